@@ -1,0 +1,15 @@
+DROP TABLE mail_outbox;
+DROP TABLE audit_log;
+DROP TABLE group_counts;
+DROP TABLE ballot_entries;
+DROP TABLE roll;
+DROP TABLE ballots;
+DROP TABLE poll_votes;
+DROP TABLE polls;
+DROP TABLE parts;
+DROP TABLE motions;
+DROP TABLE representatives;
+DROP TABLE conferences;
+DROP TABLE service_keys;
+DROP TABLE password_tokens;
+DROP TABLE users;

@@ -1,0 +1,32 @@
+//! Audit (tier 1): the hash-chained ballot record, its signature, and the verifier.
+//!
+//! This module is what an auditor reads. It depends only on `serde`, `serde_json`,
+//! `sha2`, `ed25519-dalek`, `hex` and `thiserror`, does no I/O and uses no
+//! randomness. The format is specified in `docs/audit.md`.
+//!
+//! - [`canonical`]: the canonical JSON bytes that are hashed and signed;
+//! - [`chain`]: genesis, entry hashing, checkpoints, and the audit log chain;
+//! - [`record`]: the published record, the tally, signing;
+//! - [`verify`]: the verifier, which names the first thing wrong;
+//! - [`sign`]: ed25519 key and signature helpers.
+
+pub mod canonical;
+pub mod chain;
+pub mod record;
+pub mod sign;
+pub mod verify;
+
+#[cfg(test)]
+mod tests;
+
+pub use canonical::{canonical_json, CanonicalError};
+pub use chain::{
+    append, append_log, entry_hash, genesis, hash_from_hex, log_genesis, to_hex, verify_log, Checkpoint,
+    CheckpointParseError, Entry, EntryContent, Hash, LogEntry, LOG_DOMAIN, RECORD_DOMAIN,
+};
+pub use record::{
+    build_record, check_answer, parse_questions, results_sha256, sign_record, signing_bytes, tally, Publication,
+    Question, QuestionCounts, QuestionKind, Record, RecordError, RecordParts, Results, Signature, Signoff,
+};
+pub use sign::{key_from_hex, key_from_seed, key_to_hex, public_key_hex, sign_hex, verify_signature, SignError};
+pub use verify::{normalise_receipt, verify, Report, VerifyError};

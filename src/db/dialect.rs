@@ -1,0 +1,52 @@
+//! The few places where SQLite and PostgreSQL need different SQL. Everything else is written once.
+
+use diesel::prelude::*;
+
+use super::schema::poll_votes;
+use super::DbConnection;
+
+/// Insert a representative's vote in a poll, or replace the choice they made before.
+/// (diesel's MultiConnection has no upsert, so each backend gets its own, identical, statement.)
+pub fn upsert_poll_vote(
+    conn: &mut DbConnection,
+    poll_id: i64,
+    representative_id: i64,
+    choice: &str,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<()> {
+    let row = (
+        poll_votes::poll_id.eq(poll_id),
+        poll_votes::representative_id.eq(representative_id),
+        poll_votes::choice.eq(choice),
+        poll_votes::cast_at.eq(at),
+    );
+    let update = (poll_votes::choice.eq(choice), poll_votes::cast_at.eq(at));
+    match conn {
+        DbConnection::Sqlite(c) => diesel::insert_into(poll_votes::table)
+            .values(row)
+            .on_conflict((poll_votes::poll_id, poll_votes::representative_id))
+            .do_update()
+            .set(update)
+            .execute(c)
+            .map(|_| ()),
+        DbConnection::Postgres(c) => diesel::insert_into(poll_votes::table)
+            .values(row)
+            .on_conflict((poll_votes::poll_id, poll_votes::representative_id))
+            .do_update()
+            .set(update)
+            .execute(c)
+            .map(|_| ()),
+    }
+}
+
+/// Serialise appends to one hash chain inside the current write transaction. SQLite's `BEGIN IMMEDIATE`
+/// already holds the only write lock; PostgreSQL takes a transaction-scoped advisory lock on `key`.
+pub fn lock_chain(conn: &mut DbConnection, key: i64) -> QueryResult<()> {
+    match conn {
+        DbConnection::Sqlite(_) => Ok(()),
+        DbConnection::Postgres(c) => diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(key)
+            .execute(c)
+            .map(|_| ()),
+    }
+}

@@ -1,0 +1,233 @@
+//! The tables, written once with portable types (the same migrations exist for SQLite and PostgreSQL).
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        email -> Text,
+        name -> Text,
+        password_hash -> Nullable<Text>,
+        roles -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    password_tokens (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        expires_at -> Timestamp,
+        used -> Bool,
+    }
+}
+
+diesel::table! {
+    service_keys (purpose, kid) {
+        purpose -> Text,
+        kid -> Text,
+        secret -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    conferences (id) {
+        id -> BigInt,
+        name -> Text,
+        venue -> Nullable<Text>,
+        status -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    representatives (id) {
+        id -> BigInt,
+        conference_id -> BigInt,
+        user_id -> BigInt,
+        lmc -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    motions (id) {
+        id -> BigInt,
+        conference_id -> BigInt,
+        number -> Integer,
+        title -> Nullable<Text>,
+        proposer -> Nullable<Text>,
+        agenda_committee -> Bool,
+        stem -> Text,
+        marks -> Text,
+        bracket -> Nullable<Text>,
+        needs_two_thirds -> Bool,
+        taken_as -> Nullable<Text>,
+        whole_outcome -> Nullable<Text>,
+        whole_qualifier -> Nullable<Text>,
+        whole_counts -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    parts (id) {
+        id -> BigInt,
+        motion_id -> BigInt,
+        position -> Integer,
+        label -> Text,
+        text -> Text,
+        outcome -> Nullable<Text>,
+        qualifier -> Nullable<Text>,
+        counts -> Nullable<Text>,
+        added_by_rider -> Bool,
+    }
+}
+
+diesel::table! {
+    polls (id) {
+        id -> BigInt,
+        conference_id -> BigInt,
+        motion_id -> Nullable<BigInt>,
+        subject -> Text,
+        question -> Text,
+        majority -> Text,
+        method -> Text,
+        status -> Text,
+        opened_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+        for_votes -> BigInt,
+        against_votes -> BigInt,
+        abstain_votes -> BigInt,
+        counted -> Bool,
+        carried -> Nullable<Bool>,
+        qualifier -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    poll_votes (poll_id, representative_id) {
+        poll_id -> BigInt,
+        representative_id -> BigInt,
+        choice -> Text,
+        cast_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ballots (id) {
+        id -> BigInt,
+        title -> Text,
+        description -> Text,
+        questions -> Text,
+        status -> Text,
+        publication -> Text,
+        opens_at -> Nullable<Timestamp>,
+        closes_at -> Nullable<Timestamp>,
+        opened_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        published_at -> Nullable<Timestamp>,
+        eligible -> Nullable<BigInt>,
+        genesis -> Nullable<Text>,
+        head -> Nullable<Text>,
+        entry_count -> BigInt,
+        signoff -> Nullable<Text>,
+        record -> Nullable<Text>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    roll (id) {
+        id -> BigInt,
+        ballot_id -> BigInt,
+        membership_no -> Text,
+        name -> Text,
+        email -> Text,
+        lmc -> Text,
+        role -> Text,
+        code_hash -> Nullable<Text>,
+        voted -> Bool,
+    }
+}
+
+diesel::table! {
+    ballot_entries (ballot_id, seq) {
+        ballot_id -> BigInt,
+        seq -> BigInt,
+        receipt -> Text,
+        answers -> Text,
+        nonce -> Text,
+        prev -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    group_counts (ballot_id, dimension, grp, question, choice) {
+        ballot_id -> BigInt,
+        dimension -> Text,
+        grp -> Text,
+        question -> Integer,
+        choice -> Text,
+        votes -> BigInt,
+    }
+}
+
+diesel::table! {
+    audit_log (seq) {
+        seq -> BigInt,
+        at -> Text,
+        actor -> Text,
+        action -> Text,
+        subject -> Text,
+        details -> Text,
+        prev -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> BigInt,
+        kind -> Text,
+        to_addr -> Text,
+        to_name -> Text,
+        subject -> Text,
+        body -> Text,
+        ballot_id -> Nullable<BigInt>,
+        roll_id -> Nullable<BigInt>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(representatives -> conferences (conference_id));
+diesel::joinable!(representatives -> users (user_id));
+diesel::joinable!(motions -> conferences (conference_id));
+diesel::joinable!(parts -> motions (motion_id));
+diesel::joinable!(poll_votes -> polls (poll_id));
+diesel::joinable!(roll -> ballots (ballot_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    password_tokens,
+    service_keys,
+    conferences,
+    representatives,
+    motions,
+    parts,
+    polls,
+    poll_votes,
+    ballots,
+    roll,
+    ballot_entries,
+    group_counts,
+    audit_log,
+    mail_outbox,
+);

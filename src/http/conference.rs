@@ -1,0 +1,516 @@
+//! Conferences, representatives, motions, polls, live events and the records.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use actix_web::web::Bytes;
+use actix_web::{get, post, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, AppResult};
+use crate::http::extract::{AuthUser, MaybeUser};
+use crate::procedure::{self, Choice, TakenAs};
+use crate::services::auth::Role;
+use crate::services::conference::{
+    self as svc, Conference, Declaration, MotionDecision, MotionMarks, MotionView, NewConference, NewMotion, NewPoll,
+    PollView, Representative,
+};
+use crate::services::events::{self, Event};
+use crate::services::AppState;
+
+type Problem = crate::error::Problem;
+
+fn publish(state: &AppState, c: &mut crate::db::DbConnection, conference_id: i64, kind: &str, data: serde_json::Value) {
+    events::publish(&state.hub, c, Event { conference_id, kind: kind.to_string(), data });
+}
+
+#[utoipa::path(tag = "conferences", security(("bearer" = [])), request_body = NewConference,
+    responses((status = 201, body = Conference), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[post("/conferences")]
+pub async fn create_conference(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<NewConference>,
+) -> AppResult<HttpResponse> {
+    let actor = user.require(&[Role::Chair, Role::Admin])?.clone();
+    let c = state.db.run(move |c| svc::create_conference(c, &actor, body.into_inner())).await?;
+    Ok(HttpResponse::Created().json(c))
+}
+
+#[utoipa::path(tag = "conferences", responses((status = 200, body = Vec<Conference>)))]
+#[get("/conferences")]
+pub async fn list_conferences(state: web::Data<AppState>) -> AppResult<web::Json<Vec<Conference>>> {
+    Ok(web::Json(state.db.run(svc::list_conferences).await?))
+}
+
+#[utoipa::path(tag = "conferences", params(("id" = i64, Path)), responses((status = 200, body = Conference), (status = 404, body = Problem)))]
+#[get("/conferences/{id}")]
+pub async fn get_conference(state: web::Data<AppState>, id: web::Path<i64>) -> AppResult<web::Json<Conference>> {
+    let id = id.into_inner();
+    Ok(web::Json(state.db.run(move |c| svc::get_conference(c, id)).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRepresentative {
+    pub user_id: i64,
+    /// The LMC the representative is registered for.
+    pub lmc: String,
+}
+
+#[utoipa::path(tag = "conferences", security(("bearer" = [])), params(("id" = i64, Path)), request_body = NewRepresentative,
+    responses((status = 201, body = Representative), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[post("/conferences/{id}/representatives")]
+pub async fn add_representative(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+    body: web::Json<NewRepresentative>,
+) -> AppResult<HttpResponse> {
+    let actor = user.require(&[Role::Chair])?.clone();
+    let id = id.into_inner();
+    let b = body.into_inner();
+    let r = state.db.run(move |c| svc::add_representative(c, &actor, id, b.user_id, &b.lmc)).await?;
+    Ok(HttpResponse::Created().json(r))
+}
+
+#[utoipa::path(tag = "conferences", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Representative>), (status = 403, body = Problem)))]
+#[get("/conferences/{id}/representatives")]
+pub async fn list_representatives(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<Vec<Representative>>> {
+    user.require(&[Role::Chair, Role::Admin])?;
+    let id = id.into_inner();
+    Ok(web::Json(state.db.run(move |c| svc::list_representatives(c, id)).await?))
+}
+
+#[utoipa::path(tag = "motions", security(("bearer" = [])), params(("id" = i64, Path)), request_body = NewMotion,
+    responses((status = 201, body = MotionView), (status = 403, body = Problem), (status = 409, body = Problem),
+        (status = 422, description = "invalid, or the motion as printed cannot be read (the detail says where)", body = Problem)))]
+#[post("/conferences/{id}/motions")]
+pub async fn create_motion(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+    body: web::Json<NewMotion>,
+) -> AppResult<HttpResponse> {
+    let actor = user.require(&[Role::Chair])?.clone();
+    let id = id.into_inner();
+    let m = state.db.run(move |c| svc::create_motion(c, &actor, id, body.into_inner())).await?;
+    Ok(HttpResponse::Created().json(m))
+}
+
+/// The agenda: every motion in order, with its marks and outcome.
+#[utoipa::path(tag = "motions", params(("id" = i64, Path)), responses((status = 200, body = Vec<MotionView>), (status = 404, body = Problem)))]
+#[get("/conferences/{id}/motions")]
+pub async fn list_motions(state: web::Data<AppState>, id: web::Path<i64>) -> AppResult<web::Json<Vec<MotionView>>> {
+    let id = id.into_inner();
+    Ok(web::Json(state.db.run(move |c| svc::list_motions(c, id)).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrintedMotion {
+    pub text: String,
+}
+
+/// Read a motion as printed without saving it (so the chair sees how it splits into parts).
+#[utoipa::path(tag = "motions", security(("bearer" = [])), request_body = PrintedMotion,
+    responses((status = 200, description = "proposer, stem and parts as read", body = Object), (status = 422, body = Problem)))]
+#[post("/motions/parse")]
+pub async fn parse_motion(user: AuthUser, body: web::Json<PrintedMotion>) -> AppResult<HttpResponse> {
+    user.require(&[Role::Chair])?;
+    let parsed = procedure::parse_printed_motion(&body.text).map_err(|e| {
+        AppError::new(crate::error::ErrorCode::MotionUnreadable, format!("the motion could not be read: {e}"))
+    })?;
+    Ok(HttpResponse::Ok().json(parsed))
+}
+
+#[utoipa::path(tag = "motions", params(("id" = i64, Path)), responses((status = 200, body = MotionView), (status = 404, body = Problem)))]
+#[get("/motions/{id}")]
+pub async fn get_motion(state: web::Data<AppState>, id: web::Path<i64>) -> AppResult<web::Json<MotionView>> {
+    let id = id.into_inner();
+    Ok(web::Json(state.db.run(move |c| svc::get_motion(c, id)).await?))
+}
+
+#[utoipa::path(tag = "motions", security(("bearer" = [])), params(("id" = i64, Path)), request_body = MotionMarks,
+    responses((status = 200, body = MotionView), (status = 403, body = Problem)))]
+#[post("/motions/{id}/marks")]
+pub async fn set_marks(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+    body: web::Json<MotionMarks>,
+) -> AppResult<web::Json<MotionView>> {
+    let actor = user.require(&[Role::Chair])?.clone();
+    let id = id.into_inner();
+    Ok(web::Json(state.db.run(move |c| svc::set_marks(c, &actor, id, body.into_inner())).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Take {
+    /// "whole" or "parts".
+    #[serde(rename = "as")]
+    #[schema(value_type = String)]
+    pub as_: TakenAs,
+}
+
+/// The chair takes the motion as a whole or in parts.
+#[utoipa::path(tag = "motions", security(("bearer" = [])), params(("id" = i64, Path)), request_body = Take,
+    responses((status = 200, body = MotionView), (status = 403, body = Problem), (status = 409, body = Problem)))]
+#[post("/motions/{id}/take")]
+pub async fn take_motion(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+    body: web::Json<Take>,
+) -> AppResult<web::Json<MotionView>> {
+    let actor = user.require(&[Role::Chair])?.clone();
+    let id = id.into_inner();
+    let st = state.clone();
+    Ok(web::Json(
+        state
+            .db
+            .run(move |c| {
+                let m = svc::take_motion(c, &actor, id, body.as_)?;
+                publish(&st, c, m.conference_id, "motion_updated", serde_json::json!({"motion": m}));
+                Ok(m)
+            })
+            .await?,
+    ))
+}
+
+/// Record an outcome reached without a vote (withdrawn, not reached, next business, ruled out of order,
+/// superseded, or an 'A'/'AR' motion carried).
+#[utoipa::path(tag = "motions", security(("bearer" = [])), params(("id" = i64, Path)), request_body = MotionDecision,
+    responses((status = 200, body = MotionView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[post("/motions/{id}/decide")]
+pub async fn decide_motion(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+    body: web::Json<MotionDecision>,
+) -> AppResult<web::Json<MotionView>> {
+    let actor = user.require(&[Role::Chair])?.clone();
+    let id = id.into_inner();
+    let st = state.clone();
+    Ok(web::Json(
+        state
+            .db
+            .run(move |c| {
+                let m = svc::decide_motion(c, &actor, id, body.outcome)?;
+                publish(&st, c, m.conference_id, "motion_updated", serde_json::json!({"motion": m}));
+                Ok(m)
+            })
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct FormatQuery {
+    /// json (default) or text; for resolutions also md, csv, html.
+    pub format: Option<String>,
+}
+
+/// "The motion in full": proposer line, stem, each part with its outcome and counts, the outcome text.
+#[utoipa::path(tag = "motions", params(("id" = i64, Path), FormatQuery),
+    responses((status = 200, description = "JSON, or plain text with ?format=text", body = Object), (status = 404, body = Problem)))]
+#[get("/motions/{id}/record")]
+pub async fn motion_record(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    q: web::Query<FormatQuery>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let view = state.db.run(move |c| svc::get_motion(c, id)).await?;
+    let record = svc::motion_record(&view);
+    match q.format.as_deref() {
+        None | Some("json") => Ok(HttpResponse::Ok().json(serde_json::json!({
+            "motion_id": view.id,
+            "record": record,
+            "text": procedure::render_text(&record),
+        }))),
+        Some("text") => {
+            Ok(HttpResponse::Ok().content_type("text/plain; charset=utf-8").body(procedure::render_text(&record)))
+        }
+        Some("md") | Some("markdown") => Ok(HttpResponse::Ok()
+            .content_type("text/markdown; charset=utf-8")
+            .body(procedure::render_markdown(&record))),
+        Some(other) => Err(AppError::bad_request(format!("format: {other:?} is not json, text or md"))),
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+fn csv_field(s: &str) -> String {
+    // Quote, and defuse spreadsheet formulas.
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// The conference's resolutions: every motion with its outcome text (json, md, csv or printable html).
+#[utoipa::path(tag = "conferences", params(("id" = i64, Path), FormatQuery),
+    responses((status = 200, description = "the resolutions report", body = Object), (status = 404, body = Problem)))]
+#[get("/conferences/{id}/resolutions")]
+pub async fn resolutions(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    q: web::Query<FormatQuery>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let (conf, motions) = state.db.run(move |c| Ok((svc::get_conference(c, id)?, svc::list_motions(c, id)?))).await?;
+    let records: Vec<_> = motions.iter().map(svc::motion_record).collect();
+    let outcome = |m: &MotionView| m.outcome_text.clone().unwrap_or_else(|| "UNDECIDED".to_string());
+    match q.format.as_deref() {
+        None | Some("json") => Ok(HttpResponse::Ok().json(serde_json::json!({
+            "conference": conf,
+            "motions": motions.iter().zip(&records).map(|(m, r)| serde_json::json!({
+                "id": m.id, "number": m.number, "marks": m.marks, "outcome_text": m.outcome_text, "record": r,
+            })).collect::<Vec<_>>(),
+        }))),
+        Some("md") | Some("markdown") => {
+            let mut out = format!("# Resolutions: {}\n\n", conf.name);
+            for r in &records {
+                out.push_str(&procedure::render_markdown(r));
+                out.push_str("\n\n");
+            }
+            Ok(HttpResponse::Ok().content_type("text/markdown; charset=utf-8").body(out))
+        }
+        Some("csv") => {
+            let mut out = String::from("number,proposer,stem,outcome_text\n");
+            for m in &motions {
+                out.push_str(&format!(
+                    "{},{},{},{}\n",
+                    m.number,
+                    csv_field(m.proposer.as_deref().unwrap_or("")),
+                    csv_field(&m.stem),
+                    csv_field(&outcome(m))
+                ));
+            }
+            Ok(HttpResponse::Ok().content_type("text/csv; charset=utf-8").body(out))
+        }
+        Some("html") => {
+            let mut out = format!(
+                "<!doctype html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>Resolutions: {0}</title>\
+                 <link rel=\"stylesheet\" href=\"/static/carried.css\"></head><body><main class=\"resolutions\"><h1>Resolutions: {0}</h1>",
+                html_escape(&conf.name)
+            );
+            for r in &records {
+                out.push_str("<section class=\"motion\"><pre>");
+                out.push_str(&html_escape(&procedure::render_text(r)));
+                out.push_str("</pre></section>");
+            }
+            out.push_str("</main></body></html>");
+            Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(out))
+        }
+        Some(other) => Err(AppError::bad_request(format!("format: {other:?} is not json, md, csv or html"))),
+    }
+}
+
+#[utoipa::path(tag = "conferences", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, description = "the conference, closed; undecided motions are NOT REACHED", body = Conference), (status = 403, body = Problem), (status = 409, body = Problem)))]
+#[post("/conferences/{id}/close")]
+pub async fn close_conference(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<Conference>> {
+    let actor = user.require(&[Role::Chair])?.clone();
+    let id = id.into_inner();
+    let st = state.clone();
+    let conf = state
+        .db
+        .run(move |c| {
+            let (conf, not_reached) = svc::close_conference(c, &actor, id)?;
+            publish(&st, c, id, "conference_closed", serde_json::json!({"not_reached": not_reached}));
+            Ok(conf)
+        })
+        .await?;
+    Ok(web::Json(conf))
+}
+
+// ---- polls -----------------------------------------------------------------------------------------
+
+#[utoipa::path(tag = "polls", security(("bearer" = [])), params(("id" = i64, Path)), request_body = NewPoll,
+    responses((status = 201, body = PollView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[post("/motions/{id}/polls")]
+pub async fn open_poll(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+    body: web::Json<NewPoll>,
+) -> AppResult<HttpResponse> {
+    let actor = user.require(&[Role::Chair])?.clone();
+    let id = id.into_inner();
+    let st = state.clone();
+    let p = state
+        .db
+        .run(move |c| {
+            let p = svc::open_poll(c, &actor, id, body.into_inner())?;
+            publish(&st, c, p.conference_id, "poll_opened", serde_json::json!({"poll": p}));
+            Ok(p)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(p))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct PollsQuery {
+    /// Only open polls (the current question).
+    pub open: Option<bool>,
+}
+
+#[utoipa::path(tag = "polls", params(("id" = i64, Path), PollsQuery), responses((status = 200, body = Vec<PollView>), (status = 404, body = Problem)))]
+#[get("/conferences/{id}/polls")]
+pub async fn list_polls(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    q: web::Query<PollsQuery>,
+) -> AppResult<web::Json<Vec<PollView>>> {
+    let id = id.into_inner();
+    let only_open = q.open.unwrap_or(false);
+    Ok(web::Json(state.db.run(move |c| svc::list_polls(c, id, only_open)).await?))
+}
+
+#[utoipa::path(tag = "polls", params(("id" = i64, Path)), responses((status = 200, body = PollView), (status = 404, body = Problem)))]
+#[get("/polls/{id}")]
+pub async fn get_poll(state: web::Data<AppState>, id: web::Path<i64>) -> AppResult<web::Json<PollView>> {
+    let id = id.into_inner();
+    Ok(web::Json(state.db.run(move |c| svc::get_poll(c, id)).await?))
+}
+
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VoteRequest {
+    #[schema(value_type = String)]
+    /// "for", "against" or "abstain".
+    pub choice: Choice,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct VoteAck {
+    pub poll_id: i64,
+    #[schema(value_type = String)]
+    pub choice: Choice,
+    /// Electronic votes cast so far in this poll.
+    pub votes_cast: i64,
+}
+
+/// A representative votes (or changes their vote) while the poll is open. 200 means durably recorded.
+#[utoipa::path(tag = "polls", security(("bearer" = [])), params(("id" = i64, Path)), request_body = VoteRequest,
+    responses((status = 200, body = VoteAck), (status = 403, body = Problem), (status = 409, description = "the poll is closed", body = Problem)))]
+#[post("/polls/{id}/votes")]
+pub async fn cast_vote(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+    body: web::Json<VoteRequest>,
+) -> AppResult<web::Json<VoteAck>> {
+    let voter = user.0.clone();
+    let id = id.into_inner();
+    let choice = body.choice;
+    let st = state.clone();
+    let p = state
+        .db
+        .run(move |c| {
+            let p = svc::cast_vote(c, &voter, id, choice)?;
+            publish(
+                &st,
+                c,
+                p.conference_id,
+                "poll_progress",
+                serde_json::json!({"poll_id": p.id, "votes_cast": p.votes_cast}),
+            );
+            Ok(p)
+        })
+        .await?;
+    Ok(web::Json(VoteAck { poll_id: p.id, choice, votes_cast: p.votes_cast }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MyVote {
+    #[schema(value_type = Option<String>)]
+    pub choice: Option<Choice>,
+}
+
+/// The signed-in representative's own vote in this poll.
+#[utoipa::path(tag = "polls", security(("bearer" = [])), params(("id" = i64, Path)), responses((status = 200, body = MyVote), (status = 401, body = Problem)))]
+#[get("/polls/{id}/my-vote")]
+pub async fn my_vote(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>) -> AppResult<web::Json<MyVote>> {
+    let voter = user.0.clone();
+    let id = id.into_inner();
+    Ok(web::Json(MyVote { choice: state.db.run(move |c| svc::my_vote(c, &voter, id)).await? }))
+}
+
+/// Close the poll: counts, the result by its majority rule, and the motion's outcome. Show-of-hands polls
+/// take the chair's declaration as the body.
+#[utoipa::path(tag = "polls", security(("bearer" = [])), params(("id" = i64, Path)), request_body(content = Option<Declaration>),
+    responses((status = 200, body = PollView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[post("/polls/{id}/close")]
+pub async fn close_poll(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+    body: Option<web::Json<Declaration>>,
+) -> AppResult<web::Json<PollView>> {
+    let actor = user.require(&[Role::Chair])?.clone();
+    let id = id.into_inner();
+    let st = state.clone();
+    let declaration = body.map(|b| b.into_inner());
+    let p = state
+        .db
+        .run(move |c| {
+            let p = svc::close_poll(c, &actor, id, declaration)?;
+            publish(&st, c, p.conference_id, "poll_closed", serde_json::json!({"poll": p}));
+            Ok(p)
+        })
+        .await?;
+    Ok(web::Json(p))
+}
+
+/// Live events for a conference as Server-Sent Events: `poll_opened`, `poll_progress` (votes cast so
+/// far, never how anyone voted), `poll_closed` (counts and outcome), `motion_updated`, `conference_closed`.
+#[utoipa::path(tag = "conferences", params(("id" = i64, Path)),
+    responses((status = 200, description = "text/event-stream", content_type = "text/event-stream", body = String), (status = 404, body = Problem)))]
+#[get("/conferences/{id}/events")]
+pub async fn conference_events(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    _viewer: MaybeUser,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    state.db.run(move |c| svc::get_conference(c, id)).await?;
+    let rx = state.hub.subscribe(id);
+    let stream = futures_util::stream::unfold((rx, true), |(mut rx, first)| async move {
+        if first {
+            return Some((
+                Ok::<_, Infallible>(Bytes::from_static(b"retry: 2000\nevent: ready\ndata: {}\n\n")),
+                (rx, false),
+            ));
+        }
+        loop {
+            match tokio::time::timeout(Duration::from_secs(15), rx.recv()).await {
+                Err(_) => return Some((Ok(Bytes::from_static(b": keep-alive\n\n")), (rx, false))),
+                Ok(Ok(ev)) => {
+                    let frame = format!("event: {}\ndata: {}\n\n", ev.kind, ev.data);
+                    return Some((Ok(Bytes::from(frame)), (rx, false)));
+                }
+                Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => {
+                    return Some((Ok(Bytes::from_static(b"event: resync\ndata: {}\n\n")), (rx, false)))
+                }
+                Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => return None,
+            }
+        }
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header(("Cache-Control", "no-cache"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(stream))
+}

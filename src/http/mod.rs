@@ -1,0 +1,115 @@
+//! Thin actix handlers: parse HTTP into domain types, call one service function, map the result.
+
+pub mod auth;
+pub mod conference;
+pub mod extract;
+pub mod health;
+pub mod users;
+
+use actix_web::{error::JsonPayloadError, web, HttpRequest, HttpResponse};
+use utoipa::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::error::{AppError, ErrorCode};
+
+/// Largest JSON body accepted (a long motion fits many times over).
+pub const JSON_LIMIT: usize = 256 * 1024;
+/// Largest CSV roll accepted (about 200,000 lines).
+pub const CSV_LIMIT: usize = 32 * 1024 * 1024;
+
+/// Register every API operation. Each one is collected into the OpenAPI document by construction.
+pub fn api(cfg: &mut ServiceConfig) {
+    cfg.service(health::openapi_document)
+        .service(auth::login)
+        .service(auth::me)
+        .service(auth::logout)
+        .service(users::create_user)
+        .service(users::list_users)
+        .service(users::delete_user)
+        .service(conference::create_conference)
+        .service(conference::list_conferences)
+        .service(conference::get_conference)
+        .service(conference::add_representative)
+        .service(conference::list_representatives)
+        .service(conference::create_motion)
+        .service(conference::list_motions)
+        .service(conference::resolutions)
+        .service(conference::close_conference)
+        .service(conference::list_polls)
+        .service(conference::conference_events)
+        .service(conference::parse_motion)
+        .service(conference::get_motion)
+        .service(conference::set_marks)
+        .service(conference::take_motion)
+        .service(conference::decide_motion)
+        .service(conference::motion_record)
+        .service(conference::open_poll)
+        .service(conference::get_poll)
+        .service(conference::cast_vote)
+        .service(conference::my_vote)
+        .service(conference::close_poll);
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "carried",
+        description = "Conference motions voted in parts, and auditable indicative ballots of GPs.",
+        license(name = "MIT OR Apache-2.0")
+    ),
+    components(schemas(crate::error::Problem)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+/// Turn actix's JSON extractor failures into problem documents that name the problem.
+pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let e = match &err {
+        JsonPayloadError::OverflowKnownLength { length, limit } => AppError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("the JSON body is {length} bytes; the limit is {limit} bytes"),
+        ),
+        JsonPayloadError::Overflow { limit } => AppError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("the JSON body is larger than the limit of {limit} bytes"),
+        ),
+        JsonPayloadError::ContentType => {
+            AppError::new(ErrorCode::UnsupportedMediaType, "send the body as JSON with Content-Type: application/json")
+        }
+        JsonPayloadError::Deserialize(e) => AppError::new(ErrorCode::InvalidJson, format!("the JSON body: {e}")),
+        other => AppError::new(ErrorCode::BadRequest, format!("the request body could not be read: {other}")),
+    };
+    e.into()
+}
+
+pub fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
+    AppError::new(ErrorCode::NotFound, format!("no such resource: {err}")).into()
+}
+
+pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    AppError::new(ErrorCode::BadRequest, format!("the query string: {err}")).into()
+}
+
+/// Every unknown path gets a problem document, not an empty 404.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    use actix_web::ResponseError;
+    AppError::not_found(format!("no such page or operation: {} {}", req.method(), req.path())).error_response()
+}
+
+pub fn extractor_config(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::JsonConfig::default().limit(JSON_LIMIT).error_handler(json_error))
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .app_data(web::QueryConfig::default().error_handler(query_error));
+}

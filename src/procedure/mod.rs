@@ -1,0 +1,46 @@
+//! Conference procedure: majorities, outcomes, poll subjects and effects, the
+//! printed-motion parser and "the motion in full". Pure logic: no I/O, no web,
+//! no database. The rules are in DOMAIN.md ("Conference motions") and
+//! docs/procedure.md.
+
+pub mod agenda;
+pub mod labels;
+pub mod majority;
+pub mod outcome;
+pub mod parser;
+pub mod polls;
+pub mod record;
+
+pub use agenda::AgendaMark;
+pub use labels::{from_roman, label_style, next_label, to_roman, LabelStyle};
+pub use majority::{check_declared, decide, is_carried, Choice, Counts, Decision, Majority, Qualifier};
+pub use outcome::{apply_to_all, motion_outcome_text, undecided_become_not_reached, Outcome, PartState, TakenAs};
+pub use parser::{normalise_proposer, parse_printed_motion, ParseError, ParsedMotion, ParsedPart};
+pub use polls::{
+    check_still_open, effect_of, validate_subject, Effect, MotionPart, MotionState, ProceduralKind, Subject,
+};
+pub use record::{render_markdown, render_text, MotionRecord, RecordPart};
+
+/// The most parts a motion may have (parser and riders).
+pub const MAX_PARTS: usize = 50;
+
+/// The longest a printed motion (or an amendment or rider) may be, in characters.
+pub const MAX_MOTION_CHARS: usize = 20_000;
+
+/// A name that is not one of an enum's snake_case names (from `FromStr`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema, thiserror::Error)]
+#[error("unknown {what} \"{given}\"; expected one of: {expected}")]
+pub struct UnknownName {
+    /// What kind of name it was ("outcome", "majority", …).
+    pub what: String,
+    /// The text given.
+    pub given: String,
+    /// The accepted names, comma-separated.
+    pub expected: String,
+}
+
+impl UnknownName {
+    fn new<const N: usize>(what: &str, given: &str, expected: [&str; N]) -> Self {
+        UnknownName { what: what.to_string(), given: given.to_string(), expected: expected.join(", ") }
+    }
+}

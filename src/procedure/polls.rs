@@ -1,0 +1,924 @@
+//! What a poll is on (its subject), and what its result does to the motion (its effect).
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::Schema;
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
+
+use super::labels::{label_token, next_label};
+use super::majority::{Decision, Majority, Qualifier};
+use super::outcome::{motion_outcome_text, Outcome, PartState, TakenAs};
+use super::{UnknownName, MAX_MOTION_CHARS, MAX_PARTS};
+
+/// Procedural motions a representative or the chair can put during a debate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProceduralKind {
+    /// Closure: debate ends and the question is put at once (two-thirds).
+    MotionBeNowPut,
+    /// The motion (or part) is dropped without a vote on it.
+    NextBusiness,
+    /// The proposer accepts the motion (or part) going to GPC as a reference.
+    TakenAsReference,
+    /// The proposer withdraws the motion (or part) with conference's consent.
+    Withdrawal,
+    /// Changing or suspending standing orders (two-thirds).
+    StandingOrders,
+}
+
+impl ProceduralKind {
+    /// Every kind, in a stable order.
+    pub const ALL: [ProceduralKind; 5] = [
+        ProceduralKind::MotionBeNowPut,
+        ProceduralKind::NextBusiness,
+        ProceduralKind::TakenAsReference,
+        ProceduralKind::Withdrawal,
+        ProceduralKind::StandingOrders,
+    ];
+
+    /// Two-thirds for closure and for standing orders (DOMAIN.md); simple otherwise.
+    pub fn default_majority(&self) -> Majority {
+        match self {
+            ProceduralKind::MotionBeNowPut | ProceduralKind::StandingOrders => Majority::TwoThirds,
+            _ => Majority::Simple,
+        }
+    }
+
+    /// "that the motion be now put", …
+    pub fn describe(&self) -> &'static str {
+        match self {
+            ProceduralKind::MotionBeNowPut => "that the motion be now put",
+            ProceduralKind::NextBusiness => "that conference move to next business",
+            ProceduralKind::TakenAsReference => "that the motion be taken as a reference",
+            ProceduralKind::Withdrawal => "that the motion be withdrawn",
+            ProceduralKind::StandingOrders => "to change or suspend standing orders",
+        }
+    }
+
+    /// The snake_case name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ProceduralKind::MotionBeNowPut => "motion_be_now_put",
+            ProceduralKind::NextBusiness => "next_business",
+            ProceduralKind::TakenAsReference => "taken_as_reference",
+            ProceduralKind::Withdrawal => "withdrawal",
+            ProceduralKind::StandingOrders => "standing_orders",
+        }
+    }
+
+    /// Whether the kind may be put on one part of a motion taken in parts.
+    pub fn may_target_part(&self) -> bool {
+        !matches!(self, ProceduralKind::StandingOrders)
+    }
+}
+
+impl fmt::Display for ProceduralKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ProceduralKind {
+    type Err = UnknownName;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim();
+        ProceduralKind::ALL
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| UnknownName::new("procedural kind", s, ProceduralKind::ALL.map(|k| k.as_str())))
+    }
+}
+
+/// The question a poll is on.
+///
+/// JSON (externally tagged, snake_case): `"whole"`, `{"part": "(ii)"}`,
+/// `{"amendment": {"part": "(ii)", "text": "…"}}` (no `part` → amends the stem),
+/// `{"rider": {"text": "…"}}`, `{"procedural": {"kind": "next_business", "part": null}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "SubjectRepr", into = "SubjectRepr")]
+pub enum Subject {
+    /// The motion as a whole (also a motion with no parts).
+    Whole,
+    /// One part of a motion taken in parts.
+    Part { label: String },
+    /// An amendment; `text` is the full wording of the part (or, with `part` None,
+    /// of the stem) as amended.
+    Amendment { part: Option<String>, text: String },
+    /// A rider: a new part added to the motion if carried.
+    Rider { text: String },
+    /// A procedural motion on the whole motion (`part` None) or on one part.
+    Procedural { kind: ProceduralKind, part: Option<String> },
+}
+
+// The JSON shape of `Subject` (there `Part` is a bare string); its schema is
+// published as "Subject".
+/// The question a poll is on: `"whole"`, `{"part": "(ii)"}`,
+/// `{"amendment": {"part": "(ii)", "text": "…"}}` (no `part` → amends the stem;
+/// `text` is the full wording as amended), `{"rider": {"text": "…"}}`,
+/// `{"procedural": {"kind": "next_business", "part": null}}`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = Subject)]
+enum SubjectRepr {
+    Whole,
+    Part(String),
+    Amendment {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        part: Option<String>,
+        text: String,
+    },
+    Rider {
+        text: String,
+    },
+    Procedural {
+        kind: ProceduralKind,
+        #[serde(default)]
+        part: Option<String>,
+    },
+}
+
+impl From<SubjectRepr> for Subject {
+    fn from(r: SubjectRepr) -> Self {
+        match r {
+            SubjectRepr::Whole => Subject::Whole,
+            SubjectRepr::Part(label) => Subject::Part { label },
+            SubjectRepr::Amendment { part, text } => Subject::Amendment { part, text },
+            SubjectRepr::Rider { text } => Subject::Rider { text },
+            SubjectRepr::Procedural { kind, part } => Subject::Procedural { kind, part },
+        }
+    }
+}
+
+impl From<Subject> for SubjectRepr {
+    fn from(s: Subject) -> Self {
+        match s {
+            Subject::Whole => SubjectRepr::Whole,
+            Subject::Part { label } => SubjectRepr::Part(label),
+            Subject::Amendment { part, text } => SubjectRepr::Amendment { part, text },
+            Subject::Rider { text } => SubjectRepr::Rider { text },
+            Subject::Procedural { kind, part } => SubjectRepr::Procedural { kind, part },
+        }
+    }
+}
+
+impl PartialSchema for Subject {
+    fn schema() -> RefOr<Schema> {
+        <SubjectRepr as PartialSchema>::schema()
+    }
+}
+
+impl ToSchema for Subject {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Subject")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        <SubjectRepr as ToSchema>::schemas(schemas);
+    }
+}
+
+impl Subject {
+    /// For display: "part (ii)", "the motion as a whole", "amendment to part (ii)",
+    /// "amendment to the stem", "rider", "procedural: that the motion be now put".
+    pub fn describe(&self) -> String {
+        match self {
+            Subject::Whole => "the motion as a whole".to_string(),
+            Subject::Part { label } => format!("part {label}"),
+            Subject::Amendment { part: Some(label), .. } => format!("amendment to part {label}"),
+            Subject::Amendment { part: None, .. } => "amendment to the stem".to_string(),
+            Subject::Rider { .. } => "rider".to_string(),
+            Subject::Procedural { kind, part: None } => {
+                format!("procedural: {}", kind.describe())
+            }
+            Subject::Procedural { kind, part: Some(label) } => {
+                format!("procedural: {} (part {label})", kind.describe())
+            }
+        }
+    }
+
+    /// The majority a poll on this subject needs unless the agenda committee says
+    /// otherwise: the procedural kind's default, else simple.
+    pub fn default_majority(&self) -> Majority {
+        match self {
+            Subject::Procedural { kind, .. } => kind.default_majority(),
+            _ => Majority::Simple,
+        }
+    }
+
+    /// The part this subject is about, if any.
+    pub fn part_label(&self) -> Option<&str> {
+        match self {
+            Subject::Part { label } => Some(label),
+            Subject::Amendment { part, .. } | Subject::Procedural { part, .. } => part.as_deref(),
+            Subject::Whole | Subject::Rider { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+/// What a closed poll does to the motion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// Sets an outcome; `label` None = the whole motion.
+    Decide { label: Option<String>, outcome: Outcome, qualifier: Option<Qualifier> },
+    /// Replaces the wording of a part (`label` None = the stem).
+    ReplaceText { label: Option<String>, text: String },
+    /// Adds a part at the end (a carried rider).
+    AddPart { label: String, text: String },
+    /// Nothing changes (a lost amendment, closure, standing orders…).
+    Nothing,
+}
+
+/// What the result of a poll on `subject` does to the motion.
+///
+/// Whole/part: carried or lost, with the decision's qualifier. Amendment carried →
+/// new wording; rider carried → a new part labelled [`next_label`]; procedural
+/// carried → next business / reference / withdrawn on the motion or the part,
+/// nothing for closure (the substantive vote follows) or standing orders. Anything
+/// lost other than a whole/part vote → nothing.
+pub fn effect_of(subject: &Subject, decision: &Decision, existing_labels: &[String]) -> Effect {
+    let carried = decision.carried;
+    let qualifier = if carried { decision.qualifier } else { None };
+    let voted = if carried { Outcome::Carried } else { Outcome::Lost };
+    match subject {
+        Subject::Whole => Effect::Decide { label: None, outcome: voted, qualifier },
+        Subject::Part { label } => Effect::Decide { label: Some(label.clone()), outcome: voted, qualifier },
+        Subject::Amendment { part, text } if carried => Effect::ReplaceText { label: part.clone(), text: tidy(text) },
+        Subject::Rider { text } if carried => Effect::AddPart { label: next_label(existing_labels), text: tidy(text) },
+        Subject::Procedural { kind, part } if carried => {
+            let outcome = match kind {
+                ProceduralKind::MotionBeNowPut | ProceduralKind::StandingOrders => return Effect::Nothing,
+                ProceduralKind::NextBusiness => Outcome::MovedToNextBusiness,
+                ProceduralKind::TakenAsReference => Outcome::CarriedAsReference,
+                ProceduralKind::Withdrawal => Outcome::Withdrawn,
+            };
+            Effect::Decide { label: part.clone(), outcome, qualifier: None }
+        }
+        Subject::Amendment { .. } | Subject::Rider { .. } | Subject::Procedural { .. } => Effect::Nothing,
+    }
+}
+
+/// Trims and collapses whitespace.
+fn tidy(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn list_labels(labels: &[String]) -> String {
+    labels.join(", ")
+}
+
+/// Checks that a label names a part of the motion, with a helpful message if not.
+fn check_label(label: &str, existing_labels: &[String]) -> Result<(), String> {
+    if label.trim().is_empty() {
+        return Err("say which part, e.g. \"(ii)\"".to_string());
+    }
+    if existing_labels.iter().any(|l| l == label) {
+        return Ok(());
+    }
+    if existing_labels.is_empty() {
+        return Err(format!("this motion has no parts, so there is no part {label}"));
+    }
+    if let Some(similar) = existing_labels.iter().find(|l| label_token(l) == label_token(label)) {
+        return Err(format!(
+            "there is no part \"{label}\"; did you mean {similar}? (parts are {})",
+            list_labels(existing_labels)
+        ));
+    }
+    Err(format!("there is no part {label} in this motion; its parts are {}", list_labels(existing_labels)))
+}
+
+fn check_text(what: &str, text: &str, hint: &str) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err(format!("the {what} has no text: {hint}"));
+    }
+    let chars = text.chars().count();
+    if chars > MAX_MOTION_CHARS {
+        return Err(format!("the {what} is {chars} characters long; the most allowed is {MAX_MOTION_CHARS}"));
+    }
+    Ok(())
+}
+
+/// Checks that a poll on `subject` makes sense for a motion with these part labels,
+/// taken this way. Messages are meant for the chair.
+pub fn validate_subject(subject: &Subject, existing_labels: &[String], taken: TakenAs) -> Result<(), String> {
+    match subject {
+        Subject::Whole => {
+            if taken == TakenAs::Parts && !existing_labels.is_empty() {
+                return Err("this motion is being taken in parts, so put each part to the vote \
+                     (or take the motion as a whole instead)"
+                    .to_string());
+            }
+            Ok(())
+        }
+        Subject::Part { label } => {
+            check_label(label, existing_labels)?;
+            if taken == TakenAs::Whole {
+                return Err(format!(
+                    "this motion is being taken as a whole; take it in parts before \
+                     putting part {label} on its own"
+                ));
+            }
+            Ok(())
+        }
+        Subject::Amendment { part, text } => {
+            if let Some(label) = part {
+                check_label(label, existing_labels)?;
+            }
+            let hint = match part {
+                Some(label) => format!("give the full wording of part {label} as amended"),
+                None => "give the full wording of the stem as amended".to_string(),
+            };
+            check_text("amendment", text, &hint)
+        }
+        Subject::Rider { text } => {
+            check_text("rider", text, "give the wording of the part the rider would add")?;
+            if existing_labels.len() >= MAX_PARTS {
+                return Err(format!(
+                    "the motion already has {} parts, the most allowed is {MAX_PARTS}",
+                    existing_labels.len()
+                ));
+            }
+            Ok(())
+        }
+        Subject::Procedural { kind, part } => {
+            let Some(label) = part else {
+                return Ok(());
+            };
+            if !kind.may_target_part() {
+                return Err(format!(
+                    "a motion {} applies to the conference, not to one part; leave the part empty",
+                    kind.describe()
+                ));
+            }
+            check_label(label, existing_labels)?;
+            if taken == TakenAs::Whole {
+                return Err(format!(
+                    "this motion is being taken as a whole; take it in parts before putting \
+                     a procedural motion on part {label} alone (or leave the part empty)"
+                ));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Checks that what `subject` is about has not been decided yet. `whole` is the
+/// whole motion's outcome, `parts` the parts' states.
+pub fn check_still_open(
+    subject: &Subject,
+    taken: TakenAs,
+    whole: Option<(Outcome, Option<Qualifier>)>,
+    parts: &[PartState],
+) -> Result<(), String> {
+    let motion_text = motion_outcome_text(taken, whole, parts);
+    let motion_decided = || match &motion_text {
+        Some(text) => Err(format!("the motion has already been decided ({text})")),
+        None => Ok(()),
+    };
+    let part_decided = |label: &str| match parts.iter().find(|p| p.label == label) {
+        Some(PartState { outcome: Some(outcome), qualifier, .. }) => {
+            Err(format!("part {label} has already been decided ({})", outcome.upper_with(*qualifier)))
+        }
+        _ => Ok(()),
+    };
+    match subject {
+        Subject::Whole | Subject::Rider { .. } => motion_decided(),
+        Subject::Part { label } => {
+            motion_decided()?;
+            part_decided(label)
+        }
+        Subject::Amendment { part: Some(label), .. } => {
+            motion_decided()?;
+            part_decided(label).map_err(|e| format!("{e}, so it can no longer be amended"))
+        }
+        Subject::Amendment { part: None, .. } => {
+            motion_decided()?;
+            if parts.iter().any(|p| p.outcome.is_some()) {
+                return Err("voting on the parts has begun, so the stem can no longer be amended".to_string());
+            }
+            Ok(())
+        }
+        Subject::Procedural { part: Some(label), .. } => {
+            motion_decided()?;
+            part_decided(label)
+        }
+        Subject::Procedural { kind, part: None } => match kind {
+            ProceduralKind::StandingOrders => Ok(()),
+            _ => motion_decided(),
+        },
+    }
+}
+
+/// One part of a motion being voted on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MotionPart {
+    pub label: String,
+    pub text: String,
+    pub outcome: Option<Outcome>,
+    pub qualifier: Option<Qualifier>,
+}
+
+/// A motion being voted on, in memory: apply effects to it and read its outcome text.
+/// The service may keep the same data in the database; this is the reference
+/// behaviour of [`Effect`]s.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MotionState {
+    pub stem: String,
+    pub taken: TakenAs,
+    pub whole_outcome: Option<Outcome>,
+    pub whole_qualifier: Option<Qualifier>,
+    pub parts: Vec<MotionPart>,
+}
+
+impl MotionState {
+    /// An undecided motion, taken as a whole.
+    pub fn new(stem: impl Into<String>, parts: Vec<(String, String)>) -> Self {
+        MotionState {
+            stem: stem.into(),
+            taken: TakenAs::Whole,
+            whole_outcome: None,
+            whole_qualifier: None,
+            parts: parts
+                .into_iter()
+                .map(|(label, text)| MotionPart { label, text, outcome: None, qualifier: None })
+                .collect(),
+        }
+    }
+
+    /// An undecided motion from a parsed one, taken as a whole.
+    pub fn from_parsed(parsed: &super::parser::ParsedMotion) -> Self {
+        MotionState::new(parsed.stem.clone(), parsed.parts.iter().map(|p| (p.label.clone(), p.text.clone())).collect())
+    }
+
+    /// The parts' labels, in order.
+    pub fn labels(&self) -> Vec<String> {
+        self.parts.iter().map(|p| p.label.clone()).collect()
+    }
+
+    /// The parts' states, in order.
+    pub fn part_states(&self) -> Vec<PartState> {
+        self.parts
+            .iter()
+            .map(|p| PartState { label: p.label.clone(), outcome: p.outcome, qualifier: p.qualifier })
+            .collect()
+    }
+
+    /// The whole motion's outcome and qualifier.
+    pub fn whole(&self) -> Option<(Outcome, Option<Qualifier>)> {
+        self.whole_outcome.map(|o| (o, self.whole_qualifier))
+    }
+
+    /// The motion's outcome text; `None` while undecided.
+    pub fn outcome_text(&self) -> Option<String> {
+        motion_outcome_text(self.taken, self.whole(), &self.part_states())
+    }
+
+    /// [`validate_subject`] and [`check_still_open`] together.
+    pub fn validate(&self, subject: &Subject) -> Result<(), String> {
+        validate_subject(subject, &self.labels(), self.taken)?;
+        check_still_open(subject, self.taken, self.whole(), &self.part_states())
+    }
+
+    /// Applies an effect. A decision on the whole motion (`label` None) also decides
+    /// every undecided part when the motion is taken in parts.
+    pub fn apply(&mut self, effect: &Effect) -> Result<(), String> {
+        match effect {
+            Effect::Nothing => Ok(()),
+            Effect::Decide { label: None, outcome, qualifier } => {
+                self.whole_outcome = Some(*outcome);
+                self.whole_qualifier = *qualifier;
+                if self.taken == TakenAs::Parts {
+                    for part in self.parts.iter_mut().filter(|p| p.outcome.is_none()) {
+                        part.outcome = Some(*outcome);
+                        part.qualifier = None;
+                    }
+                }
+                Ok(())
+            }
+            Effect::Decide { label: Some(label), outcome, qualifier } => {
+                let part = self.part_mut(label)?;
+                part.outcome = Some(*outcome);
+                part.qualifier = *qualifier;
+                Ok(())
+            }
+            Effect::ReplaceText { label: None, text } => {
+                self.stem = text.clone();
+                Ok(())
+            }
+            Effect::ReplaceText { label: Some(label), text } => {
+                self.part_mut(label)?.text = text.clone();
+                Ok(())
+            }
+            Effect::AddPart { label, text } => {
+                if self.parts.iter().any(|p| &p.label == label) {
+                    return Err(format!("the motion already has a part {label}"));
+                }
+                self.parts.push(MotionPart {
+                    label: label.clone(),
+                    text: text.clone(),
+                    outcome: None,
+                    qualifier: None,
+                });
+                Ok(())
+            }
+        }
+    }
+
+    /// Validates the subject, works out the effect of the decision and applies it.
+    pub fn record_poll(&mut self, subject: &Subject, decision: &Decision) -> Result<Effect, String> {
+        self.validate(subject)?;
+        let effect = effect_of(subject, decision, &self.labels());
+        self.apply(&effect)?;
+        Ok(effect)
+    }
+
+    /// When the conference closes: everything undecided becomes not reached.
+    pub fn close(&mut self) -> usize {
+        let mut whole = self.whole();
+        let mut parts = self.part_states();
+        let changed = super::outcome::undecided_become_not_reached(self.taken, &mut whole, &mut parts);
+        self.whole_outcome = whole.map(|(o, _)| o);
+        self.whole_qualifier = whole.and_then(|(_, q)| q);
+        for (part, state) in self.parts.iter_mut().zip(parts) {
+            part.outcome = state.outcome;
+            part.qualifier = state.qualifier;
+        }
+        changed
+    }
+
+    fn part_mut(&mut self, label: &str) -> Result<&mut MotionPart, String> {
+        let labels = self.labels();
+        match self.parts.iter_mut().find(|p| p.label == label) {
+            Some(part) => Ok(part),
+            None => Err(check_label(label, &labels).err().unwrap_or_else(|| format!("there is no part {label}"))),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::procedure::majority::{decide, Counts};
+    use serde_json::json;
+
+    fn labels(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn roman5() -> Vec<String> {
+        labels(&["(i)", "(ii)", "(iii)", "(iv)", "(v)"])
+    }
+
+    #[test]
+    fn subject_json_shapes_round_trip() {
+        let cases = [
+            (json!("whole"), Subject::Whole),
+            (json!({"part": "(ii)"}), Subject::Part { label: "(ii)".into() }),
+            (
+                json!({"amendment": {"part": "(ii)", "text": "insists on it"}}),
+                Subject::Amendment { part: Some("(ii)".into()), text: "insists on it".into() },
+            ),
+            (
+                json!({"amendment": {"text": "That conference believes"}}),
+                Subject::Amendment { part: None, text: "That conference believes".into() },
+            ),
+            (json!({"rider": {"text": "calls for a ballot"}}), Subject::Rider { text: "calls for a ballot".into() }),
+            (
+                json!({"procedural": {"kind": "next_business", "part": null}}),
+                Subject::Procedural { kind: ProceduralKind::NextBusiness, part: None },
+            ),
+            (
+                json!({"procedural": {"kind": "withdrawal", "part": "(iii)"}}),
+                Subject::Procedural { kind: ProceduralKind::Withdrawal, part: Some("(iii)".into()) },
+            ),
+        ];
+        for (value, subject) in cases {
+            let parsed: Subject = serde_json::from_value(value.clone()).unwrap();
+            assert_eq!(parsed, subject);
+            assert_eq!(serde_json::to_value(&subject).unwrap(), value);
+        }
+    }
+
+    #[test]
+    fn subject_json_lenient_and_strict() {
+        // "part": null on an amendment and a missing procedural part both mean None.
+        let s: Subject = serde_json::from_value(json!({"amendment": {"part": null, "text": "x"}})).unwrap();
+        assert_eq!(s, Subject::Amendment { part: None, text: "x".into() });
+        let s: Subject = serde_json::from_value(json!({"procedural": {"kind": "motion_be_now_put"}})).unwrap();
+        assert_eq!(s, Subject::Procedural { kind: ProceduralKind::MotionBeNowPut, part: None });
+        assert!(serde_json::from_value::<Subject>(json!({"part": {"label": "(i)"}})).is_err());
+        assert!(serde_json::from_value::<Subject>(json!("parts")).is_err());
+        assert!(serde_json::from_value::<Subject>(json!({"procedural": {"kind": "adjourn"}})).is_err());
+    }
+
+    #[test]
+    fn subject_schema_is_named_subject() {
+        assert_eq!(<Subject as ToSchema>::name(), "Subject");
+        let schema = serde_json::to_string(&<Subject as PartialSchema>::schema()).unwrap();
+        assert!(schema.contains("amendment"), "{schema}");
+        assert!(schema.contains("procedural"), "{schema}");
+    }
+
+    #[test]
+    fn effect_json() {
+        let e = Effect::Decide {
+            label: Some("(ii)".into()),
+            outcome: Outcome::Carried,
+            qualifier: Some(Qualifier::NemCon),
+        };
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            json!({"decide": {"label": "(ii)", "outcome": "carried", "qualifier": "nem_con"}})
+        );
+        assert_eq!(serde_json::to_value(Effect::Nothing).unwrap(), json!("nothing"));
+        let e = Effect::AddPart { label: "(vi)".into(), text: "t".into() };
+        let back: Effect = serde_json::from_value(serde_json::to_value(&e).unwrap()).unwrap();
+        assert_eq!(back, e);
+    }
+
+    #[test]
+    fn procedural_kinds() {
+        assert_eq!(ProceduralKind::MotionBeNowPut.default_majority(), Majority::TwoThirds);
+        assert_eq!(ProceduralKind::StandingOrders.default_majority(), Majority::TwoThirds);
+        assert_eq!(ProceduralKind::NextBusiness.default_majority(), Majority::Simple);
+        assert_eq!(ProceduralKind::TakenAsReference.default_majority(), Majority::Simple);
+        assert_eq!(ProceduralKind::Withdrawal.default_majority(), Majority::Simple);
+        assert_eq!(ProceduralKind::MotionBeNowPut.describe(), "that the motion be now put");
+        assert_eq!(ProceduralKind::NextBusiness.describe(), "that conference move to next business");
+        assert_eq!(ProceduralKind::TakenAsReference.describe(), "that the motion be taken as a reference");
+        assert_eq!(ProceduralKind::Withdrawal.describe(), "that the motion be withdrawn");
+        assert_eq!(ProceduralKind::StandingOrders.describe(), "to change or suspend standing orders");
+        for k in ProceduralKind::ALL {
+            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.as_str()));
+            assert_eq!(k.as_str().parse::<ProceduralKind>().unwrap(), k);
+        }
+    }
+
+    #[test]
+    fn describe_subjects() {
+        assert_eq!(Subject::Whole.describe(), "the motion as a whole");
+        assert_eq!(Subject::Part { label: "(ii)".into() }.describe(), "part (ii)");
+        assert_eq!(
+            Subject::Amendment { part: Some("(ii)".into()), text: "x".into() }.describe(),
+            "amendment to part (ii)"
+        );
+        assert_eq!(Subject::Amendment { part: None, text: "x".into() }.to_string(), "amendment to the stem");
+        assert_eq!(Subject::Rider { text: "x".into() }.describe(), "rider");
+        assert_eq!(
+            Subject::Procedural { kind: ProceduralKind::MotionBeNowPut, part: None }.describe(),
+            "procedural: that the motion be now put"
+        );
+        assert_eq!(
+            Subject::Procedural { kind: ProceduralKind::Withdrawal, part: Some("(iii)".into()) }.describe(),
+            "procedural: that the motion be withdrawn (part (iii))"
+        );
+        assert_eq!(
+            Subject::Procedural { kind: ProceduralKind::MotionBeNowPut, part: None }.default_majority(),
+            Majority::TwoThirds
+        );
+        assert_eq!(Subject::Whole.default_majority(), Majority::Simple);
+    }
+
+    #[test]
+    fn effects_of_whole_and_part_votes() {
+        let carried_nem_con = decide(Majority::Simple, &Counts::new(10, 0, 2));
+        assert_eq!(
+            effect_of(&Subject::Whole, &carried_nem_con, &[]),
+            Effect::Decide { label: None, outcome: Outcome::Carried, qualifier: Some(Qualifier::NemCon) }
+        );
+        assert_eq!(
+            effect_of(&Subject::Part { label: "(ii)".into() }, &Decision::LOST, &roman5()),
+            Effect::Decide { label: Some("(ii)".into()), outcome: Outcome::Lost, qualifier: None }
+        );
+        // A qualifier on a lost decision is never passed on.
+        let odd = Decision { carried: false, qualifier: Some(Qualifier::NemCon) };
+        assert_eq!(
+            effect_of(&Subject::Whole, &odd, &[]),
+            Effect::Decide { label: None, outcome: Outcome::Lost, qualifier: None }
+        );
+    }
+
+    #[test]
+    fn effects_of_amendments_and_riders() {
+        let amend = Subject::Amendment {
+            part: Some("(ii)".into()),
+            text: "  insists   that practices keep flexibility ".into(),
+        };
+        assert_eq!(
+            effect_of(&amend, &Decision::CARRIED, &roman5()),
+            Effect::ReplaceText { label: Some("(ii)".into()), text: "insists that practices keep flexibility".into() }
+        );
+        assert_eq!(effect_of(&amend, &Decision::LOST, &roman5()), Effect::Nothing);
+        let stem = Subject::Amendment { part: None, text: "That conference".into() };
+        assert_eq!(
+            effect_of(&stem, &Decision::CARRIED, &[]),
+            Effect::ReplaceText { label: None, text: "That conference".into() }
+        );
+        let rider = Subject::Rider { text: "calls for a ballot".into() };
+        assert_eq!(
+            effect_of(&rider, &Decision::CARRIED, &roman5()),
+            Effect::AddPart { label: "(vi)".into(), text: "calls for a ballot".into() }
+        );
+        assert_eq!(
+            effect_of(&rider, &Decision::CARRIED, &labels(&["(a)", "(b)"])),
+            Effect::AddPart { label: "(c)".into(), text: "calls for a ballot".into() }
+        );
+        assert_eq!(
+            effect_of(&rider, &Decision::CARRIED, &[]),
+            Effect::AddPart { label: "(i)".into(), text: "calls for a ballot".into() }
+        );
+        assert_eq!(effect_of(&rider, &Decision::LOST, &roman5()), Effect::Nothing);
+    }
+
+    #[test]
+    fn effects_of_procedural_motions() {
+        let p = |kind, part: Option<&str>| Subject::Procedural { kind, part: part.map(str::to_string) };
+        let ls = roman5();
+        assert_eq!(effect_of(&p(ProceduralKind::MotionBeNowPut, None), &Decision::CARRIED, &ls), Effect::Nothing);
+        assert_eq!(effect_of(&p(ProceduralKind::StandingOrders, None), &Decision::CARRIED, &ls), Effect::Nothing);
+        assert_eq!(
+            effect_of(&p(ProceduralKind::NextBusiness, None), &Decision::CARRIED, &ls),
+            Effect::Decide { label: None, outcome: Outcome::MovedToNextBusiness, qualifier: None }
+        );
+        assert_eq!(
+            effect_of(&p(ProceduralKind::TakenAsReference, Some("(iv)")), &Decision::CARRIED, &ls),
+            Effect::Decide { label: Some("(iv)".into()), outcome: Outcome::CarriedAsReference, qualifier: None }
+        );
+        let unanimous = decide(Majority::Simple, &Counts::new(5, 0, 0));
+        assert_eq!(
+            effect_of(&p(ProceduralKind::Withdrawal, Some("(i)")), &unanimous, &ls),
+            Effect::Decide { label: Some("(i)".into()), outcome: Outcome::Withdrawn, qualifier: None }
+        );
+        for kind in ProceduralKind::ALL {
+            assert_eq!(effect_of(&p(kind, None), &Decision::LOST, &ls), Effect::Nothing);
+            assert_eq!(effect_of(&p(kind, Some("(ii)")), &Decision::LOST, &ls), Effect::Nothing);
+        }
+    }
+
+    #[test]
+    fn validation_messages() {
+        let ls = roman5();
+        let part = |l: &str| Subject::Part { label: l.into() };
+        assert_eq!(validate_subject(&part("(ii)"), &ls, TakenAs::Parts), Ok(()));
+        let err = validate_subject(&part("(vi)"), &ls, TakenAs::Parts).unwrap_err();
+        assert_eq!(err, "there is no part (vi) in this motion; its parts are (i), (ii), (iii), (iv), (v)");
+        let err = validate_subject(&part("ii"), &ls, TakenAs::Parts).unwrap_err();
+        assert!(err.contains("did you mean (ii)?"), "{err}");
+        let err = validate_subject(&part("(i)"), &[], TakenAs::Parts).unwrap_err();
+        assert!(err.contains("no parts"), "{err}");
+        let err = validate_subject(&part(" "), &ls, TakenAs::Parts).unwrap_err();
+        assert!(err.contains("say which part"), "{err}");
+        let err = validate_subject(&part("(ii)"), &ls, TakenAs::Whole).unwrap_err();
+        assert!(err.contains("taken as a whole"), "{err}");
+
+        assert_eq!(validate_subject(&Subject::Whole, &ls, TakenAs::Whole), Ok(()));
+        assert_eq!(validate_subject(&Subject::Whole, &[], TakenAs::Parts), Ok(()));
+        let err = validate_subject(&Subject::Whole, &ls, TakenAs::Parts).unwrap_err();
+        assert!(err.contains("taken in parts"), "{err}");
+
+        let amend = |p: Option<&str>, t: &str| Subject::Amendment { part: p.map(str::to_string), text: t.into() };
+        assert_eq!(validate_subject(&amend(None, "That x"), &ls, TakenAs::Whole), Ok(()));
+        assert_eq!(validate_subject(&amend(Some("(iii)"), "x"), &ls, TakenAs::Whole), Ok(()));
+        let err = validate_subject(&amend(Some("(iii)"), "  "), &ls, TakenAs::Whole).unwrap_err();
+        assert_eq!(err, "the amendment has no text: give the full wording of part (iii) as amended");
+        let err = validate_subject(&amend(Some("(ix)"), "x"), &ls, TakenAs::Whole).unwrap_err();
+        assert!(err.contains("no part (ix)"), "{err}");
+        let long = "x".repeat(MAX_MOTION_CHARS + 1);
+        assert!(validate_subject(&amend(None, &long), &ls, TakenAs::Whole).is_err());
+
+        let err = validate_subject(&Subject::Rider { text: "".into() }, &ls, TakenAs::Whole).unwrap_err();
+        assert!(err.starts_with("the rider has no text"), "{err}");
+        let full: Vec<String> = (1..=MAX_PARTS as u32).map(|n| format!("({n})")).collect();
+        let err = validate_subject(&Subject::Rider { text: "x".into() }, &full, TakenAs::Parts).unwrap_err();
+        assert!(err.contains("50"), "{err}");
+
+        let proc_ = |k, p: Option<&str>| Subject::Procedural { kind: k, part: p.map(str::to_string) };
+        assert_eq!(validate_subject(&proc_(ProceduralKind::NextBusiness, None), &ls, TakenAs::Whole), Ok(()));
+        assert_eq!(validate_subject(&proc_(ProceduralKind::Withdrawal, Some("(ii)")), &ls, TakenAs::Parts), Ok(()));
+        let err = validate_subject(&proc_(ProceduralKind::Withdrawal, Some("(ii)")), &ls, TakenAs::Whole).unwrap_err();
+        assert!(err.contains("taken as a whole"), "{err}");
+        let err =
+            validate_subject(&proc_(ProceduralKind::StandingOrders, Some("(ii)")), &ls, TakenAs::Parts).unwrap_err();
+        assert!(err.contains("not to one part"), "{err}");
+        let err = validate_subject(&proc_(ProceduralKind::NextBusiness, Some("(x)")), &ls, TakenAs::Parts).unwrap_err();
+        assert!(err.contains("no part (x)"), "{err}");
+    }
+
+    #[test]
+    fn still_open_checks() {
+        let parts = vec![PartState::decided("(i)", Outcome::Carried), PartState::undecided("(ii)")];
+        let part = |l: &str| Subject::Part { label: l.into() };
+        assert_eq!(check_still_open(&part("(ii)"), TakenAs::Parts, None, &parts), Ok(()));
+        let err = check_still_open(&part("(i)"), TakenAs::Parts, None, &parts).unwrap_err();
+        assert_eq!(err, "part (i) has already been decided (CARRIED)");
+        let err = check_still_open(
+            &Subject::Amendment { part: Some("(i)".into()), text: "x".into() },
+            TakenAs::Parts,
+            None,
+            &parts,
+        )
+        .unwrap_err();
+        assert!(err.ends_with("so it can no longer be amended"), "{err}");
+        let err = check_still_open(&Subject::Amendment { part: None, text: "x".into() }, TakenAs::Parts, None, &parts)
+            .unwrap_err();
+        assert!(err.contains("stem"), "{err}");
+        let err =
+            check_still_open(&Subject::Whole, TakenAs::Whole, Some((Outcome::Carried, Some(Qualifier::NemCon))), &[])
+                .unwrap_err();
+        assert_eq!(err, "the motion has already been decided (CARRIED NEM CON)");
+        let so = Subject::Procedural { kind: ProceduralKind::StandingOrders, part: None };
+        assert_eq!(check_still_open(&so, TakenAs::Whole, Some((Outcome::Lost, None)), &[]), Ok(()));
+    }
+
+    #[test]
+    fn a_motion_taken_in_parts_end_to_end() {
+        let mut m = MotionState::new(
+            "That conference:",
+            vec![
+                ("(i)".into(), "rejects it".into()),
+                ("(ii)".into(), "insists".into()),
+                ("(iii)".into(), "demands".into()),
+            ],
+        );
+        m.taken = TakenAs::Parts;
+        // An amendment to (ii), carried.
+        let e = m
+            .record_poll(
+                &Subject::Amendment { part: Some("(ii)".into()), text: "insists strongly".into() },
+                &Decision::CARRIED,
+            )
+            .unwrap();
+        assert!(matches!(e, Effect::ReplaceText { .. }));
+        assert_eq!(m.parts[1].text, "insists strongly");
+        // A rider, carried: becomes (iv).
+        m.record_poll(&Subject::Rider { text: "mandates GPC".into() }, &Decision::CARRIED).unwrap();
+        assert_eq!(m.labels(), labels(&["(i)", "(ii)", "(iii)", "(iv)"]));
+        // Closure: nothing changes.
+        let closure = Subject::Procedural { kind: ProceduralKind::MotionBeNowPut, part: None };
+        assert_eq!(m.record_poll(&closure, &Decision::CARRIED).unwrap(), Effect::Nothing);
+        // Parts.
+        for (label, counts) in
+            [("(i)", Counts::new(212, 40, 9)), ("(ii)", Counts::new(3, 0, 0)), ("(iii)", Counts::new(10, 20, 0))]
+        {
+            let d = decide(Majority::Simple, &counts);
+            m.record_poll(&Subject::Part { label: label.into() }, &d).unwrap();
+        }
+        assert_eq!(m.outcome_text(), None);
+        assert!(m.record_poll(&Subject::Part { label: "(i)".into() }, &Decision::LOST).is_err());
+        m.record_poll(
+            &Subject::Procedural { kind: ProceduralKind::TakenAsReference, part: Some("(iv)".into()) },
+            &Decision::CARRIED,
+        )
+        .unwrap();
+        assert_eq!(
+            m.outcome_text().as_deref(),
+            Some("PARTS (i) AND (ii) CARRIED; PART (iii) LOST; PART (iv) CARRIED AS A REFERENCE")
+        );
+        assert_eq!(m.parts[1].qualifier, Some(Qualifier::Unanimously));
+        assert!(m.record_poll(&Subject::Whole, &Decision::CARRIED).is_err());
+    }
+
+    #[test]
+    fn whole_motion_and_closing() {
+        let mut m = MotionState::new("That conference believes in it.", vec![]);
+        m.record_poll(&Subject::Whole, &decide(Majority::TwoThirds, &Counts::new(20, 5, 1))).unwrap();
+        assert_eq!(m.outcome_text().as_deref(), Some("CARRIED BY A TWO-THIRDS MAJORITY"));
+        assert_eq!(m.close(), 0);
+
+        let mut m = MotionState::new("That", vec![("(i)".into(), "a".into()), ("(ii)".into(), "b".into())]);
+        m.taken = TakenAs::Parts;
+        m.record_poll(&Subject::Part { label: "(i)".into() }, &Decision::CARRIED).unwrap();
+        assert_eq!(m.close(), 1);
+        assert_eq!(m.outcome_text().as_deref(), Some("PART (i) CARRIED; PART (ii) NOT REACHED"));
+
+        // Next business on a motion taken in parts decides every undecided part.
+        let mut m = MotionState::new("That", vec![("(a)".into(), "a".into()), ("(b)".into(), "b".into())]);
+        m.taken = TakenAs::Parts;
+        m.record_poll(&Subject::Part { label: "(a)".into() }, &Decision::LOST).unwrap();
+        m.record_poll(&Subject::Procedural { kind: ProceduralKind::NextBusiness, part: None }, &Decision::CARRIED)
+            .unwrap();
+        assert_eq!(m.outcome_text().as_deref(), Some("PART (a) LOST; PART (b) MOVED TO NEXT BUSINESS"));
+    }
+
+    #[test]
+    fn apply_errors() {
+        let mut m = MotionState::new("That", vec![("(i)".into(), "a".into())]);
+        assert!(m
+            .apply(&Effect::Decide { label: Some("(ix)".into()), outcome: Outcome::Lost, qualifier: None })
+            .is_err());
+        assert!(m.apply(&Effect::AddPart { label: "(i)".into(), text: "dup".into() }).is_err());
+        assert!(m.apply(&Effect::ReplaceText { label: Some("(ii)".into()), text: "x".into() }).is_err());
+    }
+}

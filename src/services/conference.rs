@@ -1,0 +1,1200 @@
+//! Conferences, representatives, motions and polls: the use cases of the conference half.
+//! The rules (majorities, outcomes, the parser, the record) are in `crate::procedure`; this module loads
+//! state, asks the rules, and stores the result in one write transaction.
+
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::db::schema::{conferences, motions, parts, poll_votes, polls, representatives, users};
+use crate::db::{self, dialect, DbConnection};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::procedure::{
+    self, AgendaMark, Choice, Counts, Decision, Majority, MotionState, Outcome, Qualifier, Subject, TakenAs,
+};
+use crate::services::audit_log;
+use crate::services::auth::{self, Role, User};
+
+// ---- views -----------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Conference {
+    pub id: i64,
+    pub name: String,
+    pub venue: Option<String>,
+    /// "open" or "closed".
+    pub status: String,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Representative {
+    pub id: i64,
+    pub conference_id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    pub lmc: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PartView {
+    pub id: i64,
+    pub label: String,
+    pub text: String,
+    /// This part's outcome (for a motion taken as a whole, the motion's).
+    pub outcome: Option<Outcome>,
+    pub qualifier: Option<Qualifier>,
+    /// Counts of the poll that decided it, when electronic or counted.
+    pub counts: Option<Counts>,
+    pub added_by_rider: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MotionView {
+    pub id: i64,
+    pub conference_id: i64,
+    pub number: i32,
+    pub title: Option<String>,
+    pub proposer: Option<String>,
+    pub agenda_committee: bool,
+    pub stem: String,
+    pub parts: Vec<PartView>,
+    pub marks: Vec<AgendaMark>,
+    pub bracket: Option<String>,
+    pub needs_two_thirds: bool,
+    /// How the chair is taking it: null until decided (or until the first poll).
+    pub taken_as: Option<TakenAs>,
+    /// The motion's own outcome when taken (or decided) as a whole.
+    pub outcome: Option<Outcome>,
+    pub qualifier: Option<Qualifier>,
+    pub counts: Option<Counts>,
+    /// As the profession prints it, e.g. "CARRIED IN ALL PARTS"; null while undecided.
+    pub outcome_text: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PollView {
+    pub id: i64,
+    pub conference_id: i64,
+    pub motion_id: Option<i64>,
+    pub motion_number: Option<i32>,
+    #[schema(value_type = Object)]
+    pub subject: Subject,
+    /// What is being voted on, in words.
+    pub question: String,
+    pub majority: Majority,
+    /// "electronic" or "show_of_hands".
+    pub method: String,
+    /// "open" or "closed".
+    pub status: String,
+    pub opened_at: chrono::NaiveDateTime,
+    pub closed_at: Option<chrono::NaiveDateTime>,
+    /// Electronic votes cast so far (never how anyone voted before the poll closes).
+    pub votes_cast: i64,
+    /// Only once closed (and for show of hands only when counted).
+    pub counts: Option<Counts>,
+    /// "carried" or "lost", once closed.
+    pub result: Option<String>,
+    pub qualifier: Option<Qualifier>,
+    /// The motion's outcome text after this poll closed.
+    pub outcome_text: Option<String>,
+}
+
+// ---- inputs ----------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewConference {
+    pub name: String,
+    pub venue: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPart {
+    /// "(i)", "(ii)"…; omitted labels are given in order.
+    pub label: Option<String>,
+    pub text: String,
+}
+
+/// A motion, either structured or pasted as printed in the agenda (`text`).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMotion {
+    /// The motion as printed; when given, proposer, stem and parts are read from it.
+    pub text: Option<String>,
+    pub number: Option<i32>,
+    pub title: Option<String>,
+    pub proposer: Option<String>,
+    #[serde(default)]
+    pub agenda_committee: bool,
+    pub stem: Option<String>,
+    #[serde(default)]
+    pub parts: Vec<NewPart>,
+    #[serde(default)]
+    pub marks: Vec<AgendaMark>,
+    pub bracket: Option<String>,
+    /// The agenda committee marked it as needing a two-thirds majority.
+    #[serde(default)]
+    pub needs_two_thirds: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPoll {
+    #[schema(value_type = Object)]
+    pub subject: Subject,
+    /// Default: two_thirds for closure, standing orders and motions marked as needing it; else simple.
+    pub majority: Option<Majority>,
+    /// "electronic" (default) or "show_of_hands".
+    pub method: Option<String>,
+}
+
+/// For show-of-hands polls: the chair's declaration, with counts if taken.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Declaration {
+    /// "carried" or "lost".
+    pub result: String,
+    pub counts: Option<Counts>,
+}
+
+// ---- helpers ---------------------------------------------------------------------------------------
+
+fn trimmed(s: &str, field: &str, max: usize) -> AppResult<String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(AppError::validation(format!("{field}: must not be empty")));
+    }
+    if t.chars().count() > max {
+        return Err(AppError::validation(format!("{field}: at most {max} characters")));
+    }
+    if t.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(AppError::validation(format!("{field}: must not contain control characters")));
+    }
+    Ok(t.to_string())
+}
+
+fn conference_row(conn: &mut DbConnection, id: i64) -> AppResult<Conference> {
+    conferences::table
+        .filter(conferences::id.eq(id))
+        .select((conferences::id, conferences::name, conferences::venue, conferences::status, conferences::created_at))
+        .first::<(i64, String, Option<String>, String, chrono::NaiveDateTime)>(conn)
+        .optional()?
+        .map(|(id, name, venue, status, created_at)| Conference { id, name, venue, status, created_at })
+        .ok_or_else(|| AppError::not_found(format!("no conference {id}")))
+}
+
+fn enc<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+fn dec<T: for<'de> Deserialize<'de>>(s: &Option<String>) -> Option<T> {
+    s.as_deref().and_then(|s| serde_json::from_str(s).ok())
+}
+
+fn parse_name<T: std::str::FromStr>(s: &Option<String>) -> Option<T> {
+    s.as_deref().and_then(|s| s.parse().ok())
+}
+
+// ---- conferences and representatives ---------------------------------------------------------------
+
+pub fn create_conference(conn: &mut DbConnection, actor: &User, input: NewConference) -> AppResult<Conference> {
+    let name = trimmed(&input.name, "name", 300)?;
+    let venue = input.venue.as_deref().map(|v| trimmed(v, "venue", 300)).transpose()?;
+    db::write_tx(conn, |c| {
+        let id = diesel::insert_into(conferences::table)
+            .values((
+                conferences::name.eq(&name),
+                conferences::venue.eq(&venue),
+                conferences::status.eq("open"),
+                conferences::created_at.eq(db::now()),
+            ))
+            .returning(conferences::id)
+            .get_result::<i64>(c)?;
+        audit_log::append(
+            c,
+            &actor.email,
+            "conference.create",
+            &format!("conference {id}"),
+            serde_json::json!({"name": name}),
+        )?;
+        conference_row(c, id)
+    })
+}
+
+pub fn list_conferences(conn: &mut DbConnection) -> AppResult<Vec<Conference>> {
+    let rows = conferences::table
+        .order(conferences::id.desc())
+        .select((conferences::id, conferences::name, conferences::venue, conferences::status, conferences::created_at))
+        .load::<(i64, String, Option<String>, String, chrono::NaiveDateTime)>(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, venue, status, created_at)| Conference { id, name, venue, status, created_at })
+        .collect())
+}
+
+pub fn get_conference(conn: &mut DbConnection, id: i64) -> AppResult<Conference> {
+    conference_row(conn, id)
+}
+
+pub fn add_representative(
+    conn: &mut DbConnection,
+    actor: &User,
+    conference_id: i64,
+    user_id: i64,
+    lmc: &str,
+) -> AppResult<Representative> {
+    let lmc = trimmed(lmc, "lmc", 100)?;
+    db::write_tx(conn, |c| {
+        let conf = conference_row(c, conference_id)?;
+        if conf.status != "open" {
+            return Err(AppError::conflict("the conference is closed"));
+        }
+        let (email, name, roles): (String, String, String) = users::table
+            .filter(users::id.eq(user_id))
+            .filter(users::active.eq(true))
+            .select((users::email, users::name, users::roles))
+            .first(c)
+            .optional()?
+            .ok_or_else(|| AppError::validation(format!("user_id: no active user {user_id}")))?;
+        // Registering someone as a representative gives them the role.
+        let mut r = auth::roles_from_text(&roles);
+        if !r.contains(&Role::Representative) {
+            r.push(Role::Representative);
+            r.sort();
+            diesel::update(users::table.filter(users::id.eq(user_id)))
+                .set(users::roles.eq(auth::roles_to_text(&r)))
+                .execute(c)?;
+        }
+        let inserted = diesel::insert_into(representatives::table)
+            .values((
+                representatives::conference_id.eq(conference_id),
+                representatives::user_id.eq(user_id),
+                representatives::lmc.eq(&lmc),
+                representatives::created_at.eq(db::now()),
+            ))
+            .returning(representatives::id)
+            .get_result::<i64>(c);
+        let id = match inserted {
+            Ok(id) => id,
+            Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
+                return Err(AppError::conflict(format!(
+                    "user {user_id} is already a representative at this conference"
+                )))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        audit_log::append(
+            c,
+            &actor.email,
+            "conference.representative.add",
+            &format!("conference {conference_id}"),
+            serde_json::json!({"user_id": user_id, "lmc": lmc}),
+        )?;
+        Ok(Representative { id, conference_id, user_id, name, email, lmc })
+    })
+}
+
+pub fn list_representatives(conn: &mut DbConnection, conference_id: i64) -> AppResult<Vec<Representative>> {
+    conference_row(conn, conference_id)?;
+    let rows = representatives::table
+        .inner_join(users::table)
+        .filter(representatives::conference_id.eq(conference_id))
+        .order(representatives::id.asc())
+        .select((representatives::id, representatives::user_id, users::name, users::email, representatives::lmc))
+        .load::<(i64, i64, String, String, String)>(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, user_id, name, email, lmc)| Representative { id, conference_id, user_id, name, email, lmc })
+        .collect())
+}
+
+/// The representative record of `user` at `conference_id`, if registered.
+pub fn representative_of(
+    conn: &mut DbConnection,
+    conference_id: i64,
+    user_id: i64,
+) -> AppResult<Option<Representative>> {
+    let row = representatives::table
+        .inner_join(users::table)
+        .filter(representatives::conference_id.eq(conference_id))
+        .filter(representatives::user_id.eq(user_id))
+        .select((representatives::id, users::name, users::email, representatives::lmc))
+        .first::<(i64, String, String, String)>(conn)
+        .optional()?;
+    Ok(row.map(|(id, name, email, lmc)| Representative { id, conference_id, user_id, name, email, lmc }))
+}
+
+/// Conferences where this user is registered as a representative.
+pub fn conferences_of(conn: &mut DbConnection, user_id: i64) -> AppResult<Vec<Conference>> {
+    let ids: Vec<i64> = representatives::table
+        .filter(representatives::user_id.eq(user_id))
+        .select(representatives::conference_id)
+        .load(conn)?;
+    ids.into_iter().map(|id| conference_row(conn, id)).collect()
+}
+
+// ---- motions ---------------------------------------------------------------------------------------
+
+type MotionRow = (
+    i64,
+    i64,
+    i32,
+    Option<String>,
+    Option<String>,
+    bool,
+    String,
+    String,
+    Option<String>,
+    bool,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+fn motion_columns() -> (
+    motions::id,
+    motions::conference_id,
+    motions::number,
+    motions::title,
+    motions::proposer,
+    motions::agenda_committee,
+    motions::stem,
+    motions::marks,
+    motions::bracket,
+    motions::needs_two_thirds,
+    motions::taken_as,
+    motions::whole_outcome,
+    motions::whole_qualifier,
+    motions::whole_counts,
+) {
+    (
+        motions::id,
+        motions::conference_id,
+        motions::number,
+        motions::title,
+        motions::proposer,
+        motions::agenda_committee,
+        motions::stem,
+        motions::marks,
+        motions::bracket,
+        motions::needs_two_thirds,
+        motions::taken_as,
+        motions::whole_outcome,
+        motions::whole_qualifier,
+        motions::whole_counts,
+    )
+}
+
+type PartRow = (i64, String, String, Option<String>, Option<String>, Option<String>, bool);
+
+fn load_parts(conn: &mut DbConnection, motion_id: i64) -> AppResult<Vec<PartRow>> {
+    Ok(parts::table
+        .filter(parts::motion_id.eq(motion_id))
+        .order(parts::position.asc())
+        .select((
+            parts::id,
+            parts::label,
+            parts::text,
+            parts::outcome,
+            parts::qualifier,
+            parts::counts,
+            parts::added_by_rider,
+        ))
+        .load(conn)?)
+}
+
+fn view_from(row: MotionRow, part_rows: Vec<PartRow>) -> MotionView {
+    let taken_as: Option<TakenAs> = parse_name(&row.10);
+    let outcome: Option<Outcome> = parse_name(&row.11);
+    let qualifier: Option<Qualifier> = parse_name(&row.12);
+    let counts: Option<Counts> = dec(&row.13);
+    let whole_taken = taken_as != Some(TakenAs::Parts);
+    let parts: Vec<PartView> = part_rows
+        .into_iter()
+        .map(|p| {
+            let own: Option<Outcome> = parse_name(&p.3);
+            PartView {
+                id: p.0,
+                label: p.1,
+                text: p.2,
+                outcome: if whole_taken { outcome } else { own },
+                qualifier: if whole_taken { None } else { parse_name(&p.4) },
+                counts: if whole_taken { None } else { dec(&p.5) },
+                added_by_rider: p.6,
+            }
+        })
+        .collect();
+    let state = state_of(taken_as, &row.6, outcome, qualifier, &parts);
+    MotionView {
+        id: row.0,
+        conference_id: row.1,
+        number: row.2,
+        title: row.3,
+        proposer: row.4,
+        agenda_committee: row.5,
+        stem: row.6,
+        marks: serde_json::from_str(&row.7).unwrap_or_default(),
+        bracket: row.8,
+        needs_two_thirds: row.9,
+        taken_as,
+        outcome,
+        qualifier,
+        counts,
+        outcome_text: state.outcome_text(),
+        parts,
+    }
+}
+
+fn state_of(
+    taken: Option<TakenAs>,
+    stem: &str,
+    outcome: Option<Outcome>,
+    qualifier: Option<Qualifier>,
+    parts: &[PartView],
+) -> MotionState {
+    let mut s = MotionState::new(stem, parts.iter().map(|p| (p.label.clone(), p.text.clone())).collect());
+    s.taken = taken.unwrap_or(TakenAs::Whole);
+    s.whole_outcome = outcome;
+    s.whole_qualifier = qualifier;
+    if s.taken == TakenAs::Parts {
+        for (sp, p) in s.parts.iter_mut().zip(parts) {
+            sp.outcome = p.outcome;
+            sp.qualifier = p.qualifier;
+        }
+    }
+    s
+}
+
+pub fn get_motion(conn: &mut DbConnection, id: i64) -> AppResult<MotionView> {
+    let row = motions::table
+        .filter(motions::id.eq(id))
+        .select(motion_columns())
+        .first::<MotionRow>(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found(format!("no motion {id}")))?;
+    let p = load_parts(conn, id)?;
+    Ok(view_from(row, p))
+}
+
+pub fn list_motions(conn: &mut DbConnection, conference_id: i64) -> AppResult<Vec<MotionView>> {
+    conference_row(conn, conference_id)?;
+    let ids: Vec<i64> = motions::table
+        .filter(motions::conference_id.eq(conference_id))
+        .order(motions::number.asc())
+        .select(motions::id)
+        .load(conn)?;
+    ids.into_iter().map(|id| get_motion(conn, id)).collect()
+}
+
+/// The motion to store, from either input form.
+fn motion_from_input(input: &NewMotion) -> AppResult<procedure::ParsedMotion> {
+    if let Some(text) = &input.text {
+        if input.stem.is_some() || !input.parts.is_empty() {
+            return Err(AppError::validation("give either text (the motion as printed) or stem and parts, not both"));
+        }
+        let mut parsed = procedure::parse_printed_motion(text)
+            .map_err(|e| AppError::new(ErrorCode::MotionUnreadable, format!("the motion could not be read: {e}")))?;
+        if let Some(p) = &input.proposer {
+            parsed.proposer = Some(trimmed(p, "proposer", 200)?);
+        }
+        if input.agenda_committee {
+            parsed.agenda_committee = true;
+        }
+        return Ok(parsed);
+    }
+    let stem = trimmed(input.stem.as_deref().unwrap_or(""), "stem", procedure::MAX_MOTION_CHARS)?;
+    if input.parts.len() > procedure::MAX_PARTS {
+        return Err(AppError::validation(format!("parts: at most {} parts", procedure::MAX_PARTS)));
+    }
+    let mut labels: Vec<String> = Vec::new();
+    let mut out_parts = Vec::new();
+    for (i, p) in input.parts.iter().enumerate() {
+        let text = trimmed(&p.text, &format!("parts[{i}].text"), procedure::MAX_MOTION_CHARS)?;
+        let label = match &p.label {
+            Some(l) => trimmed(l, &format!("parts[{i}].label"), 12)?,
+            None => procedure::next_label(&labels),
+        };
+        if labels.contains(&label) {
+            return Err(AppError::validation(format!("parts[{i}].label: {label} is used twice")));
+        }
+        labels.push(label.clone());
+        out_parts.push(procedure::ParsedPart { label, text });
+    }
+    Ok(procedure::ParsedMotion {
+        number: None,
+        proposer: input
+            .proposer
+            .as_deref()
+            .map(|p| trimmed(p, "proposer", 200).map(|p| procedure::normalise_proposer(&p)))
+            .transpose()?,
+        agenda_committee: input.agenda_committee,
+        stem,
+        parts: out_parts,
+    })
+}
+
+pub fn create_motion(
+    conn: &mut DbConnection,
+    actor: &User,
+    conference_id: i64,
+    input: NewMotion,
+) -> AppResult<MotionView> {
+    let parsed = motion_from_input(&input)?;
+    let title = input.title.as_deref().map(|t| trimmed(t, "title", 300)).transpose()?;
+    let bracket = input.bracket.as_deref().map(|t| trimmed(t, "bracket", 50)).transpose()?;
+    let mut marks = input.marks.clone();
+    marks.sort();
+    marks.dedup();
+    let number = input.number.or(parsed.number.and_then(|n| i32::try_from(n).ok()));
+    if let Some(n) = number {
+        if !(1..=100_000).contains(&n) {
+            return Err(AppError::validation("number: between 1 and 100000"));
+        }
+    }
+    let id = db::write_tx(conn, |c| {
+        let conf = conference_row(c, conference_id)?;
+        if conf.status != "open" {
+            return Err(AppError::conflict("the conference is closed"));
+        }
+        let number = match number {
+            Some(n) => n,
+            None => {
+                let max: Option<i32> = motions::table
+                    .filter(motions::conference_id.eq(conference_id))
+                    .select(diesel::dsl::max(motions::number))
+                    .first(c)?;
+                max.unwrap_or(0) + 1
+            }
+        };
+        let inserted = diesel::insert_into(motions::table)
+            .values((
+                motions::conference_id.eq(conference_id),
+                motions::number.eq(number),
+                motions::title.eq(&title),
+                motions::proposer.eq(&parsed.proposer),
+                motions::agenda_committee.eq(parsed.agenda_committee),
+                motions::stem.eq(&parsed.stem),
+                motions::marks.eq(enc(&marks)),
+                motions::bracket.eq(&bracket),
+                motions::needs_two_thirds.eq(input.needs_two_thirds),
+                motions::created_at.eq(db::now()),
+            ))
+            .returning(motions::id)
+            .get_result::<i64>(c);
+        let id = match inserted {
+            Ok(id) => id,
+            Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
+                return Err(AppError::conflict(format!("motion {number} already exists in this conference")))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        for (i, p) in parsed.parts.iter().enumerate() {
+            diesel::insert_into(parts::table)
+                .values((
+                    parts::motion_id.eq(id),
+                    parts::position.eq(i as i32),
+                    parts::label.eq(&p.label),
+                    parts::text.eq(&p.text),
+                    parts::added_by_rider.eq(false),
+                ))
+                .execute(c)?;
+        }
+        audit_log::append(
+            c,
+            &actor.email,
+            "motion.create",
+            &format!("motion {id}"),
+            serde_json::json!({"conference_id": conference_id, "number": number, "parts": parsed.parts.len()}),
+        )?;
+        Ok(id)
+    })?;
+    get_motion(conn, id)
+}
+
+/// Update agenda marks (starred, A, AR, grey, composite, incompetent), bracket and two-thirds flag.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MotionMarks {
+    pub marks: Option<Vec<AgendaMark>>,
+    pub bracket: Option<Option<String>>,
+    pub needs_two_thirds: Option<bool>,
+}
+
+pub fn set_marks(conn: &mut DbConnection, actor: &User, motion_id: i64, input: MotionMarks) -> AppResult<MotionView> {
+    db::write_tx(conn, |c| {
+        get_motion(c, motion_id)?;
+        if let Some(mut m) = input.marks.clone() {
+            m.sort();
+            m.dedup();
+            diesel::update(motions::table.filter(motions::id.eq(motion_id)))
+                .set(motions::marks.eq(enc(&m)))
+                .execute(c)?;
+        }
+        if let Some(b) = &input.bracket {
+            let b = b.as_deref().map(|t| trimmed(t, "bracket", 50)).transpose()?;
+            diesel::update(motions::table.filter(motions::id.eq(motion_id))).set(motions::bracket.eq(b)).execute(c)?;
+        }
+        if let Some(t) = input.needs_two_thirds {
+            diesel::update(motions::table.filter(motions::id.eq(motion_id)))
+                .set(motions::needs_two_thirds.eq(t))
+                .execute(c)?;
+        }
+        audit_log::append(
+            c,
+            &actor.email,
+            "motion.marks",
+            &format!("motion {motion_id}"),
+            serde_json::json!({"marks": input.marks, "needs_two_thirds": input.needs_two_thirds}),
+        )?;
+        Ok(())
+    })?;
+    get_motion(conn, motion_id)
+}
+
+fn no_open_poll_on(conn: &mut DbConnection, motion_id: i64) -> AppResult<()> {
+    let open: i64 = polls::table
+        .filter(polls::motion_id.eq(motion_id))
+        .filter(polls::status.eq("open"))
+        .count()
+        .get_result(conn)?;
+    if open > 0 {
+        return Err(AppError::conflict("a poll on this motion is open: close it first"));
+    }
+    Ok(())
+}
+
+/// The chair takes the motion as a whole or in parts (no vote). Only before any part is decided.
+pub fn take_motion(conn: &mut DbConnection, actor: &User, motion_id: i64, taken: TakenAs) -> AppResult<MotionView> {
+    db::write_tx(conn, |c| {
+        let m = get_motion(c, motion_id)?;
+        if m.outcome_text.is_some() || m.parts.iter().any(|p| p.outcome.is_some()) {
+            return Err(AppError::conflict("the motion already has an outcome; it cannot be taken another way now"));
+        }
+        if taken == TakenAs::Parts && m.parts.is_empty() {
+            return Err(AppError::validation("the motion has no parts to take separately"));
+        }
+        no_open_poll_on(c, motion_id)?;
+        diesel::update(motions::table.filter(motions::id.eq(motion_id)))
+            .set(motions::taken_as.eq(taken.as_str()))
+            .execute(c)?;
+        audit_log::append(
+            c,
+            &actor.email,
+            "motion.take",
+            &format!("motion {motion_id}"),
+            serde_json::json!({"taken_as": taken.as_str()}),
+        )?;
+        Ok(())
+    })?;
+    get_motion(conn, motion_id)
+}
+
+/// Store a motion's state (after a poll or a decision) back into its rows.
+fn save_state(
+    conn: &mut DbConnection,
+    motion_id: i64,
+    state: &MotionState,
+    counts: Option<(&Subject, Counts)>,
+    persist_taken: bool,
+) -> AppResult<()> {
+    let whole_counts = match counts {
+        Some((Subject::Whole, c)) => Some(enc(&c)),
+        _ => None,
+    };
+    let mut upd = diesel::update(motions::table.filter(motions::id.eq(motion_id)))
+        .set((
+            motions::stem.eq(&state.stem),
+            motions::whole_outcome.eq(state.whole_outcome.map(|o| o.as_str())),
+            motions::whole_qualifier.eq(state.whole_qualifier.map(|q| q.as_str())),
+        ))
+        .execute(conn);
+    if persist_taken {
+        diesel::update(motions::table.filter(motions::id.eq(motion_id)))
+            .set(motions::taken_as.eq(state.taken.as_str()))
+            .execute(conn)?;
+    }
+    upd = upd.and_then(|_| match &whole_counts {
+        Some(wc) => diesel::update(motions::table.filter(motions::id.eq(motion_id)))
+            .set(motions::whole_counts.eq(wc))
+            .execute(conn),
+        None => Ok(0),
+    });
+    upd?;
+    let existing: Vec<(i64, String)> =
+        parts::table.filter(parts::motion_id.eq(motion_id)).select((parts::id, parts::label)).load(conn)?;
+    for (pos, p) in state.parts.iter().enumerate() {
+        let part_counts = match counts {
+            Some((Subject::Part { label }, c)) if label == &p.label => Some(enc(&c)),
+            _ => None,
+        };
+        match existing.iter().find(|(_, l)| l == &p.label) {
+            Some((pid, _)) => {
+                diesel::update(parts::table.filter(parts::id.eq(pid)))
+                    .set((
+                        parts::text.eq(&p.text),
+                        parts::outcome.eq(p.outcome.map(|o| o.as_str())),
+                        parts::qualifier.eq(p.qualifier.map(|q| q.as_str())),
+                    ))
+                    .execute(conn)?;
+                if let Some(pc) = part_counts {
+                    diesel::update(parts::table.filter(parts::id.eq(pid))).set(parts::counts.eq(pc)).execute(conn)?;
+                }
+            }
+            None => {
+                diesel::insert_into(parts::table)
+                    .values((
+                        parts::motion_id.eq(motion_id),
+                        parts::position.eq(pos as i32),
+                        parts::label.eq(&p.label),
+                        parts::text.eq(&p.text),
+                        parts::outcome.eq(p.outcome.map(|o| o.as_str())),
+                        parts::qualifier.eq(p.qualifier.map(|q| q.as_str())),
+                        parts::added_by_rider.eq(true),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn motion_state(view: &MotionView) -> MotionState {
+    state_of(view.taken_as, &view.stem, view.outcome, view.qualifier, &view.parts)
+}
+
+/// A motion-level outcome decided without a vote (withdrawn, not reached, next business, ruled out of
+/// order, superseded; or carried for an 'AR' motion reaffirmed without debate). It applies to every part
+/// not already decided.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MotionDecision {
+    pub outcome: Outcome,
+}
+
+pub fn decide_motion(conn: &mut DbConnection, actor: &User, motion_id: i64, outcome: Outcome) -> AppResult<MotionView> {
+    if matches!(outcome, Outcome::Lost) {
+        return Err(AppError::validation("outcome: a motion is lost only by a vote; open a poll"));
+    }
+    db::write_tx(conn, |c| {
+        let view = get_motion(c, motion_id)?;
+        if view.outcome_text.is_some() {
+            return Err(AppError::conflict(format!(
+                "motion {} is already decided: {}",
+                view.number,
+                view.outcome_text.unwrap_or_default()
+            )));
+        }
+        if outcome == Outcome::Carried && !view.marks.iter().any(|m| matches!(m, AgendaMark::A | AgendaMark::Ar)) {
+            return Err(AppError::validation(
+                "outcome: only an 'A' or 'AR' motion is carried without a vote; open a poll",
+            ));
+        }
+        no_open_poll_on(c, motion_id)?;
+        let mut state = motion_state(&view);
+        if view.taken_as.is_none() {
+            state.taken = TakenAs::Whole;
+        }
+        state
+            .apply(&procedure::Effect::Decide { label: None, outcome, qualifier: None })
+            .map_err(AppError::validation)?;
+        save_state(c, motion_id, &state, None, true)?;
+        audit_log::append(
+            c,
+            &actor.email,
+            "motion.decide",
+            &format!("motion {motion_id}"),
+            serde_json::json!({"outcome": outcome.as_str()}),
+        )?;
+        Ok(())
+    })?;
+    get_motion(conn, motion_id)
+}
+
+/// Close the conference: every motion (or part) not yet decided becomes NOT REACHED.
+pub fn close_conference(conn: &mut DbConnection, actor: &User, conference_id: i64) -> AppResult<(Conference, usize)> {
+    let changed = db::write_tx(conn, |c| {
+        let conf = conference_row(c, conference_id)?;
+        if conf.status == "closed" {
+            return Err(AppError::conflict("the conference is already closed"));
+        }
+        let open: i64 = polls::table
+            .filter(polls::conference_id.eq(conference_id))
+            .filter(polls::status.eq("open"))
+            .count()
+            .get_result(c)?;
+        if open > 0 {
+            return Err(AppError::conflict("a poll is open: close it before closing the conference"));
+        }
+        let mut changed = 0;
+        for view in list_motions(c, conference_id)? {
+            if view.outcome_text.is_some() {
+                continue;
+            }
+            let mut state = motion_state(&view);
+            changed += state.close();
+            save_state(c, view.id, &state, None, true)?;
+        }
+        diesel::update(conferences::table.filter(conferences::id.eq(conference_id)))
+            .set(conferences::status.eq("closed"))
+            .execute(c)?;
+        audit_log::append(
+            c,
+            &actor.email,
+            "conference.close",
+            &format!("conference {conference_id}"),
+            serde_json::json!({"not_reached": changed}),
+        )?;
+        Ok(changed)
+    })?;
+    Ok((conference_row(conn, conference_id)?, changed))
+}
+
+// ---- polls -----------------------------------------------------------------------------------------
+
+type PollRow = (
+    i64,
+    i64,
+    Option<i64>,
+    String,
+    String,
+    String,
+    String,
+    String,
+    chrono::NaiveDateTime,
+    Option<chrono::NaiveDateTime>,
+    i64,
+    i64,
+    i64,
+    bool,
+    Option<bool>,
+    Option<String>,
+);
+
+fn poll_columns() -> (
+    polls::id,
+    polls::conference_id,
+    polls::motion_id,
+    polls::subject,
+    polls::question,
+    polls::majority,
+    polls::method,
+    polls::status,
+    polls::opened_at,
+    polls::closed_at,
+    polls::for_votes,
+    polls::against_votes,
+    polls::abstain_votes,
+    polls::counted,
+    polls::carried,
+    polls::qualifier,
+) {
+    (
+        polls::id,
+        polls::conference_id,
+        polls::motion_id,
+        polls::subject,
+        polls::question,
+        polls::majority,
+        polls::method,
+        polls::status,
+        polls::opened_at,
+        polls::closed_at,
+        polls::for_votes,
+        polls::against_votes,
+        polls::abstain_votes,
+        polls::counted,
+        polls::carried,
+        polls::qualifier,
+    )
+}
+
+fn votes_cast(conn: &mut DbConnection, poll_id: i64) -> AppResult<i64> {
+    Ok(poll_votes::table.filter(poll_votes::poll_id.eq(poll_id)).count().get_result(conn)?)
+}
+
+fn poll_view(conn: &mut DbConnection, r: PollRow) -> AppResult<PollView> {
+    let closed = r.7 == "closed";
+    let cast = if r.6 == "electronic" { votes_cast(conn, r.0)? } else { 0 };
+    let (number, outcome_text) = match r.2 {
+        Some(mid) => {
+            let m = get_motion(conn, mid)?;
+            (Some(m.number), if closed { m.outcome_text } else { None })
+        }
+        None => (None, None),
+    };
+    Ok(PollView {
+        id: r.0,
+        conference_id: r.1,
+        motion_id: r.2,
+        motion_number: number,
+        subject: serde_json::from_str(&r.3).unwrap_or(Subject::Whole),
+        question: r.4,
+        majority: r.5.parse().unwrap_or(Majority::Simple),
+        method: r.6,
+        status: r.7,
+        opened_at: r.8,
+        closed_at: r.9,
+        votes_cast: cast,
+        counts: (closed && r.13).then(|| Counts::new(r.10 as u64, r.11 as u64, r.12 as u64)),
+        result: r.14.map(|c| if c { "carried".to_string() } else { "lost".to_string() }),
+        qualifier: parse_name(&r.15),
+        outcome_text,
+    })
+}
+
+pub fn get_poll(conn: &mut DbConnection, poll_id: i64) -> AppResult<PollView> {
+    let row = polls::table
+        .filter(polls::id.eq(poll_id))
+        .select(poll_columns())
+        .first::<PollRow>(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found(format!("no poll {poll_id}")))?;
+    poll_view(conn, row)
+}
+
+pub fn list_polls(conn: &mut DbConnection, conference_id: i64, only_open: bool) -> AppResult<Vec<PollView>> {
+    conference_row(conn, conference_id)?;
+    let mut q = polls::table.filter(polls::conference_id.eq(conference_id)).into_boxed();
+    if only_open {
+        q = q.filter(polls::status.eq("open"));
+    }
+    let rows = q.order(polls::id.asc()).select(poll_columns()).load::<PollRow>(conn)?;
+    rows.into_iter().map(|r| poll_view(conn, r)).collect()
+}
+
+pub fn open_poll(conn: &mut DbConnection, actor: &User, motion_id: i64, input: NewPoll) -> AppResult<PollView> {
+    let method = input.method.clone().unwrap_or_else(|| "electronic".to_string());
+    if method != "electronic" && method != "show_of_hands" {
+        return Err(AppError::validation(format!("method: {method:?} is not electronic or show_of_hands")));
+    }
+    let id = db::write_tx(conn, |c| {
+        let view = get_motion(c, motion_id)?;
+        let conf = conference_row(c, view.conference_id)?;
+        if conf.status != "open" {
+            return Err(AppError::conflict("the conference is closed"));
+        }
+        let open: i64 = polls::table
+            .filter(polls::conference_id.eq(view.conference_id))
+            .filter(polls::status.eq("open"))
+            .count()
+            .get_result(c)?;
+        if open > 0 {
+            return Err(AppError::conflict("another poll is open in this conference: close it first"));
+        }
+        let mut state = motion_state(&view);
+        // The first vote on a part (or on the whole) settles how the motion is taken, if the chair has not said.
+        if view.taken_as.is_none() {
+            state.taken = match &input.subject {
+                Subject::Part { .. } => TakenAs::Parts,
+                _ => TakenAs::Whole,
+            };
+        }
+        if view.taken_as.is_none() && matches!(input.subject, Subject::Whole | Subject::Part { .. }) {
+            diesel::update(motions::table.filter(motions::id.eq(motion_id)))
+                .set(motions::taken_as.eq(state.taken.as_str()))
+                .execute(c)?;
+        }
+        state.validate(&input.subject).map_err(AppError::validation)?;
+        let majority = input.majority.unwrap_or_else(|| {
+            let default = input.subject.default_majority();
+            let substantive = matches!(input.subject, Subject::Whole | Subject::Part { .. });
+            if substantive && view.needs_two_thirds {
+                Majority::TwoThirds
+            } else {
+                default
+            }
+        });
+        let question = format!("Motion {}: {}", view.number, input.subject.describe());
+        let id = diesel::insert_into(polls::table)
+            .values((
+                polls::conference_id.eq(view.conference_id),
+                polls::motion_id.eq(Some(motion_id)),
+                polls::subject.eq(enc(&input.subject)),
+                polls::question.eq(&question),
+                polls::majority.eq(majority.as_str()),
+                polls::method.eq(&method),
+                polls::status.eq("open"),
+                polls::opened_at.eq(db::now()),
+                polls::counted.eq(method == "electronic"),
+            ))
+            .returning(polls::id)
+            .get_result::<i64>(c)?;
+        audit_log::append(
+            c,
+            &actor.email,
+            "poll.open",
+            &format!("poll {id}"),
+            serde_json::json!({"motion_id": motion_id, "subject": input.subject, "majority": majority.as_str(), "method": method}),
+        )?;
+        Ok(id)
+    })?;
+    get_poll(conn, id)
+}
+
+/// A representative's vote. Replaces their earlier choice in the same poll; acknowledged only once committed.
+pub fn cast_vote(conn: &mut DbConnection, user: &User, poll_id: i64, choice: Choice) -> AppResult<PollView> {
+    db::write_tx(conn, |c| {
+        let (conference_id, status, method): (i64, String, String) = polls::table
+            .filter(polls::id.eq(poll_id))
+            .select((polls::conference_id, polls::status, polls::method))
+            .first(c)
+            .optional()?
+            .ok_or_else(|| AppError::not_found(format!("no poll {poll_id}")))?;
+        let rep = representative_of(c, conference_id, user.id)?
+            .ok_or_else(|| AppError::forbidden("you are not registered as a representative at this conference"))?;
+        if status != "open" {
+            return Err(AppError::new(
+                ErrorCode::PollClosed,
+                "this poll is closed; votes can no longer be cast or changed",
+            ));
+        }
+        if method != "electronic" {
+            return Err(AppError::conflict("this poll is by show of hands; the chair enters the result"));
+        }
+        dialect::upsert_poll_vote(c, poll_id, rep.id, choice.as_str(), db::now())?;
+        Ok(())
+    })?;
+    get_poll(conn, poll_id)
+}
+
+pub fn my_vote(conn: &mut DbConnection, user: &User, poll_id: i64) -> AppResult<Option<Choice>> {
+    let conference_id: i64 = polls::table
+        .filter(polls::id.eq(poll_id))
+        .select(polls::conference_id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found(format!("no poll {poll_id}")))?;
+    let Some(rep) = representative_of(conn, conference_id, user.id)? else {
+        return Ok(None);
+    };
+    let choice: Option<String> = poll_votes::table
+        .filter(poll_votes::poll_id.eq(poll_id))
+        .filter(poll_votes::representative_id.eq(rep.id))
+        .select(poll_votes::choice)
+        .first(conn)
+        .optional()?;
+    Ok(choice.and_then(|c| c.parse().ok()))
+}
+
+/// Close a poll: count, decide by its majority rule, apply the result to the motion.
+pub fn close_poll(
+    conn: &mut DbConnection,
+    actor: &User,
+    poll_id: i64,
+    declaration: Option<Declaration>,
+) -> AppResult<PollView> {
+    db::write_tx(conn, |c| {
+        let row = polls::table
+            .filter(polls::id.eq(poll_id))
+            .select(poll_columns())
+            .first::<PollRow>(c)
+            .optional()?
+            .ok_or_else(|| AppError::not_found(format!("no poll {poll_id}")))?;
+        if row.7 != "open" {
+            return Err(AppError::new(ErrorCode::PollClosed, "this poll is already closed"));
+        }
+        let majority: Majority = row.5.parse().unwrap_or(Majority::Simple);
+        let subject: Subject = serde_json::from_str(&row.3).map_err(AppError::internal)?;
+        let (decision, counts): (Decision, Option<Counts>) = if row.6 == "electronic" {
+            if declaration.is_some() {
+                return Err(AppError::validation(
+                    "this poll is electronic: the votes decide it, close it without a body",
+                ));
+            }
+            let choices: Vec<String> =
+                poll_votes::table.filter(poll_votes::poll_id.eq(poll_id)).select(poll_votes::choice).load(c)?;
+            let counts = Counts::tally(choices.iter().filter_map(|s| s.parse::<Choice>().ok()));
+            (procedure::decide(majority, &counts), Some(counts))
+        } else {
+            let d = declaration.ok_or_else(|| {
+                AppError::validation(
+                    "this poll is by show of hands: give {\"result\": \"carried\" | \"lost\"} and the counts if taken",
+                )
+            })?;
+            let carried = match d.result.as_str() {
+                "carried" => true,
+                "lost" => false,
+                other => return Err(AppError::validation(format!("result: {other:?} is not carried or lost"))),
+            };
+            let decision =
+                procedure::check_declared(majority, carried, d.counts.as_ref()).map_err(AppError::validation)?;
+            (decision, d.counts)
+        };
+        let mut motion_number = None;
+        if let Some(mid) = row.2 {
+            let view = get_motion(c, mid)?;
+            motion_number = Some(view.number);
+            let mut state = motion_state(&view);
+            if view.taken_as.is_none() {
+                state.taken = TakenAs::Whole;
+            }
+            state.record_poll(&subject, &decision).map_err(AppError::conflict)?;
+            let substantive = matches!(subject, Subject::Whole | Subject::Part { .. });
+            save_state(
+                c,
+                mid,
+                &state,
+                counts.map(|k| (&subject, k)),
+                view.taken_as.is_some() || substantive || state.outcome_text().is_some(),
+            )?;
+        }
+        let k = counts.unwrap_or_default();
+        let closed = diesel::update(polls::table.filter(polls::id.eq(poll_id)).filter(polls::status.eq("open")))
+            .set((
+                polls::status.eq("closed"),
+                polls::closed_at.eq(Some(db::now())),
+                polls::for_votes.eq(k.for_votes as i64),
+                polls::against_votes.eq(k.against as i64),
+                polls::abstain_votes.eq(k.abstain as i64),
+                polls::counted.eq(counts.is_some()),
+                polls::carried.eq(Some(decision.carried)),
+                polls::qualifier.eq(decision.qualifier.map(|q| q.as_str())),
+            ))
+            .execute(c)?;
+        if closed != 1 {
+            return Err(AppError::new(
+                ErrorCode::PollClosed,
+                "this poll was closed at the same moment by someone else",
+            ));
+        }
+        audit_log::append(
+            c,
+            &actor.email,
+            "poll.close",
+            &format!("poll {poll_id}"),
+            serde_json::json!({"motion": motion_number, "carried": decision.carried, "counts": counts}),
+        )?;
+        get_poll(c, poll_id)
+    })
+}
+
+// ---- the record ------------------------------------------------------------------------------------
+
+pub fn motion_record(view: &MotionView) -> procedure::MotionRecord {
+    let parts_taken = view.taken_as == Some(TakenAs::Parts);
+    procedure::MotionRecord {
+        number: u32::try_from(view.number).ok(),
+        proposer: view.proposer.clone(),
+        agenda_committee: view.agenda_committee,
+        stem: view.stem.clone(),
+        parts: view
+            .parts
+            .iter()
+            .map(|p| procedure::RecordPart {
+                label: p.label.clone(),
+                text: p.text.clone(),
+                outcome: if parts_taken { p.outcome } else { None },
+                qualifier: p.qualifier,
+                counts: p.counts,
+            })
+            .collect(),
+        taken: view.taken_as.unwrap_or(TakenAs::Whole),
+        whole_outcome: view.outcome,
+        whole_qualifier: view.qualifier,
+        whole_counts: view.counts,
+        outcome_text: view.outcome_text.clone(),
+    }
+}

@@ -1,0 +1,103 @@
+//! Live events per conference (poll opened, votes cast so far, poll closed), fanned out to SSE clients.
+//!
+//! On SQLite there is one instance, so events go straight to an in-process hub. On PostgreSQL several
+//! instances may serve one conference: events are published with `pg_notify` and every instance (this
+//! one included) receives them on a LISTEN connection and feeds its own hub, so each client sees each
+//! event once, whichever instance it is connected to.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+
+use crate::config::DatabaseUrl;
+use crate::db::DbConnection;
+
+pub const CHANNEL: &str = "carried_events";
+
+/// One event as it travels between instances and to clients.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Event {
+    pub conference_id: i64,
+    /// SSE event name: poll_opened, poll_progress, poll_closed, motion_updated, conference_closed.
+    pub kind: String,
+    pub data: serde_json::Value,
+}
+
+#[derive(Default)]
+pub struct Hub {
+    channels: Mutex<HashMap<i64, broadcast::Sender<Arc<Event>>>>,
+}
+
+impl Hub {
+    pub fn subscribe(&self, conference_id: i64) -> broadcast::Receiver<Arc<Event>> {
+        let mut map = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(conference_id).or_insert_with(|| broadcast::channel(1024).0).subscribe()
+    }
+
+    pub fn deliver(&self, event: Event) {
+        let map = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(tx) = map.get(&event.conference_id) {
+            let _ = tx.send(Arc::new(event));
+        }
+    }
+}
+
+/// Publish an event after the transaction that caused it has committed.
+pub fn publish(hub: &Hub, conn: &mut DbConnection, event: Event) {
+    match conn {
+        DbConnection::Sqlite(_) => hub.deliver(event),
+        DbConnection::Postgres(c) => {
+            let payload = serde_json::to_string(&event).unwrap_or_default();
+            let sent = diesel::sql_query("SELECT pg_notify($1, $2)")
+                .bind::<diesel::sql_types::Text, _>(CHANNEL)
+                .bind::<diesel::sql_types::Text, _>(&payload)
+                .execute(c);
+            if let Err(e) = sent {
+                tracing::warn!(error = %e, "pg_notify failed; delivering locally only");
+                hub.deliver(event);
+            }
+        }
+    }
+}
+
+/// On PostgreSQL: a thread that LISTENs and feeds the hub, reconnecting if the connection drops.
+pub fn start_listener(url: &DatabaseUrl, hub: Arc<Hub>) {
+    let DatabaseUrl::Postgres(url) = url.clone() else {
+        return;
+    };
+    let spawned = std::thread::Builder::new().name("carried-events".into()).spawn(move || loop {
+        match diesel::PgConnection::establish(&url) {
+            Ok(mut conn) => {
+                if let Err(e) = conn.batch_execute(&format!("LISTEN {CHANNEL}")) {
+                    tracing::warn!(error = %e, "LISTEN failed");
+                } else {
+                    'poll: loop {
+                        for n in conn.notifications_iter() {
+                            match n {
+                                Ok(n) => match serde_json::from_str::<Event>(&n.payload) {
+                                    Ok(ev) => hub.deliver(ev),
+                                    Err(e) => tracing::warn!(error = %e, "bad event payload"),
+                                },
+                                Err(e) => {
+                                    tracing::warn!(error = %e, "event listener lost its connection");
+                                    break 'poll;
+                                }
+                            }
+                        }
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "event listener cannot connect"),
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the event listener");
+    }
+}

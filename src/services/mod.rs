@@ -1,0 +1,27 @@
+//! Use cases: each public function is one thing a user does, run in one transaction where it writes.
+
+pub mod audit_log;
+pub mod auth;
+pub mod conference;
+pub mod events;
+pub mod mail;
+pub mod rate_limit;
+
+use std::sync::Arc;
+
+use crate::config::Settings;
+use crate::db::Db;
+
+/// Everything a request handler may need, shared by all workers.
+pub struct AppState {
+    pub settings: Settings,
+    pub db: Db,
+    pub tokens: auth::TokenService,
+    pub passwords: auth::PasswordPolicy,
+    /// Caps concurrent argon2 work so a storm of sign-ins cannot starve vote casting of CPU.
+    pub hashing: Arc<tokio::sync::Semaphore>,
+    pub login_by_account: rate_limit::RateLimiter,
+    pub login_by_address: rate_limit::RateLimiter,
+    /// Live events fan-out (fed through PostgreSQL LISTEN/NOTIFY when several instances share a database).
+    pub hub: Arc<events::Hub>,
+}

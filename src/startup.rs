@@ -1,0 +1,137 @@
+//! Build the application from settings: database, keys, state, HTTP server bound to a port (0 allowed).
+//! Used by `main` and by the integration tests alike.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{DefaultHeaders, Logger};
+use actix_web::{web, App, HttpServer};
+use utoipa::OpenApi;
+use utoipa_actix_web::{scope, AppExt};
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::http;
+use crate::services::auth::{self, Keys, PasswordPolicy, TokenService};
+use crate::services::rate_limit::RateLimiter;
+use crate::services::AppState;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+/// The OpenAPI document, built from the same registrations that serve the API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = App::new()
+        .into_utoipa_app()
+        .openapi(http::ApiDoc::openapi())
+        .service(scope::scope("/api/v1").configure(http::api))
+        .service(http::health::health)
+        .split_for_parts();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+    doc
+}
+
+/// Open the database (running migrations) and load keys: everything but the HTTP server.
+pub fn build_state(settings: Settings) -> Result<web::Data<AppState>, String> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .map_err(|e| format!("cannot create data dir {}: {e}", settings.data_dir.display()))?;
+    let db = Db::connect(&settings.database, settings.pool_size)?;
+    let keys = {
+        let mut conn = db.get().map_err(|e| e.to_string())?;
+        crate::db::write_tx(&mut conn, |c| Keys::load(c, settings.jwt_secret.as_deref())).map_err(|e| e.to_string())?
+    };
+    let hashing_permits = std::thread::available_parallelism().map(|n| (n.get() / 2).max(1)).unwrap_or(1);
+    let hub = Arc::new(crate::services::events::Hub::default());
+    Ok(web::Data::new(AppState {
+        hub,
+        tokens: TokenService::new(keys, settings.token_ttl_minutes),
+        passwords: PasswordPolicy { memory_kib: settings.argon2_memory_kib },
+        hashing: Arc::new(tokio::sync::Semaphore::new(hashing_permits)),
+        login_by_account: RateLimiter::new(settings.login_rate_per_minute, Duration::from_secs(60)),
+        login_by_address: RateLimiter::new(settings.login_rate_per_minute.saturating_mul(10), Duration::from_secs(60)),
+        db,
+        settings,
+    }))
+}
+
+/// Security headers on every response (pages and API alike).
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("X-Frame-Options", "DENY"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+             frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ))
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Application, String> {
+        let bind = settings.bind.clone();
+        let state =
+            actix_web::web::block(move || build_state(settings)).await.map_err(|e| format!("start-up: {e}"))??;
+        let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        crate::services::events::start_listener(state.db.url(), state.hub.clone());
+        let doc = web::Data::new(openapi());
+        let app_state = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(security_headers())
+                .wrap(Logger::new("%a \"%r\" %s %b %Dms").exclude("/health"))
+                .app_data(app_state.clone())
+                .app_data(doc.clone())
+                .configure(http::extractor_config)
+                .into_utoipa_app()
+                .service(scope::scope("/api/v1").configure(http::api))
+                .service(http::health::health)
+                .into_app()
+                .default_service(web::to(http::not_found))
+        })
+        .listen(listener)
+        .map_err(|e| e.to_string())?
+        .shutdown_timeout(10)
+        .run();
+        Ok(Application { port, server, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// What `carried serve` prints once it is listening.
+    pub fn banner(&self) -> String {
+        let s = &self.state.settings;
+        let host = s.bind.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
+        let mut out = format!(
+            "carried {} is serving on http://{host}:{} (database: {})\n",
+            env!("CARGO_PKG_VERSION"),
+            self.port,
+            s.database.redacted()
+        );
+        let admins = self.state.db.get().ok().and_then(|mut c| auth::count_admins(&mut c).ok()).unwrap_or(0);
+        if admins == 0 {
+            out.push_str(
+                "No admin account yet. Create one (you will be asked for a password on standard input):\n  \
+                 carried user add --email you@example.org --name \"Your Name\" --role admin --password-stdin\n  \
+                 (or: cargo run --release -- user add ...)\n",
+            );
+        }
+        out
+    }
+}

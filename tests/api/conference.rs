@@ -1,0 +1,412 @@
+//! The conference half over HTTP: motions pasted as printed, taken in parts, voted live, recorded.
+
+use carried::services::auth::Role;
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+
+use crate::both_backends;
+use crate::helpers::TestApp;
+
+const SEED: &str = include_str!("../fixtures/motion-2025-online-access.txt");
+
+pub struct Conf {
+    pub id: i64,
+    pub chair: String,
+    pub reps: Vec<String>,
+}
+
+/// A conference with a chair and `n` registered representatives.
+pub async fn conference_with_reps(app: &TestApp, n: usize) -> Conf {
+    let (_, chair) = app.user_with("chair@example.org", &[Role::Chair]).await;
+    let c = app
+        .post("/api/v1/conferences", json!({"name": "Conference of England LMCs", "venue": "Manchester"}), Some(&chair))
+        .await
+        .expect(201);
+    let id = c["id"].as_i64().expect("id");
+    let mut reps = Vec::new();
+    for i in 0..n {
+        let email = format!("rep{i}@example.org");
+        let uid = app.seed_user(&email, &[Role::Representative]).await;
+        app.post(
+            &format!("/api/v1/conferences/{id}/representatives"),
+            json!({"user_id": uid, "lmc": format!("LMC {i}")}),
+            Some(&chair),
+        )
+        .await
+        .expect(201);
+        reps.push(app.login(&email).await);
+    }
+    Conf { id, chair, reps }
+}
+
+impl Conf {
+    pub async fn motion(&self, app: &TestApp, body: Value) -> Value {
+        app.post(&format!("/api/v1/conferences/{}/motions", self.id), body, Some(&self.chair)).await.expect(201)
+    }
+
+    /// Open a poll, cast `choices` (one per representative, in order), close it; returns the closed poll.
+    pub async fn poll(&self, app: &TestApp, motion_id: i64, subject: Value, majority: &str, choices: &[&str]) -> Value {
+        let p = app
+            .post(
+                &format!("/api/v1/motions/{motion_id}/polls"),
+                json!({"subject": subject, "majority": majority, "method": "electronic"}),
+                Some(&self.chair),
+            )
+            .await
+            .expect(201);
+        let pid = p["id"].as_i64().expect("poll id");
+        assert_eq!(p["status"], "open");
+        for (tok, ch) in self.reps.iter().zip(choices) {
+            app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": ch}), Some(tok)).await.expect(200);
+        }
+        app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&self.chair)).await.expect(200)
+    }
+
+    pub async fn outcome_text(&self, app: &TestApp, motion_id: i64) -> Value {
+        app.get(&format!("/api/v1/motions/{motion_id}"), None).await.expect(200)["outcome_text"].clone()
+    }
+}
+
+fn structured(stem: &str, n: usize) -> Value {
+    let parts: Vec<Value> = (0..n).map(|i| json!({"text": format!("part number {}", i + 1)})).collect();
+    json!({"proposer": "Lambeth", "stem": stem, "parts": parts})
+}
+
+both_backends!(seed_motion_is_carried_in_all_parts, |app: TestApp| async move {
+    let conf = conference_with_reps(&app, 3).await;
+    let m = conf.motion(&app, json!({"text": SEED})).await;
+    assert_eq!(m["proposer"], "North Staffordshire");
+    assert_eq!(m["agenda_committee"], true);
+    assert!(m["stem"]
+        .as_str()
+        .is_some_and(|s| s.starts_with("That conference is deeply concerned") && s.contains("(08:00–18:30)")));
+    let labels: Vec<&str> = m["parts"].as_array().expect("parts").iter().filter_map(|p| p["label"].as_str()).collect();
+    assert_eq!(labels, ["(i)", "(ii)", "(iii)", "(iv)", "(v)"]);
+    assert!(m["parts"][4]["text"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("mandates GPCE to prepare options for action")));
+    let mid = m["id"].as_i64().expect("id");
+    assert_eq!(m["outcome_text"], Value::Null);
+    for label in labels {
+        let closed = conf.poll(&app, mid, json!({"part": label}), "simple", &["for", "for", "against"]).await;
+        assert_eq!(closed["counts"], json!({"for": 2, "against": 1, "abstain": 0}));
+        assert_eq!(closed["result"], "carried");
+    }
+    assert_eq!(conf.outcome_text(&app, mid).await, "CARRIED IN ALL PARTS");
+    let text = app.get(&format!("/api/v1/motions/{mid}/record?format=text"), None).await.text;
+    assert!(text.contains("AGENDA COMMITTEE TO BE PROPOSED BY NORTH STAFFORDSHIRE:"), "{text}");
+    assert!(text.contains("(iii) insists that online consultations may be curtailed"), "{text}");
+    assert!(text.contains("for 2, against 1, abstain 0"), "{text}");
+    assert!(text.trim_end().ends_with("CARRIED IN ALL PARTS"), "{text}");
+    let json = app.get(&format!("/api/v1/motions/{mid}/record"), None).await.expect(200);
+    assert_eq!(json["record"]["outcome_text"], "CARRIED IN ALL PARTS");
+});
+
+both_backends!(mixed_parts_are_grouped_in_order, |app: TestApp| async move {
+    let conf = conference_with_reps(&app, 3).await;
+    let m = conf.motion(&app, structured("That conference believes:", 5)).await;
+    let mid = m["id"].as_i64().expect("id");
+    let plan = [
+        ("(i)", ["for", "for", "for"]),
+        ("(ii)", ["against", "against", "for"]),
+        ("(iii)", ["for", "for", "against"]),
+        ("(iv)", ["for", "against", "abstain"]),
+        ("(v)", ["for", "for", "abstain"]),
+    ];
+    for (label, votes) in plan {
+        conf.poll(&app, mid, json!({"part": label}), "simple", &votes).await;
+    }
+    assert_eq!(conf.outcome_text(&app, mid).await, "PARTS (i), (iii) AND (v) CARRIED; PARTS (ii) AND (iv) LOST");
+    let view = app.get(&format!("/api/v1/motions/{mid}"), None).await.expect(200);
+    assert_eq!(view["parts"][0]["qualifier"], "unanimously");
+    assert_eq!(view["parts"][4]["qualifier"], "nem_con");
+    assert_eq!(view["parts"][3]["outcome"], "lost", "a tie is lost");
+});
+
+both_backends!(whole_motion_qualifiers_and_majorities, |app: TestApp| async move {
+    let conf = conference_with_reps(&app, 3).await;
+    let cases: [(&str, [&str; 3], Value); 6] = [
+        ("simple", ["for", "for", "for"], json!("CARRIED UNANIMOUSLY")),
+        ("simple", ["for", "for", "abstain"], json!("CARRIED NEM CON")),
+        ("simple", ["for", "for", "against"], json!("CARRIED")),
+        ("two_thirds", ["for", "for", "against"], json!("CARRIED BY A TWO-THIRDS MAJORITY")),
+        ("two_thirds", ["for", "against", "abstain"], json!("LOST")),
+        ("simple", ["for", "against", "abstain"], json!("LOST")),
+    ];
+    for (i, (majority, votes, expected)) in cases.into_iter().enumerate() {
+        let m = conf.motion(&app, json!({"stem": format!("That conference case {i}.")})).await;
+        let mid = m["id"].as_i64().expect("id");
+        let closed = conf.poll(&app, mid, json!("whole"), majority, &votes).await;
+        assert_eq!(closed["majority"], majority);
+        assert_eq!(conf.outcome_text(&app, mid).await, expected, "case {i}");
+    }
+});
+
+both_backends!(procedural_outcomes_reference_withdrawn_and_not_reached, |app: TestApp| async move {
+    let conf = conference_with_reps(&app, 3).await;
+    let reference =
+        conf.motion(&app, json!({"stem": "That conference asks for a review."})).await["id"].as_i64().expect("id");
+    conf.poll(
+        &app,
+        reference,
+        json!({"procedural": {"kind": "taken_as_reference", "part": null}}),
+        "simple",
+        &["for", "for", "against"],
+    )
+    .await;
+    assert_eq!(conf.outcome_text(&app, reference).await, "CARRIED AS A REFERENCE");
+
+    let withdrawn =
+        conf.motion(&app, json!({"stem": "That conference withdraws this."})).await["id"].as_i64().expect("id");
+    let r = app
+        .post(&format!("/api/v1/motions/{withdrawn}/decide"), json!({"outcome": "withdrawn"}), Some(&conf.chair))
+        .await;
+    assert_eq!(r.expect(200)["outcome_text"], "WITHDRAWN");
+
+    let closure =
+        conf.motion(&app, json!({"stem": "That conference debates at length."})).await["id"].as_i64().expect("id");
+    let p = conf
+        .poll(
+            &app,
+            closure,
+            json!({"procedural": {"kind": "motion_be_now_put", "part": null}}),
+            "two_thirds",
+            &["for", "for", "for"],
+        )
+        .await;
+    assert_eq!(p["result"], "carried");
+    assert_eq!(conf.outcome_text(&app, closure).await, Value::Null, "closure only ends the debate");
+
+    let in_parts = conf.motion(&app, structured("That conference wants:", 3)).await["id"].as_i64().expect("id");
+    conf.poll(&app, in_parts, json!({"part": "(i)"}), "simple", &["for", "for", "for"]).await;
+    let untouched =
+        conf.motion(&app, json!({"stem": "That conference never gets here."})).await["id"].as_i64().expect("id");
+
+    app.post_empty(&format!("/api/v1/conferences/{}/close", conf.id), Some(&conf.chair)).await.expect(200);
+    assert_eq!(conf.outcome_text(&app, untouched).await, "NOT REACHED");
+    assert_eq!(conf.outcome_text(&app, in_parts).await, "PART (i) CARRIED; PARTS (ii) AND (iii) NOT REACHED");
+    assert_eq!(conf.outcome_text(&app, closure).await, "NOT REACHED");
+    assert_eq!(
+        conf.outcome_text(&app, reference).await,
+        "CARRIED AS A REFERENCE",
+        "decided motions keep their outcome"
+    );
+});
+
+both_backends!(amendments_change_text_and_riders_add_parts, |app: TestApp| async move {
+    let conf = conference_with_reps(&app, 3).await;
+    let mid = conf.motion(&app, structured("That conference:", 2)).await["id"].as_i64().expect("id");
+    conf.poll(
+        &app,
+        mid,
+        json!({"amendment": {"part": "(ii)", "text": "part two as amended"}}),
+        "simple",
+        &["for", "for", "against"],
+    )
+    .await;
+    conf.poll(
+        &app,
+        mid,
+        json!({"amendment": {"part": "(i)", "text": "a lost amendment"}}),
+        "simple",
+        &["against", "against", "for"],
+    )
+    .await;
+    conf.poll(&app, mid, json!({"rider": {"text": "and a rider"}}), "simple", &["for", "for", "for"]).await;
+    let view = app.get(&format!("/api/v1/motions/{mid}"), None).await.expect(200);
+    assert_eq!(view["parts"][0]["text"], "part number 1");
+    assert_eq!(view["parts"][1]["text"], "part two as amended");
+    assert_eq!(view["parts"][2]["label"], "(iii)");
+    assert_eq!(view["parts"][2]["added_by_rider"], true);
+    for label in ["(i)", "(ii)", "(iii)"] {
+        conf.poll(&app, mid, json!({"part": label}), "simple", &["for", "for", "against"]).await;
+    }
+    assert_eq!(conf.outcome_text(&app, mid).await, "CARRIED IN ALL PARTS");
+});
+
+both_backends!(who_may_vote_and_when, |app: TestApp| async move {
+    let conf = conference_with_reps(&app, 2).await;
+    let mid = conf.motion(&app, json!({"stem": "That conference votes."})).await["id"].as_i64().expect("id");
+    let p = app
+        .post(&format!("/api/v1/motions/{mid}/polls"), json!({"subject": "whole"}), Some(&conf.chair))
+        .await
+        .expect(201);
+    let pid = p["id"].as_i64().expect("id");
+    let votes = format!("/api/v1/polls/{pid}/votes");
+
+    // A second poll cannot open while one is open.
+    app.post(&format!("/api/v1/motions/{mid}/polls"), json!({"subject": "whole"}), Some(&conf.chair))
+        .await
+        .expect_problem(409, "conflict");
+    // Representatives of another conference, and non-representatives, cannot vote.
+    let other =
+        app.post("/api/v1/conferences", json!({"name": "Another conference"}), Some(&conf.chair)).await.expect(201);
+    let uid = app.seed_user("elsewhere@example.org", &[Role::Representative]).await;
+    app.post(
+        &format!("/api/v1/conferences/{}/representatives", other["id"]),
+        json!({"user_id": uid, "lmc": "Devon"}),
+        Some(&conf.chair),
+    )
+    .await
+    .expect(201);
+    let elsewhere = app.login("elsewhere@example.org").await;
+    app.post(&votes, json!({"choice": "for"}), Some(&elsewhere)).await.expect_problem(403, "forbidden");
+    app.post(&votes, json!({"choice": "for"}), None).await.expect_problem(401, "unauthenticated");
+    app.post(&votes, json!({"choice": "maybe"}), Some(&conf.reps[0])).await.expect_problem(400, "invalid_json");
+    // Votes are counted once and can be changed until close; nobody sees counts before.
+    let ack = app.post(&votes, json!({"choice": "against"}), Some(&conf.reps[0])).await.expect(200);
+    assert_eq!(ack["votes_cast"], 1);
+    let ack = app.post(&votes, json!({"choice": "for"}), Some(&conf.reps[0])).await.expect(200);
+    assert_eq!(ack["votes_cast"], 1);
+    app.post(&votes, json!({"choice": "for"}), Some(&conf.reps[1])).await.expect(200);
+    let open = app.get(&format!("/api/v1/polls/{pid}"), None).await.expect(200);
+    assert_eq!(open["counts"], Value::Null);
+    assert_eq!(open["votes_cast"], 2);
+    let mine = app.get(&format!("/api/v1/polls/{pid}/my-vote"), Some(&conf.reps[0])).await.expect(200);
+    assert_eq!(mine["choice"], "for");
+    // Only the chair closes.
+    app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&conf.reps[0])).await.expect_problem(403, "forbidden");
+    let closed = app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&conf.chair)).await.expect(200);
+    assert_eq!(closed["counts"], json!({"for": 2, "against": 0, "abstain": 0}));
+    app.post(&votes, json!({"choice": "against"}), Some(&conf.reps[1])).await.expect_problem(409, "poll_closed");
+    app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&conf.chair)).await.expect_problem(409, "poll_closed");
+    assert_eq!(conf.outcome_text(&app, mid).await, "CARRIED UNANIMOUSLY");
+});
+
+both_backends!(show_of_hands_is_declared_by_the_chair, |app: TestApp| async move {
+    let conf = conference_with_reps(&app, 1).await;
+    let mid = conf.motion(&app, json!({"stem": "That conference raises hands."})).await["id"].as_i64().expect("id");
+    let p = app
+        .post(
+            &format!("/api/v1/motions/{mid}/polls"),
+            json!({"subject": "whole", "method": "show_of_hands"}),
+            Some(&conf.chair),
+        )
+        .await
+        .expect(201);
+    let pid = p["id"].as_i64().expect("id");
+    app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "for"}), Some(&conf.reps[0]))
+        .await
+        .expect_problem(409, "conflict");
+    app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&conf.chair))
+        .await
+        .expect_problem(422, "validation_failed");
+    let r = app
+        .post(
+            &format!("/api/v1/polls/{pid}/close"),
+            json!({"result": "carried", "counts": {"for": 10, "against": 12, "abstain": 0}}),
+            Some(&conf.chair),
+        )
+        .await;
+    r.expect_problem(422, "validation_failed");
+    let closed = app
+        .post(
+            &format!("/api/v1/polls/{pid}/close"),
+            json!({"result": "carried", "counts": {"for": 120, "against": 12, "abstain": 3}}),
+            Some(&conf.chair),
+        )
+        .await
+        .expect(200);
+    assert_eq!(closed["counts"]["for"], 120);
+    assert_eq!(conf.outcome_text(&app, mid).await, "CARRIED");
+});
+
+both_backends!(unreadable_motions_say_where_and_write_nothing, |app: TestApp| async move {
+    let conf = conference_with_reps(&app, 0).await;
+    let r = app
+        .post(
+            &format!("/api/v1/conferences/{}/motions", conf.id),
+            json!({"text": "LAMBETH LMC\nConference notes that:\n(i) one\n(iii) three"}),
+            Some(&conf.chair),
+        )
+        .await;
+    r.expect_problem(422, "motion_unreadable");
+    assert!(r.body["detail"].as_str().unwrap_or("").contains("line"), "{}", r.text);
+    let r = app.post(&format!("/api/v1/conferences/{}/motions", conf.id), json!({"text": ""}), Some(&conf.chair)).await;
+    r.expect_problem(422, "motion_unreadable");
+    let agenda = app.get(&format!("/api/v1/conferences/{}/motions", conf.id), None).await.expect(200);
+    assert_eq!(agenda, json!([]));
+});
+
+both_backends!(agenda_marks_and_resolutions_report, |app: TestApp| async move {
+    let conf = conference_with_reps(&app, 1).await;
+    let a = conf
+        .motion(
+            &app,
+            json!({"stem": "That conference <script>alert(1)</script> reaffirms policy.", "marks": ["a"], "number": 5}),
+        )
+        .await;
+    let starred = conf
+        .motion(&app, json!({"stem": "That conference debates this.", "marks": ["starred"], "needs_two_thirds": true}))
+        .await;
+    assert_eq!(starred["number"], 6);
+    let aid = a["id"].as_i64().expect("id");
+    app.post(&format!("/api/v1/motions/{aid}/decide"), json!({"outcome": "carried"}), Some(&conf.chair))
+        .await
+        .expect(200);
+    // Only A/AR motions are carried without a vote.
+    app.post(&format!("/api/v1/motions/{}/decide", starred["id"]), json!({"outcome": "carried"}), Some(&conf.chair))
+        .await
+        .expect_problem(422, "validation_failed");
+    let p = app
+        .post(&format!("/api/v1/motions/{}/polls", starred["id"]), json!({"subject": "whole"}), Some(&conf.chair))
+        .await
+        .expect(201);
+    assert_eq!(p["majority"], "two_thirds", "the agenda committee's two-thirds mark sets the default");
+    let agenda = app.get(&format!("/api/v1/conferences/{}/motions", conf.id), None).await.expect(200);
+    assert_eq!(agenda[0]["marks"], json!(["a"]));
+    assert_eq!(agenda[0]["outcome_text"], "CARRIED");
+    let html = app.get(&format!("/api/v1/conferences/{}/resolutions?format=html", conf.id), None).await.text;
+    assert!(html.contains("&lt;script&gt;") && !html.contains("<script>alert"), "motion text is escaped");
+    let csv = app.get(&format!("/api/v1/conferences/{}/resolutions?format=csv", conf.id), None).await.text;
+    assert!(csv.lines().nth(1).is_some_and(|l| l.starts_with("5,") && l.ends_with("\"CARRIED\"")), "{csv}");
+    let md = app.get(&format!("/api/v1/conferences/{}/resolutions?format=md", conf.id), None).await.text;
+    assert!(md.contains("CARRIED"), "{md}");
+    app.get(&format!("/api/v1/conferences/{}/resolutions?format=pdf", conf.id), None)
+        .await
+        .expect_problem(400, "bad_request");
+});
+
+both_backends!(live_events_follow_the_poll, |app: TestApp| async move {
+    let conf = conference_with_reps(&app, 2).await;
+    let mid = conf.motion(&app, json!({"stem": "That conference watches live."})).await["id"].as_i64().expect("id");
+    let resp = app.client.get(app.url(&format!("/api/v1/conferences/{}/events", conf.id))).send().await.expect("sse");
+    assert_eq!(resp.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("text/event-stream"));
+    let mut stream = resp.bytes_stream();
+    let mut seen = String::new();
+    read_until(&mut stream, &mut seen, "event: ready").await;
+    let p = app
+        .post(&format!("/api/v1/motions/{mid}/polls"), json!({"subject": "whole"}), Some(&conf.chair))
+        .await
+        .expect(201);
+    let pid = p["id"].as_i64().expect("id");
+    read_until(&mut stream, &mut seen, "event: poll_opened").await;
+    app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "against"}), Some(&conf.reps[0]))
+        .await
+        .expect(200);
+    let after_vote = read_until(&mut stream, &mut seen, "event: poll_progress").await;
+    assert!(!after_vote.contains("against"), "progress shows a count, never a choice");
+    app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "for"}), Some(&conf.reps[1])).await.expect(200);
+    app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&conf.chair)).await.expect(200);
+    let all = read_until(&mut stream, &mut seen, "event: poll_closed").await;
+    let closed_line = all.lines().skip_while(|l| *l != "event: poll_closed").nth(1).expect("data line");
+    let data: Value = serde_json::from_str(closed_line.trim_start_matches("data: ")).expect("json");
+    assert_eq!(data["poll"]["counts"], json!({"for": 1, "against": 1, "abstain": 0}));
+    assert_eq!(data["poll"]["outcome_text"], "LOST");
+});
+
+async fn read_until<S>(stream: &mut S, seen: &mut String, needle: &str) -> String
+where
+    S: futures_util::Stream<Item = reqwest::Result<actix_web::web::Bytes>> + Unpin,
+{
+    let fut = async {
+        while !seen.contains(needle) {
+            let chunk = stream.next().await.expect("stream open").expect("chunk");
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), fut)
+        .await
+        .unwrap_or_else(|_| panic!("no {needle} within 10 s: {seen}"));
+    seen.clone()
+}
