@@ -5,7 +5,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::dev::Server;
+use actix_web::dev::{Server, Service};
 use actix_web::middleware::{DefaultHeaders, Logger};
 use actix_web::{web, App, HttpServer};
 use utoipa::OpenApi;
@@ -49,6 +49,7 @@ pub fn build_state(settings: Settings) -> Result<web::Data<AppState>, String> {
     let hub = Arc::new(crate::services::events::Hub::default());
     Ok(web::Data::new(AppState {
         hub,
+        mail_wake: Arc::new(tokio::sync::Notify::new()),
         tokens: TokenService::new(keys, settings.token_ttl_minutes),
         passwords: PasswordPolicy { memory_kib: settings.argon2_memory_kib },
         hashing: Arc::new(tokio::sync::Semaphore::new(hashing_permits)),
@@ -57,6 +58,40 @@ pub fn build_state(settings: Settings) -> Result<web::Data<AppState>, String> {
         db,
         settings,
     }))
+}
+
+/// Background work of a serving instance: the mail sender, and a one-second tick that opens and closes
+/// scheduled ballots and queues vote confirmations. Safe with several instances (each step is claimed in
+/// a transaction).
+fn start_background(state: &web::Data<AppState>) -> Result<(), String> {
+    use crate::services::{ballots, mail};
+    let s = &state.settings;
+    if s.mail_sender {
+        let renderer = Arc::new(ballots::BallotMail { code_key: state.tokens.keys().code_key.clone(), public_url: s.public_url.clone() });
+        let sender = mail::Sender::new(state.db.clone(), &s.mail_from, s.smtp_url.as_deref(), s.outbox_dir(), renderer, state.mail_wake.clone())?;
+        tokio::spawn(sender.run());
+    }
+    let st = state.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let s2 = st.clone();
+            let work = st
+                .db
+                .run(move |c| {
+                    let (opened, _) = ballots::run_schedule(c, s2.tokens.keys())?;
+                    let confirmations = ballots::queue_confirmations(c)?;
+                    Ok(opened + confirmations)
+                })
+                .await;
+            match work {
+                Ok(n) if n > 0 => st.mail_wake.notify_one(),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "scheduled work"),
+            }
+        }
+    });
+    Ok(())
 }
 
 /// Security headers on every response (pages and API alike).
@@ -80,12 +115,23 @@ impl Application {
         let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         crate::services::events::start_listener(state.db.url(), state.hub.clone());
+        start_background(&state)?;
         let doc = web::Data::new(openapi());
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
+                // Header names go out as Content-Type rather than content-type: equivalent in HTTP, kinder to
+                // clients that compare them case-sensitively.
+                .wrap_fn(|req, srv| {
+                    let fut = srv.call(req);
+                    async move {
+                        let mut res = fut.await?;
+                        res.response_mut().head_mut().set_camel_case_headers(true);
+                        Ok(res)
+                    }
+                })
                 .wrap(security_headers())
-                .wrap(Logger::new("%a \"%r\" %s %b %Dms").exclude("/health"))
+                .wrap(Logger::new("%{method}xi %U %s %b %Dms").custom_request_replace("method", |req| req.method().to_string()).exclude("/health"))
                 .app_data(app_state.clone())
                 .app_data(doc.clone())
                 .configure(http::extractor_config)

@@ -243,10 +243,19 @@ pub fn append_log(
 /// `prev` is the previous hash (the log genesis for entry 1), and its hash is
 /// recomputed from its contents.
 pub fn verify_log(entries: &[LogEntry]) -> Result<(), VerifyError> {
-    let mut prev = to_hex(&log_genesis());
+    verify_log_after(&log_genesis(), 0, entries)
+}
+
+/// Check a run of audit log entries that follows the entry with seq `after_seq`
+/// and hash `after_hash` (the log genesis and 0 for the start of the log): the
+/// entries have seq `after_seq + 1`, `after_seq + 2`, …, link by `prev`, and their
+/// hashes are recomputed. Errors number entries by the seq expected there.
+pub fn verify_log_after(after_hash: &Hash, after_seq: u64, entries: &[LogEntry]) -> Result<(), VerifyError> {
+    let mut prev = to_hex(after_hash);
     for (i, e) in entries.iter().enumerate() {
-        let index = i + 1;
-        if e.seq != index as u64 {
+        let expected = after_seq + i as u64 + 1;
+        let index = usize::try_from(expected).unwrap_or(usize::MAX);
+        if e.seq != expected {
             return Err(VerifyError::LogSeq { index, found: e.seq });
         }
         if e.prev != prev {
@@ -363,9 +372,22 @@ mod tests {
         log
     }
 
+    /// The audit log example of docs/audit.md.
     #[test]
-    fn log_genesis_value() {
-        assert_eq!(log_genesis(), sha256(b"carried/audit-log/v1"));
+    fn log_worked_example() {
+        assert_eq!(to_hex(&log_genesis()), "20a4fb0b6f7b06a2c8307831a1f1c8cfb5bef889cb4473b63858b5e004309a0d");
+        let e = append_log(
+            &log_genesis(),
+            1,
+            "2026-03-01T09:00:00Z",
+            "officer@example.org",
+            "open",
+            "ballot example",
+            json!({"eligible": 3}),
+        )
+        .unwrap();
+        assert_eq!(e.hash, "d5e3731aad638e5c4bc7b4b622db7b9fec0a91b909ae33886f94f4d2feeb2b50");
+        assert_eq!(verify_log(&[e]), Ok(()));
     }
 
     #[test]
@@ -387,6 +409,10 @@ mod tests {
 
         let mut relinked = log.clone();
         relinked[2].prev = relinked[0].hash.clone();
+        // A page of the log after entry 1 checks on its own.
+        let after = hash_from_hex(&log[0].hash).unwrap();
+        assert_eq!(verify_log_after(&after, 1, &log[1..]), Ok(()));
+        assert_eq!(verify_log_after(&after, 1, &log[2..]), Err(VerifyError::LogSeq { index: 2, found: 3 }));
         assert_eq!(
             verify_log(&relinked).unwrap_err().to_string(),
             "audit log entry 3: prev does not equal the hash of entry 2"

@@ -761,7 +761,7 @@ fn mutate(e: &mut Entry, m: &Mutation) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
     fn any_sequence_of_entries_verifies(

@@ -488,7 +488,7 @@ fn check_consistency(results: &Results, questions: &[Question], entries: usize) 
 
 fn check_checkpoint(record: &Record, cp: &Checkpoint) -> Result<(), VerifyError> {
     if cp.count == 0 {
-        if cp.head != record.genesis {
+        if !cp.head.eq_ignore_ascii_case(&record.genesis) {
             return Err(VerifyError::CheckpointGenesis { checkpoint: cp.clone(), genesis: record.genesis.clone() });
         }
         return Ok(());
@@ -497,7 +497,7 @@ fn check_checkpoint(record: &Record, cp: &Checkpoint) -> Result<(), VerifyError>
     let Some(entry) = usize::try_from(cp.count - 1).ok().and_then(|i| record.entries.get(i)) else {
         return Err(VerifyError::CheckpointTruncated { checkpoint: cp.clone(), entries: n });
     };
-    if entry.hash != cp.head {
+    if !entry.hash.eq_ignore_ascii_case(&cp.head) {
         return Err(VerifyError::CheckpointNotPrefix { checkpoint: cp.clone(), hash: entry.hash.clone() });
     }
     Ok(())

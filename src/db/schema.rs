@@ -149,6 +149,7 @@ diesel::table! {
         role -> Text,
         code_hash -> Nullable<Text>,
         voted -> Bool,
+        confirmed -> Bool,
     }
 }
 

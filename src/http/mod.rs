@@ -1,6 +1,7 @@
 //! Thin actix handlers: parse HTTP into domain types, call one service function, map the result.
 
 pub mod auth;
+pub mod ballots;
 pub mod conference;
 pub mod extract;
 pub mod health;
@@ -47,7 +48,26 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(conference::get_poll)
         .service(conference::cast_vote)
         .service(conference::my_vote)
-        .service(conference::close_poll);
+        .service(conference::close_poll)
+        .service(ballots::create_ballot)
+        .service(ballots::update_ballot)
+        .service(ballots::list_ballots)
+        .service(ballots::get_ballot)
+        .service(ballots::import_roll)
+        .service(ballots::open_ballot)
+        .service(ballots::cast)
+        .service(ballots::turnout)
+        .service(ballots::checkpoint)
+        .service(ballots::remind)
+        .service(ballots::resend)
+        .service(ballots::close)
+        .service(ballots::publish)
+        .service(ballots::results)
+        .service(ballots::record)
+        .service(ballots::sign_off)
+        .service(ballots::mail_status)
+        .service(ballots::signing_key)
+        .service(ballots::audit_log_entries);
 }
 
 #[derive(OpenApi)]

@@ -211,26 +211,40 @@ fn join_with_and(labels: &[&str]) -> String {
     }
 }
 
-/// When a conference closes, everything undecided becomes `NotReached`: taken as a
-/// whole, an undecided `whole`; taken in parts, every undecided part (and `whole` too
-/// if there are no parts). Decided outcomes are never touched. Returns how many
-/// outcomes were set.
+/// When a conference closes, everything undecided becomes `NotReached`. Taken as a
+/// whole (or with no parts): an undecided `whole` becomes NOT REACHED, and undecided
+/// parts take the whole's outcome (so parts never disagree with their motion). Taken
+/// in parts: every undecided part becomes NOT REACHED. Decided outcomes are never
+/// touched. Returns how many outcomes were set.
 pub fn undecided_become_not_reached(
     taken: TakenAs,
     whole: &mut Option<(Outcome, Option<Qualifier>)>,
     parts: &mut [PartState],
 ) -> usize {
     let mut changed = 0;
-    if whole.is_none() && (taken == TakenAs::Whole || parts.is_empty()) {
-        *whole = Some((Outcome::NotReached, None));
-        changed += 1;
+    if taken == TakenAs::Whole || parts.is_empty() {
+        let outcome = match *whole {
+            Some((outcome, _)) => outcome,
+            None => {
+                *whole = Some((Outcome::NotReached, None));
+                changed += 1;
+                Outcome::NotReached
+            }
+        };
+        changed += decide_undecided(parts, outcome);
+    } else {
+        changed += decide_undecided(parts, Outcome::NotReached);
     }
-    if taken == TakenAs::Parts {
-        for part in parts.iter_mut().filter(|p| p.outcome.is_none()) {
-            part.outcome = Some(Outcome::NotReached);
-            part.qualifier = None;
-            changed += 1;
-        }
+    changed
+}
+
+/// Sets every undecided part to `outcome` (no qualifier); returns how many.
+fn decide_undecided(parts: &mut [PartState], outcome: Outcome) -> usize {
+    let mut changed = 0;
+    for part in parts.iter_mut().filter(|p| p.outcome.is_none()) {
+        part.outcome = Some(outcome);
+        part.qualifier = None;
+        changed += 1;
     }
     changed
 }
@@ -249,12 +263,7 @@ pub fn apply_to_all(
         *whole = Some((outcome, None));
         changed += 1;
     }
-    for part in parts.iter_mut().filter(|p| p.outcome.is_none()) {
-        part.outcome = Some(outcome);
-        part.qualifier = None;
-        changed += 1;
-    }
-    changed
+    changed + decide_undecided(parts, outcome)
 }
 
 #[cfg(test)]
@@ -409,9 +418,15 @@ mod tests {
 
         let mut whole = None;
         let mut p = parts(&[("(i)", None)]);
-        assert_eq!(undecided_become_not_reached(TakenAs::Whole, &mut whole, &mut p), 1);
+        assert_eq!(undecided_become_not_reached(TakenAs::Whole, &mut whole, &mut p), 2);
         assert_eq!(whole, Some((Outcome::NotReached, None)));
-        assert_eq!(p[0].outcome, None, "parts of a whole motion are left alone");
+        assert_eq!(p[0].outcome, Some(Outcome::NotReached), "parts follow the whole");
+
+        let mut whole = Some((Outcome::Carried, Some(Qualifier::NemCon)));
+        let mut p = parts(&[("(i)", None), ("(ii)", Some(Outcome::Carried))]);
+        assert_eq!(undecided_become_not_reached(TakenAs::Whole, &mut whole, &mut p), 1);
+        assert_eq!(whole, Some((Outcome::Carried, Some(Qualifier::NemCon))));
+        assert_eq!(p[0].outcome, Some(Outcome::Carried));
 
         let mut whole = Some((Outcome::Lost, None));
         let mut none: Vec<PartState> = Vec::new();
@@ -522,6 +537,7 @@ mod tests {
             let before = p.clone();
             let mut whole = if whole_set { Some((Outcome::Lost, None)) } else { None };
             undecided_become_not_reached(taken, &mut whole, &mut p);
+            prop_assert!(p.iter().all(|x| x.outcome.is_some()), "no part left undecided");
             if taken == TakenAs::Parts && !p.is_empty() {
                 prop_assert!(motion_outcome_text(taken, whole, &p).is_some());
             } else {

@@ -491,18 +491,17 @@ impl MotionState {
     }
 
     /// Applies an effect. A decision on the whole motion (`label` None) also decides
-    /// every undecided part when the motion is taken in parts.
+    /// every part not yet decided (DOMAIN.md: motion-level outcomes apply to every
+    /// part), without a qualifier.
     pub fn apply(&mut self, effect: &Effect) -> Result<(), String> {
         match effect {
             Effect::Nothing => Ok(()),
             Effect::Decide { label: None, outcome, qualifier } => {
                 self.whole_outcome = Some(*outcome);
                 self.whole_qualifier = *qualifier;
-                if self.taken == TakenAs::Parts {
-                    for part in self.parts.iter_mut().filter(|p| p.outcome.is_none()) {
-                        part.outcome = Some(*outcome);
-                        part.qualifier = None;
-                    }
+                for part in self.parts.iter_mut().filter(|p| p.outcome.is_none()) {
+                    part.outcome = Some(*outcome);
+                    part.qualifier = None;
                 }
                 Ok(())
             }
@@ -910,6 +909,19 @@ mod tests {
         m.record_poll(&Subject::Procedural { kind: ProceduralKind::NextBusiness, part: None }, &Decision::CARRIED)
             .unwrap();
         assert_eq!(m.outcome_text().as_deref(), Some("PART (a) LOST; PART (b) MOVED TO NEXT BUSINESS"));
+
+        // Taken as a whole: the whole decision also decides the parts.
+        let mut m = MotionState::new("That", vec![("(i)".into(), "a".into()), ("(ii)".into(), "b".into())]);
+        m.record_poll(&Subject::Whole, &decide(Majority::Simple, &Counts::new(9, 0, 0))).unwrap();
+        assert_eq!(m.outcome_text().as_deref(), Some("CARRIED UNANIMOUSLY"));
+        assert!(m.parts.iter().all(|p| p.outcome == Some(Outcome::Carried) && p.qualifier.is_none()));
+        assert_eq!(m.close(), 0);
+
+        // Closing an undecided whole motion.
+        let mut m = MotionState::new("That", vec![("(i)".into(), "a".into())]);
+        assert_eq!(m.close(), 2);
+        assert_eq!(m.outcome_text().as_deref(), Some("NOT REACHED"));
+        assert_eq!(m.parts[0].outcome, Some(Outcome::NotReached));
     }
 
     #[test]

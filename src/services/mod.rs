@@ -2,6 +2,7 @@
 
 pub mod audit_log;
 pub mod auth;
+pub mod ballots;
 pub mod conference;
 pub mod events;
 pub mod mail;
@@ -24,4 +25,6 @@ pub struct AppState {
     pub login_by_address: rate_limit::RateLimiter,
     /// Live events fan-out (fed through PostgreSQL LISTEN/NOTIFY when several instances share a database).
     pub hub: Arc<events::Hub>,
+    /// Wakes the mail sender when mail has been queued.
+    pub mail_wake: Arc<tokio::sync::Notify>,
 }

@@ -133,6 +133,7 @@ CREATE TABLE roll (
     role TEXT NOT NULL,
     code_hash TEXT,
     voted BOOLEAN NOT NULL DEFAULT FALSE,
+    confirmed BOOLEAN NOT NULL DEFAULT FALSE,
     UNIQUE (ballot_id, membership_no),
     UNIQUE (ballot_id, email)
 );

@@ -1,0 +1,276 @@
+//! Indicative ballots: officers manage, the scrutineer reads, members vote, anyone recounts.
+
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::http::extract::{AuthUser, MaybeUser};
+use crate::services::auth::Role;
+use crate::services::ballots::{
+    self as svc, BallotView, Checkpoint, NewBallot, Opened, Receipt, ResultsView, RollImportResult, SignoffRequest, Turnout,
+};
+use crate::services::{audit_log, mail, AppState};
+
+type Problem = crate::error::Problem;
+
+const OFFICER: &[Role] = &[Role::Officer];
+const OVERSIGHT: &[Role] = &[Role::Officer, Role::Scrutineer];
+
+#[utoipa::path(tag = "ballots", security(("bearer" = [])), request_body = NewBallot,
+    responses((status = 201, body = BallotView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[post("/ballots")]
+pub async fn create_ballot(state: web::Data<AppState>, user: AuthUser, body: web::Json<NewBallot>) -> AppResult<HttpResponse> {
+    let actor = user.require(OFFICER)?.clone();
+    let b = state.db.run(move |c| svc::create_ballot(c, &actor, body.into_inner())).await?;
+    Ok(HttpResponse::Created().json(b))
+}
+
+/// Replace a draft ballot's definition (refused once open).
+#[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path)), request_body = NewBallot,
+    responses((status = 200, body = BallotView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[put("/ballots/{id}")]
+pub async fn update_ballot(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>, body: web::Json<NewBallot>) -> AppResult<web::Json<BallotView>> {
+    let actor = user.require(OFFICER)?.clone();
+    let id = id.into_inner();
+    Ok(web::Json(state.db.run(move |c| svc::update_ballot(c, &actor, id, body.into_inner())).await?))
+}
+
+#[utoipa::path(tag = "ballots", responses((status = 200, body = Vec<BallotView>)))]
+#[get("/ballots")]
+pub async fn list_ballots(state: web::Data<AppState>) -> AppResult<web::Json<Vec<BallotView>>> {
+    Ok(web::Json(state.db.run(svc::list_ballots).await?))
+}
+
+/// A ballot's definition and status (what a voter sees before voting).
+#[utoipa::path(tag = "ballots", params(("id" = i64, Path)), responses((status = 200, body = BallotView), (status = 404, body = Problem)))]
+#[get("/ballots/{id}")]
+pub async fn get_ballot(state: web::Data<AppState>, id: web::Path<i64>) -> AppResult<web::Json<BallotView>> {
+    let id = id.into_inner();
+    Ok(web::Json(state.db.run(move |c| svc::get_ballot(c, id)).await?))
+}
+
+/// Import the electoral roll: CSV with the header membership_no,name,email,lmc,role. Bad lines are
+/// reported with their line numbers; the rest are added.
+#[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = RollImportResult), (status = 400, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem)))]
+#[post("/ballots/{id}/roll")]
+pub async fn import_roll(state: web::Data<AppState>, user: AuthUser, req: HttpRequest, id: web::Path<i64>, body: web::Bytes) -> AppResult<web::Json<RollImportResult>> {
+    let actor = user.require(OFFICER)?.clone();
+    let ct = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !(ct.starts_with("text/csv") || ct.starts_with("text/plain") || ct.starts_with("application/csv")) {
+        return Err(AppError::new(ErrorCode::UnsupportedMediaType, "send the roll as text/csv"));
+    }
+    let text = String::from_utf8(body.to_vec()).map_err(|e| {
+        AppError::new(ErrorCode::InvalidCsv, format!("the CSV is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+    })?;
+    let id = id.into_inner();
+    Ok(web::Json(state.db.run(move |c| svc::import_roll(c, &actor, id, &text)).await?))
+}
+
+/// Open the ballot: the roll freezes, N is fixed, and every voter is sent one invitation with a code.
+#[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Opened), (status = 403, body = Problem), (status = 409, body = Problem)))]
+#[post("/ballots/{id}/open")]
+pub async fn open_ballot(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>) -> AppResult<web::Json<Opened>> {
+    let actor = user.require(OFFICER)?.clone();
+    let id = id.into_inner();
+    let st = state.clone();
+    let opened = state.db.run(move |c| svc::open_ballot(c, &actor.email, st.tokens.keys(), id)).await?;
+    state.mail_wake.notify_one();
+    Ok(web::Json(opened))
+}
+
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CastRequest {
+    /// The voting code from the invitation (or sign in as a member on the roll instead).
+    pub code: Option<String>,
+    /// Positional: answers[i] answers questions[i]: "yes"/"no", an option's text, or an array of option texts.
+    #[schema(value_type = Vec<Object>)]
+    pub answers: Vec<serde_json::Value>,
+}
+
+/// Cast a ballot, once, with a voting code or as a signed-in member on the roll. 201 means the ballot is
+/// durably recorded; the receipt finds it in the published record.
+#[utoipa::path(tag = "ballots", params(("id" = i64, Path)), request_body = CastRequest,
+    responses((status = 201, body = Receipt), (status = 403, description = "the code is not valid for this ballot", body = Problem),
+        (status = 409, description = "already voted, or the ballot is not open", body = Problem), (status = 422, body = Problem)))]
+#[post("/ballots/{id}/votes")]
+pub async fn cast(state: web::Data<AppState>, voter: MaybeUser, id: web::Path<i64>, body: web::Json<CastRequest>) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let CastRequest { code, answers } = body.into_inner();
+    let st = state.clone();
+    let receipt = state
+        .db
+        .run(move |c| match (&code, &voter.0) {
+            (Some(code), _) => svc::cast(c, st.tokens.keys(), id, svc::Voter::Code(code), &answers),
+            (None, Some(user)) => svc::cast(c, st.tokens.keys(), id, svc::Voter::Member(user), &answers),
+            (None, None) => Err(AppError::new(ErrorCode::Unauthenticated, "give your voting code, or sign in as a member on the roll")),
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(receipt))
+}
+
+/// Live turnout, overall and by LMC area and role. Never results.
+#[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Turnout), (status = 403, body = Problem)))]
+#[get("/ballots/{id}/turnout")]
+pub async fn turnout(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>) -> AppResult<web::Json<Turnout>> {
+    user.require(OVERSIGHT)?;
+    let id = id.into_inner();
+    Ok(web::Json(state.db.run(move |c| svc::turnout(c, id)).await?))
+}
+
+/// The record's current length and head hash, while open. Save it: a later record must extend it.
+#[utoipa::path(tag = "ballots", params(("id" = i64, Path)), responses((status = 200, body = Checkpoint), (status = 409, body = Problem)))]
+#[get("/ballots/{id}/checkpoint")]
+pub async fn checkpoint(state: web::Data<AppState>, id: web::Path<i64>) -> AppResult<web::Json<Checkpoint>> {
+    let id = id.into_inner();
+    Ok(web::Json(state.db.run(move |c| svc::checkpoint(c, id)).await?))
+}
+
+#[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, description = "reminders queued", body = Object), (status = 403, body = Problem), (status = 409, body = Problem)))]
+#[post("/ballots/{id}/remind")]
+pub async fn remind(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let actor = user.require(OFFICER)?.clone();
+    let id = id.into_inner();
+    let n = state.db.run(move |c| svc::send_reminders(c, &actor, id)).await?;
+    state.mail_wake.notify_one();
+    Ok(HttpResponse::Ok().json(serde_json::json!({"reminders_queued": n})))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Resend {
+    pub membership_no: String,
+}
+
+/// Resend one voter's invitation (the same code).
+#[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path)), request_body = Resend,
+    responses((status = 202), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+#[post("/ballots/{id}/resend")]
+pub async fn resend(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>, body: web::Json<Resend>) -> AppResult<HttpResponse> {
+    let actor = user.require(OFFICER)?.clone();
+    let id = id.into_inner();
+    state.db.run(move |c| svc::resend_invitation(c, &actor, id, &body.membership_no)).await?;
+    state.mail_wake.notify_one();
+    Ok(HttpResponse::Accepted().finish())
+}
+
+#[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = BallotView), (status = 403, body = Problem), (status = 409, body = Problem)))]
+#[post("/ballots/{id}/close")]
+pub async fn close(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>) -> AppResult<web::Json<BallotView>> {
+    let actor = user.require(OFFICER)?.clone();
+    let id = id.into_inner();
+    let st = state.clone();
+    Ok(web::Json(state.db.run(move |c| svc::close_ballot(c, &actor.email, st.tokens.keys(), id)).await?))
+}
+
+#[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = BallotView), (status = 403, body = Problem), (status = 409, body = Problem)))]
+#[post("/ballots/{id}/publish")]
+pub async fn publish(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>) -> AppResult<web::Json<BallotView>> {
+    let actor = user.require(OFFICER)?.clone();
+    let id = id.into_inner();
+    let url = state.settings.public_url.clone();
+    let b = state.db.run(move |c| svc::publish(c, &actor, &url, id)).await?;
+    state.mail_wake.notify_one();
+    Ok(web::Json(b))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ResultsQuery {
+    /// json (default), csv, or svg (with `question`, 1-based).
+    pub format: Option<String>,
+    pub question: Option<usize>,
+}
+
+/// Results once the ballot has closed (409 before): counts and shares per question, turnout, the
+/// statutory threshold tests (as information), and breakdowns with small groups suppressed.
+#[utoipa::path(tag = "ballots", params(("id" = i64, Path), ResultsQuery),
+    responses((status = 200, body = ResultsView), (status = 409, description = "not closed yet", body = Problem), (status = 404, body = Problem)))]
+#[get("/ballots/{id}/results")]
+pub async fn results(state: web::Data<AppState>, id: web::Path<i64>, q: web::Query<ResultsQuery>) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let th = state.settings.thresholds;
+    let r = state.db.run(move |c| svc::results(c, id, th)).await?;
+    match q.format.as_deref() {
+        None | Some("json") => Ok(HttpResponse::Ok().json(r)),
+        Some("csv") => Ok(HttpResponse::Ok().content_type("text/csv; charset=utf-8").body(crate::ballot::results_csv(&r.results))),
+        Some("svg") => {
+            let n = q.question.unwrap_or(1);
+            let question = r
+                .results
+                .questions
+                .get(n.wrapping_sub(1))
+                .ok_or_else(|| AppError::bad_request(format!("question: {n} is not a question of this ballot")))?;
+            Ok(HttpResponse::Ok().content_type("image/svg+xml").body(crate::ballot::results_svg(question, &r.title)))
+        }
+        Some(other) => Err(AppError::bad_request(format!("format: {other:?} is not json, csv or svg"))),
+    }
+}
+
+/// The signed, hash-chained record of a closed ballot: anyone can recount it (`carried verify`).
+#[utoipa::path(tag = "audit", params(("id" = i64, Path)),
+    responses((status = 200, description = "the record (docs/audit.md)", body = Object), (status = 409, body = Problem), (status = 404, body = Problem)))]
+#[get("/ballots/{id}/record")]
+pub async fn record(state: web::Data<AppState>, id: web::Path<i64>) -> AppResult<web::Json<serde_json::Value>> {
+    let id = id.into_inner();
+    Ok(web::Json(state.db.run(move |c| svc::record(c, id)).await?))
+}
+
+/// The scrutineer signs off the result sheet of a closed ballot; the record then carries the sign-off.
+#[utoipa::path(tag = "audit", security(("bearer" = [])), params(("id" = i64, Path)), request_body = SignoffRequest,
+    responses((status = 200, description = "the re-signed record", body = Object), (status = 403, body = Problem), (status = 409, body = Problem)))]
+#[post("/ballots/{id}/signoff")]
+pub async fn sign_off(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>, body: web::Json<SignoffRequest>) -> AppResult<web::Json<serde_json::Value>> {
+    let scrutineer = user.require(&[Role::Scrutineer])?.clone();
+    let id = id.into_inner();
+    let st = state.clone();
+    Ok(web::Json(state.db.run(move |c| svc::sign_off(c, &scrutineer, st.tokens.keys(), id, &body.statement)).await?))
+}
+
+#[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = mail::OutboxStatus), (status = 403, body = Problem)))]
+#[get("/ballots/{id}/mail")]
+pub async fn mail_status(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>) -> AppResult<web::Json<mail::OutboxStatus>> {
+    user.require(OVERSIGHT)?;
+    let id = id.into_inner();
+    Ok(web::Json(state.db.run(move |c| mail::status(c, Some(id))).await?))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PublicKey {
+    pub algorithm: &'static str,
+    /// Hex of the ed25519 public key that signs ballot records.
+    pub public_key: String,
+}
+
+/// The public key that signs published ballot records.
+#[utoipa::path(tag = "audit", responses((status = 200, body = PublicKey)))]
+#[get("/keys/record-signing")]
+pub async fn signing_key(state: web::Data<AppState>) -> web::Json<PublicKey> {
+    let key = crate::audit::key_from_seed(state.tokens.keys().signing_key);
+    web::Json(PublicKey { algorithm: "ed25519", public_key: crate::audit::public_key_hex(&key) })
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct LogQuery {
+    /// Entries after this sequence number.
+    pub after: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+/// The hash-chained audit log of officer, chair and admin actions (scrutineer and admin).
+#[utoipa::path(tag = "audit", security(("bearer" = [])), params(LogQuery),
+    responses((status = 200, body = Vec<audit_log::LogRow>), (status = 403, body = Problem)))]
+#[get("/audit-log")]
+pub async fn audit_log_entries(state: web::Data<AppState>, user: AuthUser, q: web::Query<LogQuery>) -> AppResult<web::Json<Vec<audit_log::LogRow>>> {
+    user.require(&[Role::Scrutineer, Role::Admin])?;
+    let after = q.after.unwrap_or(0);
+    let limit = q.limit.unwrap_or(1000).clamp(1, 10_000);
+    Ok(web::Json(state.db.run(move |c| audit_log::list(c, after, limit)).await?))
+}

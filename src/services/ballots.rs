@@ -1,0 +1,1066 @@
+//! Indicative ballots: definition, roll, opening (invitations with voting codes), secret voting with
+//! receipts appended to the hash-chained record, turnout, closing, results and the published record.
+//!
+//! Secrecy (docs/audit.md, "Secrecy"): the roll holds a "has voted" flag and a keyed hash of the voting
+//! code; `ballot_entries` holds receipts and answers with a sequence number and no time, no roll id, no
+//! user id. The per-group counters for results breakdowns are aggregates. Confirmation emails are queued
+//! by a sweep in roll order, not in the vote's transaction, so the outbox does not reveal vote order.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDateTime, TimeZone};
+use diesel::prelude::*;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::Sha256;
+
+use crate::audit::{self, chain, Publication};
+use crate::ballot::{self, QuestionDef};
+use crate::config::ThresholdSettings;
+use crate::db::schema::{ballot_entries, ballots, group_counts, roll};
+use crate::db::{self, DbConnection};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::services::auth::{Keys, User};
+use crate::services::{audit_log, mail};
+
+// ---- views and inputs ------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BallotView {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub questions: Vec<QuestionDef>,
+    /// draft, open, closed or published.
+    pub status: String,
+    /// "full" (receipt and answers published) or "receipts_only".
+    pub publication: String,
+    pub opens_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub closes_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub opened_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub closed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Number on the roll; fixed when the ballot opens (the turnout denominator).
+    pub eligible: Option<i64>,
+    /// Number on the roll while still a draft.
+    pub roll_size: i64,
+    pub signed_off: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewBallot {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub questions: Vec<QuestionDef>,
+    /// RFC 3339 with an offset, or a local time "2026-12-01T09:00" read as Europe/London.
+    pub opens_at: Option<String>,
+    pub closes_at: Option<String>,
+    /// "full" (default) or "receipts_only".
+    pub publication: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RollImportResult {
+    pub added: usize,
+    pub rejected: Vec<ballot::Rejected>,
+    pub roll_size: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Opened {
+    pub id: i64,
+    pub eligible: i64,
+    pub invitations_queued: i64,
+    pub genesis: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Receipt {
+    pub ballot_id: i64,
+    /// Keep this: it finds your ballot in the published record.
+    pub receipt: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Turnout {
+    pub eligible: i64,
+    pub voted: i64,
+    pub turnout: f64,
+    pub by_lmc: Vec<ballot::TurnoutRow>,
+    pub by_role: Vec<ballot::TurnoutRow>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Checkpoint {
+    pub count: i64,
+    pub head: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ResultsView {
+    pub ballot_id: i64,
+    pub title: String,
+    pub status: String,
+    #[serde(flatten)]
+    pub results: ballot::BallotResults,
+    /// By LMC area and by role; groups with fewer than 10 voters are suppressed.
+    pub breakdowns: Vec<ballot::GroupRow>,
+}
+
+// ---- helpers ---------------------------------------------------------------------------------------
+
+type HmacSha256 = Hmac<Sha256>;
+
+const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    // A 32-byte key is always accepted by HMAC.
+    let mut mac = match HmacSha256::new_from_slice(key) {
+        Ok(m) => m,
+        Err(_) => return [0; 32],
+    };
+    for p in parts {
+        mac.update(&(p.len() as u64).to_be_bytes());
+        mac.update(p);
+    }
+    mac.finalize().into_bytes().into()
+}
+
+/// The voting code for a roll entry: derived from the service's code key, so it never needs storing.
+pub fn voting_code(key: &[u8], ballot_id: i64, roll_id: i64) -> String {
+    let mac = hmac(key, &[b"voting-code", &ballot_id.to_be_bytes(), &roll_id.to_be_bytes()]);
+    let mut out = String::with_capacity(19);
+    for (i, b) in mac.iter().take(16).enumerate() {
+        if i > 0 && i % 4 == 0 {
+            out.push('-');
+        }
+        out.push(char::from(CODE_ALPHABET[(*b as usize) % 32]));
+    }
+    out
+}
+
+/// Upper-case, drop spaces and dashes, and read O as 0 and I/L as 1 (codes are typed by people).
+pub fn normalise_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            other => other,
+        })
+        .collect()
+}
+
+/// The keyed hash stored on the roll for lookup.
+pub fn code_hash(key: &[u8], code: &str) -> String {
+    hex::encode(hmac(key, &[b"code-hash", normalise_code(code).as_bytes()]))
+}
+
+const LONDON: chrono_tz::Tz = chrono_tz::Europe::London;
+
+/// RFC 3339 with an offset, or a naive local time read as Europe/London; stored as UTC.
+pub fn parse_london_time(s: &str, field: &str) -> AppResult<NaiveDateTime> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s.trim()) {
+        return Ok(t.naive_utc());
+    }
+    for fmt in ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(s.trim(), fmt) {
+            return match LONDON.from_local_datetime(&naive) {
+                chrono::LocalResult::Single(t) => Ok(t.naive_utc()),
+                // Clocks going back: the first of the two instants.
+                chrono::LocalResult::Ambiguous(t, _) => Ok(t.naive_utc()),
+                chrono::LocalResult::None => Err(AppError::validation(format!(
+                    "{field}: {s} does not exist in Europe/London (the clocks go forward then)"
+                ))),
+            };
+        }
+    }
+    Err(AppError::validation(format!(
+        "{field}: {s:?} is not a time; use 2026-12-01T09:00 (Europe/London) or RFC 3339 with an offset"
+    )))
+}
+
+fn utc(t: Option<NaiveDateTime>) -> Option<chrono::DateTime<chrono::Utc>> {
+    t.map(|t| t.and_utc())
+}
+
+fn rfc3339(t: Option<NaiveDateTime>) -> Option<String> {
+    t.map(|t| t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+type BallotRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+    Option<i64>,
+    Option<String>,
+);
+
+struct Ballot {
+    id: i64,
+    title: String,
+    description: String,
+    questions: Vec<QuestionDef>,
+    status: String,
+    publication: Publication,
+    opens_at: Option<NaiveDateTime>,
+    closes_at: Option<NaiveDateTime>,
+    opened_at: Option<NaiveDateTime>,
+    closed_at: Option<NaiveDateTime>,
+    eligible: Option<i64>,
+    signoff: Option<String>,
+}
+
+fn load(conn: &mut DbConnection, id: i64) -> AppResult<Ballot> {
+    let r: BallotRow = ballots::table
+        .filter(ballots::id.eq(id))
+        .select((
+            ballots::id,
+            ballots::title,
+            ballots::description,
+            ballots::questions,
+            ballots::status,
+            ballots::publication,
+            ballots::opens_at,
+            ballots::closes_at,
+            ballots::opened_at,
+            ballots::closed_at,
+            ballots::eligible,
+            ballots::signoff,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found(format!("no ballot {id}")))?;
+    Ok(Ballot {
+        id: r.0,
+        title: r.1,
+        description: r.2,
+        questions: serde_json::from_str(&r.3).map_err(AppError::internal)?,
+        status: r.4,
+        publication: if r.5 == "receipts_only" { Publication::ReceiptsOnly } else { Publication::Full },
+        opens_at: r.6,
+        closes_at: r.7,
+        opened_at: r.8,
+        closed_at: r.9,
+        eligible: r.10,
+        signoff: r.11,
+    })
+}
+
+fn roll_size(conn: &mut DbConnection, id: i64) -> AppResult<i64> {
+    Ok(roll::table.filter(roll::ballot_id.eq(id)).count().get_result(conn)?)
+}
+
+fn view(conn: &mut DbConnection, b: Ballot) -> AppResult<BallotView> {
+    let size = roll_size(conn, b.id)?;
+    Ok(BallotView {
+        id: b.id,
+        title: b.title,
+        description: b.description,
+        questions: b.questions,
+        status: b.status,
+        publication: b.publication.as_str().to_string(),
+        opens_at: utc(b.opens_at),
+        closes_at: utc(b.closes_at),
+        opened_at: utc(b.opened_at),
+        closed_at: utc(b.closed_at),
+        eligible: b.eligible,
+        roll_size: size,
+        signed_off: b.signoff.is_some(),
+    })
+}
+
+/// The definition the record's genesis commits to (wording, options, times, publication).
+fn definition(b: &Ballot) -> Value {
+    ballot::definition_json(&b.id.to_string(), &b.title, &b.questions, rfc3339(b.opens_at), rfc3339(b.closes_at), b.publication)
+}
+
+// ---- definition ------------------------------------------------------------------------------------
+
+struct Checked {
+    title: String,
+    description: String,
+    questions: Vec<QuestionDef>,
+    opens_at: Option<NaiveDateTime>,
+    closes_at: Option<NaiveDateTime>,
+    publication: Publication,
+}
+
+fn check(input: NewBallot) -> AppResult<Checked> {
+    let title = input.title.trim().to_string();
+    if title.is_empty() || title.chars().count() > 300 || title.chars().any(char::is_control) {
+        return Err(AppError::validation("title: give 1 to 300 characters on one line"));
+    }
+    if input.description.chars().count() > 5000 {
+        return Err(AppError::validation("description: at most 5000 characters"));
+    }
+    ballot::validate_questions(&input.questions).map_err(|e| AppError::validation(format!("questions: {e}")))?;
+    let opens_at = input.opens_at.as_deref().map(|s| parse_london_time(s, "opens_at")).transpose()?;
+    let closes_at = input.closes_at.as_deref().map(|s| parse_london_time(s, "closes_at")).transpose()?;
+    if let (Some(o), Some(c)) = (opens_at, closes_at) {
+        if c <= o {
+            return Err(AppError::validation("closes_at: must be after opens_at"));
+        }
+    }
+    let publication = match input.publication.as_deref() {
+        None | Some("full") => Publication::Full,
+        Some("receipts_only") => Publication::ReceiptsOnly,
+        Some(other) => return Err(AppError::validation(format!("publication: {other:?} is not full or receipts_only"))),
+    };
+    Ok(Checked { title, description: input.description.trim().to_string(), questions: input.questions, opens_at, closes_at, publication })
+}
+
+pub fn create_ballot(conn: &mut DbConnection, actor: &User, input: NewBallot) -> AppResult<BallotView> {
+    let c = check(input)?;
+    let id = db::write_tx(conn, |conn| {
+        let id = diesel::insert_into(ballots::table)
+            .values((
+                ballots::title.eq(&c.title),
+                ballots::description.eq(&c.description),
+                ballots::questions.eq(serde_json::to_string(&c.questions).map_err(AppError::internal)?),
+                ballots::status.eq("draft"),
+                ballots::publication.eq(c.publication.as_str()),
+                ballots::opens_at.eq(c.opens_at),
+                ballots::closes_at.eq(c.closes_at),
+                ballots::entry_count.eq(0i64),
+                ballots::created_by.eq(actor.id),
+                ballots::created_at.eq(db::now()),
+            ))
+            .returning(ballots::id)
+            .get_result::<i64>(conn)?;
+        audit_log::append(conn, &actor.email, "ballot.create", &format!("ballot {id}"), serde_json::json!({"title": c.title, "questions": c.questions.len()}))?;
+        Ok(id)
+    })?;
+    get_ballot(conn, id)
+}
+
+/// Replace a draft ballot's definition. Refused once the ballot has opened.
+pub fn update_ballot(conn: &mut DbConnection, actor: &User, id: i64, input: NewBallot) -> AppResult<BallotView> {
+    let c = check(input)?;
+    db::write_tx(conn, |conn| {
+        let b = load(conn, id)?;
+        if b.status != "draft" {
+            return Err(AppError::conflict("the ballot has opened: its questions and times can no longer change"));
+        }
+        diesel::update(ballots::table.filter(ballots::id.eq(id)))
+            .set((
+                ballots::title.eq(&c.title),
+                ballots::description.eq(&c.description),
+                ballots::questions.eq(serde_json::to_string(&c.questions).map_err(AppError::internal)?),
+                ballots::publication.eq(c.publication.as_str()),
+                ballots::opens_at.eq(c.opens_at),
+                ballots::closes_at.eq(c.closes_at),
+            ))
+            .execute(conn)?;
+        audit_log::append(conn, &actor.email, "ballot.edit", &format!("ballot {id}"), serde_json::json!({"title": c.title}))?;
+        Ok(())
+    })?;
+    get_ballot(conn, id)
+}
+
+pub fn get_ballot(conn: &mut DbConnection, id: i64) -> AppResult<BallotView> {
+    let b = load(conn, id)?;
+    view(conn, b)
+}
+
+pub fn list_ballots(conn: &mut DbConnection) -> AppResult<Vec<BallotView>> {
+    let ids: Vec<i64> = ballots::table.order(ballots::id.desc()).select(ballots::id).load(conn)?;
+    ids.into_iter().map(|id| get_ballot(conn, id)).collect()
+}
+
+// ---- roll ------------------------------------------------------------------------------------------
+
+pub fn import_roll(conn: &mut DbConnection, actor: &User, id: i64, csv: &str) -> AppResult<RollImportResult> {
+    db::write_tx(conn, |conn| {
+        let b = load(conn, id)?;
+        if b.status != "draft" {
+            return Err(AppError::conflict("the roll froze when the ballot opened"));
+        }
+        let existing_rows: Vec<(String, String)> =
+            roll::table.filter(roll::ballot_id.eq(id)).select((roll::membership_no, roll::email)).load(conn)?;
+        let existing = ballot::ExistingRoll {
+            membership_nos: existing_rows.iter().map(|r| r.0.clone()).collect(),
+            emails: existing_rows.iter().map(|r| r.1.to_lowercase()).collect(),
+        };
+        let parsed = ballot::parse_roll(csv, &existing).map_err(|e| AppError::new(ErrorCode::InvalidCsv, e))?;
+        for chunk in parsed.accepted.chunks(500) {
+            let rows: Vec<_> = chunk
+                .iter()
+                .map(|e| {
+                    (
+                        roll::ballot_id.eq(id),
+                        roll::membership_no.eq(&e.membership_no),
+                        roll::name.eq(&e.name),
+                        roll::email.eq(&e.email),
+                        roll::lmc.eq(&e.lmc),
+                        roll::role.eq(e.role.as_str()),
+                        roll::voted.eq(false),
+                        roll::confirmed.eq(false),
+                    )
+                })
+                .collect();
+            // One statement per row: diesel's MultiConnection has no batch insert for SQLite.
+            for row in rows {
+                diesel::insert_into(roll::table).values(row).execute(conn)?;
+            }
+        }
+        audit_log::append(
+            conn,
+            &actor.email,
+            "ballot.roll.import",
+            &format!("ballot {id}"),
+            serde_json::json!({"added": parsed.accepted.len(), "rejected": parsed.rejected.len()}),
+        )?;
+        Ok(RollImportResult { added: parsed.accepted.len(), rejected: parsed.rejected, roll_size: roll_size(conn, id)? })
+    })
+}
+
+// ---- lifecycle -------------------------------------------------------------------------------------
+
+fn choice_keys(q: &QuestionDef) -> Vec<String> {
+    match q.kind {
+        ballot::QuestionKind::YesNo => vec!["yes".into(), "no".into()],
+        _ => q.options.clone(),
+    }
+}
+
+/// Open the ballot: freeze the roll (N), commit the definition and N in the genesis, store keyed hashes
+/// of the voting codes, and queue one invitation per voter.
+pub fn open_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) -> AppResult<Opened> {
+    db::write_tx(conn, |conn| {
+        let b = load(conn, id)?;
+        if b.status != "draft" {
+            return Err(AppError::conflict(format!("the ballot is {}, not a draft", b.status)));
+        }
+        if let Some(c) = b.closes_at {
+            if c <= db::now() {
+                return Err(AppError::conflict("the ballot's closing time has passed; change it before opening"));
+            }
+        }
+        let rows: Vec<(i64, String, String, String, String)> = roll::table
+            .filter(roll::ballot_id.eq(id))
+            .order(roll::id.asc())
+            .select((roll::id, roll::email, roll::name, roll::lmc, roll::role))
+            .load(conn)?;
+        if rows.is_empty() {
+            return Err(AppError::conflict("the roll is empty: import the electoral roll before opening"));
+        }
+        let eligible = rows.len() as i64;
+        let genesis = chain::genesis(&definition(&b), eligible as u64).map_err(AppError::internal)?;
+        let genesis_hex = chain::to_hex(&genesis);
+        for (roll_id, email, name, _, _) in &rows {
+            let code = voting_code(&keys.code_key, id, *roll_id);
+            diesel::update(roll::table.filter(roll::id.eq(roll_id)))
+                .set(roll::code_hash.eq(code_hash(&keys.code_key, &code)))
+                .execute(conn)?;
+            mail::enqueue(
+                conn,
+                &mail::Outgoing {
+                    kind: "invitation".into(),
+                    to_addr: email.clone(),
+                    to_name: name.clone(),
+                    subject: format!("Your vote: {}", b.title),
+                    body: String::new(),
+                    ballot_id: Some(id),
+                    roll_id: Some(*roll_id),
+                },
+            )?;
+        }
+        // Aggregate counters for the breakdowns (by LMC area and by role), created up front.
+        let mut groups: BTreeMap<(&str, &str), ()> = BTreeMap::new();
+        for (_, _, _, lmc, role) in &rows {
+            groups.insert(("lmc", lmc.as_str()), ());
+            groups.insert(("role", role.as_str()), ());
+        }
+        let mut counters = Vec::new();
+        for ((dimension, grp), ()) in &groups {
+            for (qi, q) in b.questions.iter().enumerate() {
+                for key in choice_keys(q) {
+                    counters.push((
+                        group_counts::ballot_id.eq(id),
+                        group_counts::dimension.eq(dimension.to_string()),
+                        group_counts::grp.eq(grp.to_string()),
+                        group_counts::question.eq(qi as i32),
+                        group_counts::choice.eq(key),
+                        group_counts::votes.eq(0i64),
+                    ));
+                }
+            }
+        }
+        for row in counters {
+            diesel::insert_into(group_counts::table).values(row).execute(conn)?;
+        }
+        diesel::update(ballots::table.filter(ballots::id.eq(id)))
+            .set((
+                ballots::status.eq("open"),
+                ballots::opened_at.eq(Some(db::now())),
+                ballots::eligible.eq(Some(eligible)),
+                ballots::genesis.eq(Some(&genesis_hex)),
+                ballots::head.eq(Some(&genesis_hex)),
+                ballots::entry_count.eq(0i64),
+            ))
+            .execute(conn)?;
+        audit_log::append(conn, actor, "ballot.open", &format!("ballot {id}"), serde_json::json!({"eligible": eligible, "genesis": genesis_hex}))?;
+        Ok(Opened { id, eligible, invitations_queued: eligible, genesis: genesis_hex })
+    })
+}
+
+/// Who is voting: a voting code, or a signed-in member whose email is on the roll.
+pub enum Voter<'a> {
+    Code(&'a str),
+    Member(&'a User),
+}
+
+/// Cast a ballot. In one write transaction (serialised per ballot): mark the voter as having voted,
+/// append the entry to the chain, bump the aggregate counters. Acknowledged only after commit.
+pub fn cast(conn: &mut DbConnection, keys: &Keys, id: i64, voter: Voter<'_>, answers: &[Value]) -> AppResult<Receipt> {
+    let code_hash = match &voter {
+        Voter::Code(code) => {
+            if code.len() > 64 || normalise_code(code).len() != 16 {
+                return Err(AppError::new(ErrorCode::Forbidden, "that voting code is not valid for this ballot"));
+            }
+            Some(code_hash(&keys.code_key, code))
+        }
+        Voter::Member(_) => None,
+    };
+    db::write_tx(conn, |conn| {
+        let b = load(conn, id)?;
+        let now = db::now();
+        if b.status != "open" || b.closes_at.is_some_and(|c| c <= now) {
+            return Err(AppError::new(ErrorCode::BallotNotOpen, format!("the ballot is {}; votes are not being taken", if b.status == "open" { "closed" } else { &b.status })));
+        }
+        let row: Option<(i64, bool, String, String)> = match (&voter, &code_hash) {
+            (Voter::Code(_), Some(h)) => roll::table
+                .filter(roll::ballot_id.eq(id))
+                .filter(roll::code_hash.eq(h))
+                .select((roll::id, roll::voted, roll::lmc, roll::role))
+                .first(conn)
+                .optional()?,
+            (Voter::Member(u), _) => roll::table
+                .filter(roll::ballot_id.eq(id))
+                .filter(roll::email.eq(u.email.to_lowercase()))
+                .select((roll::id, roll::voted, roll::lmc, roll::role))
+                .first(conn)
+                .optional()?,
+            _ => None,
+        };
+        let (roll_id, voted, lmc, role) = row.ok_or_else(|| match voter {
+            Voter::Code(_) => AppError::new(ErrorCode::Forbidden, "that voting code is not valid for this ballot"),
+            Voter::Member(_) => AppError::new(ErrorCode::Forbidden, "you are not on this ballot's roll"),
+        })?;
+        if voted {
+            return Err(AppError::new(ErrorCode::AlreadyVoted, "a ballot has already been cast with this voting code; it is final"));
+        }
+        let normalised = ballot::validate_answers(&b.questions, answers).map_err(|e| AppError::validation(format!("answers: {e}")))?;
+        let marked = diesel::update(roll::table.filter(roll::id.eq(roll_id)).filter(roll::voted.eq(false)))
+            .set(roll::voted.eq(true))
+            .execute(conn)?;
+        if marked != 1 {
+            return Err(AppError::new(ErrorCode::AlreadyVoted, "a ballot has already been cast with this voting code; it is final"));
+        }
+        // Taking the next sequence number locks the ballot row: one writer per chain.
+        let (seq, prev): (i64, Option<String>) = diesel::update(ballots::table.filter(ballots::id.eq(id)).filter(ballots::status.eq("open")))
+            .set(ballots::entry_count.eq(ballots::entry_count + 1))
+            .returning((ballots::entry_count, ballots::head))
+            .get_result(conn)?;
+        let prev = prev.as_deref().and_then(chain::hash_from_hex).ok_or_else(|| AppError::internal_msg("ballot has no chain head"))?;
+        let receipt = ballot::new_receipt();
+        let content = chain::EntryContent { seq: seq as u64, receipt: receipt.clone(), answers: Value::Array(normalised.clone()), nonce: ballot::new_nonce() };
+        let entry = chain::append(&prev, &content).map_err(AppError::internal)?;
+        diesel::insert_into(ballot_entries::table)
+            .values((
+                ballot_entries::ballot_id.eq(id),
+                ballot_entries::seq.eq(seq),
+                ballot_entries::receipt.eq(&receipt),
+                ballot_entries::answers.eq(serde_json::to_string(&content.answers).map_err(AppError::internal)?),
+                ballot_entries::nonce.eq(&content.nonce),
+                ballot_entries::prev.eq(&entry.prev),
+                ballot_entries::hash.eq(&entry.hash),
+            ))
+            .execute(conn)?;
+        diesel::update(ballots::table.filter(ballots::id.eq(id))).set(ballots::head.eq(Some(&entry.hash))).execute(conn)?;
+        for (dimension, grp) in [("lmc", &lmc), ("role", &role)] {
+            for (qi, answer) in normalised.iter().enumerate() {
+                let chosen: Vec<&str> = match answer {
+                    Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+                    Value::String(s) => vec![s.as_str()],
+                    _ => vec![],
+                };
+                for key in chosen {
+                    diesel::update(
+                        group_counts::table
+                            .filter(group_counts::ballot_id.eq(id))
+                            .filter(group_counts::dimension.eq(dimension))
+                            .filter(group_counts::grp.eq(grp))
+                            .filter(group_counts::question.eq(qi as i32))
+                            .filter(group_counts::choice.eq(key)),
+                    )
+                    .set(group_counts::votes.eq(group_counts::votes + 1))
+                    .execute(conn)?;
+                }
+            }
+        }
+        Ok(Receipt { ballot_id: id, receipt })
+    })
+}
+
+/// Queue "your vote was received" emails for voters who have voted, in roll order (not vote order), and
+/// without the receipt (which would link the voter to their entry). Run periodically.
+pub fn queue_confirmations(conn: &mut DbConnection) -> AppResult<usize> {
+    db::write_tx(conn, |conn| {
+        let due: Vec<(i64, i64, String, String)> = roll::table
+            .filter(roll::voted.eq(true))
+            .filter(roll::confirmed.eq(false))
+            .order((roll::ballot_id.asc(), roll::id.asc()))
+            .limit(1000)
+            .select((roll::id, roll::ballot_id, roll::email, roll::name))
+            .load(conn)?;
+        for (roll_id, ballot_id, email, name) in &due {
+            let title: String = ballots::table.filter(ballots::id.eq(ballot_id)).select(ballots::title).first(conn)?;
+            mail::enqueue(
+                conn,
+                &mail::Outgoing {
+                    kind: "confirmation".into(),
+                    to_addr: email.clone(),
+                    to_name: name.clone(),
+                    subject: format!("Your vote was received: {title}"),
+                    body: format!(
+                        "Dear {name},\n\nYour vote in \"{title}\" has been received and counted. It is final.\n\n\
+                         Your receipt code was shown on screen when you voted (we do not keep a copy that links it to you). \
+                         When the ballot closes, you can find it in the published record to check your vote was counted.\n"
+                    ),
+                    ballot_id: Some(*ballot_id),
+                    roll_id: None,
+                },
+            )?;
+            diesel::update(roll::table.filter(roll::id.eq(roll_id))).set(roll::confirmed.eq(true)).execute(conn)?;
+        }
+        Ok(due.len())
+    })
+}
+
+/// Queue a reminder (with the voter's code) to everyone on the roll who has not voted.
+pub fn send_reminders(conn: &mut DbConnection, actor: &User, id: i64) -> AppResult<i64> {
+    db::write_tx(conn, |conn| {
+        let b = load(conn, id)?;
+        if b.status != "open" {
+            return Err(AppError::new(ErrorCode::BallotNotOpen, "reminders go out only while the ballot is open"));
+        }
+        let rows: Vec<(i64, String, String)> = roll::table
+            .filter(roll::ballot_id.eq(id))
+            .filter(roll::voted.eq(false))
+            .order(roll::id.asc())
+            .select((roll::id, roll::email, roll::name))
+            .load(conn)?;
+        for (roll_id, email, name) in &rows {
+            mail::enqueue(
+                conn,
+                &mail::Outgoing {
+                    kind: "reminder".into(),
+                    to_addr: email.clone(),
+                    to_name: name.clone(),
+                    subject: format!("Reminder: your vote in {}", b.title),
+                    body: String::new(),
+                    ballot_id: Some(id),
+                    roll_id: Some(*roll_id),
+                },
+            )?;
+        }
+        audit_log::append(conn, &actor.email, "ballot.remind", &format!("ballot {id}"), serde_json::json!({"reminders": rows.len()}))?;
+        Ok(rows.len() as i64)
+    })
+}
+
+/// Resend one voter's invitation (same code: codes are derived, not re-issued).
+pub fn resend_invitation(conn: &mut DbConnection, actor: &User, id: i64, membership_no: &str) -> AppResult<()> {
+    db::write_tx(conn, |conn| {
+        let b = load(conn, id)?;
+        if b.status != "open" {
+            return Err(AppError::new(ErrorCode::BallotNotOpen, "invitations can be resent only while the ballot is open"));
+        }
+        let (roll_id, email, name): (i64, String, String) = roll::table
+            .filter(roll::ballot_id.eq(id))
+            .filter(roll::membership_no.eq(membership_no))
+            .select((roll::id, roll::email, roll::name))
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| AppError::not_found(format!("membership number {membership_no} is not on this roll")))?;
+        mail::enqueue(
+            conn,
+            &mail::Outgoing {
+                kind: "invitation".into(),
+                to_addr: email,
+                to_name: name,
+                subject: format!("Your vote: {}", b.title),
+                body: String::new(),
+                ballot_id: Some(id),
+                roll_id: Some(roll_id),
+            },
+        )?;
+        audit_log::append(conn, &actor.email, "ballot.resend", &format!("ballot {id}"), serde_json::json!({"membership_no": membership_no}))?;
+        Ok(())
+    })
+}
+
+pub fn checkpoint(conn: &mut DbConnection, id: i64) -> AppResult<Checkpoint> {
+    let (status, count, head): (String, i64, Option<String>) = ballots::table
+        .filter(ballots::id.eq(id))
+        .select((ballots::status, ballots::entry_count, ballots::head))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found(format!("no ballot {id}")))?;
+    if status == "draft" {
+        return Err(AppError::new(ErrorCode::BallotNotOpen, "the ballot has not opened: there is no record yet"));
+    }
+    Ok(Checkpoint { count, head: head.unwrap_or_default() })
+}
+
+fn group_tallies(conn: &mut DbConnection, b: &Ballot, with_counts: bool) -> AppResult<Vec<ballot::GroupTally>> {
+    let mut out = Vec::new();
+    for (dimension, column) in [("lmc", 0), ("role", 1)] {
+        let rows: Vec<(String, String, bool)> = roll::table
+            .filter(roll::ballot_id.eq(b.id))
+            .select((roll::lmc, roll::role, roll::voted))
+            .load(conn)?;
+        let mut per: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+        for (lmc, role, voted) in rows {
+            let g = if column == 0 { lmc } else { role };
+            let e = per.entry(g).or_default();
+            e.0 += 1;
+            if voted {
+                e.1 += 1;
+            }
+        }
+        let counters: Vec<(String, i32, String, i64)> = if with_counts {
+            group_counts::table
+                .filter(group_counts::ballot_id.eq(b.id))
+                .filter(group_counts::dimension.eq(dimension))
+                .select((group_counts::grp, group_counts::question, group_counts::choice, group_counts::votes))
+                .load(conn)?
+        } else {
+            Vec::new()
+        };
+        for (group, (eligible, voted)) in per {
+            let counts = with_counts.then(|| audit::Results {
+                votes_cast: voted,
+                questions: b
+                    .questions
+                    .iter()
+                    .enumerate()
+                    .map(|(qi, q)| audit::QuestionCounts {
+                        counts: choice_keys(q)
+                            .into_iter()
+                            .map(|k| {
+                                let n = counters
+                                    .iter()
+                                    .find(|(g, qq, c, _)| g == &group && *qq == qi as i32 && c == &k)
+                                    .map(|r| r.3 as u64)
+                                    .unwrap_or(0);
+                                (k, n)
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            });
+            out.push(ballot::GroupTally { dimension: dimension.to_string(), group, eligible, voted, counts });
+        }
+    }
+    Ok(out)
+}
+
+pub fn turnout(conn: &mut DbConnection, id: i64) -> AppResult<Turnout> {
+    let b = load(conn, id)?;
+    let voted: i64 = roll::table.filter(roll::ballot_id.eq(id)).filter(roll::voted.eq(true)).count().get_result(conn)?;
+    let eligible = match b.eligible {
+        Some(n) => n,
+        None => roll_size(conn, id)?,
+    };
+    let groups = group_tallies(conn, &b, false)?;
+    let rows = ballot::turnout_rows(&groups);
+    let (by_lmc, by_role): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.dimension == "lmc");
+    Ok(Turnout {
+        eligible,
+        voted,
+        turnout: if eligible > 0 { ballot::results::round4(voted as f64 / eligible as f64) } else { 0.0 },
+        by_lmc,
+        by_role,
+    })
+}
+
+fn entries(conn: &mut DbConnection, id: i64) -> AppResult<Vec<chain::Entry>> {
+    let rows: Vec<(i64, String, String, String, String, String)> = ballot_entries::table
+        .filter(ballot_entries::ballot_id.eq(id))
+        .order(ballot_entries::seq.asc())
+        .select((ballot_entries::seq, ballot_entries::receipt, ballot_entries::answers, ballot_entries::nonce, ballot_entries::prev, ballot_entries::hash))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(seq, receipt, answers, nonce, prev, hash)| {
+            Ok(chain::Entry {
+                seq: seq as u64,
+                receipt,
+                answers: Some(serde_json::from_str(&answers).map_err(AppError::internal)?),
+                nonce: Some(nonce),
+                prev,
+                hash,
+            })
+        })
+        .collect()
+}
+
+/// Build and sign the record of a closed ballot (with the scrutineer's sign-off, if given).
+fn build_signed_record(conn: &mut DbConnection, keys: &Keys, b: &Ballot) -> AppResult<audit::Record> {
+    let markers: i64 = roll::table.filter(roll::ballot_id.eq(b.id)).filter(roll::voted.eq(true)).count().get_result(conn)?;
+    let signoff: Option<audit::Signoff> = b.signoff.as_deref().map(serde_json::from_str).transpose().map_err(AppError::internal)?;
+    let mut record = audit::build_record(audit::RecordParts {
+        ballot: definition(b),
+        eligible: b.eligible.unwrap_or(0) as u64,
+        markers: markers as u64,
+        publication: b.publication,
+        entries: entries(conn, b.id)?,
+        scrutineer_signoff: signoff,
+        published_at: rfc3339(b.closed_at).unwrap_or_default(),
+    })
+    .map_err(AppError::internal)?;
+    let key = audit::key_from_seed(keys.signing_key);
+    audit::sign_record(&mut record, &key).map_err(AppError::internal)?;
+    Ok(record)
+}
+
+fn store_record(conn: &mut DbConnection, keys: &Keys, id: i64) -> AppResult<audit::Record> {
+    let b = load(conn, id)?;
+    let record = build_signed_record(conn, keys, &b)?;
+    diesel::update(ballots::table.filter(ballots::id.eq(id)))
+        .set(ballots::record.eq(Some(serde_json::to_string(&record).map_err(AppError::internal)?)))
+        .execute(conn)?;
+    Ok(record)
+}
+
+/// Close the ballot: no more votes; unsent invitations and reminders are cancelled; the record is signed.
+pub fn close_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) -> AppResult<BallotView> {
+    db::write_tx(conn, |conn| {
+        let b = load(conn, id)?;
+        if b.status != "open" {
+            return Err(AppError::conflict(format!("the ballot is {}, not open", b.status)));
+        }
+        diesel::update(ballots::table.filter(ballots::id.eq(id)))
+            .set((ballots::status.eq("closed"), ballots::closed_at.eq(Some(db::now()))))
+            .execute(conn)?;
+        use crate::db::schema::mail_outbox;
+        diesel::update(
+            mail_outbox::table
+                .filter(mail_outbox::ballot_id.eq(id))
+                .filter(mail_outbox::kind.eq_any(["invitation", "reminder"]))
+                .filter(mail_outbox::status.eq("pending")),
+        )
+        .set(mail_outbox::status.eq("cancelled"))
+        .execute(conn)?;
+        let record = store_record(conn, keys, id)?;
+        audit_log::append(conn, actor, "ballot.close", &format!("ballot {id}"), serde_json::json!({"votes_cast": record.count, "head": record.head}))?;
+        Ok(())
+    })?;
+    get_ballot(conn, id)
+}
+
+fn closed(b: &Ballot) -> AppResult<()> {
+    if b.status == "closed" || b.status == "published" {
+        Ok(())
+    } else {
+        Err(AppError::new(ErrorCode::ResultsNotAvailable, format!("the ballot is {}: results and the record come only after it closes", b.status)))
+    }
+}
+
+pub fn results(conn: &mut DbConnection, id: i64, thresholds: ThresholdSettings) -> AppResult<ResultsView> {
+    let b = load(conn, id)?;
+    closed(&b)?;
+    let entries = entries(conn, id)?;
+    let questions: Vec<audit::Question> = b.questions.iter().map(QuestionDef::to_audit).collect();
+    let counts = audit::tally(&questions, entries.iter().filter_map(|e| e.answers.as_ref()));
+    let th = ballot::Thresholds { turnout_min: thresholds.turnout_min, yes_of_eligible_min: thresholds.yes_of_eligible_min };
+    let results = ballot::results(&b.questions, &counts, b.eligible.unwrap_or(0) as u64, &th);
+    let groups = group_tallies(conn, &b, true)?;
+    Ok(ResultsView { ballot_id: id, title: b.title.clone(), status: b.status.clone(), results, breakdowns: ballot::breakdown(groups, ballot::MIN_GROUP) })
+}
+
+pub fn record(conn: &mut DbConnection, id: i64) -> AppResult<Value> {
+    let b = load(conn, id)?;
+    closed(&b)?;
+    let stored: Option<String> = ballots::table.filter(ballots::id.eq(id)).select(ballots::record).first(conn)?;
+    let stored = stored.ok_or_else(|| AppError::internal_msg("closed ballot without a record"))?;
+    serde_json::from_str(&stored).map_err(AppError::internal)
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignoffRequest {
+    /// What the scrutineer attests, e.g. "I have checked the count and the record."
+    pub statement: String,
+}
+
+/// The scrutineer signs off the result sheet of a closed ballot; the record is re-signed to carry it.
+pub fn sign_off(conn: &mut DbConnection, scrutineer: &User, keys: &Keys, id: i64, statement: &str) -> AppResult<Value> {
+    let statement = statement.trim();
+    if statement.is_empty() || statement.chars().count() > 2000 {
+        return Err(AppError::validation("statement: give 1 to 2000 characters"));
+    }
+    db::write_tx(conn, |conn| {
+        let b = load(conn, id)?;
+        closed(&b)?;
+        if b.signoff.is_some() {
+            return Err(AppError::conflict("this ballot has already been signed off"));
+        }
+        let current = build_signed_record(conn, keys, &b)?;
+        let signoff = audit::Signoff {
+            by: format!("{} <{}>", scrutineer.name, scrutineer.email),
+            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            statement: statement.to_string(),
+            results_sha256: audit::results_sha256(&current.results).map_err(AppError::internal)?,
+        };
+        diesel::update(ballots::table.filter(ballots::id.eq(id)))
+            .set(ballots::signoff.eq(Some(serde_json::to_string(&signoff).map_err(AppError::internal)?)))
+            .execute(conn)?;
+        store_record(conn, keys, id)?;
+        audit_log::append(conn, &scrutineer.email, "ballot.signoff", &format!("ballot {id}"), serde_json::json!({"results_sha256": signoff.results_sha256}))?;
+        Ok(())
+    })?;
+    record(conn, id)
+}
+
+/// Publish the results: the ballot becomes "published" and everyone on the roll is told.
+pub fn publish(conn: &mut DbConnection, actor: &User, public_url: &str, id: i64) -> AppResult<BallotView> {
+    db::write_tx(conn, |conn| {
+        let b = load(conn, id)?;
+        if b.status != "closed" {
+            return Err(AppError::conflict(format!("the ballot is {}; only a closed ballot is published", b.status)));
+        }
+        diesel::update(ballots::table.filter(ballots::id.eq(id)))
+            .set((ballots::status.eq("published"), ballots::published_at.eq(Some(db::now()))))
+            .execute(conn)?;
+        let rows: Vec<(String, String)> =
+            roll::table.filter(roll::ballot_id.eq(id)).order(roll::id.asc()).select((roll::email, roll::name)).load(conn)?;
+        for (email, name) in rows {
+            mail::enqueue(
+                conn,
+                &mail::Outgoing {
+                    kind: "results".into(),
+                    to_addr: email,
+                    to_name: name.clone(),
+                    subject: format!("Results: {}", b.title),
+                    body: format!(
+                        "Dear {name},\n\nThe results of \"{}\" are published:\n{public_url}/ballots/{id}/results\n\n\
+                         Check your receipt, or recount the whole ballot yourself, from the same page.\n",
+                        b.title
+                    ),
+                    ballot_id: Some(id),
+                    roll_id: None,
+                },
+            )?;
+        }
+        audit_log::append(conn, &actor.email, "ballot.publish", &format!("ballot {id}"), serde_json::json!({}))?;
+        Ok(())
+    })?;
+    get_ballot(conn, id)
+}
+
+/// Open and close ballots whose scheduled times have come. Run periodically.
+pub fn run_schedule(conn: &mut DbConnection, keys: &Keys) -> AppResult<(usize, usize)> {
+    let now = db::now();
+    let to_open: Vec<i64> = ballots::table
+        .filter(ballots::status.eq("draft"))
+        .filter(ballots::opens_at.le(now))
+        .select(ballots::id)
+        .load(conn)?;
+    let to_close: Vec<i64> = ballots::table
+        .filter(ballots::status.eq("open"))
+        .filter(ballots::closes_at.le(now))
+        .select(ballots::id)
+        .load(conn)?;
+    let mut opened = 0;
+    for id in to_open {
+        match open_ballot(conn, "scheduler", keys, id) {
+            Ok(_) => opened += 1,
+            Err(e) => tracing::warn!(ballot = id, error = %e, "scheduled opening failed"),
+        }
+    }
+    let mut closed_n = 0;
+    for id in to_close {
+        match close_ballot(conn, "scheduler", keys, id) {
+            Ok(_) => closed_n += 1,
+            Err(e) => tracing::warn!(ballot = id, error = %e, "scheduled closing failed"),
+        }
+    }
+    Ok((opened, closed_n))
+}
+
+/// Renders invitation and reminder bodies at send time, with the voter's code.
+pub struct BallotMail {
+    pub code_key: Vec<u8>,
+    pub public_url: String,
+}
+
+impl mail::Renderer for BallotMail {
+    fn render(&self, conn: &mut DbConnection, kind: &str, ballot_id: Option<i64>, roll_id: Option<i64>) -> AppResult<Option<String>> {
+        if kind != "invitation" && kind != "reminder" {
+            return Ok(None);
+        }
+        let (Some(ballot_id), Some(roll_id)) = (ballot_id, roll_id) else {
+            return Ok(None);
+        };
+        let b = load(conn, ballot_id)?;
+        let (name,): (String,) = roll::table.filter(roll::id.eq(roll_id)).select((roll::name,)).first(conn)?;
+        let code = voting_code(&self.code_key, ballot_id, roll_id);
+        let closes = b
+            .closes_at
+            .map(|c| format!("Voting closes at {} (UK time).\n\n", c.and_utc().with_timezone(&LONDON).format("%H:%M on %A %-d %B %Y")))
+            .unwrap_or_default();
+        let opening = if kind == "reminder" { "This is a reminder: you have not voted yet.\n\n" } else { "" };
+        Ok(Some(format!(
+            "Dear {name},\n\n{opening}You are invited to vote in the indicative ballot \"{title}\".\n\n\
+             Vote here (the link is yours alone; do not forward it):\n{url}/vote/{ballot_id}?code={code}\n\n\
+             Or go to {url}/vote/{ballot_id} and enter your voting code: {code}\n\n{closes}\
+             Your vote is secret: nothing we keep links you to how you voted. You can vote once, and your vote is final.\n",
+            title = b.title,
+            url = self.public_url,
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_derived_grouped_and_typo_tolerant() {
+        let key = [9u8; 32];
+        let c = voting_code(&key, 1, 2);
+        assert_eq!(c.len(), 19);
+        assert_eq!(c, voting_code(&key, 1, 2));
+        assert_ne!(c, voting_code(&key, 1, 3));
+        assert_ne!(c, voting_code(&key, 2, 2));
+        assert_eq!(code_hash(&key, &c), code_hash(&key, &c.to_lowercase().replace('-', " ")));
+        assert_eq!(normalise_code("ab-o1 il"), "AB011 1".replace(' ', "1"));
+    }
+
+    #[test]
+    fn london_times_become_utc() {
+        // Winter: GMT = UTC.
+        let t = parse_london_time("2026-12-01T09:00", "opens_at").expect("ok");
+        assert_eq!(t.to_string(), "2026-12-01 09:00:00");
+        // Summer: BST = UTC+1.
+        let t = parse_london_time("2026-06-01T09:00", "opens_at").expect("ok");
+        assert_eq!(t.to_string(), "2026-06-01 08:00:00");
+        let t = parse_london_time("2026-06-01T09:00:00+02:00", "opens_at").expect("ok");
+        assert_eq!(t.to_string(), "2026-06-01 07:00:00");
+        let e = parse_london_time("2026-03-29T01:30", "opens_at").expect_err("skipped hour");
+        assert!(e.detail.contains("does not exist"));
+        assert!(parse_london_time("next tuesday", "closes_at").is_err());
+    }
+}
