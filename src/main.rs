@@ -25,8 +25,32 @@ enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Import an electoral roll from CSV (membership_no,name,email,lmc,role) into a draft ballot.
+    #[command(subcommand)]
+    Roll(RollCommand),
+    /// Recount a published ballot record: every hash, the signature, the counts and the results.
+    /// Exits 0 only when everything checks out; otherwise names the first thing wrong.
+    Verify {
+        /// The record, as downloaded from /api/v1/ballots/{id}/record.
+        record: std::path::PathBuf,
+        /// A checkpoint saved while the ballot was open, as COUNT:HEAD (repeatable).
+        #[arg(long = "checkpoint")]
+        checkpoints: Vec<carried::audit::Checkpoint>,
+        /// A receipt to find in the record (repeatable).
+        #[arg(long = "receipt")]
+        receipts: Vec<String>,
+        /// The service's published public key (hex), to check the record was signed by it.
+        #[arg(long)]
+        key: Option<String>,
+    },
     /// Print the OpenAPI document.
     Openapi,
+}
+
+#[derive(Subcommand)]
+enum RollCommand {
+    /// Import FILE into BALLOT's roll; bad lines are listed with their line numbers.
+    Import { ballot: i64, file: std::path::PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -70,6 +94,10 @@ fn main() -> ExitCode {
         Command::Migrate => carried::db::run_migrations(&settings.database)
             .map(|n| println!("{n} migration(s) applied to {}", settings.database.redacted())),
         Command::User(cmd) => user(settings, cmd),
+        Command::Roll(RollCommand::Import { ballot, file }) => roll_import(settings, ballot, &file),
+        Command::Verify { record, checkpoints, receipts, key } => {
+            return verify(&record, &checkpoints, &receipts, key.as_deref())
+        }
         Command::Openapi => serde_json::to_string_pretty(&carried::startup::openapi())
             .map(|s| println!("{s}"))
             .map_err(|e| e.to_string()),
@@ -130,6 +158,64 @@ fn user(settings: Settings, cmd: UserCommand) -> Result<(), String> {
                 println!("{}\t{}\t{}\t{}", u.id, u.email, u.name, roles.join(","));
             }
             Ok(())
+        }
+    }
+}
+
+fn roll_import(settings: Settings, ballot: i64, file: &std::path::Path) -> Result<(), String> {
+    let csv = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let csv = String::from_utf8(csv)
+        .map_err(|e| format!("{}: not UTF-8 (byte {})", file.display(), e.utf8_error().valid_up_to()))?;
+    let state = build_state(settings)?;
+    let mut conn = state.db.get().map_err(|e| e.to_string())?;
+    let cli = auth::User { id: 0, email: "cli".into(), name: "command line".into(), roles: vec![Role::Officer] };
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} voters stored")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let result =
+        carried::services::ballots::import_roll_with_progress(&mut conn, &cli, ballot, &csv, &|done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        })
+        .map_err(|e| e.detail)?;
+    bar.finish_and_clear();
+    println!("added {} voter(s); the roll now has {}", result.added, result.roll_size);
+    if !result.rejected.is_empty() {
+        println!("rejected {} line(s):", result.rejected.len());
+        for r in &result.rejected {
+            println!("  line {}: {}", r.line, r.reason);
+        }
+    }
+    Ok(())
+}
+
+fn verify(
+    path: &std::path::Path,
+    checkpoints: &[carried::audit::Checkpoint],
+    receipts: &[String],
+    key: Option<&str>,
+) -> ExitCode {
+    let record = match std::fs::read(path)
+        .map_err(|e| e.to_string())
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).map_err(|e| e.to_string()))
+    {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("carried verify: cannot read {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    };
+    match carried::audit::verify(&record, checkpoints, receipts, key) {
+        Ok(report) => {
+            println!("{report}");
+            println!("VERIFIED");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            println!("NOT VERIFIED: {e}");
+            ExitCode::FAILURE
         }
     }
 }

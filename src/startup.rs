@@ -67,8 +67,18 @@ fn start_background(state: &web::Data<AppState>) -> Result<(), String> {
     use crate::services::{ballots, mail};
     let s = &state.settings;
     if s.mail_sender {
-        let renderer = Arc::new(ballots::BallotMail { code_key: state.tokens.keys().code_key.clone(), public_url: s.public_url.clone() });
-        let sender = mail::Sender::new(state.db.clone(), &s.mail_from, s.smtp_url.as_deref(), s.outbox_dir(), renderer, state.mail_wake.clone())?;
+        let renderer = Arc::new(ballots::BallotMail {
+            code_key: state.tokens.keys().code_key.clone(),
+            public_url: s.public_url.clone(),
+        });
+        let sender = mail::Sender::new(
+            state.db.clone(),
+            &s.mail_from,
+            s.smtp_url.as_deref(),
+            s.outbox_dir(),
+            renderer,
+            state.mail_wake.clone(),
+        )?;
         tokio::spawn(sender.run());
     }
     let st = state.clone();
@@ -131,7 +141,11 @@ impl Application {
                     }
                 })
                 .wrap(security_headers())
-                .wrap(Logger::new("%{method}xi %U %s %b %Dms").custom_request_replace("method", |req| req.method().to_string()).exclude("/health"))
+                .wrap(
+                    Logger::new("%{method}xi %U %s %b %Dms")
+                        .custom_request_replace("method", |req| req.method().to_string())
+                        .exclude("/health"),
+                )
                 .app_data(app_state.clone())
                 .app_data(doc.clone())
                 .configure(http::extractor_config)

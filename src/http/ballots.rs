@@ -7,7 +7,8 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::extract::{AuthUser, MaybeUser};
 use crate::services::auth::Role;
 use crate::services::ballots::{
-    self as svc, BallotView, Checkpoint, NewBallot, Opened, Receipt, ResultsView, RollImportResult, SignoffRequest, Turnout,
+    self as svc, BallotView, Checkpoint, NewBallot, Opened, Receipt, ResultsView, RollImportResult, SignoffRequest,
+    Turnout,
 };
 use crate::services::{audit_log, mail, AppState};
 
@@ -19,7 +20,11 @@ const OVERSIGHT: &[Role] = &[Role::Officer, Role::Scrutineer];
 #[utoipa::path(tag = "ballots", security(("bearer" = [])), request_body = NewBallot,
     responses((status = 201, body = BallotView), (status = 403, body = Problem), (status = 422, body = Problem)))]
 #[post("/ballots")]
-pub async fn create_ballot(state: web::Data<AppState>, user: AuthUser, body: web::Json<NewBallot>) -> AppResult<HttpResponse> {
+pub async fn create_ballot(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<NewBallot>,
+) -> AppResult<HttpResponse> {
     let actor = user.require(OFFICER)?.clone();
     let b = state.db.run(move |c| svc::create_ballot(c, &actor, body.into_inner())).await?;
     Ok(HttpResponse::Created().json(b))
@@ -29,7 +34,12 @@ pub async fn create_ballot(state: web::Data<AppState>, user: AuthUser, body: web
 #[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path)), request_body = NewBallot,
     responses((status = 200, body = BallotView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 #[put("/ballots/{id}")]
-pub async fn update_ballot(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>, body: web::Json<NewBallot>) -> AppResult<web::Json<BallotView>> {
+pub async fn update_ballot(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+    body: web::Json<NewBallot>,
+) -> AppResult<web::Json<BallotView>> {
     let actor = user.require(OFFICER)?.clone();
     let id = id.into_inner();
     Ok(web::Json(state.db.run(move |c| svc::update_ballot(c, &actor, id, body.into_inner())).await?))
@@ -55,14 +65,23 @@ pub async fn get_ballot(state: web::Data<AppState>, id: web::Path<i64>) -> AppRe
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = RollImportResult), (status = 400, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem)))]
 #[post("/ballots/{id}/roll")]
-pub async fn import_roll(state: web::Data<AppState>, user: AuthUser, req: HttpRequest, id: web::Path<i64>, body: web::Bytes) -> AppResult<web::Json<RollImportResult>> {
+pub async fn import_roll(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> AppResult<web::Json<RollImportResult>> {
     let actor = user.require(OFFICER)?.clone();
     let ct = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
     if !(ct.starts_with("text/csv") || ct.starts_with("text/plain") || ct.starts_with("application/csv")) {
         return Err(AppError::new(ErrorCode::UnsupportedMediaType, "send the roll as text/csv"));
     }
     let text = String::from_utf8(body.to_vec()).map_err(|e| {
-        AppError::new(ErrorCode::InvalidCsv, format!("the CSV is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+        AppError::new(
+            ErrorCode::InvalidCsv,
+            format!("the CSV is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+        )
     })?;
     let id = id.into_inner();
     Ok(web::Json(state.db.run(move |c| svc::import_roll(c, &actor, id, &text)).await?))
@@ -72,7 +91,11 @@ pub async fn import_roll(state: web::Data<AppState>, user: AuthUser, req: HttpRe
 #[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = Opened), (status = 403, body = Problem), (status = 409, body = Problem)))]
 #[post("/ballots/{id}/open")]
-pub async fn open_ballot(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>) -> AppResult<web::Json<Opened>> {
+pub async fn open_ballot(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<Opened>> {
     let actor = user.require(OFFICER)?.clone();
     let id = id.into_inner();
     let st = state.clone();
@@ -97,7 +120,12 @@ pub struct CastRequest {
     responses((status = 201, body = Receipt), (status = 403, description = "the code is not valid for this ballot", body = Problem),
         (status = 409, description = "already voted, or the ballot is not open", body = Problem), (status = 422, body = Problem)))]
 #[post("/ballots/{id}/votes")]
-pub async fn cast(state: web::Data<AppState>, voter: MaybeUser, id: web::Path<i64>, body: web::Json<CastRequest>) -> AppResult<HttpResponse> {
+pub async fn cast(
+    state: web::Data<AppState>,
+    voter: MaybeUser,
+    id: web::Path<i64>,
+    body: web::Json<CastRequest>,
+) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let CastRequest { code, answers } = body.into_inner();
     let st = state.clone();
@@ -106,7 +134,10 @@ pub async fn cast(state: web::Data<AppState>, voter: MaybeUser, id: web::Path<i6
         .run(move |c| match (&code, &voter.0) {
             (Some(code), _) => svc::cast(c, st.tokens.keys(), id, svc::Voter::Code(code), &answers),
             (None, Some(user)) => svc::cast(c, st.tokens.keys(), id, svc::Voter::Member(user), &answers),
-            (None, None) => Err(AppError::new(ErrorCode::Unauthenticated, "give your voting code, or sign in as a member on the roll")),
+            (None, None) => Err(AppError::new(
+                ErrorCode::Unauthenticated,
+                "give your voting code, or sign in as a member on the roll",
+            )),
         })
         .await?;
     Ok(HttpResponse::Created().json(receipt))
@@ -151,7 +182,12 @@ pub struct Resend {
 #[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path)), request_body = Resend,
     responses((status = 202), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 #[post("/ballots/{id}/resend")]
-pub async fn resend(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>, body: web::Json<Resend>) -> AppResult<HttpResponse> {
+pub async fn resend(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+    body: web::Json<Resend>,
+) -> AppResult<HttpResponse> {
     let actor = user.require(OFFICER)?.clone();
     let id = id.into_inner();
     state.db.run(move |c| svc::resend_invitation(c, &actor, id, &body.membership_no)).await?;
@@ -172,7 +208,11 @@ pub async fn close(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64
 #[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = BallotView), (status = 403, body = Problem), (status = 409, body = Problem)))]
 #[post("/ballots/{id}/publish")]
-pub async fn publish(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>) -> AppResult<web::Json<BallotView>> {
+pub async fn publish(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<BallotView>> {
     let actor = user.require(OFFICER)?.clone();
     let id = id.into_inner();
     let url = state.settings.public_url.clone();
@@ -193,13 +233,19 @@ pub struct ResultsQuery {
 #[utoipa::path(tag = "ballots", params(("id" = i64, Path), ResultsQuery),
     responses((status = 200, body = ResultsView), (status = 409, description = "not closed yet", body = Problem), (status = 404, body = Problem)))]
 #[get("/ballots/{id}/results")]
-pub async fn results(state: web::Data<AppState>, id: web::Path<i64>, q: web::Query<ResultsQuery>) -> AppResult<HttpResponse> {
+pub async fn results(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    q: web::Query<ResultsQuery>,
+) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let th = state.settings.thresholds;
     let r = state.db.run(move |c| svc::results(c, id, th)).await?;
     match q.format.as_deref() {
         None | Some("json") => Ok(HttpResponse::Ok().json(r)),
-        Some("csv") => Ok(HttpResponse::Ok().content_type("text/csv; charset=utf-8").body(crate::ballot::results_csv(&r.results))),
+        Some("csv") => {
+            Ok(HttpResponse::Ok().content_type("text/csv; charset=utf-8").body(crate::ballot::results_csv(&r.results)))
+        }
         Some("svg") => {
             let n = q.question.unwrap_or(1);
             let question = r
@@ -226,7 +272,12 @@ pub async fn record(state: web::Data<AppState>, id: web::Path<i64>) -> AppResult
 #[utoipa::path(tag = "audit", security(("bearer" = [])), params(("id" = i64, Path)), request_body = SignoffRequest,
     responses((status = 200, description = "the re-signed record", body = Object), (status = 403, body = Problem), (status = 409, body = Problem)))]
 #[post("/ballots/{id}/signoff")]
-pub async fn sign_off(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>, body: web::Json<SignoffRequest>) -> AppResult<web::Json<serde_json::Value>> {
+pub async fn sign_off(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+    body: web::Json<SignoffRequest>,
+) -> AppResult<web::Json<serde_json::Value>> {
     let scrutineer = user.require(&[Role::Scrutineer])?.clone();
     let id = id.into_inner();
     let st = state.clone();
@@ -236,7 +287,11 @@ pub async fn sign_off(state: web::Data<AppState>, user: AuthUser, id: web::Path<
 #[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = mail::OutboxStatus), (status = 403, body = Problem)))]
 #[get("/ballots/{id}/mail")]
-pub async fn mail_status(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>) -> AppResult<web::Json<mail::OutboxStatus>> {
+pub async fn mail_status(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<mail::OutboxStatus>> {
     user.require(OVERSIGHT)?;
     let id = id.into_inner();
     Ok(web::Json(state.db.run(move |c| mail::status(c, Some(id))).await?))
@@ -268,7 +323,11 @@ pub struct LogQuery {
 #[utoipa::path(tag = "audit", security(("bearer" = [])), params(LogQuery),
     responses((status = 200, body = Vec<audit_log::LogRow>), (status = 403, body = Problem)))]
 #[get("/audit-log")]
-pub async fn audit_log_entries(state: web::Data<AppState>, user: AuthUser, q: web::Query<LogQuery>) -> AppResult<web::Json<Vec<audit_log::LogRow>>> {
+pub async fn audit_log_entries(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    q: web::Query<LogQuery>,
+) -> AppResult<web::Json<Vec<audit_log::LogRow>>> {
     user.require(&[Role::Scrutineer, Role::Admin])?;
     let after = q.after.unwrap_or(0);
     let limit = q.limit.unwrap_or(1000).clamp(1, 10_000);

@@ -494,19 +494,15 @@ pub async fn conference_events(
                 (rx, false),
             ));
         }
-        loop {
-            match tokio::time::timeout(Duration::from_secs(15), rx.recv()).await {
-                Err(_) => return Some((Ok(Bytes::from_static(b": keep-alive\n\n")), (rx, false))),
-                Ok(Ok(ev)) => {
-                    let frame = format!("event: {}\ndata: {}\n\n", ev.kind, ev.data);
-                    return Some((Ok(Bytes::from(frame)), (rx, false)));
-                }
-                Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => {
-                    return Some((Ok(Bytes::from_static(b"event: resync\ndata: {}\n\n")), (rx, false)))
-                }
-                Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => return None,
+        let frame = match tokio::time::timeout(Duration::from_secs(15), rx.recv()).await {
+            Err(_) => Bytes::from_static(b": keep-alive\n\n"),
+            Ok(Ok(ev)) => Bytes::from(format!("event: {}\ndata: {}\n\n", ev.kind, ev.data)),
+            Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => {
+                Bytes::from_static(b"event: resync\ndata: {}\n\n")
             }
-        }
+            Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => return None,
+        };
+        Some((Ok(frame), (rx, false)))
     });
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")

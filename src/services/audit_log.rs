@@ -11,7 +11,7 @@ use crate::db::{dialect, DbConnection};
 use crate::error::{AppError, AppResult};
 
 /// Chain key for the audit log's advisory lock on PostgreSQL.
-const AUDIT_LOG_LOCK: i64 = 0x0a0d_17_10;
+const AUDIT_LOG_LOCK: i64 = 0x0a0d_1710;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LogRow {
@@ -66,7 +66,8 @@ pub fn append(
 }
 
 pub fn list(conn: &mut DbConnection, after: i64, limit: i64) -> AppResult<Vec<LogRow>> {
-    let rows: Vec<(i64, String, String, String, String, String, String, String)> =
+    type Row = (i64, String, String, String, String, String, String, String);
+    let rows: Vec<Row> =
         audit_log::table.filter(audit_log::seq.gt(after)).order(audit_log::seq.asc()).limit(limit).load(conn)?;
     Ok(rows
         .into_iter()

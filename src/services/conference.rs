@@ -298,12 +298,13 @@ pub fn add_representative(
 
 pub fn list_representatives(conn: &mut DbConnection, conference_id: i64) -> AppResult<Vec<Representative>> {
     conference_row(conn, conference_id)?;
+    type Row = (i64, i64, String, String, String);
     let rows = representatives::table
         .inner_join(users::table)
         .filter(representatives::conference_id.eq(conference_id))
         .order(representatives::id.asc())
         .select((representatives::id, representatives::user_id, users::name, users::email, representatives::lmc))
-        .load::<(i64, i64, String, String, String)>(conn)?;
+        .load::<Row>(conn)?;
     Ok(rows
         .into_iter()
         .map(|(id, user_id, name, email, lmc)| Representative { id, conference_id, user_id, name, email, lmc })
@@ -354,6 +355,7 @@ type MotionRow = (
     Option<String>,
 );
 
+#[allow(clippy::type_complexity)]
 fn motion_columns() -> (
     motions::id,
     motions::conference_id,
@@ -873,6 +875,7 @@ type PollRow = (
     Option<String>,
 );
 
+#[allow(clippy::type_complexity)]
 fn poll_columns() -> (
     polls::id,
     polls::conference_id,

@@ -43,6 +43,7 @@ macro_rules! both_backends {
     };
 }
 
+#[allow(dead_code)]
 pub struct TestApp {
     pub address: String,
     pub port: u16,

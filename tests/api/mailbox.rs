@@ -15,14 +15,15 @@ pub const PYTHON: &str = "/usr/bin/python3";
 
 impl Smtp {
     pub fn start() -> Option<Smtp> {
-        let available = std::process::Command::new(PYTHON)
-            .args(["-c", "import aiosmtpd"])
-            .status()
-            .is_ok_and(|s| s.success());
+        let available =
+            std::process::Command::new(PYTHON).args(["-c", "import aiosmtpd"]).status().is_ok_and(|s| s.success());
         if !available {
-            let required = std::env::var("CI").is_ok_and(|v| v == "true") || std::env::var("CARRIED_REQUIRE_SMTP").is_ok_and(|v| v == "1");
+            let required = std::env::var("CI").is_ok_and(|v| v == "true")
+                || std::env::var("CARRIED_REQUIRE_SMTP").is_ok_and(|v| v == "1");
             assert!(!required, "python3-aiosmtpd is required for the SMTP tests: apt-get install python3-aiosmtpd");
-            eprintln!("NOTE: python3-aiosmtpd is not installed: this SMTP test is skipped (apt-get install python3-aiosmtpd)");
+            eprintln!(
+                "NOTE: python3-aiosmtpd is not installed: this SMTP test is skipped (apt-get install python3-aiosmtpd)"
+            );
             return None;
         }
         Some(Self::start_on(free_port()))
@@ -68,7 +69,11 @@ pub fn free_port() -> u16 {
 
 pub fn read_dir_messages(dir: &Path) -> Vec<String> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'))).collect())
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+                .collect()
+        })
         .unwrap_or_default();
     files.sort();
     files.iter().filter_map(|p| std::fs::read(p).ok()).map(|b| decode_message(&String::from_utf8_lossy(&b))).collect()
@@ -83,7 +88,8 @@ pub fn decode_message(raw: &str) -> String {
     let mut buf = Vec::new();
     while i < bytes.len() {
         if bytes[i] == b'=' && i + 2 < bytes.len() {
-            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
                 buf.push(b);
                 i += 3;
                 continue;

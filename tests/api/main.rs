@@ -1,6 +1,9 @@
 //! One integration-test binary over real HTTP against the real server (so it links once).
 
 mod helpers;
+mod mailbox;
 
+mod audit;
+mod ballots;
 mod conference;
 mod foundation;

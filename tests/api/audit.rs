@@ -1,0 +1,180 @@
+//! The auditable tally: a ballot run over HTTP publishes a record that `carried verify` recounts,
+//! confirming checkpoints and receipts and catching every tamper.
+
+use carried::services::auth::Role;
+use serde_json::{json, Value};
+
+use crate::ballots::{answers_for, open_ballot};
+use crate::both_backends;
+use crate::helpers::TestApp;
+
+struct Verified {
+    ok: bool,
+    out: String,
+}
+
+fn verify(app: &TestApp, record: &Value, args: &[String]) -> Verified {
+    let path = app.data_path().join(format!("record-{}.json", uuid::Uuid::new_v4()));
+    std::fs::write(&path, serde_json::to_vec_pretty(record).expect("json")).expect("write record");
+    let mut all = vec!["verify".to_string(), path.display().to_string()];
+    all.extend(args.iter().cloned());
+    let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+    let out = app.cli(&refs, None);
+    Verified {
+        ok: out.status.success(),
+        out: format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+    }
+}
+
+both_backends!(a_published_record_verifies_with_checkpoints_and_receipts, |app: TestApp| async move {
+    let b = open_ballot(&app, 6, &["Devon", "Lambeth"]).await;
+    let mut receipts = Vec::new();
+    let mut checkpoints = Vec::new();
+    for (i, (_, code)) in b.codes.iter().take(5).enumerate() {
+        if i == 0 || i == 3 {
+            let cp = app.get(&format!("/api/v1/ballots/{}/checkpoint", b.id), None).await.expect(200);
+            checkpoints.push(format!("{}:{}", cp["count"], cp["head"].as_str().expect("head")));
+        }
+        let r = app
+            .post(&format!("/api/v1/ballots/{}/votes", b.id), json!({"code": code, "answers": answers_for(i)}), None)
+            .await
+            .expect(201);
+        receipts.push(r["receipt"].as_str().expect("receipt").to_string());
+    }
+    app.get(&format!("/api/v1/ballots/{}/record", b.id), None).await.expect_problem(409, "results_not_available");
+    app.post_empty(&format!("/api/v1/ballots/{}/close", b.id), Some(&b.officer)).await.expect(200);
+    let record = app.get(&format!("/api/v1/ballots/{}/record", b.id), None).await.expect(200);
+    assert_eq!(record["eligible"], 6);
+    assert_eq!(record["markers"], 5);
+    assert_eq!(record["count"], 5);
+    let key =
+        app.get("/api/v1/keys/record-signing", None).await.expect(200)["public_key"].as_str().expect("key").to_string();
+    assert_eq!(record["signature"]["public_key"], key.as_str());
+
+    let mut args = vec!["--key".to_string(), key.clone()];
+    for c in &checkpoints {
+        args.extend(["--checkpoint".to_string(), c.clone()]);
+    }
+    for r in &receipts {
+        args.extend(["--receipt".to_string(), r.clone()]);
+    }
+    let v = verify(&app, &record, &args);
+    assert!(v.ok, "{}", v.out);
+    assert!(v.out.contains("VERIFIED"), "{}", v.out);
+
+    // Each tamper is caught, naming what is wrong.
+    let mut changed = record.clone();
+    changed["entries"][2]["answers"][0] =
+        json!(if changed["entries"][2]["answers"][0] == "yes" { "no" } else { "yes" });
+    let v = verify(&app, &changed, &[]);
+    assert!(!v.ok && v.out.contains("entry 3") && v.out.contains("hash"), "one answer changed: {}", v.out);
+
+    let mut dropped = record.clone();
+    dropped["entries"].as_array_mut().expect("entries").remove(1);
+    let v = verify(&app, &dropped, &[]);
+    assert!(!v.ok && v.out.contains("entry 2"), "an entry dropped: {}", v.out);
+
+    let mut reordered = record.clone();
+    reordered["entries"].as_array_mut().expect("entries").swap(0, 1);
+    let v = verify(&app, &reordered, &[]);
+    assert!(!v.ok && v.out.contains("entry 1"), "two entries reordered: {}", v.out);
+
+    let mut bigger_n = record.clone();
+    bigger_n["eligible"] = json!(7);
+    let v = verify(&app, &bigger_n, &[]);
+    assert!(!v.ok && v.out.contains("genesis"), "N altered: {}", v.out);
+
+    let mut resigned = record.clone();
+    resigned["signature"]["value"] = json!("00".repeat(64));
+    let v = verify(&app, &resigned, &[]);
+    assert!(!v.ok && v.out.contains("signature"), "signature swapped: {}", v.out);
+
+    let v = verify(&app, &record, &["--key".to_string(), "11".repeat(32)]);
+    assert!(!v.ok && v.out.contains("key"), "not the service's key: {}", v.out);
+
+    // History rewritten after a checkpoint: the record still verifies alone, but not against the checkpoint.
+    let v = verify(&app, &record, &["--checkpoint".to_string(), format!("4:{}", "ab".repeat(32))]);
+    assert!(!v.ok && v.out.contains("checkpoint"), "a checkpoint that is not a prefix: {}", v.out);
+    let v = verify(&app, &record, &["--checkpoint".to_string(), format!("9:{}", "ab".repeat(32))]);
+    assert!(!v.ok && v.out.contains("truncated"), "truncated after a checkpoint: {}", v.out);
+
+    let v = verify(&app, &record, &["--receipt".to_string(), "ZZZZ-ZZZZ-ZZZZ-ZZZZ".to_string()]);
+    assert!(!v.ok && v.out.contains("ZZZZ-ZZZZ-ZZZZ-ZZZZ"), "an unknown receipt: {}", v.out);
+});
+
+both_backends!(receipts_only_records_keep_answers_out, |app: TestApp| async move {
+    let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
+    let id = crate::ballots::create_ballot(&app, &officer, json!({"publication": "receipts_only"})).await;
+    app.post_raw(
+        &format!("/api/v1/ballots/{id}/roll"),
+        "text/csv",
+        crate::ballots::roll_csv(3, &["Devon"], false).into_bytes(),
+        Some(&officer),
+    )
+    .await
+    .expect(200);
+    app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer)).await.expect(200);
+    let outbox = app.data_path().join("outbox");
+    let mails =
+        crate::mailbox::wait_for(|| crate::mailbox::read_dir_messages(&outbox), 3, |m| m.contains("?code=")).await;
+    for (i, (_, code)) in crate::mailbox::codes_in(&mails).iter().enumerate() {
+        app.post(&format!("/api/v1/ballots/{id}/votes"), json!({"code": code, "answers": answers_for(i)}), None)
+            .await
+            .expect(201);
+    }
+    app.post_empty(&format!("/api/v1/ballots/{id}/close"), Some(&officer)).await.expect(200);
+    let record = app.get(&format!("/api/v1/ballots/{id}/record"), None).await.expect(200);
+    assert_eq!(record["publication"], "receipts_only");
+    for e in record["entries"].as_array().expect("entries") {
+        assert!(e.get("answers").is_none() && e.get("nonce").is_none(), "{e}");
+    }
+    let v = verify(&app, &record, &[]);
+    assert!(v.ok, "{}", v.out);
+    // Switching the publication mode to hide tampering is caught.
+    let mut switched = record.clone();
+    switched["publication"] = json!("full");
+    assert!(!verify(&app, &switched, &[]).ok);
+});
+
+both_backends!(scrutineer_signs_off_and_reads_the_audit_log, |app: TestApp| async move {
+    let b = open_ballot(&app, 3, &["Devon"]).await;
+    for (i, (_, code)) in b.codes.iter().enumerate() {
+        app.post(&format!("/api/v1/ballots/{}/votes", b.id), json!({"code": code, "answers": answers_for(i)}), None)
+            .await
+            .expect(201);
+    }
+    let (_, scrutineer) = app.user_with("scrutineer@example.org", &[Role::Scrutineer]).await;
+    let signoff = json!({"statement": "I have observed the count and checked the record."});
+    app.post(&format!("/api/v1/ballots/{}/signoff", b.id), signoff.clone(), Some(&scrutineer))
+        .await
+        .expect_problem(409, "results_not_available");
+    app.post_empty(&format!("/api/v1/ballots/{}/close", b.id), Some(&b.officer)).await.expect(200);
+    app.post(&format!("/api/v1/ballots/{}/signoff", b.id), signoff.clone(), Some(&b.officer))
+        .await
+        .expect_problem(403, "forbidden");
+    let record =
+        app.post(&format!("/api/v1/ballots/{}/signoff", b.id), signoff.clone(), Some(&scrutineer)).await.expect(200);
+    assert!(record["scrutineer_signoff"]["by"].as_str().is_some_and(|s| s.contains("scrutineer@example.org")));
+    assert!(verify(&app, &record, &[]).ok);
+    app.post(&format!("/api/v1/ballots/{}/signoff", b.id), signoff, Some(&scrutineer))
+        .await
+        .expect_problem(409, "conflict");
+
+    let log = app.get("/api/v1/audit-log", Some(&scrutineer)).await.expect(200);
+    let actions: Vec<&str> = log.as_array().expect("log").iter().filter_map(|e| e["action"].as_str()).collect();
+    for a in ["ballot.create", "ballot.roll.import", "ballot.open", "ballot.close", "ballot.signoff"] {
+        assert!(actions.contains(&a), "{a} is in the audit log: {actions:?}");
+    }
+    let entries: Vec<carried::audit::LogEntry> = log
+        .as_array()
+        .expect("log")
+        .iter()
+        .map(|e| serde_json::from_value(json!({"seq": e["seq"], "at": e["at"], "actor": e["actor"], "action": e["action"], "subject": e["subject"], "details": e["details"], "prev": e["prev"], "hash": e["hash"]})).expect("entry"))
+        .collect();
+    carried::audit::verify_log(&entries).expect("the audit log's chain verifies");
+    let mut forged = entries.clone();
+    forged[1].actor = "someone else".into();
+    assert!(carried::audit::verify_log(&forged).is_err(), "a rewritten log entry is caught");
+    let (_, rep) = app.user_with("rep@example.org", &[Role::Representative]).await;
+    app.get("/api/v1/audit-log", Some(&rep)).await.expect_problem(403, "forbidden");
+});

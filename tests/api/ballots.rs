@@ -1,0 +1,438 @@
+//! Indicative ballots over HTTP: roll, invitations with codes, secret voting, turnout, results.
+
+use carried::services::auth::Role;
+use serde_json::{json, Value};
+
+use crate::both_backends;
+use crate::helpers::{spawn_app_with, Backend, TestApp};
+use crate::mailbox::{codes_in, read_dir_messages, wait_for, Smtp};
+
+pub const MENU: [&str; 4] = [
+    "Switch off online consultation tools once safe capacity is reached",
+    "Limit contacts to 25 per clinician per day",
+    "Decline new ICB contracts",
+    "Stop engaging with Advice and Guidance",
+];
+
+pub fn questions() -> Value {
+    json!([
+        {"text": "Are you prepared to undertake one or more examples of collective action?", "kind": "yes_no"},
+        {"text": "Which of these actions would you take?", "kind": "many_of", "max": 3, "options": MENU},
+    ])
+}
+
+pub fn roll_csv(n: usize, lmcs: &[&str], bad: bool) -> String {
+    let mut lines = vec!["membership_no,name,email,lmc,role".to_string()];
+    for i in 0..n {
+        lines.push(format!("M{i:05},Doctor {i},gp{i}@example.org,{},partner", lmcs[i % lmcs.len()]));
+    }
+    if bad {
+        lines.push("M99998,Bad Email,not-an-email,Devon,partner".into());
+        lines.push("M00000,Duplicate,gp0@example.org,Devon,partner".into());
+    }
+    lines.join("\n") + "\n"
+}
+
+pub fn answers_for(i: usize) -> Value {
+    let yes = if i % 4 != 3 { "yes" } else { "no" };
+    let mut picks = vec![MENU[0]];
+    if i.is_multiple_of(2) {
+        picks.push(MENU[1]);
+    }
+    json!([yes, picks])
+}
+
+pub struct OpenBallot {
+    pub id: i64,
+    pub officer: String,
+    /// (email, code) for every voter, in roll order.
+    pub codes: Vec<(String, String)>,
+}
+
+pub async fn create_ballot(app: &TestApp, officer: &str, extra: Value) -> i64 {
+    let mut body = json!({"title": "Indicative ballot on online access", "questions": questions()});
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            b.insert(k.clone(), v.clone());
+        }
+    }
+    app.post("/api/v1/ballots", body, Some(officer)).await.expect(201)["id"].as_i64().expect("id")
+}
+
+/// Officer creates a ballot, imports a roll of n (plus two bad lines), opens it; invitations are read
+/// from the file outbox (the default mail transport).
+pub async fn open_ballot(app: &TestApp, n: usize, lmcs: &[&str]) -> OpenBallot {
+    let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
+    let id = create_ballot(app, &officer, json!({})).await;
+    let r = app
+        .post_raw(
+            &format!("/api/v1/ballots/{id}/roll"),
+            "text/csv",
+            roll_csv(n, lmcs, true).into_bytes(),
+            Some(&officer),
+        )
+        .await
+        .expect(200);
+    assert_eq!(r["added"], n);
+    let opened = app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer)).await.expect(200);
+    assert_eq!(opened["eligible"], n);
+    let outbox = app.data_path().join("outbox");
+    let mails = wait_for(|| read_dir_messages(&outbox), n, |m| m.contains("?code=")).await;
+    let mut codes = codes_in(&mails);
+    codes.sort();
+    assert_eq!(codes.len(), n);
+    OpenBallot { id, officer, codes }
+}
+
+both_backends!(a_ballot_runs_from_roll_to_results, |app: TestApp| async move {
+    let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
+    let id = create_ballot(&app, &officer, json!({})).await;
+    let r = app
+        .post_raw(
+            &format!("/api/v1/ballots/{id}/roll"),
+            "text/csv",
+            roll_csv(10, &["North Staffordshire", "Cleveland"], true).into_bytes(),
+            Some(&officer),
+        )
+        .await
+        .expect(200);
+    assert_eq!(r["added"], 10);
+    let rejected = r["rejected"].as_array().expect("rejected");
+    assert_eq!(rejected.len(), 2);
+    assert_eq!(rejected[0]["line"], 12);
+    assert!(rejected[0]["reason"].as_str().unwrap_or("").contains("email"), "{rejected:?}");
+    assert_eq!(rejected[1]["line"], 13);
+    assert!(rejected[1]["reason"].as_str().unwrap_or("").contains("duplicate"), "{rejected:?}");
+
+    // Before opening: no voting, no checkpoint, no results.
+    app.get(&format!("/api/v1/ballots/{id}/results"), None).await.expect_problem(409, "results_not_available");
+    app.get(&format!("/api/v1/ballots/{id}/checkpoint"), None).await.expect_problem(409, "ballot_not_open");
+    let opened = app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer)).await.expect(200);
+    assert_eq!(opened["eligible"], 10);
+    // The roll is frozen and the questions can no longer change.
+    app.post_raw(
+        &format!("/api/v1/ballots/{id}/roll"),
+        "text/csv",
+        roll_csv(1, &["Devon"], false).into_bytes(),
+        Some(&officer),
+    )
+    .await
+    .expect_problem(409, "conflict");
+    app.request(
+        reqwest::Method::PUT,
+        &format!("/api/v1/ballots/{id}"),
+        Some(json!({"title": "Changed", "questions": questions()})),
+        Some(&officer),
+    )
+    .await
+    .expect_problem(409, "conflict");
+
+    let outbox = app.data_path().join("outbox");
+    let mails = wait_for(|| read_dir_messages(&outbox), 10, |m| m.contains("?code=")).await;
+    let codes = codes_in(&mails);
+    assert_eq!(codes.len(), 10, "one invitation per voter");
+    let distinct: std::collections::HashSet<_> = codes.iter().map(|(_, c)| c.clone()).collect();
+    assert_eq!(distinct.len(), 10, "codes are unique");
+    assert!(mails[0].contains(&format!("/vote/{id}?code=")), "link to the voting page");
+
+    let mut receipts = Vec::new();
+    for (i, (_, code)) in codes.iter().take(8).enumerate() {
+        let r = app
+            .post(&format!("/api/v1/ballots/{id}/votes"), json!({"code": code, "answers": answers_for(i)}), None)
+            .await
+            .expect(201);
+        receipts.push(r["receipt"].as_str().expect("receipt").to_string());
+    }
+    let again = app
+        .post(&format!("/api/v1/ballots/{id}/votes"), json!({"code": codes[0].1, "answers": answers_for(0)}), None)
+        .await;
+    again.expect_problem(409, "already_voted");
+    // Results stay hidden while open; turnout shows.
+    app.get(&format!("/api/v1/ballots/{id}/results"), None).await.expect_problem(409, "results_not_available");
+    let t = app.get(&format!("/api/v1/ballots/{id}/turnout"), Some(&officer)).await.expect(200);
+    assert_eq!((t["eligible"].as_i64(), t["voted"].as_i64()), (Some(10), Some(8)));
+    assert_eq!(t["turnout"], 0.8);
+    assert_eq!(t["by_lmc"].as_array().map(Vec::len), Some(2));
+    let cp = app.get(&format!("/api/v1/ballots/{id}/checkpoint"), None).await.expect(200);
+    assert_eq!(cp["count"], 8);
+
+    app.post_empty(&format!("/api/v1/ballots/{id}/close"), Some(&officer)).await.expect(200);
+    app.post(&format!("/api/v1/ballots/{id}/votes"), json!({"code": codes[9].1, "answers": answers_for(9)}), None)
+        .await
+        .expect_problem(409, "ballot_not_open");
+    let res = app.get(&format!("/api/v1/ballots/{id}/results"), None).await.expect(200);
+    assert_eq!(res["eligible"], 10);
+    assert_eq!(res["votes_cast"], 8);
+    assert_eq!(res["turnout"], 0.8);
+    let q1 = &res["questions"][0]["options"];
+    let yes = q1.as_array().expect("options").iter().find(|o| o["option"] == "yes").expect("yes");
+    assert_eq!(yes["votes"], 6, "answers_for gives yes to i % 4 != 3: 6 of 8");
+    assert_eq!(yes["share_of_cast"], 0.75);
+    assert_eq!(yes["share_of_eligible"], 0.6);
+    let menu = res["questions"][1]["options"].as_array().expect("menu");
+    assert_eq!(menu[0]["votes"], 8);
+    assert_eq!(menu[1]["votes"], 4);
+    assert_eq!(res["thresholds"]["turnout"]["met"], true);
+    assert_eq!(res["thresholds"]["yes_of_eligible"]["met"], true);
+    // Groups of fewer than 10 voters are suppressed in breakdowns.
+    let rows = res["breakdowns"].as_array().expect("breakdowns");
+    assert!(!rows.is_empty() && rows.iter().all(|r| r["suppressed"] == true), "{rows:?}");
+    let csv = app.get(&format!("/api/v1/ballots/{id}/results?format=csv"), None).await;
+    assert!(csv.text.contains("Decline new ICB contracts"), "{}", csv.text);
+    let svg = app.get(&format!("/api/v1/ballots/{id}/results?format=svg&question=2"), None).await;
+    assert!(
+        svg.content_type().starts_with("image/svg+xml")
+            && svg.text.contains("<svg")
+            && svg.text.contains("Limit contacts")
+    );
+
+    let record = app.get(&format!("/api/v1/ballots/{id}/record"), None).await.expect(200);
+    let in_record: Vec<&str> =
+        record["entries"].as_array().expect("entries").iter().filter_map(|e| e["receipt"].as_str()).collect();
+    for r in &receipts {
+        assert!(in_record.contains(&r.as_str()), "receipt {r} is in the published record");
+    }
+    app.post_empty(&format!("/api/v1/ballots/{id}/publish"), Some(&officer)).await.expect(200);
+    let notices = wait_for(|| read_dir_messages(&outbox), 10, |m| m.contains("/results")).await;
+    assert_eq!(notices.len(), 10);
+});
+
+both_backends!(bad_votes_are_refused_and_change_nothing, |app: TestApp| async move {
+    let b = open_ballot(&app, 3, &["Devon"]).await;
+    let votes = format!("/api/v1/ballots/{}/votes", b.id);
+    app.post(&votes, json!({"code": "AAAA-BBBB-CCCC-DDDD", "answers": answers_for(0)}), None)
+        .await
+        .expect_problem(403, "forbidden");
+    app.post(&votes, json!({"answers": answers_for(0)}), None).await.expect_problem(401, "unauthenticated");
+    let code = &b.codes[0].1;
+    for bad in [
+        json!(["maybe", [MENU[0]]]),
+        json!(["yes"]),
+        json!(["yes", [MENU[0], MENU[1], MENU[2], MENU[3]]]),
+        json!(["yes", ["Go on strike"]]),
+        json!(["yes", [MENU[0], MENU[0]]]),
+    ] {
+        let r = app.post(&votes, json!({"code": code, "answers": bad}), None).await;
+        r.expect_problem(422, "validation_failed");
+    }
+    app.post(&votes, json!({"code": code, "answers": answers_for(0), "extra": 1}), None)
+        .await
+        .expect_problem(400, "invalid_json");
+    let t = app.get(&format!("/api/v1/ballots/{}/turnout", b.id), Some(&b.officer)).await.expect(200);
+    assert_eq!(t["voted"], 0, "refused votes write nothing");
+    // The code still works after the refusals, typed loosely.
+    let loose = code.to_lowercase().replace('-', " ");
+    app.post(&votes, json!({"code": loose, "answers": answers_for(0)}), None).await.expect(201);
+    // A code works only for its own ballot.
+    let other = create_ballot(&app, &b.officer, json!({"title": "Another ballot"})).await;
+    app.post_raw(
+        &format!("/api/v1/ballots/{other}/roll"),
+        "text/csv",
+        roll_csv(2, &["Devon"], false).into_bytes(),
+        Some(&b.officer),
+    )
+    .await
+    .expect(200);
+    app.post_empty(&format!("/api/v1/ballots/{other}/open"), Some(&b.officer)).await.expect(200);
+    app.post(&format!("/api/v1/ballots/{other}/votes"), json!({"code": b.codes[1].1, "answers": answers_for(1)}), None)
+        .await
+        .expect_problem(403, "forbidden");
+    // Who may do what.
+    let (_, member) = app.user_with("member@example.org", &[Role::Member]).await;
+    app.get(&format!("/api/v1/ballots/{}/turnout", b.id), Some(&member)).await.expect_problem(403, "forbidden");
+    app.post_empty(&format!("/api/v1/ballots/{}/close", b.id), Some(&member)).await.expect_problem(403, "forbidden");
+    let (_, scrutineer) = app.user_with("scrutineer@example.org", &[Role::Scrutineer]).await;
+    app.get(&format!("/api/v1/ballots/{}/turnout", b.id), Some(&scrutineer)).await.expect(200);
+    app.post_empty(&format!("/api/v1/ballots/{}/close", b.id), Some(&scrutineer))
+        .await
+        .expect_problem(403, "forbidden");
+});
+
+both_backends!(members_on_the_roll_vote_signed_in, |app: TestApp| async move {
+    let b = open_ballot(&app, 3, &["Devon"]).await;
+    let (_, gp1) = app.user_with("gp1@example.org", &[Role::Member]).await;
+    let (_, stranger) = app.user_with("stranger@example.org", &[Role::Member]).await;
+    let votes = format!("/api/v1/ballots/{}/votes", b.id);
+    app.post(&votes, json!({"answers": answers_for(1)}), Some(&stranger)).await.expect_problem(403, "forbidden");
+    app.post(&votes, json!({"answers": answers_for(1)}), Some(&gp1)).await.expect(201);
+    app.post(&votes, json!({"answers": answers_for(1)}), Some(&gp1)).await.expect_problem(409, "already_voted");
+    // gp1's emailed code is now spent too: one ballot per voter.
+    let code = &b.codes.iter().find(|(e, _)| e == "gp1@example.org").expect("gp1's code").1;
+    app.post(&votes, json!({"code": code, "answers": answers_for(1)}), None).await.expect_problem(409, "already_voted");
+});
+
+both_backends!(secrecy_nothing_stored_links_a_voter_to_answers, |app: TestApp| async move {
+    let b = open_ballot(&app, 4, &["Devon"]).await;
+    let mut receipts = Vec::new();
+    for (i, (_, code)) in b.codes.iter().enumerate() {
+        let r = app
+            .post(&format!("/api/v1/ballots/{}/votes", b.id), json!({"code": code, "answers": answers_for(i)}), None)
+            .await
+            .expect(201);
+        receipts.push(r["receipt"].as_str().expect("receipt").to_string());
+    }
+    // Wait for the confirmation sweep, then look at everything stored.
+    let outbox = app.data_path().join("outbox");
+    let confirmations = wait_for(|| read_dir_messages(&outbox), 4, |m| m.contains("has been received")).await;
+    for m in &confirmations {
+        for r in &receipts {
+            assert!(!m.contains(r.as_str()), "a confirmation must not carry the receipt");
+        }
+    }
+    let (entry_columns, roll_columns, dump) = app
+        .state
+        .db
+        .run(|c| {
+            use diesel::prelude::*;
+            use diesel::sql_types::Text;
+            #[derive(QueryableByName)]
+            struct Col {
+                #[diesel(sql_type = Text)]
+                name: String,
+            }
+            #[derive(QueryableByName)]
+            struct Row {
+                #[diesel(sql_type = Text)]
+                v: String,
+            }
+            let cols = |c: &mut carried::db::DbConnection, t: &str| -> Vec<String> {
+                let q = if c.is_sqlite() {
+                    format!("SELECT name FROM pragma_table_info('{t}')")
+                } else {
+                    format!("SELECT column_name::text AS name FROM information_schema.columns WHERE table_name = '{t}'")
+                };
+                diesel::sql_query(q).load::<Col>(c).expect("columns").into_iter().map(|c| c.name).collect()
+            };
+            let entry = cols(c, "ballot_entries");
+            let roll = cols(c, "roll");
+            let outbox: Vec<Row> =
+                diesel::sql_query("SELECT to_addr || ' ' || subject || ' ' || body AS v FROM mail_outbox")
+                    .load(c)
+                    .expect("outbox");
+            Ok((entry, roll, outbox.into_iter().map(|r| r.v).collect::<Vec<_>>().join("\n")))
+        })
+        .await
+        .expect("inspect");
+    let mut sorted = entry_columns.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        ["answers", "ballot_id", "hash", "nonce", "prev", "receipt", "seq"],
+        "entries hold no voter id and no time"
+    );
+    for c in ["receipt", "answers", "seq", "nonce", "hash"] {
+        assert!(!roll_columns.iter().any(|r| r == c), "the roll holds no {c}");
+    }
+    for r in &receipts {
+        assert!(!dump.contains(r.as_str()), "no receipt is kept in the outbox");
+    }
+    for (_, code) in &b.codes {
+        assert!(!dump.contains(code.as_str()), "no voting code is kept in the outbox");
+    }
+});
+
+both_backends!(breakdowns_show_groups_of_ten_or_more, |app: TestApp| async move {
+    let lmcs = ["Lambeth", "Cleveland", "Devon"];
+    let b = open_ballot(&app, 36, &lmcs).await;
+    // Lambeth gets 11 voters, Cleveland 10, Devon 3 (roll position n is in lmcs[n % 3]).
+    let quota = [11, 10, 3];
+    let mut cast = [0; 3];
+    for (email, code) in &b.codes {
+        let n: usize = email.trim_start_matches("gp").trim_end_matches("@example.org").parse().expect("n");
+        let g = n % 3;
+        if cast[g] < quota[g] {
+            app.post(
+                &format!("/api/v1/ballots/{}/votes", b.id),
+                json!({"code": code, "answers": ["yes", [MENU[2]]]}),
+                None,
+            )
+            .await
+            .expect(201);
+            cast[g] += 1;
+        }
+    }
+    app.post_empty(&format!("/api/v1/ballots/{}/close", b.id), Some(&b.officer)).await.expect(200);
+    let res = app.get(&format!("/api/v1/ballots/{}/results", b.id), None).await.expect(200);
+    let rows = res["breakdowns"].as_array().expect("rows");
+    let lmc = |name: &str| rows.iter().find(|r| r["dimension"] == "lmc" && r["group"] == name).expect("row").clone();
+    let l = lmc("Lambeth");
+    assert_eq!((l["suppressed"].as_bool(), l["voted"].as_u64()), (Some(false), Some(11)));
+    assert_eq!(l["counts"][0]["yes"], 11);
+    let d = lmc("Devon");
+    assert_eq!(d["suppressed"], true);
+    assert_eq!(d["voted"], Value::Null);
+    assert_eq!(d["counts"], Value::Null);
+    // Cleveland has 10 voters, but showing it would give away Devon's 3 by subtraction from the totals.
+    assert_eq!(lmc("Cleveland")["suppressed"], true);
+    let role = rows.iter().find(|r| r["dimension"] == "role").expect("role row");
+    assert_eq!((role["suppressed"].as_bool(), role["voted"].as_u64()), (Some(false), Some(24)));
+});
+
+both_backends!(scheduled_ballots_open_and_close_themselves, |app: TestApp| async move {
+    let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
+    let opens = (chrono::Utc::now() - chrono::Duration::minutes(1)).to_rfc3339();
+    let closes = (chrono::Utc::now() + chrono::Duration::seconds(4)).to_rfc3339();
+    let id = create_ballot(&app, &officer, json!({"opens_at": opens, "closes_at": closes})).await;
+    app.post_raw(
+        &format!("/api/v1/ballots/{id}/roll"),
+        "text/csv",
+        roll_csv(2, &["Devon"], false).into_bytes(),
+        Some(&officer),
+    )
+    .await
+    .expect(200);
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        let s = app.get(&format!("/api/v1/ballots/{id}"), None).await.expect(200)["status"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        if seen.last() != Some(&s) {
+            seen.push(s.clone());
+        }
+        if s == "closed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen.last().map(String::as_str), Some("closed"), "{seen:?}");
+    assert!(seen.contains(&"open".to_string()) || seen.first().map(String::as_str) == Some("closed"), "{seen:?}");
+    let b = app.get(&format!("/api/v1/ballots/{id}"), None).await.expect(200);
+    assert_eq!(b["eligible"], 2, "the scheduler froze the roll when it opened the ballot");
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invitations_reach_voters_through_a_real_smtp_server() {
+    let Some(smtp) = Smtp::start() else { return };
+    let url = smtp.url();
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        &[("CARRIED_SMTP_URL", &url), ("CARRIED_MAIL_FROM", "ballots@gpc.example.org")],
+    )
+    .await
+    .expect("app");
+    let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
+    let id = create_ballot(&app, &officer, json!({})).await;
+    app.post_raw(
+        &format!("/api/v1/ballots/{id}/roll"),
+        "text/csv",
+        roll_csv(5, &["Devon"], false).into_bytes(),
+        Some(&officer),
+    )
+    .await
+    .expect(200);
+    app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer)).await.expect(200);
+    let mails = wait_for(|| smtp.messages(), 5, |m| m.contains("?code=")).await;
+    let codes = codes_in(&mails);
+    let mut to: Vec<&str> = codes.iter().map(|(e, _)| e.as_str()).collect();
+    to.sort();
+    assert_eq!(to, ["gp0@example.org", "gp1@example.org", "gp2@example.org", "gp3@example.org", "gp4@example.org"]);
+    assert!(mails[0].contains("From: ballots@gpc.example.org"), "{}", mails[0]);
+    for (i, (_, code)) in codes.iter().enumerate() {
+        app.post(&format!("/api/v1/ballots/{id}/votes"), json!({"code": code, "answers": answers_for(i)}), None)
+            .await
+            .expect(201);
+    }
+    let status = app.get(&format!("/api/v1/ballots/{id}/mail"), Some(&officer)).await.expect(200);
+    assert_eq!(status["failing"], 0);
+}
