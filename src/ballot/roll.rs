@@ -305,6 +305,19 @@ pub fn check_email(email: &str) -> Result<String, &'static str> {
 // ---------------------------------------------------------------------------
 // A small RFC 4180 reader.
 
+/// Every non-blank record of a CSV text: (physical line it starts on, its fields or why it is unreadable).
+/// Used for other CSV imports (conference representatives) with the same reading rules as the roll.
+pub fn csv_records(input: &str) -> Vec<(usize, Result<Vec<String>, String>)> {
+    let mut reader = CsvReader::new(input);
+    let mut out = Vec::new();
+    while let Some(r) = reader.next_record() {
+        if !r.is_blank() {
+            out.push((r.line, r.fields));
+        }
+    }
+    out
+}
+
 /// One CSV record and the physical line it starts on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct CsvRecord {

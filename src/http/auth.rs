@@ -112,3 +112,37 @@ pub async fn logout() -> HttpResponse {
     cookie.make_removal();
     HttpResponse::NoContent().cookie(cookie).finish()
 }
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetPassword {
+    /// The token from the one-time link in the invitation email.
+    pub token: String,
+    /// At least 12 characters.
+    pub password: String,
+}
+
+/// Set a password with the one-time link sent to a new user (e.g. a representative registered by CSV).
+#[utoipa::path(
+    tag = "accounts",
+    request_body = SetPassword,
+    responses((status = 200, body = User), (status = 401, description = "the link is not valid, used or expired", body = crate::error::Problem), (status = 422, body = crate::error::Problem))
+)]
+#[post("/auth/set-password")]
+pub async fn set_password(state: web::Data<AppState>, body: web::Json<SetPassword>) -> AppResult<web::Json<User>> {
+    let SetPassword { token, password } = body.into_inner();
+    auth::PasswordPolicy::check_strength(&password)?;
+    let permit = state.hashing.clone().acquire_owned().await.map_err(AppError::internal)?;
+    let policy = state.passwords;
+    let user = state
+        .db
+        .run(move |c| {
+            let hash = {
+                let _permit = permit;
+                policy.hash(&password)?
+            };
+            crate::db::write_tx(c, |c| auth::use_password_token(c, &token, &hash))
+        })
+        .await?;
+    Ok(web::Json(user))
+}

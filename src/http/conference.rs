@@ -74,6 +74,36 @@ pub async fn add_representative(
     Ok(HttpResponse::Created().json(r))
 }
 
+/// Register representatives in bulk from CSV (header name,email,lmc); new accounts get a one-time link
+/// by email to set their password. Bad lines are reported with their line numbers.
+#[utoipa::path(tag = "conferences", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = svc::RepresentativeImport), (status = 400, body = Problem), (status = 403, body = Problem)))]
+#[post("/conferences/{id}/representatives/import")]
+pub async fn import_representatives(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: actix_web::HttpRequest,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> AppResult<web::Json<svc::RepresentativeImport>> {
+    let actor = user.require(&[Role::Chair])?.clone();
+    let ct = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !(ct.starts_with("text/csv") || ct.starts_with("text/plain")) {
+        return Err(AppError::new(
+            crate::error::ErrorCode::UnsupportedMediaType,
+            "send the representatives as text/csv",
+        ));
+    }
+    let text = String::from_utf8(body.to_vec())
+        .map_err(|_| AppError::new(crate::error::ErrorCode::InvalidCsv, "the CSV is not valid UTF-8"))?;
+    let id = id.into_inner();
+    let url = state.settings.public_url.clone();
+    let r = state.db.run(move |c| svc::import_representatives(c, &actor, id, &text, &url)).await?;
+    state.mail_wake.notify_one();
+    Ok(web::Json(r))
+}
+
 #[utoipa::path(tag = "conferences", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = Vec<Representative>), (status = 403, body = Problem)))]
 #[get("/conferences/{id}/representatives")]

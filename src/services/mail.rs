@@ -250,6 +250,8 @@ impl Sender {
                             diesel::update(mail_outbox::table.filter(mail_outbox::id.eq(id)))
                                 .set((
                                     mail_outbox::status.eq("sent"),
+                                    // Sent mail keeps no body: one-time links must not outlive their delivery.
+                                    mail_outbox::body.eq(""),
                                     mail_outbox::attempts.eq(attempts),
                                     mail_outbox::sent_at.eq(Some(db::now())),
                                     mail_outbox::last_error.eq(None::<String>),

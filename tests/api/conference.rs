@@ -410,3 +410,97 @@ where
         .unwrap_or_else(|_| panic!("no {needle} within 10 s: {seen}"));
     seen.clone()
 }
+
+both_backends!(representatives_registered_by_csv_set_a_password_and_vote, |app: TestApp| async move {
+    let conf = conference_with_reps(&app, 0).await;
+    app.seed_user("existing@example.org", &[Role::Member]).await;
+    let csv = "name,email,lmc\nDr Ann Patel,ann@example.org,Lambeth\n\"Smith, John\",john@example.org,Devon\nExisting GP,existing@example.org,Cleveland\nNo Email,not-an-email,Devon\nDr Ann Again,ANN@example.org,Lambeth\n";
+    let path = format!("/api/v1/conferences/{}/representatives/import", conf.id);
+    let r = app.post_raw(&path, "text/csv", csv.as_bytes().to_vec(), Some(&conf.chair)).await.expect(200);
+    assert_eq!(r["added"], 3);
+    assert_eq!(r["invited"], 2);
+    let rejected = r["rejected"].as_array().expect("rejected");
+    assert_eq!(rejected.iter().map(|x| x["line"].as_u64().unwrap_or(0)).collect::<Vec<_>>(), [5, 6]);
+    assert!(rejected[1]["reason"].as_str().unwrap_or("").contains("first on line 2"), "{rejected:?}");
+    app.post_raw(&path, "text/csv", b"email,lmc\nx@example.org,Devon\n".to_vec(), Some(&conf.chair))
+        .await
+        .expect_problem(400, "invalid_csv");
+
+    let outbox = app.data_path().join("outbox");
+    let mails = crate::mailbox::wait_for(
+        || crate::mailbox::read_dir_messages(&outbox),
+        2,
+        |m| m.contains("set-password?token="),
+    )
+    .await;
+    let ann = mails.iter().find(|m| m.contains("ann@example.org")).expect("Ann's invitation");
+    let token: String =
+        ann[ann.find("token=").expect("token") + 6..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+    app.post("/api/v1/auth/set-password", json!({"token": token, "password": "short"}), None)
+        .await
+        .expect_problem(422, "validation_failed");
+    let me = app
+        .post("/api/v1/auth/set-password", json!({"token": token, "password": "Ann's own long passphrase"}), None)
+        .await
+        .expect(200);
+    assert_eq!(me["roles"], json!(["representative"]));
+    app.post("/api/v1/auth/set-password", json!({"token": token, "password": "Ann's second passphrase"}), None)
+        .await
+        .expect_problem(401, "invalid_token");
+    let login = app
+        .post("/api/v1/auth/login", json!({"email": "ann@example.org", "password": "Ann's own long passphrase"}), None)
+        .await
+        .expect(200);
+    let ann_token = login["token"].as_str().expect("token").to_string();
+    let mid = conf.motion(&app, json!({"stem": "That conference welcomes Ann."})).await["id"].as_i64().expect("id");
+    let p = app
+        .post(&format!("/api/v1/motions/{mid}/polls"), json!({"subject": "whole"}), Some(&conf.chair))
+        .await
+        .expect(201);
+    app.post(&format!("/api/v1/polls/{}/votes", p["id"]), json!({"choice": "for"}), Some(&ann_token)).await.expect(200);
+    let reps =
+        app.get(&format!("/api/v1/conferences/{}/representatives", conf.id), Some(&conf.chair)).await.expect(200);
+    assert_eq!(reps.as_array().map(Vec::len), Some(3));
+});
+
+/// Two instances on one PostgreSQL database: a client listening on one sees polls run on the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_reach_clients_of_every_instance_on_postgres() {
+    let Some((_admin, _name, url)) = crate::helpers::fresh_postgres_database() else {
+        eprintln!("NOTE: CARRIED_TEST_POSTGRES_URL is not set: the two-instance events test is skipped");
+        return;
+    };
+    let a = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, &[("CARRIED_DATABASE_URL", &url)])
+        .await
+        .expect("instance a");
+    let b = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, &[("CARRIED_DATABASE_URL", &url)])
+        .await
+        .expect("instance b");
+    let conf = conference_with_reps(&a, 1).await;
+    let mid = conf.motion(&a, json!({"stem": "That conference spans instances."})).await["id"].as_i64().expect("id");
+    let resp = b.client.get(b.url(&format!("/api/v1/conferences/{}/events", conf.id))).send().await.expect("sse on b");
+    let mut stream = resp.bytes_stream();
+    let mut seen = String::new();
+    read_until(&mut stream, &mut seen, "event: ready").await;
+    let p = a
+        .post(&format!("/api/v1/motions/{mid}/polls"), json!({"subject": "whole"}), Some(&conf.chair))
+        .await
+        .expect(201);
+    read_until(&mut stream, &mut seen, "event: poll_opened").await;
+    // The rep votes through instance b, the chair closes through a.
+    b.post(&format!("/api/v1/polls/{}/votes", p["id"]), json!({"choice": "for"}), Some(&conf.reps[0]))
+        .await
+        .expect(200);
+    a.post_empty(&format!("/api/v1/polls/{}/close", p["id"]), Some(&conf.chair)).await.expect(200);
+    let all = read_until(&mut stream, &mut seen, "event: poll_closed").await;
+    assert_eq!(all.matches("event: poll_opened").count(), 1, "each event once: {all}");
+    assert!(all.contains("CARRIED UNANIMOUSLY"), "{all}");
+    drop(a);
+    drop(b);
+    if let Ok(mut c) = <diesel::PgConnection as diesel::Connection>::establish(&_admin) {
+        let _ = diesel::connection::SimpleConnection::batch_execute(
+            &mut c,
+            &format!("DROP DATABASE IF EXISTS {_name} WITH (FORCE)"),
+        );
+    }
+}
