@@ -452,6 +452,60 @@ pub fn list_users(conn: &mut DbConnection) -> AppResult<Vec<User>> {
     Ok(rows.iter().map(user_from_row).collect())
 }
 
+// ---- one-time set-password links ------------------------------------------------------------------
+
+pub const SET_PASSWORD_HOURS: i64 = 72;
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.trim().as_bytes()))
+}
+
+/// Create a one-time token for `user_id` to set a password; only its hash is stored.
+pub fn issue_password_token(conn: &mut DbConnection, user_id: i64) -> AppResult<String> {
+    use crate::db::schema::password_tokens;
+    let token = random_hex(24);
+    diesel::insert_into(password_tokens::table)
+        .values((
+            password_tokens::token_hash.eq(token_hash(&token)),
+            password_tokens::user_id.eq(user_id),
+            password_tokens::expires_at.eq(db::now() + chrono::Duration::hours(SET_PASSWORD_HOURS)),
+            password_tokens::used.eq(false),
+        ))
+        .execute(conn)?;
+    Ok(token)
+}
+
+/// Spend a one-time token and set the user's password hash. The token works once, before it expires.
+pub fn use_password_token(conn: &mut DbConnection, token: &str, hash: &str) -> AppResult<User> {
+    use crate::db::schema::password_tokens;
+    let h = token_hash(token);
+    let row: Option<(i64, chrono::NaiveDateTime, bool)> = password_tokens::table
+        .filter(password_tokens::token_hash.eq(&h))
+        .select((password_tokens::user_id, password_tokens::expires_at, password_tokens::used))
+        .first(conn)
+        .optional()?;
+    let invalid = || {
+        AppError::new(
+            ErrorCode::InvalidToken,
+            "this link is not valid, has been used, or has expired; ask the chair for a new one",
+        )
+    };
+    let (user_id, expires_at, used) = row.ok_or_else(invalid)?;
+    if used || expires_at < db::now() {
+        return Err(invalid());
+    }
+    let spent = diesel::update(
+        password_tokens::table.filter(password_tokens::token_hash.eq(&h)).filter(password_tokens::used.eq(false)),
+    )
+    .set(password_tokens::used.eq(true))
+    .execute(conn)?;
+    if spent != 1 {
+        return Err(invalid());
+    }
+    set_password_hash(conn, user_id, hash)?;
+    find_active_user(conn, user_id)?.ok_or_else(invalid)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -537,58 +591,4 @@ mod tests {
         assert!(validate_name("Dr A\r\nBcc: evil@x.org", "name").is_err());
         assert!(validate_name("  ", "name").is_err());
     }
-}
-
-// ---- one-time set-password links ------------------------------------------------------------------
-
-pub const SET_PASSWORD_HOURS: i64 = 72;
-
-fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.trim().as_bytes()))
-}
-
-/// Create a one-time token for `user_id` to set a password; only its hash is stored.
-pub fn issue_password_token(conn: &mut DbConnection, user_id: i64) -> AppResult<String> {
-    use crate::db::schema::password_tokens;
-    let token = random_hex(24);
-    diesel::insert_into(password_tokens::table)
-        .values((
-            password_tokens::token_hash.eq(token_hash(&token)),
-            password_tokens::user_id.eq(user_id),
-            password_tokens::expires_at.eq(db::now() + chrono::Duration::hours(SET_PASSWORD_HOURS)),
-            password_tokens::used.eq(false),
-        ))
-        .execute(conn)?;
-    Ok(token)
-}
-
-/// Spend a one-time token and set the user's password hash. The token works once, before it expires.
-pub fn use_password_token(conn: &mut DbConnection, token: &str, hash: &str) -> AppResult<User> {
-    use crate::db::schema::password_tokens;
-    let h = token_hash(token);
-    let row: Option<(i64, chrono::NaiveDateTime, bool)> = password_tokens::table
-        .filter(password_tokens::token_hash.eq(&h))
-        .select((password_tokens::user_id, password_tokens::expires_at, password_tokens::used))
-        .first(conn)
-        .optional()?;
-    let invalid = || {
-        AppError::new(
-            ErrorCode::InvalidToken,
-            "this link is not valid, has been used, or has expired; ask the chair for a new one",
-        )
-    };
-    let (user_id, expires_at, used) = row.ok_or_else(invalid)?;
-    if used || expires_at < db::now() {
-        return Err(invalid());
-    }
-    let spent = diesel::update(
-        password_tokens::table.filter(password_tokens::token_hash.eq(&h)).filter(password_tokens::used.eq(false)),
-    )
-    .set(password_tokens::used.eq(true))
-    .execute(conn)?;
-    if spent != 1 {
-        return Err(invalid());
-    }
-    set_password_hash(conn, user_id, hash)?;
-    find_active_user(conn, user_id)?.ok_or_else(invalid)
 }
