@@ -45,6 +45,16 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Manage the service's keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Add a new token-signing key and make it current. Tokens signed with older keys stay valid until they
+    /// expire. Restart every instance afterwards so each one signs with the new key.
+    RotateTokenKey,
 }
 
 #[derive(Subcommand)]
@@ -98,6 +108,17 @@ fn main() -> ExitCode {
         Command::Verify { record, checkpoints, receipts, key } => {
             return verify(&record, &checkpoints, &receipts, key.as_deref())
         }
+        Command::Keys(KeysCommand::RotateTokenKey) => build_state(settings).and_then(|state| {
+            let mut conn = state.db.get().map_err(|e| e.to_string())?;
+            let kid = carried::db::write_tx(&mut conn, |c| {
+                let kid = auth::rotate_jwt_key(c)?;
+                carried::services::audit_log::append(c, "cli", "keys.rotate", "token key", serde_json::json!({"kid": kid}))?;
+                Ok(kid)
+            })
+            .map_err(|e| e.to_string())?;
+            println!("new token key {kid} is current; restart every instance to sign with it");
+            Ok(())
+        }),
         Command::Openapi => serde_json::to_string_pretty(&carried::startup::openapi())
             .map(|s| println!("{s}"))
             .map_err(|e| e.to_string()),
