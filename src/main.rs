@@ -112,7 +112,13 @@ fn main() -> ExitCode {
             let mut conn = state.db.get().map_err(|e| e.to_string())?;
             let kid = carried::db::write_tx(&mut conn, |c| {
                 let kid = auth::rotate_jwt_key(c)?;
-                carried::services::audit_log::append(c, "cli", "keys.rotate", "token key", serde_json::json!({"kid": kid}))?;
+                carried::services::audit_log::append(
+                    c,
+                    "cli",
+                    "keys.rotate",
+                    "token key",
+                    serde_json::json!({"kid": kid}),
+                )?;
                 Ok(kid)
             })
             .map_err(|e| e.to_string())?;

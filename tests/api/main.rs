@@ -2,6 +2,7 @@
 
 mod helpers;
 mod mailbox;
+mod reliability;
 
 mod audit;
 mod ballots;
