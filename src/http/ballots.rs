@@ -70,13 +70,14 @@ pub async fn import_roll(
     user: AuthUser,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> AppResult<web::Json<RollImportResult>> {
     let actor = user.require(OFFICER)?.clone();
     let ct = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
     if !(ct.starts_with("text/csv") || ct.starts_with("text/plain") || ct.starts_with("application/csv")) {
         return Err(AppError::new(ErrorCode::UnsupportedMediaType, "send the roll as text/csv"));
     }
+    let body = crate::http::read_body(payload, crate::http::CSV_LIMIT).await?;
     let text = String::from_utf8(body.to_vec()).map_err(|e| {
         AppError::new(
             ErrorCode::InvalidCsv,

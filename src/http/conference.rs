@@ -85,7 +85,7 @@ pub async fn import_representatives(
     user: AuthUser,
     req: actix_web::HttpRequest,
     id: web::Path<i64>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> AppResult<web::Json<svc::RepresentativeImport>> {
     let actor = user.require(&[Role::Chair])?.clone();
     let ct = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -95,6 +95,7 @@ pub async fn import_representatives(
             "send the representatives as text/csv",
         ));
     }
+    let body = crate::http::read_body(payload, crate::http::CSV_LIMIT).await?;
     let text = String::from_utf8(body.to_vec())
         .map_err(|_| AppError::new(crate::error::ErrorCode::InvalidCsv, "the CSV is not valid UTF-8"))?;
     let id = id.into_inner();

@@ -63,6 +63,10 @@ pub async fn create_ballot(app: &TestApp, officer: &str, extra: Value) -> i64 {
 /// from the file outbox (the default mail transport).
 pub async fn open_ballot(app: &TestApp, n: usize, lmcs: &[&str]) -> OpenBallot {
     let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
+    open_ballot_as(app, officer, n, lmcs).await
+}
+
+pub async fn open_ballot_as(app: &TestApp, officer: String, n: usize, lmcs: &[&str]) -> OpenBallot {
     let id = create_ballot(app, &officer, json!({})).await;
     let r = app
         .post_raw(

@@ -4,6 +4,7 @@ mod helpers;
 mod mailbox;
 mod reliability;
 
+mod access;
 mod audit;
 mod ballots;
 mod conference;

@@ -433,3 +433,73 @@ async fn invitations_survive_smtp_being_down() {
     let s = app.get(&format!("/api/v1/ballots/{id}/mail"), Some(&officer)).await.expect(200);
     assert_eq!((s["sent"].as_i64(), s["pending"].as_i64()), (Some(VOTERS as i64), Some(0)));
 }
+
+/// Bad input of every kind gets a clear 4xx and writes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_refused_and_writes_nothing() {
+    let app = spawn_app_with(Backend::Sqlite, &[]).await.expect("app");
+    let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
+    let (_, chair) = app.user_with("chair@example.org", &[Role::Chair]).await;
+    let id = crate::ballots::create_ballot(&app, &officer, json!({})).await;
+    let roll = format!("/api/v1/ballots/{id}/roll");
+    let mut tried = 0;
+    // Malformed rolls: no header, wrong header, binary, bad UTF-8, wrong content type.
+    for (body, ct, status, code) in [
+        (b"".to_vec(), "text/csv", 400, "invalid_csv"),
+        (b"name,email\nA,a@example.org\n".to_vec(), "text/csv", 400, "invalid_csv"),
+        (b"membership_no,name,email,lmc,role,shoe\n".to_vec(), "text/csv", 400, "invalid_csv"),
+        (vec![0xff, 0xfe, 0x00, 0x41], "text/csv", 400, "invalid_csv"),
+        (b"membership_no,name,email,lmc,role\n".to_vec(), "application/json", 415, "unsupported_media_type"),
+    ] {
+        app.post_raw(&roll, ct, body, Some(&officer)).await.expect_problem(status, code);
+        tried += 1;
+    }
+    // A huge roll is refused whole.
+    let huge = format!("membership_no,name,email,lmc,role\n{}", "M1,A,a@example.org,Devon,partner\n".repeat(1_100_000));
+    let r = app.post_raw(&roll, "text/csv", huge.into_bytes(), Some(&officer)).await;
+    r.expect_problem(413, "payload_too_large");
+    tried += 1;
+    // Lines that would inject mail headers are rejected; the good line is kept.
+    let injected = "membership_no,name,email,lmc,role\nM1,\"Dr A\r\nBcc: all@example.org\",a@example.org,Devon,partner\nM2,Dr B,\"b@example.org\r\nBcc: all@example.org\",Devon,partner\nM3,Dr C,c@example.org,Devon,partner\n";
+    let r = app.post_raw(&roll, "text/csv", injected.as_bytes().to_vec(), Some(&officer)).await.expect(200);
+    assert_eq!(r["added"], 1);
+    assert_eq!(r["rejected"].as_array().map(Vec::len), Some(2));
+    tried += 2;
+    let b = app.get(&format!("/api/v1/ballots/{id}"), None).await.expect(200);
+    assert_eq!(b["roll_size"], 1, "only the good line was written");
+
+    // Huge and malformed motions.
+    let conf = app.post("/api/v1/conferences", json!({"name": "Bad input"}), Some(&chair)).await.expect(201)["id"]
+        .as_i64()
+        .expect("id");
+    let motions = format!("/api/v1/conferences/{conf}/motions");
+    let long = format!("That conference {}", "notes ".repeat(5_000));
+    app.post(&motions, json!({"text": long}), Some(&chair)).await.expect_problem(422, "motion_unreadable");
+    app.post(&motions, json!({"stem": long}), Some(&chair)).await.expect_problem(422, "validation_failed");
+    app.post(
+        &motions,
+        json!({"stem": "That x", "parts": (0..60).map(|i| json!({"text": format!("part {i}")})).collect::<Vec<_>>()}),
+        Some(&chair),
+    )
+    .await
+    .expect_problem(422, "validation_failed");
+    app.post(&motions, json!({"stem": "That x", "text": "That y"}), Some(&chair))
+        .await
+        .expect_problem(422, "validation_failed");
+    app.post(&motions, json!({"stem": "That x\u{0007}"}), Some(&chair)).await.expect_problem(422, "validation_failed");
+    tried += 5;
+    assert_eq!(app.get(&motions, None).await.expect(200), json!([]), "no motion was written");
+    // HTML in a motion is stored as text and escaped wherever shown as HTML.
+    app.post(&motions, json!({"stem": "That conference <img src=x onerror=alert(1)> & more"}), Some(&chair))
+        .await
+        .expect(201);
+    let html = app.get(&format!("/api/v1/conferences/{conf}/resolutions?format=html"), None).await.text;
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt; &amp; more") && !html.contains("<img"));
+    tried += 1;
+    // Sign-in cookie flags.
+    let r = app.post("/api/v1/auth/login", json!({"email": "chair@example.org", "password": PASSWORD}), None).await;
+    let cookie = r.headers.get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/"), "{cookie}");
+    tried += 1;
+    eprintln!("bad input: {tried} kinds of bad input refused with a 4xx naming the problem; nothing written");
+}
