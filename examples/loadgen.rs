@@ -1,0 +1,491 @@
+//! Load generator: measures vote casting and live conference polls against the physical limits of the same
+//! machine, in the same run. Not a test: it prints figures (docs/performance.md).
+//!
+//!   cargo run --release --example loadgen -- --voters 10000 --concurrency 500 [--database postgres://…]
+//!   cargo run --release --example loadgen -- --mode conference --reps 1000 --listeners 1000
+//!   cargo run --release --example loadgen -- --voters 5000 --concurrency 500 --login-storm 16
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use carried::config::Settings;
+use carried::services::auth::{self, NewUser, Role};
+use carried::startup::Application;
+use diesel::connection::SimpleConnection;
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "loadgen password 1234";
+
+struct Args {
+    mode: String,
+    voters: usize,
+    concurrency: usize,
+    database: Option<String>,
+    reps: usize,
+    listeners: usize,
+    window: f64,
+    login_storm: usize,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        mode: "ballot".into(),
+        voters: 5000,
+        concurrency: 500,
+        database: None,
+        reps: 1000,
+        listeners: 1000,
+        window: 10.0,
+        login_storm: 0,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(k) = it.next() {
+        let mut v = || it.next().unwrap_or_else(|| panic!("{k} needs a value"));
+        match k.as_str() {
+            "--mode" => a.mode = v(),
+            "--voters" => a.voters = v().parse().expect("--voters N"),
+            "--concurrency" => a.concurrency = v().parse().expect("--concurrency C"),
+            "--database" => a.database = Some(v()),
+            "--reps" => a.reps = v().parse().expect("--reps R"),
+            "--listeners" => a.listeners = v().parse().expect("--listeners S"),
+            "--window" => a.window = v().parse().expect("--window SECONDS"),
+            "--login-storm" => a.login_storm = v().parse().expect("--login-storm K"),
+            "--help" | "-h" => {
+                println!("loadgen [--mode ballot|conference] [--voters N] [--concurrency C] [--database URL] [--reps R] [--listeners S] [--window SECONDS] [--login-storm K]");
+                std::process::exit(0);
+            }
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    a
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+/// A fresh PostgreSQL database when the given URL names a server (…/postgres), so runs never collide.
+fn prepare_database(url: &Option<String>) -> Option<String> {
+    let url = url.as_ref()?;
+    if !url.starts_with("postgres") {
+        return Some(url.clone());
+    }
+    use diesel::Connection;
+    let name = format!("carried_loadgen_{}", std::process::id());
+    let mut c = diesel::PgConnection::establish(url).expect("connect to --database");
+    let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"));
+    c.batch_execute(&format!("CREATE DATABASE {name}")).expect("create database");
+    let base = url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(url.clone());
+    Some(format!("{base}/{name}"))
+}
+
+async fn start(database: Option<String>, dir: &std::path::Path, pool: u32) -> (Application, String) {
+    let mut env = vec![
+        ("CARRIED_BIND".to_string(), "127.0.0.1:0".to_string()),
+        ("CARRIED_DATA_DIR".to_string(), dir.display().to_string()),
+        ("CARRIED_MAIL_SENDER".to_string(), "false".to_string()),
+        ("CARRIED_POOL_SIZE".to_string(), pool.to_string()),
+        ("CARRIED_LOGIN_RATE_PER_MINUTE".to_string(), "100000".to_string()),
+    ];
+    if let Some(db) = database {
+        env.push(("CARRIED_DATABASE_URL".into(), db));
+    }
+    let settings =
+        Settings::from_lookup(|k| env.iter().find(|(x, _)| x == k).map(|(_, v)| v.clone())).expect("settings");
+    let app = Application::build(settings).await.expect("application");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    (app, base)
+}
+
+async fn user(state: &actix_web::web::Data<carried::services::AppState>, email: &str, roles: &[Role]) -> i64 {
+    let new = NewUser::parse(email, email, roles).expect("user");
+    let hash = state.passwords.hash(PASSWORD).expect("hash");
+    state.db.run(move |c| auth::insert_user(c, &new, Some(&hash))).await.expect("insert").id
+}
+
+async fn login(client: &reqwest::Client, base: &str, email: &str) -> String {
+    let r: Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    r["token"].as_str().expect("token").to_string()
+}
+
+/// The durable-commit ceiling of the same database, same settings: one small insert per committed
+/// transaction, from one connection, for about `secs` seconds.
+fn commit_ceiling(db: &carried::db::Db, secs: f64) -> f64 {
+    let mut conn = db.get().expect("connection");
+    conn.batch_execute("CREATE TABLE IF NOT EXISTS loadgen_commit (id BIGINT PRIMARY KEY, v TEXT NOT NULL)")
+        .expect("table");
+    let start = Instant::now();
+    let mut n: i64 = 0;
+    while start.elapsed().as_secs_f64() < secs {
+        carried::db::write_tx(&mut conn, |c| {
+            c.batch_execute(&format!("INSERT INTO loadgen_commit (id, v) VALUES ({n}, 'x')")).map_err(Into::into)
+        })
+        .expect("commit");
+        n += 1;
+    }
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+async fn ballot(a: &Args) {
+    let dir = tempfile::tempdir().expect("dir");
+    let database = prepare_database(&a.database);
+    let backend = if database.as_deref().is_some_and(|d| d.starts_with("postgres")) { "postgres" } else { "sqlite" };
+    let (app, base) = start(database, dir.path(), if backend == "sqlite" { 8 } else { 32 }).await;
+    let state = app.state();
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder().pool_max_idle_per_host(a.concurrency).build().expect("client");
+    user(&state, "officer@example.org", &[Role::Officer]).await;
+    let officer = login(&client, &base, "officer@example.org").await;
+    let b: Value = client
+        .post(format!("{base}/api/v1/ballots"))
+        .bearer_auth(&officer)
+        .json(&json!({"title": "Load", "questions": [{"text": "Are you prepared to take action?", "kind": "yes_no"}, {"text": "Which?", "kind": "many_of", "max": 2, "options": ["Limit contacts", "Switch off e-consult", "Decline ICB contracts"]}]}))
+        .send()
+        .await
+        .expect("ballot")
+        .json()
+        .await
+        .expect("json");
+    let id = b["id"].as_i64().expect("id");
+    let mut csv = String::from("membership_no,name,email,lmc,role\n");
+    for i in 0..a.voters {
+        csv.push_str(&format!("M{i:07},Doctor {i},gp{i}@example.org,LMC {},partner\n", i % 50));
+    }
+    let t = Instant::now();
+    let r = client
+        .post(format!("{base}/api/v1/ballots/{id}/roll"))
+        .bearer_auth(&officer)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .expect("roll");
+    assert!(r.status().is_success(), "roll import: {}", r.text().await.unwrap_or_default());
+    let roll_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let r = client.post(format!("{base}/api/v1/ballots/{id}/open")).bearer_auth(&officer).send().await.expect("open");
+    assert!(r.status().is_success());
+    let open_s = t.elapsed().as_secs_f64();
+    // The codes, derived as the mail sender would (the sender is off so it does not compete).
+    let ids: Vec<i64> = state
+        .db
+        .run(move |c| {
+            use carried::db::schema::roll;
+            use diesel::prelude::*;
+            Ok(roll::table.filter(roll::ballot_id.eq(id)).order(roll::id.asc()).select(roll::id).load::<i64>(c)?)
+        })
+        .await
+        .expect("roll ids");
+    let key = state.tokens.keys().code_key.clone();
+    let codes: Arc<Vec<String>> =
+        Arc::new(ids.iter().map(|r| carried::services::ballots::voting_code(&key, id, *r)).collect());
+
+    // Optional login storm running during the whole cast.
+    let storm_stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let storm_logins = Arc::new(AtomicUsize::new(0));
+    if a.login_storm > 0 {
+        user(&state, "storm@example.org", &[Role::Member]).await;
+        for _ in 0..a.login_storm {
+            let (client, base, stop, n) = (client.clone(), base.clone(), storm_stop.clone(), storm_logins.clone());
+            tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    let _ = client
+                        .post(format!("{base}/api/v1/auth/login"))
+                        .json(&json!({"email": "storm@example.org", "password": PASSWORD}))
+                        .send()
+                        .await;
+                    n.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+    }
+
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..a.concurrency {
+        let (client, base, next, codes) = (client.clone(), base.clone(), next.clone(), codes.clone());
+        workers.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut errors = 0usize;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= codes.len() {
+                    return (lat, errors);
+                }
+                let answers = json!([if i % 10 == 0 { "no" } else { "yes" }, ["Limit contacts"]]);
+                let t = Instant::now();
+                let r = client
+                    .post(format!("{base}/api/v1/ballots/{id}/votes"))
+                    .json(&json!({"code": codes[i], "answers": answers}))
+                    .send()
+                    .await;
+                match r {
+                    Ok(resp) if resp.status().as_u16() == 201 => lat.push(t.elapsed()),
+                    _ => errors += 1,
+                }
+            }
+        }));
+    }
+    let mut lat = Vec::new();
+    let mut errors = 0;
+    for w in workers {
+        let (l, e) = w.await.expect("worker");
+        lat.extend(l);
+        errors += e;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    storm_stop.store(true, Ordering::Relaxed);
+    lat.sort();
+    let rate = lat.len() as f64 / elapsed;
+
+    let r = client.post(format!("{base}/api/v1/ballots/{id}/close")).bearer_auth(&officer).send().await.expect("close");
+    assert!(r.status().is_success());
+    let record: Value = client
+        .get(format!("{base}/api/v1/ballots/{id}/record"))
+        .send()
+        .await
+        .expect("record")
+        .json()
+        .await
+        .expect("json");
+    let t = Instant::now();
+    let verified = carried::audit::verify(&record, &[], &[], None);
+    let verify_s = t.elapsed().as_secs_f64();
+    let db = state.db.clone();
+    let ceiling = tokio::task::spawn_blocking(move || commit_ceiling(&db, 3.0)).await.expect("ceiling");
+
+    println!(
+        "mode ballot, {backend}, {} voters, {} concurrent clients{}",
+        a.voters,
+        a.concurrency,
+        if a.login_storm > 0 { format!(", login storm of {} clients", a.login_storm) } else { String::new() }
+    );
+    println!(
+        "  roll import       {:.2} s, opening (codes, genesis, {} invitations queued) {:.2} s",
+        roll_s, a.voters, open_s
+    );
+    println!("  votes accepted    {} in {:.2} s, errors {}", lat.len(), elapsed, errors);
+    println!("  casting           {:.0} votes/s", rate);
+    println!(
+        "  latency           p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.95),
+        percentile(&lat, 0.99),
+        percentile(&lat, 1.0)
+    );
+    if a.login_storm > 0 {
+        println!(
+            "  logins during the cast: {} ({:.1}/s)",
+            storm_logins.load(Ordering::Relaxed),
+            storm_logins.load(Ordering::Relaxed) as f64 / elapsed
+        );
+    }
+    println!(
+        "  durable-commit ceiling of the same database: {:.0} commits/s (one insert per transaction, one connection)",
+        ceiling
+    );
+    println!("  ratio votes/s / ceiling: {:.2}", rate / ceiling);
+    match verified {
+        Ok(rep) => println!("  record verified: {} entries in {:.2} s", rep.entries, verify_s),
+        Err(e) => println!("  RECORD DOES NOT VERIFY: {e}"),
+    }
+}
+
+async fn conference(a: &Args) {
+    let dir = tempfile::tempdir().expect("dir");
+    let database = prepare_database(&a.database);
+    let backend = if database.as_deref().is_some_and(|d| d.starts_with("postgres")) { "postgres" } else { "sqlite" };
+    let (app, base) = start(database, dir.path(), if backend == "sqlite" { 8 } else { 32 }).await;
+    let state = app.state();
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder().pool_max_idle_per_host(1000).build().expect("client");
+    user(&state, "chair@example.org", &[Role::Chair]).await;
+    let chair = login(&client, &base, "chair@example.org").await;
+    let conf: Value = client
+        .post(format!("{base}/api/v1/conferences"))
+        .bearer_auth(&chair)
+        .json(&json!({"name": "Load conference"}))
+        .send()
+        .await
+        .expect("conf")
+        .json()
+        .await
+        .expect("json");
+    let cid = conf["id"].as_i64().expect("id");
+    // Representatives: accounts made directly (argon2 for 1,000 accounts is not what is measured), tokens by sign-in.
+    let hash = state.passwords.hash(PASSWORD).expect("hash");
+    let reps = a.reps;
+    let rep_ids: Vec<i64> = state
+        .db
+        .run(move |c| {
+            let mut ids = Vec::new();
+            for i in 0..reps {
+                let new = NewUser::parse(&format!("rep{i}@example.org"), &format!("Rep {i}"), &[Role::Representative])?;
+                let u = auth::insert_user(c, &new, Some(&hash))?;
+                let chair_user =
+                    auth::User { id: 0, email: "loadgen".into(), name: "loadgen".into(), roles: vec![Role::Chair] };
+                carried::services::conference::add_representative(
+                    c,
+                    &chair_user,
+                    cid,
+                    u.id,
+                    &format!("LMC {}", i % 100),
+                )?;
+                ids.push(u.id);
+            }
+            Ok(ids)
+        })
+        .await
+        .expect("reps");
+    let tokens: Vec<String> = rep_ids.iter().map(|id| state.tokens.issue(*id).expect("token").0).collect();
+    let m: Value = client
+        .post(format!("{base}/api/v1/conferences/{cid}/motions"))
+        .bearer_auth(&chair)
+        .json(&json!({"stem": "That conference measures itself."}))
+        .send()
+        .await
+        .expect("motion")
+        .json()
+        .await
+        .expect("json");
+    let mid = m["id"].as_i64().expect("id");
+
+    // S listeners on the event stream.
+    let seen_close: Arc<std::sync::Mutex<Vec<Instant>>> = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let ready = Arc::new(AtomicUsize::new(0));
+    for _ in 0..a.listeners {
+        let (client, base, seen, ready) = (client.clone(), base.clone(), seen_close.clone(), ready.clone());
+        tokio::spawn(async move {
+            use futures_util::StreamExt;
+            let Ok(resp) = client.get(format!("{base}/api/v1/conferences/{cid}/events")).send().await else { return };
+            let mut stream = resp.bytes_stream();
+            let mut buf = String::new();
+            let mut counted = false;
+            while let Some(Ok(chunk)) = stream.next().await {
+                buf.push_str(&String::from_utf8_lossy(&chunk));
+                if !counted && buf.contains("event: ready") {
+                    ready.fetch_add(1, Ordering::Relaxed);
+                    counted = true;
+                }
+                if buf.contains("event: poll_closed") {
+                    seen.lock().expect("lock").push(Instant::now());
+                    return;
+                }
+                if buf.len() > 1 << 16 {
+                    buf = buf.split_off(buf.len() - 1024);
+                }
+            }
+        });
+    }
+    while ready.load(Ordering::Relaxed) < a.listeners {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let p: Value = client
+        .post(format!("{base}/api/v1/motions/{mid}/polls"))
+        .bearer_auth(&chair)
+        .json(&json!({"subject": "whole"}))
+        .send()
+        .await
+        .expect("poll")
+        .json()
+        .await
+        .expect("json");
+    let pid = p["id"].as_i64().expect("id");
+    // R representatives vote, spread evenly over the window.
+    let start = Instant::now();
+    let window = Duration::from_secs_f64(a.window);
+    let mut tasks = Vec::new();
+    for (i, token) in tokens.into_iter().enumerate() {
+        let (client, base) = (client.clone(), base.clone());
+        let at = window.mul_f64(i as f64 / reps as f64);
+        tasks.push(tokio::spawn(async move {
+            tokio::time::sleep_until(tokio::time::Instant::from_std(start + at)).await;
+            let t = Instant::now();
+            let r = client
+                .post(format!("{base}/api/v1/polls/{pid}/votes"))
+                .bearer_auth(&token)
+                .json(&json!({"choice": if i % 3 == 0 { "against" } else { "for" }}))
+                .send()
+                .await;
+            (r.is_ok_and(|r| r.status().is_success()), t.elapsed())
+        }));
+    }
+    let mut lat = Vec::new();
+    let mut ok = 0;
+    for t in tasks {
+        let (success, l) = t.await.expect("vote");
+        ok += usize::from(success);
+        lat.push(l);
+    }
+    let voting = start.elapsed().as_secs_f64();
+    lat.sort();
+    let closed_at = Instant::now();
+    let r: Value = client
+        .post(format!("{base}/api/v1/polls/{pid}/close"))
+        .bearer_auth(&chair)
+        .send()
+        .await
+        .expect("close")
+        .json()
+        .await
+        .expect("json");
+    let close_ack = closed_at.elapsed();
+    for _ in 0..500 {
+        if seen_close.lock().expect("lock").len() >= a.listeners {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let seen = seen_close.lock().expect("lock").clone();
+    let last = seen.iter().max().map(|t| t.duration_since(closed_at)).unwrap_or_default();
+    println!(
+        "mode conference, {backend}, {} representatives voting over {:.0} s, {} SSE listeners",
+        a.reps, a.window, a.listeners
+    );
+    println!(
+        "  votes accepted    {ok} of {} in {:.2} s; latency p50 {:.1} ms, p99 {:.1} ms",
+        a.reps,
+        voting,
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99)
+    );
+    println!(
+        "  close answered in {:.1} ms: {} (for {}, against {})",
+        close_ack.as_secs_f64() * 1000.0,
+        r["outcome_text"],
+        r["counts"]["for"],
+        r["counts"]["against"]
+    );
+    println!(
+        "  {} of {} listeners saw the close; the last {:.1} ms after the close was sent",
+        seen.len(),
+        a.listeners,
+        last.as_secs_f64() * 1000.0
+    );
+}
+
+fn main() {
+    let a = args();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    rt.block_on(async {
+        match a.mode.as_str() {
+            "ballot" => ballot(&a).await,
+            "conference" => conference(&a).await,
+            other => panic!("--mode {other}: ballot or conference"),
+        }
+    });
+}
