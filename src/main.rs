@@ -27,6 +27,9 @@ enum Command {
     User(UserCommand),
     /// Print the OpenAPI document.
     Openapi,
+    /// Load demo data: a conference with the seed motion, one user per role (new passwords, printed once),
+    /// an open and a published ballot. Refuses if demo data is already there.
+    Demo,
 }
 
 #[derive(Subcommand)]
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         Command::Openapi => serde_json::to_string_pretty(&carried::startup::openapi())
             .map(|s| println!("{s}"))
             .map_err(|e| e.to_string()),
+        Command::Demo => build_state(settings).and_then(|state| carried::demo::load(&state)).map(|out| print!("{out}")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
