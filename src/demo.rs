@@ -49,8 +49,52 @@ fn err(e: crate::error::AppError) -> String {
     e.detail
 }
 
-/// Load the demo data; returns what to print (sign-in details and where to go).
-pub fn load(state: &AppState) -> Result<String, String> {
+/// What the demo loaded: the accounts with their new passwords and the ids of what was created.
+pub struct Demo {
+    pub users: Vec<(User, String)>,
+    pub conference_id: i64,
+    pub open_ballot: i64,
+    pub closed_ballot: i64,
+    /// The member's voting code for the open ballot.
+    pub member_code: String,
+    /// The receipt of one ballot cast in the closed ballot.
+    pub receipt: String,
+}
+
+impl Demo {
+    /// The password of the demo user whose email starts with `local@`.
+    pub fn password(&self, local: &str) -> Option<&str> {
+        self.users.iter().find(|(u, _)| u.email == email(local)).map(|(_, p)| p.as_str())
+    }
+
+    /// What `carried demo` prints: sign-in details and where each page is.
+    pub fn summary(&self, public_url: &str) -> String {
+        let url = public_url.trim_end_matches('/');
+        let mut out = String::from("Demo data loaded. Sign in at ");
+        out.push_str(&format!("{url}/ with one of these (the passwords are new each time and shown only now):\n\n"));
+        for (u, password) in &self.users {
+            let roles: Vec<&str> = u.roles.iter().map(|r| r.as_str()).collect();
+            out.push_str(&format!("  {:<16} {:<40} {}\n", roles.join(","), u.email, password));
+        }
+        out.push_str(&format!(
+            "\nPages:\n  representative   {url}/conference/{cid}\n  chair            {url}/conference/{cid}/chair\n  \
+             projector        {url}/conference/{cid}/projector\n  resolutions      {url}/conference/{cid}/resolutions\n  \
+             officer          {url}/officer\n  scrutineer       {url}/scrutineer\n  \
+             voter (member)   {url}/vote/{open}?code={code}\n  \
+             results, recount {url}/ballots/{closed}/results   (one receipt to check: {receipt})\n\n\
+             Start the service with `cargo run --release` (or `carried serve`) using the same CARRIED_DATA_DIR.\n",
+            cid = self.conference_id,
+            open = self.open_ballot,
+            closed = self.closed_ballot,
+            code = self.member_code,
+            receipt = self.receipt,
+        ));
+        out
+    }
+}
+
+/// Load the demo data.
+pub fn load(state: &AppState) -> Result<Demo, String> {
     let mut conn = state.db.get().map_err(err)?;
     let c = &mut *conn;
     let existing = auth::list_users(c).map_err(err)?;
@@ -191,26 +235,14 @@ pub fn load(state: &AppState) -> Result<String, String> {
     // The member's own voting link for the open ballot (the invitation email carries the same).
     let member_roll = roll_ids(c, open.id)?.into_iter().next().ok_or("the demo roll is empty")?;
     let member_code = ballots::voting_code(&state.tokens.keys().code_key, open.id, member_roll);
-    let url = state.settings.public_url.trim_end_matches('/');
-
-    let mut out = String::from("Demo data loaded. Sign in at ");
-    out.push_str(&format!("{url}/ with one of these (the passwords are new each time and shown only now):\n\n"));
-    for (u, password) in &users {
-        let roles: Vec<&str> = u.roles.iter().map(|r| r.as_str()).collect();
-        out.push_str(&format!("  {:<16} {:<40} {}\n", roles.join(","), u.email, password));
-    }
-    out.push_str(&format!(
-        "\nPages:\n  representative   {url}/conference/{cid}\n  chair            {url}/conference/{cid}/chair\n  \
-         projector        {url}/conference/{cid}/projector\n  resolutions      {url}/conference/{cid}/resolutions\n  \
-         officer          {url}/officer\n  scrutineer       {url}/scrutineer\n  \
-         voter (member)   {url}/vote/{open}?code={member_code}\n  \
-         results, recount {url}/ballots/{closed}/results   (one receipt to check: {demo_receipt})\n\n\
-         Start the service with `cargo run --release` (or `carried serve`) using the same CARRIED_DATA_DIR.\n",
-        cid = conf.id,
-        open = open.id,
-        closed = closed.id,
-    ));
-    Ok(out)
+    Ok(Demo {
+        users,
+        conference_id: conf.id,
+        open_ballot: open.id,
+        closed_ballot: closed.id,
+        member_code,
+        receipt: demo_receipt,
+    })
 }
 
 fn roll_ids(c: &mut crate::db::DbConnection, ballot_id: i64) -> Result<Vec<i64>, String> {

@@ -76,7 +76,11 @@ fn main() -> ExitCode {
         Command::Openapi => serde_json::to_string_pretty(&carried::startup::openapi())
             .map(|s| println!("{s}"))
             .map_err(|e| e.to_string()),
-        Command::Demo => build_state(settings).and_then(|state| carried::demo::load(&state)).map(|out| print!("{out}")),
+        Command::Demo => build_state(settings).and_then(|state| {
+            let demo = carried::demo::load(&state)?;
+            print!("{}", demo.summary(&state.settings.public_url));
+            Ok(())
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
