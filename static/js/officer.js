@@ -28,7 +28,7 @@ async function showList() {
   const ballots = await api('GET', '/ballots');
   fill($('#content'),
     el('p', {}, el('a', { class: 'button', href: '#new', id: 'new-ballot' }, 'Create a ballot')),
-    ballots.length ? el('div', { class: 'table-scroll' }, el('table', {},
+    ballots.length ? el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Table' }, el('table', {},
       el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Ballot'), el('th', { scope: 'col' }, 'Status'), el('th', { scope: 'col', class: 'num' }, 'On the roll'))),
       el('tbody', {}, ballots.map((b) => el('tr', {},
         el('td', {}, el('a', { href: `#ballot-${b.id}` }, b.title)),
@@ -172,7 +172,7 @@ async function turnout(id) {
   const t = await api('GET', `/ballots/${id}/turnout`);
   const row = (r) => el('tr', {}, el('th', { scope: 'row' }, r.group), el('td', { class: 'num' }, String(r.eligible)),
     el('td', { class: 'num' }, String(r.voted)), el('td', { class: 'num' }, percent(r.turnout)));
-  const table = (caption, rows) => el('div', { class: 'table-scroll' }, el('table', {},
+  const table = (caption, rows) => el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Table' }, el('table', {},
     el('caption', { class: 'label' }, caption),
     el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Group'), el('th', { scope: 'col', class: 'num' }, 'Eligible'),
       el('th', { scope: 'col', class: 'num' }, 'Voted'), el('th', { scope: 'col', class: 'num' }, 'Turnout'))),
@@ -210,7 +210,7 @@ function rollForm(b) {
       fill($('#roll-size'), String(r.roll_size));
       fill(out, el('div', { class: 'notice ' + (r.rejected.length ? 'fail' : 'success') },
         el('p', {}, el('strong', {}, `${r.added} added; ${r.rejected.length} rejected. ${r.roll_size} on the roll now.`)),
-        r.rejected.length ? el('div', { class: 'table-scroll' }, el('table', { id: 'rejected' },
+        r.rejected.length ? el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Table' }, el('table', { id: 'rejected' },
           el('caption', { class: 'label' }, 'Lines not imported'),
           el('thead', {}, el('tr', {}, el('th', { scope: 'col', class: 'num' }, 'Line'), el('th', { scope: 'col' }, 'Why'))),
           el('tbody', {}, r.rejected.map((x) => el('tr', {}, el('td', { class: 'num' }, String(x.line)), el('td', {}, x.reason)))))) : null));

@@ -52,13 +52,15 @@ async function show(polls) {
   const total = c ? c.for + c.against + c.abstain : 0;
   const motion = p.motion_id ? await api('GET', `/motions/${p.motion_id}`).catch(() => null) : null;
   const outcomeText = motion && motion.outcome_text ? motion.outcome_text : p.outcome_text;
+  const lost = outcomeText && /LOST|WITHDRAWN|NOT REACHED/.test(outcomeText) && !/CARRIED/.test(outcomeText);
   fill(content, header,
     el('h2', { class: 'question', id: 'projector-question' }, p.question),
     el('p', { class: 'big-outcome' + (p.result === 'carried' ? '' : ' lost'), id: 'poll-result' },
       (p.result || '').toUpperCase(), p.qualifier ? ' ' + String(p.qualifier).replace(/_/g, ' ').toUpperCase() : ''),
+    outcomeText ? el('div', { class: 'motion-outcome' },
+      el('p', { class: 'status-line' }, `Motion ${p.motion_number ?? ''} as a whole:`),
+      el('p', { class: 'big-outcome' + (lost ? ' lost' : ''), id: 'motion-outcome' }, outcomeText)) : null,
     c ? barChart(['for', 'against', 'abstain'].map((k) => ({
       label: k[0].toUpperCase() + k.slice(1), cls: k, share: total ? c[k] / total : 0, text: String(c[k]),
-    })), 'Votes') : el('p', { class: 'status-line' }, 'Declared on a show of hands.'),
-    outcomeText ? el('p', { class: 'status-line' }, `Motion ${p.motion_number ?? ''}`) : null,
-    outcomeText ? el('p', { class: 'big-outcome' + (/LOST|WITHDRAWN|NOT REACHED/.test(outcomeText) && !/CARRIED/.test(outcomeText) ? ' lost' : ''), id: 'motion-outcome' }, outcomeText) : null);
+    })), 'Votes') : el('p', { class: 'status-line' }, 'Declared on a show of hands.'));
 }

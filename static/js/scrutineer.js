@@ -24,7 +24,7 @@ start(async (user) => {
     sections.length ? sections : el('p', {}, 'No ballot has opened yet.'),
     el('h2', { id: 'audit-log' }, 'Audit log'),
     logCheck,
-    el('div', { class: 'table-scroll' }, el('table', {},
+    el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Table' }, el('table', {},
       el('thead', {}, el('tr', {}, ['#', 'When (UTC)', 'Who', 'What', 'Subject'].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, log.slice().reverse().slice(0, 200).map((e) => el('tr', {},
         el('td', {}, String(e.seq)), el('td', {}, e.at.replace('T', ' ').replace('Z', '')), el('td', {}, e.actor),
