@@ -7,6 +7,7 @@ pub mod audit;
 pub mod ballot;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod http;
 pub mod procedure;

@@ -48,6 +48,9 @@ enum Command {
     /// Manage the service's keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Load demo data: a conference with the seed motion, one user per role (new passwords, printed once),
+    /// an open and a published ballot. Refuses if demo data is already there.
+    Demo,
 }
 
 #[derive(Subcommand)]
@@ -128,6 +131,11 @@ fn main() -> ExitCode {
         Command::Openapi => serde_json::to_string_pretty(&carried::startup::openapi())
             .map(|s| println!("{s}"))
             .map_err(|e| e.to_string()),
+        Command::Demo => build_state(settings).and_then(|state| {
+            let demo = carried::demo::load(&state)?;
+            print!("{}", demo.summary(&state.settings.public_url));
+            Ok(())
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

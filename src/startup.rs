@@ -153,6 +153,7 @@ impl Application {
                 .service(scope::scope("/api/v1").configure(http::api))
                 .service(http::health::health)
                 .into_app()
+                .configure(http::pages::configure)
                 .default_service(web::to(http::not_found))
         })
         .listen(listener)

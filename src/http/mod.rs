@@ -5,6 +5,7 @@ pub mod ballots;
 pub mod conference;
 pub mod extract;
 pub mod health;
+pub mod pages;
 pub mod users;
 
 use actix_web::{error::JsonPayloadError, web, HttpRequest, HttpResponse};

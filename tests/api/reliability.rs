@@ -27,16 +27,16 @@ impl Server {
         env.retain(|(k, _)| k != "CARRIED_BIND" && k != "CARRIED_PUBLIC_URL");
         env.push(("CARRIED_BIND".into(), format!("127.0.0.1:{port}")));
         env.push(("CARRIED_PUBLIC_URL".into(), format!("http://127.0.0.1:{port}")));
-        let child = Self::command(&env, &["serve"]).spawn().expect("start carried");
         let base = format!("http://127.0.0.1:{port}");
+        let server = Server { child: Self::command(&env, &["serve"]).spawn().expect("start carried"), base, env };
         let client = reqwest::Client::new();
         for _ in 0..300 {
-            if client.get(format!("{base}/health")).send().await.is_ok_and(|r| r.status().is_success()) {
-                return Server { child, base, env };
+            if client.get(format!("{}/health", server.base)).send().await.is_ok_and(|r| r.status().is_success()) {
+                return server;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("carried did not start");
+        panic!("carried did not start"); // dropping `server` kills and reaps it
     }
 
     fn command(env: &[(String, String)], args: &[&str]) -> std::process::Command {

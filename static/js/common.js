@@ -1,0 +1,256 @@
+// Shared by every page: calling the API, who is signed in, building DOM safely (text only, never
+// innerHTML with data), error summaries, and live events.
+
+/** An error from the API, carrying its problem document. */
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super((problem && (problem.detail || problem.title)) || `The service answered ${status}`);
+    this.status = status;
+    this.problem = problem || {};
+    this.code = this.problem.code || '';
+  }
+}
+
+/** Call the JSON API. The session cookie goes with it (same origin). */
+export async function api(method, path, body, { raw = false, contentType } = {}) {
+  const opts = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
+  if (body !== undefined) {
+    if (contentType) {
+      opts.headers['Content-Type'] = contentType;
+      opts.body = body;
+    } else {
+      opts.headers['Content-Type'] = 'application/json';
+      opts.body = JSON.stringify(body);
+    }
+  }
+  let res;
+  try {
+    res = await fetch('/api/v1' + path, opts);
+  } catch (e) {
+    throw new ApiError(0, { detail: 'The service could not be reached. Check your connection and try again.' });
+  }
+  if (raw) return res;
+  const text = await res.text();
+  let data = null;
+  if (text) {
+    try { data = JSON.parse(text); } catch { data = { detail: text }; }
+  }
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
+/** Build an element: el('p', {class: 'hint'}, 'text', child, ...). Strings become text nodes. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else if (k.startsWith('on') && typeof v === 'function') node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  append(node, children);
+  return node;
+}
+
+function append(node, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c === null || c === undefined || c === false) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+/** Replace an element's content. */
+export function fill(node, ...children) {
+  node.replaceChildren();
+  append(node, children);
+  return node;
+}
+
+export const $ = (sel, root = document) => root.querySelector(sel);
+
+/** The signed-in user, or null. */
+export async function currentUser() {
+  try {
+    return await api('GET', '/auth/me');
+  } catch (e) {
+    if (e.status === 401) return null;
+    throw e;
+  }
+}
+
+export function hasRole(user, ...roles) {
+  return !!user && roles.some((r) => user.roles.includes(r));
+}
+
+/** Fill the header's navigation with who is signed in and a sign-out button. */
+export function renderHeader(user) {
+  const nav = $('#site-nav');
+  if (!nav) return;
+  const items = [el('a', { href: '/' }, 'Home')];
+  if (user) {
+    items.push(el('span', { class: 'who' }, `Signed in as ${user.name}`));
+    items.push(el('button', { type: 'button', class: 'link', id: 'sign-out', onclick: signOut }, 'Sign out'));
+  } else {
+    items.push(el('a', { href: '/#sign-in' }, 'Sign in'));
+  }
+  fill(nav, items);
+}
+
+export async function signOut() {
+  try { await api('POST', '/auth/logout'); } catch { /* signed out either way */ }
+  location.assign('/');
+}
+
+/** Show an error summary at the top of `main`, linking each message to its field. */
+export function showErrors(errors, container = $('#error-summary')) {
+  if (!container) return;
+  if (!errors || errors.length === 0) {
+    container.classList.add('hidden');
+    container.replaceChildren();
+    return;
+  }
+  fill(
+    container,
+    el('h2', { id: 'error-summary-title' }, 'There is a problem'),
+    el('ul', {}, errors.map((e) => el('li', {}, e.field ? el('a', { href: '#' + e.field }, e.message) : e.message))),
+  );
+  container.classList.remove('hidden');
+  container.setAttribute('role', 'alert');
+  container.setAttribute('tabindex', '-1');
+  container.setAttribute('aria-labelledby', 'error-summary-title');
+  container.focus();
+}
+
+/** Mark one field as in error (or clear it). */
+export function fieldError(id, message) {
+  const input = document.getElementById(id);
+  if (!input) return;
+  const group = input.closest('.form-group');
+  const old = group && group.querySelector('.error-message');
+  if (old) old.remove();
+  if (message) {
+    input.setAttribute('aria-invalid', 'true');
+    const msg = el('span', { class: 'error-message', id: id + '-error' }, el('span', { class: 'visually-hidden' }, 'Error: '), message);
+    if (group) {
+      group.classList.add('error');
+      input.before(msg);
+    }
+    input.setAttribute('aria-describedby', id + '-error');
+  } else {
+    input.removeAttribute('aria-invalid');
+    if (group) group.classList.remove('error');
+  }
+}
+
+/** A message that a screen reader announces. */
+export function announce(node, ...children) {
+  node.setAttribute('aria-live', 'polite');
+  fill(node, ...children);
+}
+
+/** Subscribe to a conference's live events. `handlers` maps event names to functions of the parsed data. */
+export function liveEvents(conferenceId, handlers, onState) {
+  const source = new EventSource(`/api/v1/conferences/${conferenceId}/events`);
+  for (const [name, fn] of Object.entries(handlers)) {
+    source.addEventListener(name, (ev) => {
+      let data = {};
+      try { data = JSON.parse(ev.data); } catch { /* keep {} */ }
+      fn(data);
+    });
+  }
+  if (onState) {
+    source.addEventListener('open', () => onState('live'));
+    source.addEventListener('error', () => onState(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting'));
+  }
+  return source;
+}
+
+/** The numeric id in the path after `prefix`, e.g. idFromPath('/conference/') on /conference/3/chair → 3. */
+export function idFromPath(prefix) {
+  const rest = location.pathname.slice(prefix.length);
+  const n = parseInt(rest, 10);
+  return Number.isFinite(n) ? n : null;
+}
+
+export const CHOICE_WORDS = { for: 'For', against: 'Against', abstain: 'Abstain' };
+
+export function percent(x, digits = 1) {
+  return `${(x * 100).toFixed(digits)}%`;
+}
+
+/** A labelled horizontal bar chart: rows of {label, value, share (0..1), cls}. */
+export function barChart(rows, caption) {
+  return el(
+    'ul',
+    { class: 'bars', 'aria-label': caption },
+    rows.map((r) => {
+      const fillBar = el('div', { class: 'fill ' + (r.cls || '') });
+      // Width is set through the CSSOM, which the style-src 'self' policy allows (no inline style attribute).
+      fillBar.style.width = `${Math.max(0, Math.min(1, r.share)) * 100}%`;
+      return el(
+        'li',
+        {},
+        el('div', { class: 'bar-label' }, el('span', {}, r.label), el('span', {}, r.text)),
+        el('div', { class: 'track', 'aria-hidden': 'true' }, fillBar),
+      );
+    }),
+  );
+}
+
+/** Text of a motion as printed: proposer line, stem, parts with labels. */
+export function motionText(m, { outcomes = true } = {}) {
+  const proposer = m.proposer
+    ? m.agenda_committee
+      ? `AGENDA COMMITTEE TO BE PROPOSED BY ${m.proposer.toUpperCase()}:`
+      : `${m.proposer.toUpperCase()}:`
+    : null;
+  return el(
+    'div',
+    { class: 'motion-text' },
+    el('p', {}, proposer ? el('span', { class: 'proposer' }, proposer + ' ') : null, m.stem),
+    m.parts && m.parts.length
+      ? el(
+          'ol',
+          { class: 'parts' },
+          m.parts.map((p) =>
+            el(
+              'li',
+              {},
+              el('span', { class: 'label' }, p.label),
+              el('span', {}, p.text, outcomes && p.outcome ? [' ', el('span', { class: 'tag ' + (p.outcome === 'carried' ? 'green' : p.outcome === 'lost' ? 'red' : 'grey') }, outcomeWord(p.outcome))] : null),
+            ),
+          ),
+        )
+      : null,
+  );
+}
+
+export function outcomeWord(o) {
+  return String(o || '').replace(/_/g, ' ').toUpperCase();
+}
+
+export const MARK_WORDS = {
+  starred: 'Starred (to be debated)',
+  chosen: 'Chosen (to be debated)',
+  a: 'A (voted without debate)',
+  ar: 'AR (reaffirmed without debate)',
+  grey: 'Grey (unlikely to be reached)',
+  composite: 'Composite',
+  incompetent: 'Ruled incompetent',
+};
+
+/** Start a page: header, then `main(user)`; a failure is shown rather than swallowed. */
+export async function start(main) {
+  let user = null;
+  try {
+    user = await currentUser();
+  } catch { /* shown as signed out */ }
+  renderHeader(user);
+  try {
+    await main(user);
+  } catch (e) {
+    const box = $('#error-summary');
+    showErrors([{ message: e.message || String(e) }], box);
+  }
+}

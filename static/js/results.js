@@ -1,0 +1,167 @@
+// Results with charts and the threshold tests; "check my receipt"; "recount this ballot in your
+// browser" (downloads the published record and recomputes every hash and count).
+import { api, el, fill, $, start, idFromPath, barChart, percent, showErrors, fieldError } from './common.js';
+import { verifyRecord, VerifyError } from './recount.js';
+
+const ballotId = idFromPath('/ballots/');
+let recordText = null;
+
+start(async () => {
+  const ballot = await api('GET', `/ballots/${ballotId}`);
+  document.title = `Results: ${ballot.title} – carried`;
+  fill($('#page-title'), `Results: ${ballot.title}`);
+  if (ballot.status === 'draft' || ballot.status === 'open') {
+    const cp = ballot.status === 'open' ? await api('GET', `/ballots/${ballotId}/checkpoint`).catch(() => null) : null;
+    fill($('#content'), el('div', { class: 'notice' },
+      el('p', {}, ballot.status === 'open' ? 'Voting is open. Results are published when the ballot closes.' : 'This ballot has not opened yet.'),
+      cp ? el('p', {}, 'Current checkpoint (save it: the published record must extend it): ', el('code', { id: 'checkpoint' }, `${cp.count}:${cp.head}`)) : null));
+    return;
+  }
+  const r = await api('GET', `/ballots/${ballotId}/results`);
+  fill($('#content'),
+    summary(r),
+    r.questions.map((q) => questionBlock(q, r)),
+    thresholds(r.thresholds),
+    breakdowns(r.breakdowns),
+    receiptCheck(),
+    recount(),
+    el('p', {}, 'Download: ',
+      el('a', { href: `/api/v1/ballots/${ballotId}/results?format=csv` }, 'results (CSV)'), ' · ',
+      el('a', { href: `/api/v1/ballots/${ballotId}/record`, download: `ballot-${ballotId}-record.json` }, 'the signed record (JSON)')));
+});
+
+function summary(r) {
+  return el('div', { class: 'card feature' },
+    el('dl', { class: 'summary' },
+      el('dt', {}, 'Eligible to vote'), el('dd', {}, r.eligible.toLocaleString('en-GB')),
+      el('dt', {}, 'Votes cast'), el('dd', { id: 'votes-cast' }, r.votes_cast.toLocaleString('en-GB')),
+      el('dt', {}, 'Turnout'), el('dd', { id: 'turnout' }, percent(r.turnout)),
+      el('dt', {}, 'Status'), el('dd', {}, r.status === 'published' ? 'Published' : 'Closed')));
+}
+
+function questionBlock(q, r) {
+  const word = (o) => (q.kind === 'yes_no' ? (o === 'yes' ? 'Yes' : 'No') : o);
+  return el('section', { class: 'card', 'aria-labelledby': `rq-${q.number}` },
+    el('h2', { id: `rq-${q.number}` }, `${q.number}. ${q.text}`),
+    q.kind === 'many_of' ? el('p', { class: 'hint' }, 'Voters could choose several, so the shares add up to more than 100%.') : null,
+    barChart(q.options.map((o) => ({
+      label: word(o.option), share: o.share_of_cast, cls: q.kind === 'yes_no' ? (o.option === 'yes' ? 'for' : 'against') : '',
+      text: `${o.votes.toLocaleString('en-GB')} (${percent(o.share_of_cast)})`,
+    })), q.text),
+    el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Table' }, el('table', {},
+      el('caption', { class: 'visually-hidden' }, `Votes for question ${q.number}`),
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Answer'), el('th', { scope: 'col', class: 'num' }, 'Votes'),
+        el('th', { scope: 'col', class: 'num' }, 'Of votes cast'), el('th', { scope: 'col', class: 'num' }, `Of all ${r.eligible} eligible`))),
+      el('tbody', {}, q.options.map((o) => el('tr', {}, el('th', { scope: 'row' }, word(o.option)),
+        el('td', { class: 'num' }, o.votes.toLocaleString('en-GB')), el('td', { class: 'num' }, percent(o.share_of_cast)),
+        el('td', { class: 'num' }, percent(o.share_of_eligible))))))));
+}
+
+function thresholds(t) {
+  const row = (name, test) => el('tr', {},
+    el('th', { scope: 'row' }, name),
+    el('td', { class: 'num' }, percent(test.required, 0)),
+    el('td', { class: 'num' }, percent(test.actual)),
+    el('td', {}, el('span', { class: 'tag ' + (test.met ? 'green' : 'red') }, test.met ? 'Met' : 'Not met')));
+  return el('section', { 'aria-labelledby': 'thresholds-title', id: 'thresholds' },
+    el('h2', { id: 'thresholds-title' }, 'Would it have met the statutory thresholds?'),
+    el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Table' }, el('table', {},
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Test'), el('th', { scope: 'col', class: 'num' }, 'Needed'),
+        el('th', { scope: 'col', class: 'num' }, 'This ballot'), el('th', { scope: 'col' }, 'Result'))),
+      el('tbody', {}, row('Turnout of those entitled to vote', t.turnout),
+        t.yes_of_eligible ? row(`“Yes” to question ${t.yes_of_eligible.question} of all those entitled to vote`, t.yes_of_eligible) : null))),
+    el('p', { class: 'hint' }, t.note),
+    t.turnout.note ? el('p', { class: 'hint' }, t.turnout.note) : null,
+    t.yes_of_eligible && t.yes_of_eligible.note ? el('p', { class: 'hint' }, t.yes_of_eligible.note) : null);
+}
+
+function breakdowns(rows) {
+  if (!rows || !rows.length) return null;
+  return el('section', { 'aria-labelledby': 'breakdown-title' },
+    el('h2', { id: 'breakdown-title' }, 'Turnout by LMC area and role'),
+    el('p', { class: 'hint' }, 'Groups with fewer than 10 voters are not shown, to keep votes secret.'),
+    el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Table' }, el('table', {},
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Group'), el('th', { scope: 'col', class: 'num' }, 'Eligible'),
+        el('th', { scope: 'col', class: 'num' }, 'Voted'), el('th', { scope: 'col', class: 'num' }, 'Turnout'))),
+      el('tbody', {}, rows.map((g) => el('tr', {},
+        el('th', { scope: 'row' }, `${g.dimension === 'lmc' ? 'LMC' : 'Role'}: ${g.group}`),
+        el('td', { class: 'num' }, String(g.eligible)),
+        el('td', { class: 'num' }, g.suppressed ? 'hidden' : String(g.voted ?? '')),
+        el('td', { class: 'num' }, g.suppressed ? (g.note || 'too few to show') : g.turnout != null ? percent(g.turnout) : '')))))));
+}
+
+async function fetchRecord() {
+  if (recordText === null) {
+    const res = await api('GET', `/ballots/${ballotId}/record`, undefined, { raw: true });
+    if (!res.ok) throw new Error(`The record could not be downloaded (status ${res.status}).`);
+    recordText = await res.text();
+  }
+  return recordText;
+}
+
+function receiptCheck() {
+  const out = el('div', { id: 'receipt-result', 'aria-live': 'polite' });
+  const form = el('form', { id: 'receipt-form', class: 'card', novalidate: true },
+    el('h2', {}, 'Check my receipt'),
+    el('div', { class: 'form-group' },
+      el('label', { for: 'receipt' }, 'Your receipt'),
+      el('span', { class: 'hint', id: 'receipt-hint' }, 'You were given it when you voted, for example 7K3Q-9XWD-2M4T-HC8R.'),
+      el('input', { type: 'text', id: 'receipt', class: 'code', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'receipt-hint' })),
+    el('button', { type: 'submit', class: 'secondary' }, 'Check my receipt'),
+    out);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const receipt = $('#receipt').value.trim();
+    fieldError('receipt', null);
+    if (!receipt) { fieldError('receipt', 'Enter your receipt'); return showErrors([{ field: 'receipt', message: 'Enter your receipt' }]); }
+    showErrors([]);
+    try {
+      const record = JSON.parse(await fetchRecord());
+      const key = receipt.toUpperCase();
+      const entry = record.entries.find((e) => String(e.receipt).trim().toUpperCase() === key);
+      fill(out, entry
+        ? el('div', { class: 'notice success' }, el('p', {}, el('strong', {}, `Found: your ballot is entry ${entry.seq} of ${record.entries.length} in the record, and it was counted.`)),
+          entry.answers ? el('p', {}, 'The answers recorded with it: ', entry.answers.map((a) => (Array.isArray(a) ? (a.length ? a.join(', ') : 'none') : a)).join('; ')) : null)
+        : el('div', { class: 'notice fail' }, el('p', {}, el('strong', {}, `Receipt ${receipt} is not in the record.`)),
+          el('p', {}, 'Check you typed it exactly. If it is right, tell the scrutineer.')));
+    } catch (e) {
+      fill(out, el('div', { class: 'notice fail' }, el('p', {}, e.message)));
+    }
+  });
+  return form;
+}
+
+function recount() {
+  const out = el('div', { id: 'recount-result', 'aria-live': 'polite' });
+  const button = el('button', { type: 'button', id: 'recount', class: 'secondary' }, 'Recount this ballot in your browser');
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    fill(out, el('p', {}, 'Downloading the record and recounting…'));
+    try {
+      const text = await fetchRecord();
+      const published = await api('GET', '/keys/record-signing').catch(() => null);
+      const report = await verifyRecord(text, { trustedKey: published && published.public_key });
+      fill(out, el('div', { class: 'notice success', id: 'recount-ok' },
+        el('h3', {}, report.recounted
+          ? `All ${report.entries} entries check out; recounted totals match the published results.`
+          : `All ${report.entries} entries link up; the results are consistent (this record publishes receipts only, so it cannot be recounted).`),
+        el('ul', {},
+          el('li', {}, `Every hash from the ballot’s definition (with N = ${report.eligible}) to the last entry was recomputed with SHA-256.`),
+          el('li', {}, report.signatureChecked ? 'The Ed25519 signature is valid' + (published ? ' and made with the key this service publishes.' : '.') : 'The signature was not checked: this browser cannot check Ed25519 signatures.'),
+          el('li', {}, 'Final checkpoint: ', el('code', {}, report.head))),
+        report.warnings.length ? [el('h4', {}, 'Warnings'), el('ul', {}, report.warnings.map((w) => el('li', {}, w)))] : null,
+        el('h4', {}, 'What this could not check'),
+        el('ul', {}, report.limitations.map((w) => el('li', {}, w)))));
+    } catch (e) {
+      fill(out, el('div', { class: 'notice fail', id: 'recount-failed' },
+        el('h3', {}, e instanceof VerifyError ? 'The record does not check out' : 'The recount could not be run'),
+        el('p', {}, e.message)));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return el('section', { class: 'card', 'aria-labelledby': 'recount-title' },
+    el('h2', { id: 'recount-title' }, 'Recount this ballot yourself'),
+    el('p', {}, 'Your browser downloads the signed record of every ballot cast, recomputes every hash and recounts every vote. Nothing is sent back.'),
+    button, out);
+}

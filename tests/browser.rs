@@ -1,0 +1,671 @@
+//! Browser tests: headless Chromium, driven through chromedriver with a tiny W3C WebDriver client over
+//! reqwest, against the real server. The main journeys of the web pages, an axe-core accessibility check
+//! of every page, a 375 px phone check, and the screenshots in docs/screenshots/.
+//!
+//! When Chromium or chromedriver is missing the tests say so loudly and pass, unless
+//! CARRIED_REQUIRE_BROWSER=1 (CI), when missing is a failure.
+
+#[allow(dead_code, unused_imports, unused_macros)]
+#[path = "api/helpers.rs"]
+mod helpers;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use carried::services::auth::Role;
+use helpers::{Backend, TestApp, PASSWORD};
+use serde_json::{json, Value};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const SEED: &str = include_str!("fixtures/motion-2025-online-access.txt");
+const AXE: &str = include_str!("vendor/axe.min.js");
+const WAIT: Duration = Duration::from_secs(15);
+
+/// One browser test at a time: each starts Chromium, and the machine may have two cores.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+// ---- finding the browser ---------------------------------------------------------------------------
+
+fn chromedriver_path() -> Option<PathBuf> {
+    ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"].iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+/// The chromedriver to use, or None (with a loud note) when the browser is missing and not required.
+fn browser_or_skip(test: &str) -> Option<PathBuf> {
+    let driver = chromedriver_path();
+    let chromium = Path::new(CHROMIUM).exists();
+    match (driver, chromium) {
+        (Some(d), true) => Some(d),
+        _ => {
+            let msg = format!(
+                "NOTE: browser test {test} SKIPPED: Chromium ({CHROMIUM}) or chromedriver is missing. \
+                 Install the Debian packages chromium and chromium-driver."
+            );
+            if std::env::var("CARRIED_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
+                panic!("{msg} CARRIED_REQUIRE_BROWSER=1, so this is a failure.");
+            }
+            eprintln!("\n*****\n{msg}\n*****\n");
+            None
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+// ---- a tiny WebDriver client -----------------------------------------------------------------------
+
+struct Driver {
+    child: Child,
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Driver {
+    async fn start(path: &Path) -> Driver {
+        let port = free_port();
+        let child = Command::new(path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("client");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(r) = http.get(format!("{base}/status")).send().await {
+                if let Ok(v) = r.json::<Value>().await {
+                    if v["value"]["ready"] == true {
+                        break;
+                    }
+                }
+            }
+            assert!(Instant::now() < deadline, "chromedriver did not become ready");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Driver { child, base, http }
+    }
+
+    /// A new browser with its own profile (so its own cookies: its own signed-in user).
+    async fn session(&self) -> Session {
+        let profile = tempfile::tempdir().expect("profile dir");
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--window-size=1280,900", "--hide-scrollbars",
+                    format!("--user-data-dir={}", profile.path().display())]
+            }
+        }}});
+        let r: Value = self
+            .http
+            .post(format!("{}/session", self.base))
+            .json(&caps)
+            .send()
+            .await
+            .expect("new session")
+            .json()
+            .await
+            .expect("session json");
+        let id = r["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {r}")).to_string();
+        Session { url: format!("{}/session/{id}", self.base), http: self.http.clone(), _profile: profile }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Session {
+    url: String,
+    http: reqwest::Client,
+    _profile: tempfile::TempDir,
+}
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+impl Session {
+    async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value, String> {
+        let mut req = self.http.request(method, format!("{}{path}", self.url));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.map_err(|e| e.to_string())?;
+        let ok = r.status().is_success();
+        let v: Value = r.json().await.map_err(|e| e.to_string())?;
+        if ok {
+            Ok(v["value"].clone())
+        } else {
+            Err(format!("{}: {}", v["value"]["error"], v["value"]["message"]))
+        }
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Result<Value, String> {
+        self.cmd(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    async fn goto(&self, url: &str) {
+        self.post("/url", json!({"url": url})).await.expect("navigate");
+    }
+
+    async fn find(&self, css: &str) -> Result<String, String> {
+        let v = self.post("/element", json!({"using": "css selector", "value": css})).await?;
+        v[ELEMENT].as_str().map(str::to_string).ok_or_else(|| format!("no element id for {css}"))
+    }
+
+    /// Retry `f` until it succeeds or WAIT passes (pages re-render as live events arrive).
+    async fn retry<T, F, Fut>(&self, what: &str, mut f: F) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, String>>,
+    {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match f().await {
+                Ok(v) => return v,
+                Err(e) if Instant::now() > deadline => {
+                    let text = self.exec("return document.body.innerText", json!([])).await;
+                    panic!("{what}: {e}\n--- page text ---\n{text}");
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+
+    async fn click(&self, css: &str) {
+        self.retry(&format!("click {css}"), || async {
+            let id = self.find(css).await?;
+            self.post(&format!("/element/{id}/click"), json!({})).await.map(|_| ())
+        })
+        .await
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        self.retry(&format!("type into {css}"), || async {
+            let id = self.find(css).await?;
+            self.post(&format!("/element/{id}/clear"), json!({})).await?;
+            self.post(&format!("/element/{id}/value"), json!({"text": text})).await.map(|_| ())
+        })
+        .await
+    }
+
+    /// Set a long value straight into a field (typing 1,000 characters key by key is slow).
+    async fn set_value(&self, css: &str, text: &str) {
+        let ok = self
+            .exec(
+                "const e = document.querySelector(arguments[0]); if (!e) return false; e.value = arguments[1]; \
+                 e.dispatchEvent(new Event('input', {bubbles: true})); return true;",
+                json!([css, text]),
+            )
+            .await;
+        assert_eq!(ok, json!(true), "no field {css}");
+    }
+
+    async fn text(&self, css: &str) -> Result<String, String> {
+        let id = self.find(css).await?;
+        let v = self.cmd(reqwest::Method::GET, &format!("/element/{id}/text"), None).await?;
+        Ok(v.as_str().unwrap_or("").to_string())
+    }
+
+    /// Wait until the element's text contains `want`; returns the text.
+    async fn wait_text(&self, css: &str, want: &str) -> String {
+        self.retry(&format!("wait for {css} to contain {want:?}"), || async {
+            let t = self.text(css).await?;
+            if t.contains(want) {
+                Ok(t)
+            } else {
+                Err(format!("text is {t:?}"))
+            }
+        })
+        .await
+    }
+
+    async fn wait_for(&self, css: &str) {
+        self.retry(&format!("wait for {css}"), || async { self.find(css).await.map(|_| ()) }).await
+    }
+
+    async fn exec(&self, script: &str, args: Value) -> Value {
+        self.post("/execute/sync", json!({"script": script, "args": args})).await.unwrap_or_else(|e| json!(e))
+    }
+
+    async fn exec_async(&self, script: &str, args: Value) -> Value {
+        self.post("/execute/async", json!({"script": script, "args": args})).await.expect("async script")
+    }
+
+    async fn screenshot(&self, path: &Path) {
+        use base64::Engine;
+        let v = self.cmd(reqwest::Method::GET, "/screenshot", None).await.expect("screenshot");
+        let png = base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap_or("")).expect("png base64");
+        std::fs::create_dir_all(path.parent().expect("dir")).expect("screenshot dir");
+        std::fs::write(path, png).expect("write screenshot");
+    }
+
+    async fn window(&self, width: u32, height: u32) {
+        self.post("/window/rect", json!({"width": width, "height": height})).await.expect("window size");
+    }
+
+    async fn quit(self) {
+        let _ = self.cmd(reqwest::Method::DELETE, "", None).await;
+    }
+
+    /// Sign in through the sign-in page.
+    async fn sign_in(&self, app: &TestApp, email: &str, password: &str) {
+        self.goto(&app.url("/")).await;
+        self.type_into("#email", email).await;
+        self.type_into("#password", password).await;
+        self.click("#sign-in-button").await;
+        self.wait_text("#site-nav", "Sign out").await;
+    }
+
+    /// axe-core on the current page: no violation with impact serious or critical.
+    async fn assert_accessible(&self, page: &str) {
+        let loaded = self.exec("return typeof window.axe", json!([])).await;
+        if loaded != json!("object") {
+            self.exec(&format!("{AXE}\n;return true;"), json!([])).await;
+        }
+        let r = self
+            .exec_async(
+                "const done = arguments[arguments.length - 1];\
+                 axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map(v => \
+                 ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))) \
+                 .catch(e => done([{id: 'axe-error', impact: 'critical', help: String(e)}]));",
+                json!([]),
+            )
+            .await;
+        let bad: Vec<&Value> = r
+            .as_array()
+            .expect("violations")
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious") | Some("critical")))
+            .collect();
+        assert!(
+            bad.is_empty(),
+            "{page}: serious accessibility violations: {}",
+            serde_json::to_string_pretty(&bad).unwrap_or_default()
+        );
+    }
+
+    /// Desktop screenshot, then the same page 375 px wide: no sideways scrolling, and a phone screenshot.
+    async fn check_page(&self, name: &str) {
+        self.assert_accessible(name).await;
+        self.screenshot(&shots().join(format!("{name}.png"))).await;
+        self.window(375, 812).await;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let w = self.exec("return [document.documentElement.scrollWidth, window.innerWidth]", json!([])).await;
+        let (scroll, inner) = (w[0].as_i64().unwrap_or(9999), w[1].as_i64().unwrap_or(0));
+        assert!(inner <= 375, "{name}: the window did not narrow to 375 px (inner width {inner})");
+        assert!(scroll <= 375, "{name}: the page scrolls sideways on a 375 px phone (scroll width {scroll})");
+        self.assert_accessible(&format!("{name} (phone)")).await;
+        self.screenshot(&shots().join(format!("{name}-phone.png"))).await;
+        self.window(1280, 900).await;
+    }
+}
+
+fn shots() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots")
+}
+
+// ---- set-up ----------------------------------------------------------------------------------------
+
+async fn app() -> TestApp {
+    helpers::spawn_app(Backend::Sqlite).await.expect("app")
+}
+
+/// The app with `carried demo`'s data loaded.
+async fn demo_app() -> (TestApp, carried::demo::Demo) {
+    let app = app().await;
+    let state = app.state.clone();
+    let demo =
+        tokio::task::spawn_blocking(move || carried::demo::load(&state)).await.expect("join").expect("demo loads");
+    (app, demo)
+}
+
+fn demo_email(local: &str) -> String {
+    format!("{local}@{}", carried::demo::DEMO_DOMAIN)
+}
+
+// ---- the journeys ----------------------------------------------------------------------------------
+
+/// A chair pastes the seed motion, sees it split, takes it in parts and runs five polls while two
+/// representatives vote from their own browsers; the projector ends on CARRIED IN ALL PARTS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chair_runs_a_motion_in_parts_while_representatives_vote() {
+    let Some(driver_path) = browser_or_skip("chair_runs_a_motion_in_parts_while_representatives_vote") else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = app().await;
+    let (_, chair_token) = app.user_with("chair@example.org", &[Role::Chair]).await;
+    let conf = app
+        .post(
+            "/api/v1/conferences",
+            json!({"name": "Conference of England LMCs", "venue": "Manchester"}),
+            Some(&chair_token),
+        )
+        .await
+        .expect(201);
+    let cid = conf["id"].as_i64().expect("id");
+    for (i, lmc) in ["North Staffordshire", "Lambeth"].iter().enumerate() {
+        let uid = app.seed_user(&format!("rep{i}@example.org"), &[Role::Representative]).await;
+        app.post(
+            &format!("/api/v1/conferences/{cid}/representatives"),
+            json!({"user_id": uid, "lmc": lmc}),
+            Some(&chair_token),
+        )
+        .await
+        .expect(201);
+    }
+    let driver = Driver::start(&driver_path).await;
+    let chair = driver.session().await;
+    let reps = [driver.session().await, driver.session().await];
+    let projector = driver.session().await;
+
+    chair.sign_in(&app, "chair@example.org", PASSWORD).await;
+    chair.goto(&app.url(&format!("/conference/{cid}/chair"))).await;
+    chair.wait_text("#polls", "No vote open").await;
+    chair.set_value("#motion-text", SEED).await;
+    chair.click("#check-motion").await;
+    chair.wait_text("#motion-preview", "It splits into 5 parts").await;
+    let preview = chair.text("#motion-preview").await.expect("preview");
+    assert!(preview.contains("North Staffordshire (agenda committee)"), "{preview}");
+    assert!(preview.contains("(v)\nmandates GPCE") || preview.contains("(v) mandates GPCE"), "{preview}");
+    chair.click("#save-motion").await;
+    chair.wait_for("[data-take=parts]").await;
+    chair.click("[data-take=parts]").await;
+    chair.wait_for("[data-open-vote]").await;
+
+    for (i, rep) in reps.iter().enumerate() {
+        rep.sign_in(&app, &format!("rep{i}@example.org"), PASSWORD).await;
+        rep.goto(&app.url(&format!("/conference/{cid}"))).await;
+        rep.wait_text("#live-status", "Live").await;
+        rep.wait_for("#no-poll").await;
+    }
+    projector.goto(&app.url(&format!("/conference/{cid}/projector"))).await;
+    projector.wait_text("#content", "Waiting for the first vote").await;
+
+    let labels = ["(i)", "(ii)", "(iii)", "(iv)", "(v)"];
+    for (n, label) in labels.iter().enumerate() {
+        chair.click("[data-open-vote]").await;
+        chair.wait_for("[data-close-poll]").await;
+        projector.wait_text("#projector-question", &format!("part {label}")).await;
+        let choices = ["for", if n % 2 == 0 { "for" } else { "abstain" }];
+        for (rep, choice) in reps.iter().zip(choices) {
+            // The page changes by itself when the chair opens the poll (server-sent events).
+            rep.click(&format!("button[data-choice={choice}]")).await;
+            let word = if choice == "for" { "For" } else { "Abstain" };
+            rep.wait_text(".your-vote", &format!("You voted: {word}")).await;
+        }
+        // A representative may change their vote until the poll closes.
+        if n == 0 {
+            reps[1].click("button[data-choice=against]").await;
+            reps[1].wait_text(".your-vote", "You voted: Against").await;
+            reps[1].click("button[data-choice=for]").await;
+            reps[1].wait_text(".your-vote", "You voted: For").await;
+        }
+        chair.wait_text("[data-votes-cast]", "2").await;
+        projector.wait_text("[data-votes-cast]", "2 votes cast").await;
+        if n == 0 {
+            reps[0].screenshot(&shots().join("journey-representative-voted.png")).await;
+            projector.screenshot(&shots().join("journey-projector-open.png")).await;
+        }
+        chair.click("[data-close-poll]").await;
+        projector.wait_text("#poll-result", "CARRIED").await;
+        for rep in &reps {
+            rep.wait_text("#last-result", &format!("part {label}")).await;
+        }
+    }
+    let outcome = projector.wait_text("#motion-outcome", "CARRIED IN ALL PARTS").await;
+    assert_eq!(outcome.trim(), "CARRIED IN ALL PARTS");
+    projector.screenshot(&shots().join("journey-projector-carried.png")).await;
+    chair.wait_text("[data-outcome]", "CARRIED IN ALL PARTS").await;
+    let api = app.get(&format!("/api/v1/conferences/{cid}/resolutions"), None).await.expect(200);
+    assert_eq!(api["motions"][0]["outcome_text"], "CARRIED IN ALL PARTS");
+
+    chair.quit().await;
+    projector.quit().await;
+    for r in reps {
+        r.quit().await;
+    }
+}
+
+/// The link in the invitation email opens the ballot with the code filled in; answer, review, cast, receipt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn voter_follows_the_invitation_link_and_casts_a_ballot() {
+    let Some(driver_path) = browser_or_skip("voter_follows_the_invitation_link_and_casts_a_ballot") else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let (app, demo) = demo_app().await;
+    app.state.mail_wake.notify_one();
+    // The invitation as sent (the file outbox stands in for the mail server).
+    let member = demo_email("member");
+    let link = {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(link) = invitation_link(&app, &member, demo.open_ballot) {
+                break link;
+            }
+            assert!(Instant::now() < deadline, "no invitation for {member} in the outbox");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    assert!(link.ends_with(&format!("?code={}", demo.member_code)), "{link}");
+    let driver = Driver::start(&driver_path).await;
+    let voter = driver.session().await;
+    voter.goto(&link).await;
+    voter.wait_for("#code").await;
+    let code = voter.exec("return document.querySelector('#code').value", json!([])).await;
+    assert_eq!(code, json!(demo.member_code), "the code is filled in from the link");
+    let address = voter.exec("return location.href", json!([])).await;
+    assert!(!address.as_str().unwrap_or("").contains("code="), "the code leaves the address bar: {address}");
+    // Continue without answering: an error summary names what is missing.
+    voter.click("#continue").await;
+    voter.wait_text("#error-summary", "Answer question 1").await;
+    voter.click("label[for=q1-1]").await;
+    voter.click("label[for=q2-1]").await;
+    voter.click("label[for=q2-3]").await;
+    voter.click("#continue").await;
+    voter.wait_text("#page-title", "Check your answers").await;
+    let review = voter.text("main").await.expect("review");
+    assert!(review.contains("Yes") && review.contains("Limit daily patient contacts"), "{review}");
+    voter.click("#cast").await;
+    let receipt = voter.wait_text("#receipt", "-").await;
+    assert_eq!(receipt.trim().len(), 19, "{receipt}");
+    voter.screenshot(&shots().join("journey-vote-receipt.png")).await;
+    // Once only: the same code again is refused.
+    let again = app
+        .post(
+            &format!("/api/v1/ballots/{}/votes", demo.open_ballot),
+            json!({"code": demo.member_code, "answers": ["no", []]}),
+            None,
+        )
+        .await;
+    assert_eq!(again.status.as_u16(), 409, "{}", again.text);
+    let cp = app.get(&format!("/api/v1/ballots/{}/checkpoint", demo.open_ballot), None).await.expect(200);
+    assert_eq!(cp["count"], 1);
+    voter.quit().await;
+}
+
+/// The vote link for `to` in its invitation, with the test server's address.
+fn invitation_link(app: &TestApp, to: &str, ballot: i64) -> Option<String> {
+    let dir = app.data_path().join("outbox");
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let raw = std::fs::read_to_string(entry.path()).ok()?;
+        // Undo quoted-printable soft line breaks and escapes, if the mail used them.
+        let text = raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+        if !text.contains(to) {
+            continue;
+        }
+        let marker = format!("/vote/{ballot}?code=");
+        if let Some(at) = text.find(&marker) {
+            let start = text[..at].rfind("http").unwrap_or(at);
+            let end = text[at..].find(char::is_whitespace).map(|e| at + e).unwrap_or(text.len());
+            let link = &text[start..end];
+            let path = &link[link.find("/vote/").unwrap_or(0)..];
+            return Some(app.url(path));
+        }
+    }
+    None
+}
+
+/// A member opens the results of a closed ballot, checks a receipt and recounts the ballot in the
+/// browser; the same code, given the worked example of docs/audit.md, reproduces its hashes and catches a
+/// changed count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn member_recounts_a_closed_ballot_in_the_browser() {
+    let Some(driver_path) = browser_or_skip("member_recounts_a_closed_ballot_in_the_browser") else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let (app, demo) = demo_app().await;
+    let driver = Driver::start(&driver_path).await;
+    let member = driver.session().await;
+    member.sign_in(&app, &demo_email("member"), demo.password("member").expect("member password")).await;
+    member.goto(&app.url(&format!("/ballots/{}/results", demo.closed_ballot))).await;
+    member.wait_text("#votes-cast", "9").await;
+    member.wait_text("#thresholds", "Not met").await;
+    member.type_into("#receipt", &demo.receipt.to_lowercase()).await;
+    member.click("#receipt-form button[type=submit]").await;
+    member.wait_text("#receipt-result", "Found: your ballot is entry").await;
+    member.click("#recount").await;
+    let report = member.wait_text("#recount-result", "check out").await;
+    assert!(report.contains("All 9 entries check out; recounted totals match the published results."), "{report}");
+    assert!(report.contains("The Ed25519 signature is valid"), "Chromium checks the signature: {report}");
+    member.exec("document.querySelector('#recount-result').scrollIntoView({block: 'center'})", json!([])).await;
+    member.screenshot(&shots().join("journey-recount.png")).await;
+
+    // The same verifier on the worked example of docs/audit.md, untouched and with one count changed.
+    let example = worked_example();
+    let r = member
+        .exec_async(
+            "const done = arguments[arguments.length - 1];\
+             import('/static/js/recount.js').then(async (m) => {\
+               const ok = await m.verifyRecord(arguments[0]);\
+               let bad = null;\
+               try { await m.verifyRecord(arguments[1]); } catch (e) { bad = e.message; }\
+               done({genesis: ok.record.genesis, head: ok.head, recounted: ok.recounted, sig: ok.signatureChecked, results: ok.resultsHash, bad});\
+             }).catch((e) => done({error: String(e)}));",
+            json!([example, example.replace("\"Limit contacts\": 1, \"Decline", "\"Limit contacts\": 2, \"Decline")]),
+        )
+        .await;
+    assert_eq!(r["head"], "2:c078a9ebc8d857108d193919479e62d142209f2c74b5b3f9e580dbc6fdc63615", "{r}");
+    assert_eq!(r["results"], "5e55ae9dd20dea17101120e10dbd8ecc525d1656d233c345d8914e75950937c3", "{r}");
+    assert_eq!(r["recounted"], true);
+    assert_eq!(r["sig"], true, "the worked example's signature is checked: {r}");
+    assert_eq!(
+        r["bad"], "results do not match a recount: question 2 option \"Limit contacts\": recorded 2, recounted 1",
+        "{r}"
+    );
+    member.quit().await;
+}
+
+/// The complete record of docs/audit.md's worked example.
+fn worked_example() -> String {
+    let doc = include_str!("../docs/audit.md");
+    let start = doc.find("The complete record:\n\n```json\n").expect("worked example")
+        + "The complete record:\n\n```json\n".len();
+    let end = start + doc[start..].find("```").expect("end of example");
+    doc[start..end].to_string()
+}
+
+/// Every page: axe-core finds no serious or critical violation, it fits a 375 px phone without sideways
+/// scrolling, and its screenshots go to docs/screenshots/.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_is_accessible_and_fits_a_phone() {
+    let Some(driver_path) = browser_or_skip("every_page_is_accessible_and_fits_a_phone") else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let (app, demo) = demo_app().await;
+    let cid = demo.conference_id;
+    let driver = Driver::start(&driver_path).await;
+
+    let anyone = driver.session().await;
+    anyone.goto(&app.url("/")).await;
+    anyone.wait_for("#sign-in").await;
+    // An empty sign-in shows the error summary.
+    anyone.click("#sign-in-button").await;
+    anyone.wait_text("#error-summary", "Enter your email address").await;
+    anyone.check_page("sign-in").await;
+    anyone.goto(&app.url(&format!("/vote/{}?code={}", demo.open_ballot, demo.member_code))).await;
+    anyone.wait_for("#continue").await;
+    anyone.check_page("vote").await;
+    anyone.goto(&app.url(&format!("/ballots/{}/results", demo.closed_ballot))).await;
+    anyone.wait_for("#recount").await;
+    anyone.click("#recount").await;
+    anyone.wait_text("#recount-result", "check out").await;
+    anyone.check_page("results").await;
+    anyone.goto(&app.url(&format!("/conference/{cid}/resolutions"))).await;
+    anyone.wait_text("#content", "Motion 4").await;
+    anyone.check_page("resolutions").await;
+    anyone.goto(&app.url(&format!("/conference/{cid}/projector"))).await;
+    anyone.wait_text("#content", "Waiting for the first vote").await;
+    anyone.quit().await;
+
+    let chair = driver.session().await;
+    chair.sign_in(&app, &demo_email("chair"), demo.password("chair").expect("password")).await;
+    chair.wait_text("#content", "Chair a conference").await;
+    chair.check_page("home-chair").await;
+    chair.goto(&app.url(&format!("/conference/{cid}/chair"))).await;
+    chair.wait_for("[data-take=parts]").await;
+    chair.click("[data-take=parts]").await;
+    chair.wait_for("[data-open-vote]").await;
+    chair.click("[data-open-vote]").await;
+    chair.wait_for("[data-close-poll]").await;
+    chair.check_page("chair").await;
+
+    let rep = driver.session().await;
+    rep.sign_in(&app, &demo_email("rep1"), demo.password("rep1").expect("password")).await;
+    rep.goto(&app.url(&format!("/conference/{cid}"))).await;
+    rep.click("button[data-choice=for]").await;
+    rep.wait_text(".your-vote", "You voted: For").await;
+    rep.check_page("representative").await;
+    rep.quit().await;
+
+    let projector = driver.session().await;
+    projector.goto(&app.url(&format!("/conference/{cid}/projector"))).await;
+    projector.wait_text("[data-votes-cast]", "1 vote cast").await;
+    projector.check_page("projector").await;
+    chair.click("[data-close-poll]").await;
+    projector.wait_for("#poll-result").await;
+    projector.check_page("projector-result").await;
+    projector.quit().await;
+    chair.quit().await;
+
+    let officer = driver.session().await;
+    officer.sign_in(&app, &demo_email("officer"), demo.password("officer").expect("password")).await;
+    officer.goto(&app.url("/officer#new")).await;
+    officer.wait_for("#ballot-form").await;
+    officer.type_into("#title", "Ballot on premises").await;
+    officer.type_into("#q1-text", "Should GPC England ballot on premises costs?").await;
+    officer.click("#create-ballot").await;
+    officer.wait_for("#roll-form").await;
+    officer.set_value(
+        "#roll-text",
+        "membership_no,name,email,lmc,role\nP1,Dr A,a@example.org,Devon,partner\nP2,Dr B,not-an-email,Devon,locum\nP3,Dr C,c@example.org,Devon,dentist\n",
+    )
+    .await;
+    officer.click("#import-roll").await;
+    officer.wait_text("#roll-result", "1 added; 2 rejected").await;
+    officer.wait_text("#rejected", "3").await;
+    officer.check_page("officer-roll").await;
+    officer.goto(&app.url(&format!("/officer#ballot-{}", demo.open_ballot))).await;
+    officer.wait_text("#turnout", "have voted").await;
+    officer.check_page("officer-turnout").await;
+    officer.quit().await;
+
+    let scrutineer = driver.session().await;
+    scrutineer.sign_in(&app, &demo_email("scrutineer"), demo.password("scrutineer").expect("password")).await;
+    scrutineer.goto(&app.url("/scrutineer")).await;
+    scrutineer.wait_text("#log-check", "audit log entries check out").await;
+    scrutineer.check_page("scrutineer").await;
+    scrutineer.quit().await;
+}
