@@ -146,13 +146,15 @@ pub struct AppError {
     pub retry_after: Option<u64>,
     /// The internal cause, logged but never shown.
     pub cause: Option<Box<dyn std::error::Error + Send + Sync>>,
+    /// For 405: the methods the resource has.
+    pub allow: Option<String>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
-        AppError { code, detail: detail.into(), retry_after: None, cause: None }
+        AppError { code, detail: detail.into(), retry_after: None, cause: None, allow: None }
     }
     pub fn bad_request(detail: impl Into<String>) -> Self {
         Self::new(ErrorCode::BadRequest, detail)
@@ -181,10 +183,15 @@ impl AppError {
             detail: "something went wrong on our side; it has been logged".to_string(),
             retry_after: None,
             cause: Some(Box::new(cause)),
+            allow: None,
         }
     }
     pub fn internal_msg(msg: impl Into<String>) -> Self {
         Self::internal(Message(msg.into()))
+    }
+    pub fn with_allow(mut self, methods: &[String]) -> Self {
+        self.allow = Some(methods.join(", "));
+        self
     }
     pub fn with_retry_after(mut self, seconds: u64) -> Self {
         self.retry_after = Some(seconds);
@@ -251,6 +258,9 @@ impl ResponseError for AppError {
         }
         let mut resp = HttpResponse::build(self.status_code());
         resp.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        if let Some(a) = &self.allow {
+            resp.insert_header((header::ALLOW, a.as_str()));
+        }
         if let Some(s) = self.retry_after {
             resp.insert_header((header::RETRY_AFTER, s.to_string()));
         }
@@ -277,6 +287,7 @@ impl From<diesel::result::Error> for AppError {
                     detail: "the database is busy; try again in a moment".into(),
                     retry_after: Some(1),
                     cause: Some(Box::new(e)),
+                    allow: None,
                 }
             }
             _ => AppError::internal(e),
@@ -291,6 +302,7 @@ impl From<diesel::r2d2::PoolError> for AppError {
             detail: "no database connection was free in time; try again".into(),
             retry_after: Some(1),
             cause: Some(Box::new(e)),
+            allow: None,
         }
     }
 }

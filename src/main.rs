@@ -128,7 +128,7 @@ fn main() -> ExitCode {
             println!("new token key {kid} is current; restart every instance to sign with it");
             Ok(())
         }),
-        Command::Openapi => serde_json::to_string_pretty(&carried::startup::openapi())
+        Command::Openapi => serde_json::to_string_pretty(&carried::startup::openapi_json())
             .map(|s| println!("{s}"))
             .map_err(|e| e.to_string()),
         Command::Demo => build_state(settings).and_then(|state| {

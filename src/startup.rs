@@ -36,6 +36,40 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
+/// The OpenAPI document as served: errors are declared as `application/problem+json`, and every operation
+/// documents the 4XX and 5XX problem responses it may give (bad JSON, sign-in, limits, a busy database).
+pub fn openapi_json() -> serde_json::Value {
+    use serde_json::{json, Value};
+    let mut doc = serde_json::to_value(openapi()).unwrap_or(Value::Null);
+    let problem = json!({"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}});
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            let Some(ops) = item.as_object_mut() else { continue };
+            for op in ops.values_mut() {
+                let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else { continue };
+                for r in responses.values_mut() {
+                    let content = r.get_mut("content").and_then(Value::as_object_mut);
+                    if let Some(content) = content {
+                        let is_problem = content
+                            .get("application/json")
+                            .and_then(|c| c.pointer("/schema/$ref"))
+                            .and_then(Value::as_str)
+                            .is_some_and(|r| r.ends_with("/Problem"));
+                        if is_problem {
+                            if let Some(c) = content.remove("application/json") {
+                                content.insert("application/problem+json".into(), c);
+                            }
+                        }
+                    }
+                }
+                responses.entry("4XX").or_insert_with(|| json!({"description": "A problem document naming what is wrong (docs/api.md lists the codes).", "content": problem}));
+                responses.entry("5XX").or_insert_with(|| json!({"description": "The service or its database is unavailable; a problem document.", "content": problem}));
+            }
+        }
+    }
+    doc
+}
+
 /// Open the database (running migrations) and load keys: everything but the HTTP server.
 pub fn build_state(settings: Settings) -> Result<web::Data<AppState>, String> {
     std::fs::create_dir_all(&settings.data_dir)
@@ -126,7 +160,7 @@ impl Application {
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         crate::services::events::start_listener(state.db.url(), state.hub.clone());
         start_background(&state)?;
-        let doc = web::Data::new(openapi());
+        let doc = web::Data::new(openapi_json());
         let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()

@@ -186,7 +186,6 @@ pub async fn set_marks(
 pub struct Take {
     /// "whole" or "parts".
     #[serde(rename = "as")]
-    #[schema(value_type = String)]
     pub as_: TakenAs,
 }
 
@@ -419,7 +418,6 @@ pub async fn get_poll(state: web::Data<AppState>, id: web::Path<i64>) -> AppResu
 #[derive(Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VoteRequest {
-    #[schema(value_type = String)]
     /// "for", "against" or "abstain".
     pub choice: Choice,
 }
@@ -427,7 +425,6 @@ pub struct VoteRequest {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct VoteAck {
     pub poll_id: i64,
-    #[schema(value_type = String)]
     pub choice: Choice,
     /// Electronic votes cast so far in this poll.
     pub votes_cast: i64,
@@ -466,7 +463,6 @@ pub async fn cast_vote(
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct MyVote {
-    #[schema(value_type = Option<String>)]
     pub choice: Option<Choice>,
 }
 

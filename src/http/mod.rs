@@ -117,18 +117,67 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
     e.into()
 }
 
-pub fn path_error(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
+pub fn path_error(err: actix_web::error::PathError, req: &HttpRequest) -> actix_web::Error {
+    // "/motions/parse" read as "/motions/{id}": the path exists, for other methods.
+    let allowed =
+        req.app_data::<web::Data<serde_json::Value>>().map(|d| exact_methods(d, req.path())).unwrap_or_default();
+    if !allowed.is_empty() {
+        return AppError::new(
+            ErrorCode::MethodNotAllowed,
+            format!("{} is not allowed on {}; use {}", req.method(), req.path(), allowed.join(", ")),
+        )
+        .with_allow(&allowed)
+        .into();
+    }
     AppError::new(ErrorCode::NotFound, format!("no such resource: {err}")).into()
+}
+
+/// The methods documented for exactly this path (no templates).
+fn exact_methods(doc: &serde_json::Value, path: &str) -> Vec<String> {
+    doc.get("paths")
+        .and_then(|p| p.get(path))
+        .and_then(|o| o.as_object())
+        .map(|o| o.keys().map(|m| m.to_uppercase()).collect())
+        .unwrap_or_default()
 }
 
 pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
     AppError::new(ErrorCode::BadRequest, format!("the query string: {err}")).into()
 }
 
-/// Every unknown path gets a problem document, not an empty 404.
-pub async fn not_found(req: HttpRequest) -> HttpResponse {
+/// Every unknown path gets a problem document, not an empty 404; a known path with the wrong method gets
+/// 405 and an `Allow` header listing the methods it has.
+pub async fn not_found(req: HttpRequest, doc: Option<web::Data<serde_json::Value>>) -> HttpResponse {
     use actix_web::ResponseError;
+    let allowed = doc.map(|d| allowed_methods(&d, req.path())).unwrap_or_default();
+    if !allowed.is_empty() {
+        return AppError::new(
+            ErrorCode::MethodNotAllowed,
+            format!("{} is not allowed on {}; use {}", req.method(), req.path(), allowed.join(", ")),
+        )
+        .with_allow(&allowed)
+        .error_response();
+    }
     AppError::not_found(format!("no such page or operation: {} {}", req.method(), req.path())).error_response()
+}
+
+/// The methods the OpenAPI document lists for the path template matching `path`.
+fn allowed_methods(doc: &serde_json::Value, path: &str) -> Vec<String> {
+    let exact = exact_methods(doc, path);
+    if !exact.is_empty() {
+        return exact;
+    }
+    let Some(paths) = doc.get("paths").and_then(|p| p.as_object()) else { return Vec::new() };
+    let segments: Vec<&str> = path.split('/').collect();
+    for (template, ops) in paths {
+        let t: Vec<&str> = template.split('/').collect();
+        let matches = t.len() == segments.len()
+            && t.iter().zip(&segments).all(|(a, b)| a == b || (a.starts_with('{') && !b.is_empty()));
+        if matches {
+            return ops.as_object().map(|o| o.keys().map(|m| m.to_uppercase()).collect()).unwrap_or_default();
+        }
+    }
+    Vec::new()
 }
 
 pub fn extractor_config(cfg: &mut web::ServiceConfig) {

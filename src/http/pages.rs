@@ -81,7 +81,7 @@ async fn static_file(req: HttpRequest) -> HttpResponse {
     let path = req.match_info().query("path");
     match find(path) {
         Some(asset) => respond(asset),
-        None => super::not_found(req).await,
+        None => super::not_found(req, None).await,
     }
 }
 
@@ -94,7 +94,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(move |req: HttpRequest| async move {
                 match find(file) {
                     Some(asset) => respond(asset),
-                    None => super::not_found(req).await,
+                    None => super::not_found(req, None).await,
                 }
             }),
         );

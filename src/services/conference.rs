@@ -23,7 +23,7 @@ pub struct Conference {
     pub venue: Option<String>,
     /// "open" or "closed".
     pub status: String,
-    pub created_at: chrono::NaiveDateTime,
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -87,8 +87,8 @@ pub struct PollView {
     pub method: String,
     /// "open" or "closed".
     pub status: String,
-    pub opened_at: chrono::NaiveDateTime,
-    pub closed_at: Option<chrono::NaiveDateTime>,
+    pub opened_at: chrono::DateTime<chrono::Utc>,
+    pub closed_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Electronic votes cast so far (never how anyone voted before the poll closes).
     pub votes_cast: i64,
     /// Only once closed (and for show of hands only when counted).
@@ -181,7 +181,13 @@ fn conference_row(conn: &mut DbConnection, id: i64) -> AppResult<Conference> {
         .select((conferences::id, conferences::name, conferences::venue, conferences::status, conferences::created_at))
         .first::<(i64, String, Option<String>, String, chrono::NaiveDateTime)>(conn)
         .optional()?
-        .map(|(id, name, venue, status, created_at)| Conference { id, name, venue, status, created_at })
+        .map(|(id, name, venue, status, created_at)| Conference {
+            id,
+            name,
+            venue,
+            status,
+            created_at: created_at.and_utc(),
+        })
         .ok_or_else(|| AppError::not_found(format!("no conference {id}")))
 }
 
@@ -230,7 +236,13 @@ pub fn list_conferences(conn: &mut DbConnection) -> AppResult<Vec<Conference>> {
         .load::<(i64, String, Option<String>, String, chrono::NaiveDateTime)>(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, venue, status, created_at)| Conference { id, name, venue, status, created_at })
+        .map(|(id, name, venue, status, created_at)| Conference {
+            id,
+            name,
+            venue,
+            status,
+            created_at: created_at.and_utc(),
+        })
         .collect())
 }
 
@@ -951,8 +963,8 @@ fn poll_view(conn: &mut DbConnection, r: PollRow) -> AppResult<PollView> {
         majority: r.5.parse().unwrap_or(Majority::Simple),
         method: r.6,
         status: r.7,
-        opened_at: r.8,
-        closed_at: r.9,
+        opened_at: r.8.and_utc(),
+        closed_at: r.9.map(|t| t.and_utc()),
         votes_cast: cast,
         counts: (closed && r.13).then(|| Counts::new(r.10 as u64, r.11 as u64, r.12 as u64)),
         result: r.14.map(|c| if c { "carried".to_string() } else { "lost".to_string() }),

@@ -9,3 +9,4 @@ mod audit;
 mod ballots;
 mod conference;
 mod foundation;
+mod fuzz;
