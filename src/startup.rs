@@ -81,8 +81,11 @@ pub fn build_state(settings: Settings) -> Result<web::Data<AppState>, String> {
     };
     let hashing_permits = std::thread::available_parallelism().map(|n| (n.get() / 2).max(1)).unwrap_or(1);
     let hub = Arc::new(crate::services::events::Hub::default());
+    let votes = crate::services::vote_writer::VoteWriter::start(db.clone(), keys.clone())?;
     Ok(web::Data::new(AppState {
         hub,
+        progress: crate::services::events::ProgressThrottle::new(Duration::from_millis(250)),
+        votes,
         mail_wake: Arc::new(tokio::sync::Notify::new()),
         tokens: TokenService::new(keys, settings.token_ttl_minutes),
         passwords: PasswordPolicy { memory_kib: settings.argon2_memory_kib },

@@ -129,18 +129,18 @@ pub async fn cast(
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
     let CastRequest { code, answers } = body.into_inner();
-    let st = state.clone();
-    let receipt = state
-        .db
-        .run(move |c| match (&code, &voter.0) {
-            (Some(code), _) => svc::cast(c, st.tokens.keys(), id, svc::Voter::Code(code), &answers),
-            (None, Some(user)) => svc::cast(c, st.tokens.keys(), id, svc::Voter::Member(user), &answers),
-            (None, None) => Err(AppError::new(
+    use crate::services::vote_writer::VoterId;
+    let voter = match (code, voter.0) {
+        (Some(code), _) => VoterId::Code(code),
+        (None, Some(user)) => VoterId::Member(user),
+        (None, None) => {
+            return Err(AppError::new(
                 ErrorCode::Unauthenticated,
                 "give your voting code, or sign in as a member on the roll",
-            )),
-        })
-        .await?;
+            ))
+        }
+    };
+    let receipt = state.votes.cast(id, voter, answers).await?;
     Ok(HttpResponse::Created().json(receipt))
 }
 

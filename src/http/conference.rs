@@ -443,22 +443,46 @@ pub async fn cast_vote(
     let voter = user.0.clone();
     let id = id.into_inner();
     let choice = body.choice;
-    let st = state.clone();
-    let p = state
-        .db
-        .run(move |c| {
-            let p = svc::cast_vote(c, &voter, id, choice)?;
-            publish(
-                &st,
-                c,
-                p.conference_id,
-                "poll_progress",
-                serde_json::json!({"poll_id": p.id, "votes_cast": p.votes_cast}),
-            );
-            Ok(p)
-        })
-        .await?;
+    let p = state.db.run(move |c| svc::cast_vote(c, &voter, id, choice)).await?;
+    publish_progress(&state, p.id, p.conference_id, p.votes_cast);
     Ok(web::Json(VoteAck { poll_id: p.id, choice, votes_cast: p.votes_cast }))
+}
+
+/// Tell listeners how many votes are in, at most a few times a second (the last count always goes out).
+fn publish_progress(state: &web::Data<AppState>, poll_id: i64, conference_id: i64, votes_cast: i64) {
+    use crate::services::events::Throttled;
+    let send = |state: web::Data<AppState>, delay: Option<Duration>| async move {
+        if let Some(d) = delay {
+            tokio::time::sleep(d).await;
+        }
+        let st = state.clone();
+        let _ = state
+            .db
+            .run(move |c| {
+                let n = if delay.is_some() { svc::get_poll(c, poll_id)?.votes_cast } else { votes_cast };
+                publish(
+                    &st,
+                    c,
+                    conference_id,
+                    "poll_progress",
+                    serde_json::json!({"poll_id": poll_id, "votes_cast": n}),
+                );
+                Ok(())
+            })
+            .await;
+        if delay.is_some() {
+            state.progress.sent(poll_id);
+        }
+    };
+    match state.progress.check(poll_id) {
+        Throttled::Now => {
+            actix_web::rt::spawn(send(state.clone(), None));
+        }
+        Throttled::After(d) => {
+            actix_web::rt::spawn(send(state.clone(), Some(d)));
+        }
+        Throttled::Skip => {}
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

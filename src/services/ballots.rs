@@ -575,6 +575,18 @@ pub enum Voter<'a> {
 /// Cast a ballot. In one write transaction (serialised per ballot): mark the voter as having voted,
 /// append the entry to the chain, bump the aggregate counters. Acknowledged only after commit.
 pub fn cast(conn: &mut DbConnection, keys: &Keys, id: i64, voter: Voter<'_>, answers: &[Value]) -> AppResult<Receipt> {
+    db::write_tx(conn, |conn| cast_in_tx(conn, keys, id, voter, answers))
+}
+
+/// The body of [`cast`], inside a write transaction the caller holds (the vote writer runs many of these
+/// in one transaction, each in its own savepoint).
+pub fn cast_in_tx(
+    conn: &mut DbConnection,
+    keys: &Keys,
+    id: i64,
+    voter: Voter<'_>,
+    answers: &[Value],
+) -> AppResult<Receipt> {
     let code_hash = match &voter {
         Voter::Code(code) => {
             if code.len() > 64 || normalise_code(code).len() != 16 {
@@ -584,7 +596,7 @@ pub fn cast(conn: &mut DbConnection, keys: &Keys, id: i64, voter: Voter<'_>, ans
         }
         Voter::Member(_) => None,
     };
-    db::write_tx(conn, |conn| {
+    {
         let b = load(conn, id)?;
         let now = db::now();
         if b.status != "open" || b.closes_at.is_some_and(|c| c <= now) {
@@ -686,7 +698,7 @@ pub fn cast(conn: &mut DbConnection, keys: &Keys, id: i64, voter: Voter<'_>, ans
             }
         }
         Ok(Receipt { ballot_id: id, receipt })
-    })
+    }
 }
 
 /// Queue "your vote was received" emails for voters who have voted, in roll order (not vote order), and

@@ -101,3 +101,71 @@ pub fn start_listener(url: &DatabaseUrl, hub: Arc<Hub>) {
         tracing::error!(error = %e, "cannot start the event listener");
     }
 }
+
+/// Coalesces `poll_progress` events: at most one per poll per interval, with a trailing event so the last
+/// count is always sent. With a thousand representatives and a thousand listeners, one event per vote would
+/// be a million messages; a few per second say the same.
+pub struct ProgressThrottle {
+    interval: Duration,
+    polls: Mutex<HashMap<i64, (std::time::Instant, bool)>>,
+}
+
+pub enum Throttled {
+    /// Publish now.
+    Now,
+    /// Publish once after this delay (a trailing event); no other caller will.
+    After(Duration),
+    /// A trailing event is already scheduled.
+    Skip,
+}
+
+impl ProgressThrottle {
+    pub fn new(interval: Duration) -> Self {
+        ProgressThrottle { interval, polls: Mutex::new(HashMap::new()) }
+    }
+
+    pub fn check(&self, poll_id: i64) -> Throttled {
+        let now = std::time::Instant::now();
+        let mut map = self.polls.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 10_000 {
+            map.retain(|_, (last, pending)| *pending || now.duration_since(*last) < Duration::from_secs(60));
+        }
+        let entry = map.entry(poll_id).or_insert((now - self.interval, false));
+        let since = now.duration_since(entry.0);
+        if since >= self.interval && !entry.1 {
+            entry.0 = now;
+            Throttled::Now
+        } else if !entry.1 {
+            entry.1 = true;
+            Throttled::After(self.interval.saturating_sub(since))
+        } else {
+            Throttled::Skip
+        }
+    }
+
+    /// The trailing event has been sent.
+    pub fn sent(&self, poll_id: i64) {
+        let mut map = self.polls.lock().unwrap_or_else(|p| p.into_inner());
+        map.insert(poll_id, (std::time::Instant::now(), false));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_is_coalesced_with_one_trailing_event() {
+        let t = ProgressThrottle::new(Duration::from_millis(50));
+        assert!(matches!(t.check(1), Throttled::Now));
+        assert!(matches!(t.check(1), Throttled::After(d) if d <= Duration::from_millis(50)));
+        assert!(matches!(t.check(1), Throttled::Skip));
+        assert!(matches!(t.check(2), Throttled::Now), "polls are independent");
+        t.sent(1);
+        assert!(matches!(t.check(1), Throttled::After(_)), "just sent: the next waits");
+        std::thread::sleep(Duration::from_millis(60));
+        t.sent(1);
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(matches!(t.check(1), Throttled::Now));
+    }
+}

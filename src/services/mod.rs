@@ -7,6 +7,7 @@ pub mod conference;
 pub mod events;
 pub mod mail;
 pub mod rate_limit;
+pub mod vote_writer;
 
 use std::sync::Arc;
 
@@ -25,6 +26,9 @@ pub struct AppState {
     pub login_by_address: rate_limit::RateLimiter,
     /// Live events fan-out (fed through PostgreSQL LISTEN/NOTIFY when several instances share a database).
     pub hub: Arc<events::Hub>,
+    pub progress: events::ProgressThrottle,
+    /// Group commit for ballot casting.
+    pub votes: vote_writer::VoteWriter,
     /// Wakes the mail sender when mail has been queued.
     pub mail_wake: Arc<tokio::sync::Notify>,
 }
