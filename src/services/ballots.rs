@@ -572,100 +572,194 @@ pub enum Voter<'a> {
     Member(&'a User),
 }
 
-/// Cast a ballot. In one write transaction (serialised per ballot): mark the voter as having voted,
-/// append the entry to the chain, bump the aggregate counters. Acknowledged only after commit.
+/// Cast a ballot. In one write transaction: mark the voter as having voted, append the entry to the chain,
+/// bump the aggregate counters. Acknowledged only after commit. (The HTTP path goes through the vote
+/// writer, which does the same for many votes in one transaction.)
 pub fn cast(conn: &mut DbConnection, keys: &Keys, id: i64, voter: Voter<'_>, answers: &[Value]) -> AppResult<Receipt> {
-    db::write_tx(conn, |conn| cast_in_tx(conn, keys, id, voter, answers))
+    let mut results = db::write_tx(conn, |conn| Ok(cast_batch(conn, keys, &[(id, voter, answers)])))?;
+    results.pop().unwrap_or_else(|| Err(AppError::internal_msg("no result")))
 }
 
-/// The body of [`cast`], inside a write transaction the caller holds (the vote writer runs many of these
-/// in one transaction, each in its own savepoint).
-pub fn cast_in_tx(
+fn code_format_ok(code: &str) -> bool {
+    code.len() <= 64 && normalise_code(code).len() == 16
+}
+
+/// Cast several ballots inside the caller's write transaction, with few statements per vote: each vote
+/// is checked before it writes anything (so a refused vote writes nothing and needs no savepoint), the
+/// voter is found and marked in one `UPDATE … RETURNING`, the entry is inserted, and the chain head, the
+/// count and the aggregate counters are written once per ballot per batch. The ballot row is locked
+/// first (one writer per chain, across instances). A database error fails the whole batch: the caller
+/// acknowledges nothing.
+pub fn cast_batch(
+    conn: &mut DbConnection,
+    keys: &Keys,
+    votes: &[(i64, Voter<'_>, &[Value])],
+) -> Vec<AppResult<Receipt>> {
+    let mut results: Vec<Option<AppResult<Receipt>>> = votes.iter().map(|_| None).collect();
+    let mut ballot_ids: Vec<i64> = votes.iter().map(|v| v.0).collect();
+    ballot_ids.sort_unstable();
+    ballot_ids.dedup();
+    for id in ballot_ids {
+        if let Err(e) = cast_for_ballot(conn, keys, id, votes, &mut results) {
+            // A database error: the caller's transaction fails and nothing is acknowledged.
+            return votes
+                .iter()
+                .map(|_| {
+                    Err(AppError {
+                        code: e.code,
+                        detail: e.detail.clone(),
+                        retry_after: e.retry_after,
+                        cause: None,
+                        allow: None,
+                    })
+                })
+                .collect();
+        }
+    }
+    results.into_iter().map(|r| r.unwrap_or_else(|| Err(AppError::internal_msg("vote not processed")))).collect()
+}
+
+fn not_open(status: &str) -> AppError {
+    AppError::new(
+        ErrorCode::BallotNotOpen,
+        format!("the ballot is {}; votes are not being taken", if status == "open" { "closed" } else { status }),
+    )
+}
+
+fn cast_for_ballot(
     conn: &mut DbConnection,
     keys: &Keys,
     id: i64,
-    voter: Voter<'_>,
-    answers: &[Value],
-) -> AppResult<Receipt> {
-    let code_hash = match &voter {
-        Voter::Code(code) => {
-            if code.len() > 64 || normalise_code(code).len() != 16 {
-                return Err(AppError::new(ErrorCode::Forbidden, "that voting code is not valid for this ballot"));
+    votes: &[(i64, Voter<'_>, &[Value])],
+    results: &mut [Option<AppResult<Receipt>>],
+) -> AppResult<()> {
+    let mine: Vec<usize> = (0..votes.len()).filter(|i| votes[*i].0 == id).collect();
+    let b = match load(conn, id) {
+        Ok(b) => b,
+        Err(e) if e.code == ErrorCode::NotFound => {
+            for i in mine {
+                results[i] = Some(Err(AppError::not_found(format!("no ballot {id}"))));
             }
-            Some(code_hash(&keys.code_key, code))
+            return Ok(());
         }
-        Voter::Member(_) => None,
+        Err(e) => return Err(e),
     };
-    {
-        let b = load(conn, id)?;
-        let now = db::now();
-        if b.status != "open" || b.closes_at.is_some_and(|c| c <= now) {
-            return Err(AppError::new(
-                ErrorCode::BallotNotOpen,
-                format!(
-                    "the ballot is {}; votes are not being taken",
-                    if b.status == "open" { "closed" } else { &b.status }
-                ),
-            ));
+    if b.status != "open" || b.closes_at.is_some_and(|c| c <= db::now()) {
+        for i in mine {
+            results[i] = Some(Err(not_open(&b.status)));
         }
-        let row: Option<(i64, bool, String, String)> = match (&voter, &code_hash) {
-            (Voter::Code(_), Some(h)) => roll::table
-                .filter(roll::ballot_id.eq(id))
-                .filter(roll::code_hash.eq(h))
-                .select((roll::id, roll::voted, roll::lmc, roll::role))
-                .first(conn)
-                .optional()?,
-            (Voter::Member(u), _) => roll::table
-                .filter(roll::ballot_id.eq(id))
-                .filter(roll::email.eq(u.email.to_lowercase()))
-                .select((roll::id, roll::voted, roll::lmc, roll::role))
-                .first(conn)
-                .optional()?,
-            _ => None,
+        return Ok(());
+    }
+    // Lock the chain and read its state: the row lock on the ballot serialises writers across instances.
+    let locked: Option<(i64, Option<String>)> =
+        diesel::update(ballots::table.filter(ballots::id.eq(id)).filter(ballots::status.eq("open")))
+            .set(ballots::entry_count.eq(ballots::entry_count))
+            .returning((ballots::entry_count, ballots::head))
+            .get_result(conn)
+            .optional()?;
+    let Some((mut count, head)) = locked else {
+        for i in mine {
+            results[i] = Some(Err(not_open("closed")));
+        }
+        return Ok(());
+    };
+    let mut head = head
+        .as_deref()
+        .and_then(chain::hash_from_hex)
+        .ok_or_else(|| AppError::internal_msg("ballot has no chain head"))?;
+    let start_count = count;
+    let mut counters: BTreeMap<(&'static str, String, i32, String), i64> = BTreeMap::new();
+    for i in mine {
+        let (_, voter, answers) = &votes[i];
+        // Everything that can refuse a vote is checked before it writes.
+        let normalised = match ballot::validate_answers(&b.questions, answers) {
+            Ok(n) => n,
+            Err(e) => {
+                results[i] = Some(Err(AppError::validation(format!("answers: {e}"))));
+                continue;
+            }
         };
-        let (roll_id, voted, lmc, role) = row.ok_or_else(|| match voter {
-            Voter::Code(_) => AppError::new(ErrorCode::Forbidden, "that voting code is not valid for this ballot"),
-            Voter::Member(_) => AppError::new(ErrorCode::Forbidden, "you are not on this ballot's roll"),
-        })?;
-        if voted {
-            return Err(AppError::new(
-                ErrorCode::AlreadyVoted,
-                "a ballot has already been cast with this voting code; it is final",
-            ));
-        }
-        let normalised = ballot::validate_answers(&b.questions, answers)
-            .map_err(|e| AppError::validation(format!("answers: {e}")))?;
-        let marked = diesel::update(roll::table.filter(roll::id.eq(roll_id)).filter(roll::voted.eq(false)))
-            .set(roll::voted.eq(true))
-            .execute(conn)?;
-        if marked != 1 {
-            return Err(AppError::new(
-                ErrorCode::AlreadyVoted,
-                "a ballot has already been cast with this voting code; it is final",
-            ));
-        }
-        // Taking the next sequence number locks the ballot row: one writer per chain.
-        let (seq, prev): (i64, Option<String>) =
-            diesel::update(ballots::table.filter(ballots::id.eq(id)).filter(ballots::status.eq("open")))
-                .set(ballots::entry_count.eq(ballots::entry_count + 1))
-                .returning((ballots::entry_count, ballots::head))
-                .get_result(conn)?;
-        let prev = prev
-            .as_deref()
-            .and_then(chain::hash_from_hex)
-            .ok_or_else(|| AppError::internal_msg("ballot has no chain head"))?;
+        let marked: Option<(i64, String, String)> = match voter {
+            Voter::Code(code) => {
+                if !code_format_ok(code) {
+                    results[i] =
+                        Some(Err(AppError::new(ErrorCode::Forbidden, "that voting code is not valid for this ballot")));
+                    continue;
+                }
+                let h = code_hash(&keys.code_key, code);
+                let m = diesel::update(
+                    roll::table
+                        .filter(roll::ballot_id.eq(id))
+                        .filter(roll::code_hash.eq(&h))
+                        .filter(roll::voted.eq(false)),
+                )
+                .set(roll::voted.eq(true))
+                .returning((roll::id, roll::lmc, roll::role))
+                .get_result(conn)
+                .optional()?;
+                if m.is_none() {
+                    let exists: i64 = roll::table
+                        .filter(roll::ballot_id.eq(id))
+                        .filter(roll::code_hash.eq(&h))
+                        .count()
+                        .get_result(conn)?;
+                    results[i] = Some(Err(if exists > 0 {
+                        AppError::new(
+                            ErrorCode::AlreadyVoted,
+                            "a ballot has already been cast with this voting code; it is final",
+                        )
+                    } else {
+                        AppError::new(ErrorCode::Forbidden, "that voting code is not valid for this ballot")
+                    }));
+                    continue;
+                }
+                m
+            }
+            Voter::Member(u) => {
+                let email = u.email.to_lowercase();
+                let m = diesel::update(
+                    roll::table
+                        .filter(roll::ballot_id.eq(id))
+                        .filter(roll::email.eq(&email))
+                        .filter(roll::voted.eq(false)),
+                )
+                .set(roll::voted.eq(true))
+                .returning((roll::id, roll::lmc, roll::role))
+                .get_result(conn)
+                .optional()?;
+                if m.is_none() {
+                    let exists: i64 = roll::table
+                        .filter(roll::ballot_id.eq(id))
+                        .filter(roll::email.eq(&email))
+                        .count()
+                        .get_result(conn)?;
+                    results[i] = Some(Err(if exists > 0 {
+                        AppError::new(
+                            ErrorCode::AlreadyVoted,
+                            "you have already voted in this ballot; your vote is final",
+                        )
+                    } else {
+                        AppError::new(ErrorCode::Forbidden, "you are not on this ballot's roll")
+                    }));
+                    continue;
+                }
+                m
+            }
+        };
+        let Some((_roll_id, lmc, role)) = marked else { continue };
+        count += 1;
         let receipt = ballot::new_receipt();
         let content = chain::EntryContent {
-            seq: seq as u64,
+            seq: count as u64,
             receipt: receipt.clone(),
             answers: Value::Array(normalised.clone()),
             nonce: ballot::new_nonce(),
         };
-        let entry = chain::append(&prev, &content).map_err(AppError::internal)?;
+        let entry = chain::append(&head, &content).map_err(AppError::internal)?;
         diesel::insert_into(ballot_entries::table)
             .values((
                 ballot_entries::ballot_id.eq(id),
-                ballot_entries::seq.eq(seq),
+                ballot_entries::seq.eq(count),
                 ballot_entries::receipt.eq(&receipt),
                 ballot_entries::answers.eq(serde_json::to_string(&content.answers).map_err(AppError::internal)?),
                 ballot_entries::nonce.eq(&content.nonce),
@@ -673,9 +767,7 @@ pub fn cast_in_tx(
                 ballot_entries::hash.eq(&entry.hash),
             ))
             .execute(conn)?;
-        diesel::update(ballots::table.filter(ballots::id.eq(id)))
-            .set(ballots::head.eq(Some(&entry.hash)))
-            .execute(conn)?;
+        head = chain::hash_from_hex(&entry.hash).ok_or_else(|| AppError::internal_msg("entry hash is not hex"))?;
         for (dimension, grp) in [("lmc", &lmc), ("role", &role)] {
             for (qi, answer) in normalised.iter().enumerate() {
                 let chosen: Vec<&str> = match answer {
@@ -684,21 +776,30 @@ pub fn cast_in_tx(
                     _ => vec![],
                 };
                 for key in chosen {
-                    diesel::update(
-                        group_counts::table
-                            .filter(group_counts::ballot_id.eq(id))
-                            .filter(group_counts::dimension.eq(dimension))
-                            .filter(group_counts::grp.eq(grp))
-                            .filter(group_counts::question.eq(qi as i32))
-                            .filter(group_counts::choice.eq(key)),
-                    )
-                    .set(group_counts::votes.eq(group_counts::votes + 1))
-                    .execute(conn)?;
+                    *counters.entry((dimension, grp.clone(), qi as i32, key.to_string())).or_default() += 1;
                 }
             }
         }
-        Ok(Receipt { ballot_id: id, receipt })
+        results[i] = Some(Ok(Receipt { ballot_id: id, receipt }));
     }
+    if count > start_count {
+        diesel::update(ballots::table.filter(ballots::id.eq(id)))
+            .set((ballots::entry_count.eq(count), ballots::head.eq(Some(chain::to_hex(&head)))))
+            .execute(conn)?;
+        for ((dimension, grp, qi, key), n) in counters {
+            diesel::update(
+                group_counts::table
+                    .filter(group_counts::ballot_id.eq(id))
+                    .filter(group_counts::dimension.eq(dimension))
+                    .filter(group_counts::grp.eq(&grp))
+                    .filter(group_counts::question.eq(qi))
+                    .filter(group_counts::choice.eq(&key)),
+            )
+            .set(group_counts::votes.eq(group_counts::votes + n))
+            .execute(conn)?;
+        }
+    }
+    Ok(())
 }
 
 /// Queue "your vote was received" emails for voters who have voted, in roll order (not vote order), and

@@ -1,12 +1,11 @@
 //! Group commit for ballot casting. Votes queue to one writer thread, which takes every vote waiting
-//! (up to a batch), casts each in its own savepoint inside one write transaction, commits once (durably),
-//! and only then answers each voter. A vote that fails (already voted, bad answers) rolls back only its
-//! savepoint; if the commit itself fails, every vote in the batch is answered with an error and none is
-//! acknowledged. The chain stays serialised: one transaction at a time appends to it.
+//! (up to a batch), casts them inside one write transaction (`ballots::cast_batch`), commits once
+//! (durably), and only then answers each voter. A refused vote (already voted, bad answers) is checked
+//! before it writes anything; if the commit itself fails, every vote in the batch is answered with an
+//! error and none is acknowledged. The chain stays serialised: one transaction at a time appends to it.
 
 use std::sync::mpsc;
 
-use diesel::Connection;
 use serde_json::Value;
 use tokio::sync::oneshot;
 
@@ -94,24 +93,23 @@ fn commit_batch(db: &Db, keys: &Keys, batch: &[Request]) -> Vec<AppResult<Receip
                 .collect()
         }
     };
-    let mut results: Vec<Option<AppResult<Receipt>>> = batch.iter().map(|_| None).collect();
-    let committed = db::write_tx(&mut conn, |c| {
-        for (req, slot) in batch.iter().zip(results.iter_mut()) {
-            let voter = match &req.voter {
+    let votes: Vec<(i64, Voter<'_>, &[Value])> = batch
+        .iter()
+        .map(|r| {
+            let voter = match &r.voter {
                 VoterId::Code(code) => Voter::Code(code),
                 VoterId::Member(user) => Voter::Member(user),
             };
-            // Each vote in its own savepoint: a refused vote rolls back alone.
-            let r = c.transaction(|c| ballots::cast_in_tx(c, keys, req.ballot_id, voter, &req.answers));
-            *slot = Some(r);
-        }
+            (r.ballot_id, voter, r.answers.as_slice())
+        })
+        .collect();
+    let mut results = Vec::new();
+    let committed = db::write_tx(&mut conn, |c| {
+        results = ballots::cast_batch(c, keys, &votes);
         Ok(())
     });
     match committed {
-        Ok(()) => results
-            .into_iter()
-            .map(|r| r.unwrap_or_else(|| Err(AppError::internal_msg("vote not processed"))))
-            .collect(),
+        Ok(()) => results,
         Err(e) => {
             tracing::error!(error = %e, votes = batch.len(), "a batch of votes did not commit; none is acknowledged");
             batch
