@@ -231,7 +231,7 @@ async fn ballot(a: &Args) {
                 if i >= codes.len() {
                     return (lat, errors);
                 }
-                let answers = json!([if i % 10 == 0 { "no" } else { "yes" }, ["Limit contacts"]]);
+                let answers = json!([if i.is_multiple_of(10) { "no" } else { "yes" }, ["Limit contacts"]]);
                 let t = Instant::now();
                 let r = client
                     .post(format!("{base}/api/v1/ballots/{id}/votes"))
