@@ -44,7 +44,11 @@ fn definition() -> Value {
 fn answers(i: usize) -> Value {
     json!([
         if i.is_multiple_of(10) { "no" } else { "yes" },
-        if i.is_multiple_of(2) { json!(["Limit contacts"]) } else { json!(["Limit contacts", "Decline ICB contracts"]) }
+        if i.is_multiple_of(2) {
+            json!(["Limit contacts"])
+        } else {
+            json!(["Limit contacts", "Decline ICB contracts"])
+        }
     ])
 }
 

@@ -257,3 +257,17 @@ fn cli_help_lists_the_commands() {
         assert!(text.contains(cmd), "--help lists {cmd}: {text}");
     }
 }
+
+// Regressions from the schemathesis run: times carry their zone; a known path with the wrong method is 405.
+both_backends!(times_are_rfc3339_utc_and_wrong_methods_get_405, |app: TestApp| async move {
+    let (_, chair) = app.user_with("chair@example.org", &[Role::Chair]).await;
+    let c = app.post("/api/v1/conferences", json!({"name": "Times"}), Some(&chair)).await.expect(201);
+    let t = c["created_at"].as_str().unwrap_or("");
+    assert!(chrono::DateTime::parse_from_rfc3339(t).is_ok() && t.ends_with('Z'), "{t}");
+    let r = app.get("/api/v1/motions/parse", Some(&chair)).await;
+    r.expect_problem(405, "method_not_allowed");
+    assert_eq!(r.headers.get("allow").and_then(|v| v.to_str().ok()), Some("POST"));
+    let r = app.request(Method::PATCH, "/health", None, None).await;
+    r.expect_problem(405, "method_not_allowed");
+    assert_eq!(r.headers.get("allow").and_then(|v| v.to_str().ok()), Some("GET"));
+});

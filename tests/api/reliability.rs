@@ -503,3 +503,144 @@ async fn bad_input_is_refused_and_writes_nothing() {
     tried += 1;
     eprintln!("bad input: {tried} kinds of bad input refused with a 4xx naming the problem; nothing written");
 }
+
+/// kill -9 while representatives vote in a conference poll: after restart every acknowledged vote is
+/// there, as the representative last cast it, and the poll closes with those counts.
+async fn poll_durability(backend: Backend) {
+    let database = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => match fresh_postgres_database() {
+            Some((_, _, url)) => Some(url),
+            None => {
+                eprintln!("NOTE: CARRIED_TEST_POSTGRES_URL is not set: the PostgreSQL poll durability leg is skipped");
+                return;
+            }
+        },
+    };
+    const REPS: usize = 60;
+    let dir = tempfile::tempdir().expect("dir");
+    let env = base_env(dir.path(), database.as_deref());
+    add_user(&env, "admin@example.org", "admin");
+    add_user(&env, "chair@example.org", "chair");
+    let mut server = Server::start(&env).await;
+    let client = reqwest::Client::new();
+    let base = server.base.clone();
+    let admin = login(&client, &base, "admin@example.org").await;
+    let chair = login(&client, &base, "chair@example.org").await;
+    let post = |path: String, body: Value, token: String| {
+        let (client, base) = (client.clone(), base.clone());
+        async move {
+            call(&client, reqwest::Method::POST, format!("{base}{path}"), Some(body), Some(&token))
+                .await
+                .expect("answer")
+        }
+    };
+    let (_, conf) = post("/api/v1/conferences".into(), json!({"name": "Durable conference"}), chair.clone()).await;
+    let cid = conf["id"].as_i64().expect("id");
+    let mut reps = Vec::new();
+    for i in 0..REPS {
+        let email = format!("rep{i}@example.org");
+        let (st, u) = post(
+            "/api/v1/users".into(),
+            json!({"email": email, "name": format!("Rep {i}"), "password": PASSWORD, "roles": ["representative"]}),
+            admin.clone(),
+        )
+        .await;
+        assert_eq!(st, 201, "{u}");
+        let (st, _) = post(
+            format!("/api/v1/conferences/{cid}/representatives"),
+            json!({"user_id": u["id"], "lmc": "Devon"}),
+            chair.clone(),
+        )
+        .await;
+        assert_eq!(st, 201);
+        reps.push(login(&client, &base, &email).await);
+    }
+    let (_, m) = post(
+        format!("/api/v1/conferences/{cid}/motions"),
+        json!({"stem": "That conference survives a crash."}),
+        chair.clone(),
+    )
+    .await;
+    let (st, p) = post(format!("/api/v1/motions/{}/polls", m["id"]), json!({"subject": "whole"}), chair.clone()).await;
+    assert_eq!(st, 201);
+    let pid = p["id"].as_i64().expect("poll");
+    // Each representative votes "against", then changes to "for"; remember the last acknowledged choice.
+    let last_acked: Arc<std::sync::Mutex<Vec<Option<&'static str>>>> =
+        Arc::new(std::sync::Mutex::new(vec![None; REPS]));
+    let acks = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for (i, token) in reps.iter().cloned().enumerate() {
+        let (client, base, last, acks) = (client.clone(), base.clone(), last_acked.clone(), acks.clone());
+        tasks.push(tokio::spawn(async move {
+            for choice in ["against", "for"] {
+                match call(
+                    &client,
+                    reqwest::Method::POST,
+                    format!("{base}/api/v1/polls/{pid}/votes"),
+                    Some(json!({"choice": choice})),
+                    Some(&token),
+                )
+                .await
+                {
+                    Some((200, _)) => {
+                        last.lock().expect("lock")[i] = Some(choice);
+                        acks.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
+                    Some((st, b)) => panic!("vote got {st}: {b}"),
+                    None => return,
+                }
+            }
+        }));
+    }
+    while acks.load(std::sync::atomic::Ordering::SeqCst) < REPS / 2 {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    server.kill9();
+    for t in tasks {
+        t.await.expect("task");
+    }
+    let last: Vec<Option<&'static str>> = last_acked.lock().expect("lock").clone();
+    let server = Server::start(&server.env.clone()).await;
+    let base = server.base.clone();
+    let mut stored = 0;
+    for (i, token) in reps.iter().enumerate() {
+        let (st, mine) =
+            call(&client, reqwest::Method::GET, format!("{base}/api/v1/polls/{pid}/my-vote"), None, Some(token))
+                .await
+                .expect("my vote");
+        assert_eq!(st, 200);
+        if let Some(choice) = last[i] {
+            // The acknowledged choice survived (or a later one, sent but not answered before the kill).
+            let now = mine["choice"].as_str().unwrap_or("");
+            assert!(
+                now == choice || (choice == "against" && now == "for"),
+                "rep {i}: acknowledged {choice}, stored {now}"
+            );
+        }
+        if mine["choice"].is_string() {
+            stored += 1;
+        }
+    }
+    let chair = login(&client, &base, "chair@example.org").await;
+    let (st, closed) =
+        call(&client, reqwest::Method::POST, format!("{base}/api/v1/polls/{pid}/close"), None, Some(&chair))
+            .await
+            .expect("close");
+    assert_eq!(st, 200, "{closed}");
+    let counted = closed["counts"]["for"].as_u64().unwrap_or(0) + closed["counts"]["against"].as_u64().unwrap_or(0);
+    assert_eq!(counted, stored as u64, "the close counts exactly the stored votes");
+    let acked_reps = last.iter().filter(|c| c.is_some()).count();
+    assert!(stored >= acked_reps);
+    eprintln!("poll-durability[{backend:?}]: {REPS} representatives, killed -9 after {} acknowledged votes; {acked_reps} representatives acknowledged, {stored} votes stored, all acknowledged choices intact", acks.load(std::sync::atomic::Ordering::SeqCst));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_acknowledged_poll_vote_is_lost_to_kill_9_sqlite() {
+    poll_durability(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_acknowledged_poll_vote_is_lost_to_kill_9_postgres() {
+    poll_durability(Backend::Postgres).await;
+}
