@@ -619,6 +619,56 @@ pub fn cast_batch(
     results.into_iter().map(|r| r.unwrap_or_else(|| Err(AppError::internal_msg("vote not processed")))).collect()
 }
 
+/// Find the voter on the roll and mark them as having voted, in one statement. The inner `Err` is a refusal
+/// (an unknown code, already voted) that wrote nothing; the outer one a database error. Returns the
+/// voter's LMC area and role, for the aggregate counters.
+fn mark_voter(
+    conn: &mut DbConnection,
+    keys: &Keys,
+    id: i64,
+    voter: &Voter<'_>,
+) -> AppResult<Result<(String, String), AppError>> {
+    let invalid_code = || AppError::new(ErrorCode::Forbidden, "that voting code is not valid for this ballot");
+    let (key, by_code) = match voter {
+        Voter::Code(code) if !code_format_ok(code) => return Ok(Err(invalid_code())),
+        Voter::Code(code) => (code_hash(&keys.code_key, code), true),
+        Voter::Member(u) => (u.email.to_lowercase(), false),
+    };
+    let on_roll = roll::table.filter(roll::ballot_id.eq(id));
+    let marked: Option<(String, String)> = if by_code {
+        diesel::update(on_roll.filter(roll::code_hash.eq(&key)).filter(roll::voted.eq(false)))
+            .set(roll::voted.eq(true))
+            .returning((roll::lmc, roll::role))
+            .get_result(conn)
+            .optional()?
+    } else {
+        diesel::update(on_roll.filter(roll::email.eq(&key)).filter(roll::voted.eq(false)))
+            .set(roll::voted.eq(true))
+            .returning((roll::lmc, roll::role))
+            .get_result(conn)
+            .optional()?
+    };
+    if let Some(group) = marked {
+        return Ok(Ok(group));
+    }
+    // Nothing marked: either already voted, or not on this roll.
+    let exists: i64 = if by_code {
+        on_roll.filter(roll::code_hash.eq(&key)).count().get_result(conn)?
+    } else {
+        on_roll.filter(roll::email.eq(&key)).count().get_result(conn)?
+    };
+    Ok(Err(match (exists > 0, by_code) {
+        (true, true) => {
+            AppError::new(ErrorCode::AlreadyVoted, "a ballot has already been cast with this voting code; it is final")
+        }
+        (true, false) => {
+            AppError::new(ErrorCode::AlreadyVoted, "you have already voted in this ballot; your vote is final")
+        }
+        (false, true) => invalid_code(),
+        (false, false) => AppError::new(ErrorCode::Forbidden, "you are not on this ballot's roll"),
+    }))
+}
+
 fn not_open(status: &str) -> AppError {
     AppError::new(
         ErrorCode::BallotNotOpen,
@@ -679,74 +729,13 @@ fn cast_for_ballot(
                 continue;
             }
         };
-        let marked: Option<(i64, String, String)> = match voter {
-            Voter::Code(code) => {
-                if !code_format_ok(code) {
-                    results[i] =
-                        Some(Err(AppError::new(ErrorCode::Forbidden, "that voting code is not valid for this ballot")));
-                    continue;
-                }
-                let h = code_hash(&keys.code_key, code);
-                let m = diesel::update(
-                    roll::table
-                        .filter(roll::ballot_id.eq(id))
-                        .filter(roll::code_hash.eq(&h))
-                        .filter(roll::voted.eq(false)),
-                )
-                .set(roll::voted.eq(true))
-                .returning((roll::id, roll::lmc, roll::role))
-                .get_result(conn)
-                .optional()?;
-                if m.is_none() {
-                    let exists: i64 = roll::table
-                        .filter(roll::ballot_id.eq(id))
-                        .filter(roll::code_hash.eq(&h))
-                        .count()
-                        .get_result(conn)?;
-                    results[i] = Some(Err(if exists > 0 {
-                        AppError::new(
-                            ErrorCode::AlreadyVoted,
-                            "a ballot has already been cast with this voting code; it is final",
-                        )
-                    } else {
-                        AppError::new(ErrorCode::Forbidden, "that voting code is not valid for this ballot")
-                    }));
-                    continue;
-                }
-                m
-            }
-            Voter::Member(u) => {
-                let email = u.email.to_lowercase();
-                let m = diesel::update(
-                    roll::table
-                        .filter(roll::ballot_id.eq(id))
-                        .filter(roll::email.eq(&email))
-                        .filter(roll::voted.eq(false)),
-                )
-                .set(roll::voted.eq(true))
-                .returning((roll::id, roll::lmc, roll::role))
-                .get_result(conn)
-                .optional()?;
-                if m.is_none() {
-                    let exists: i64 = roll::table
-                        .filter(roll::ballot_id.eq(id))
-                        .filter(roll::email.eq(&email))
-                        .count()
-                        .get_result(conn)?;
-                    results[i] = Some(Err(if exists > 0 {
-                        AppError::new(
-                            ErrorCode::AlreadyVoted,
-                            "you have already voted in this ballot; your vote is final",
-                        )
-                    } else {
-                        AppError::new(ErrorCode::Forbidden, "you are not on this ballot's roll")
-                    }));
-                    continue;
-                }
-                m
+        let (lmc, role) = match mark_voter(conn, keys, id, voter)? {
+            Ok(group) => group,
+            Err(refused) => {
+                results[i] = Some(Err(refused));
+                continue;
             }
         };
-        let Some((_roll_id, lmc, role)) = marked else { continue };
         count += 1;
         let receipt = ballot::new_receipt();
         let content = chain::EntryContent {

@@ -117,19 +117,25 @@ fn add_user(env: &[(String, String)], email: &str, role: &str) {
     assert!(child.wait().expect("user add").success());
 }
 
+/// The database URL for a backend: None for the default SQLite file; skipped (outer None, with a note)
+/// when PostgreSQL is asked for but CARRIED_TEST_POSTGRES_URL is not set.
+fn database_for(backend: Backend) -> Option<Option<String>> {
+    match backend {
+        Backend::Sqlite => Some(None),
+        Backend::Postgres => match fresh_postgres_database() {
+            Some((_, _, url)) => Some(Some(url)),
+            None => {
+                eprintln!("NOTE: CARRIED_TEST_POSTGRES_URL is not set: this PostgreSQL leg is skipped");
+                None
+            }
+        },
+    }
+}
+
 /// kill -9 the server while 1,000 voters vote; restart it; every acknowledged vote is in the record,
 /// the record verifies, and no half-written entry exists.
 async fn durability(backend: Backend) {
-    let database = match backend {
-        Backend::Sqlite => None,
-        Backend::Postgres => match fresh_postgres_database() {
-            Some((_, _, url)) => Some(url),
-            None => {
-                eprintln!("NOTE: CARRIED_TEST_POSTGRES_URL is not set: the PostgreSQL durability leg is skipped");
-                return;
-            }
-        },
-    };
+    let Some(database) = database_for(backend) else { return };
     const VOTERS: usize = 1000;
     let dir = tempfile::tempdir().expect("dir");
     let env = base_env(dir.path(), database.as_deref());
@@ -507,16 +513,7 @@ async fn bad_input_is_refused_and_writes_nothing() {
 /// kill -9 while representatives vote in a conference poll: after restart every acknowledged vote is
 /// there, as the representative last cast it, and the poll closes with those counts.
 async fn poll_durability(backend: Backend) {
-    let database = match backend {
-        Backend::Sqlite => None,
-        Backend::Postgres => match fresh_postgres_database() {
-            Some((_, _, url)) => Some(url),
-            None => {
-                eprintln!("NOTE: CARRIED_TEST_POSTGRES_URL is not set: the PostgreSQL poll durability leg is skipped");
-                return;
-            }
-        },
-    };
+    let Some(database) = database_for(backend) else { return };
     const REPS: usize = 60;
     let dir = tempfile::tempdir().expect("dir");
     let env = base_env(dir.path(), database.as_deref());
