@@ -26,6 +26,8 @@ struct Args {
     listeners: usize,
     window: f64,
     login_storm: usize,
+    /// Open loop: votes arrive at this rate (per second) instead of from closed-loop clients.
+    rate: Option<f64>,
 }
 
 fn args() -> Args {
@@ -38,6 +40,7 @@ fn args() -> Args {
         listeners: 1000,
         window: 10.0,
         login_storm: 0,
+        rate: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -51,8 +54,9 @@ fn args() -> Args {
             "--listeners" => a.listeners = v().parse().expect("--listeners S"),
             "--window" => a.window = v().parse().expect("--window SECONDS"),
             "--login-storm" => a.login_storm = v().parse().expect("--login-storm K"),
+            "--rate" => a.rate = Some(v().parse().expect("--rate VOTES_PER_SECOND")),
             "--help" | "-h" => {
-                println!("loadgen [--mode ballot|conference] [--voters N] [--concurrency C] [--database URL] [--reps R] [--listeners S] [--window SECONDS] [--login-storm K]");
+                println!("loadgen [--mode ballot|conference] [--voters N] [--concurrency C] [--database URL] [--reps R] [--listeners S] [--window SECONDS] [--login-storm K] [--rate VOTES_PER_SECOND]");
                 std::process::exit(0);
             }
             other => panic!("unknown argument {other}"),
@@ -218,44 +222,19 @@ async fn ballot(a: &Args) {
     let db = state.db.clone();
     let ceiling_before = tokio::task::spawn_blocking(move || commit_ceiling(&db, 3.0)).await.expect("ceiling");
 
-    let next = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
-    let mut workers = Vec::new();
-    for _ in 0..a.concurrency {
-        let (client, base, next, codes) = (client.clone(), base.clone(), next.clone(), codes.clone());
-        workers.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            let mut errors = 0usize;
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= codes.len() {
-                    return (lat, errors);
-                }
-                let answers = json!([if i.is_multiple_of(10) { "no" } else { "yes" }, ["Limit contacts"]]);
-                let t = Instant::now();
-                let r = client
-                    .post(format!("{base}/api/v1/ballots/{id}/votes"))
-                    .json(&json!({"code": codes[i], "answers": answers}))
-                    .send()
-                    .await;
-                match r {
-                    Ok(resp) if resp.status().as_u16() == 201 => lat.push(t.elapsed()),
-                    _ => errors += 1,
-                }
-            }
-        }));
-    }
-    let mut lat = Vec::new();
-    let mut errors = 0;
-    for w in workers {
-        let (l, e) = w.await.expect("worker");
-        lat.extend(l);
-        errors += e;
-    }
+    let (mut lat, errors) = match a.rate {
+        None => closed_loop(&client, &base, id, &codes, a.concurrency).await,
+        Some(rate) => open_loop(&client, &base, id, &codes, rate).await,
+    };
     let elapsed = start.elapsed().as_secs_f64();
     storm_stop.store(true, Ordering::Relaxed);
     lat.sort();
     let rate = lat.len() as f64 / elapsed;
+    let load = match a.rate {
+        None => format!("{} concurrent clients", a.concurrency),
+        Some(r) => format!("voters arriving at {r:.0}/s (open loop)"),
+    };
 
     let r = client.post(format!("{base}/api/v1/ballots/{id}/close")).bearer_auth(&officer).send().await.expect("close");
     assert!(r.status().is_success());
@@ -275,9 +254,8 @@ async fn ballot(a: &Args) {
     let ceiling = ceiling_before.max(ceiling_after);
 
     println!(
-        "mode ballot, {backend}, {} voters, {} concurrent clients{}",
+        "mode ballot, {backend}, {} voters, {load}{}",
         a.voters,
-        a.concurrency,
         if a.login_storm > 0 { format!(", login storm of {} clients", a.login_storm) } else { String::new() }
     );
     println!(
@@ -309,6 +287,91 @@ async fn ballot(a: &Args) {
         Ok(rep) => println!("  record verified: {} entries in {:.2} s", rep.entries, verify_s),
         Err(e) => println!("  RECORD DOES NOT VERIFY: {e}"),
     }
+}
+
+fn answers(i: usize) -> Value {
+    json!([if i.is_multiple_of(10) { "no" } else { "yes" }, ["Limit contacts"]])
+}
+
+async fn vote(client: &reqwest::Client, base: &str, id: i64, code: &str, i: usize) -> bool {
+    let r = client
+        .post(format!("{base}/api/v1/ballots/{id}/votes"))
+        .json(&json!({"code": code, "answers": answers(i)}))
+        .send()
+        .await;
+    r.is_ok_and(|resp| resp.status().as_u16() == 201)
+}
+
+/// `concurrency` clients, each sending its next vote as soon as the last is answered.
+async fn closed_loop(
+    client: &reqwest::Client,
+    base: &str,
+    id: i64,
+    codes: &Arc<Vec<String>>,
+    concurrency: usize,
+) -> (Vec<Duration>, usize) {
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let (client, base, next, codes) = (client.clone(), base.to_string(), next.clone(), codes.clone());
+        workers.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut errors = 0usize;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= codes.len() {
+                    return (lat, errors);
+                }
+                let t = Instant::now();
+                if vote(&client, &base, id, &codes[i], i).await {
+                    lat.push(t.elapsed());
+                } else {
+                    errors += 1;
+                }
+            }
+        }));
+    }
+    let mut lat = Vec::new();
+    let mut errors = 0;
+    for w in workers {
+        let (l, e) = w.await.expect("worker");
+        lat.extend(l);
+        errors += e;
+    }
+    (lat, errors)
+}
+
+/// Voters arrive at `rate` per second whatever the service's speed; latency is from each arrival.
+async fn open_loop(
+    client: &reqwest::Client,
+    base: &str,
+    id: i64,
+    codes: &Arc<Vec<String>>,
+    rate: f64,
+) -> (Vec<Duration>, usize) {
+    let start = tokio::time::Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..codes.len() {
+        let (client, base, codes) = (client.clone(), base.to_string(), codes.clone());
+        let at = start + Duration::from_secs_f64(i as f64 / rate);
+        tasks.push(tokio::spawn(async move {
+            tokio::time::sleep_until(at).await;
+            let t = Instant::now();
+            let ok = vote(&client, &base, id, &codes[i], i).await;
+            (ok, t.elapsed())
+        }));
+    }
+    let mut lat = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (ok, l) = t.await.expect("vote");
+        if ok {
+            lat.push(l);
+        } else {
+            errors += 1;
+        }
+    }
+    (lat, errors)
 }
 
 async fn conference(a: &Args) {
