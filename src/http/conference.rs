@@ -390,6 +390,30 @@ pub async fn open_poll(
     Ok(HttpResponse::Created().json(p))
 }
 
+/// Put the 'A' motions to one vote together; if carried, each is CARRIED.
+#[utoipa::path(tag = "polls", security(("bearer" = [])), params(("id" = i64, Path)), request_body = svc::EnBloc,
+    responses((status = 201, body = PollView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[post("/conferences/{id}/a-motions")]
+pub async fn open_en_bloc(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+    body: web::Json<svc::EnBloc>,
+) -> AppResult<HttpResponse> {
+    let actor = user.require(&[Role::Chair])?.clone();
+    let id = id.into_inner();
+    let st = state.clone();
+    let p = state
+        .db
+        .run(move |c| {
+            let p = svc::open_en_bloc(c, &actor, id, body.into_inner())?;
+            publish(&st, c, p.conference_id, "poll_opened", serde_json::json!({"poll": p}));
+            Ok(p)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(p))
+}
+
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct PollsQuery {
     /// Only open polls (the current question).

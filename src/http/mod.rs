@@ -48,6 +48,7 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(conference::decide_motion)
         .service(conference::motion_record)
         .service(conference::open_poll)
+        .service(conference::open_en_bloc)
         .service(conference::get_poll)
         .service(conference::cast_vote)
         .service(conference::my_vote)

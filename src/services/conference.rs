@@ -78,8 +78,10 @@ pub struct PollView {
     pub conference_id: i64,
     pub motion_id: Option<i64>,
     pub motion_number: Option<i32>,
+    /// What is put: a `Subject` of the motion (e.g. `"whole"`, `{"part": "(ii)"}`), or, for the 'A'
+    /// motions taken together, `{"a_motions_en_bloc": [motion ids]}`.
     #[schema(value_type = Object)]
-    pub subject: Subject,
+    pub subject: serde_json::Value,
     /// What is being voted on, in words.
     pub question: String,
     pub majority: Majority,
@@ -958,7 +960,7 @@ fn poll_view(conn: &mut DbConnection, r: PollRow) -> AppResult<PollView> {
         conference_id: r.1,
         motion_id: r.2,
         motion_number: number,
-        subject: serde_json::from_str(&r.3).unwrap_or(Subject::Whole),
+        subject: serde_json::from_str(&r.3).unwrap_or(serde_json::Value::Null),
         question: r.4,
         majority: r.5.parse().unwrap_or(Majority::Simple),
         method: r.6,
@@ -1062,6 +1064,88 @@ pub fn open_poll(conn: &mut DbConnection, actor: &User, motion_id: i64, input: N
     get_poll(conn, id)
 }
 
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnBloc {
+    /// The 'A' motions to take together; default: every undecided 'A' motion of the conference.
+    pub motions: Option<Vec<i64>>,
+    /// "electronic" (default) or "show_of_hands".
+    pub method: Option<String>,
+}
+
+/// Put the 'A' motions (existing policy or non-controversial) to one vote together ("A motions carried
+/// en bloc"). If carried, each is CARRIED.
+pub fn open_en_bloc(conn: &mut DbConnection, actor: &User, conference_id: i64, input: EnBloc) -> AppResult<PollView> {
+    let method = input.method.clone().unwrap_or_else(|| "electronic".to_string());
+    if method != "electronic" && method != "show_of_hands" {
+        return Err(AppError::validation(format!("method: {method:?} is not electronic or show_of_hands")));
+    }
+    let id = db::write_tx(conn, |c| {
+        let conf = conference_row(c, conference_id)?;
+        if conf.status != "open" {
+            return Err(AppError::conflict("the conference is closed"));
+        }
+        let open: i64 = polls::table
+            .filter(polls::conference_id.eq(conference_id))
+            .filter(polls::status.eq("open"))
+            .count()
+            .get_result(c)?;
+        if open > 0 {
+            return Err(AppError::conflict("another poll is open in this conference: close it first"));
+        }
+        let agenda = list_motions(c, conference_id)?;
+        let is_a = |m: &MotionView| m.marks.contains(&AgendaMark::A);
+        let chosen: Vec<&MotionView> = match &input.motions {
+            None => agenda.iter().filter(|m| is_a(m) && m.outcome_text.is_none()).collect(),
+            Some(ids) => {
+                let mut chosen = Vec::new();
+                for id in ids {
+                    let m = agenda.iter().find(|m| m.id == *id).ok_or_else(|| {
+                        AppError::validation(format!("motions: {id} is not a motion of this conference"))
+                    })?;
+                    if !is_a(m) {
+                        return Err(AppError::validation(format!("motions: motion {} is not marked 'A'", m.number)));
+                    }
+                    if m.outcome_text.is_some() {
+                        return Err(AppError::validation(format!("motions: motion {} is already decided", m.number)));
+                    }
+                    chosen.push(m);
+                }
+                chosen
+            }
+        };
+        if chosen.is_empty() {
+            return Err(AppError::validation("there are no undecided 'A' motions to take en bloc"));
+        }
+        let ids: Vec<i64> = chosen.iter().map(|m| m.id).collect();
+        let numbers: Vec<String> = chosen.iter().map(|m| m.number.to_string()).collect();
+        let question = format!("The 'A' motions, en bloc: {}", numbers.join(", "));
+        let id = diesel::insert_into(polls::table)
+            .values((
+                polls::conference_id.eq(conference_id),
+                polls::motion_id.eq(None::<i64>),
+                polls::subject.eq(enc(&serde_json::json!({"a_motions_en_bloc": ids}))),
+                polls::question.eq(&question),
+                polls::majority.eq(Majority::Simple.as_str()),
+                polls::method.eq(&method),
+                polls::status.eq("open"),
+                polls::opened_at.eq(db::now()),
+                polls::counted.eq(method == "electronic"),
+            ))
+            .returning(polls::id)
+            .get_result::<i64>(c)?;
+        audit_log::append(
+            c,
+            &actor.email,
+            "poll.open",
+            &format!("poll {id}"),
+            serde_json::json!({"a_motions_en_bloc": ids}),
+        )?;
+        Ok(id)
+    })?;
+    get_poll(conn, id)
+}
+
 /// A representative's vote. Replaces their earlier choice in the same poll; acknowledged only once committed.
 pub fn cast_vote(conn: &mut DbConnection, user: &User, poll_id: i64, choice: Choice) -> AppResult<PollView> {
     db::write_tx(conn, |c| {
@@ -1125,7 +1209,7 @@ pub fn close_poll(
             return Err(AppError::new(ErrorCode::PollClosed, "this poll is already closed"));
         }
         let majority: Majority = row.5.parse().unwrap_or(Majority::Simple);
-        let subject: Subject = serde_json::from_str(&row.3).map_err(AppError::internal)?;
+        let subject_json: serde_json::Value = serde_json::from_str(&row.3).map_err(AppError::internal)?;
         let (decision, counts): (Decision, Option<Counts>) = if row.6 == "electronic" {
             if declaration.is_some() {
                 return Err(AppError::validation(
@@ -1152,7 +1236,24 @@ pub fn close_poll(
             (decision, d.counts)
         };
         let mut motion_number = None;
-        if let Some(mid) = row.2 {
+        if let Some(ids) = subject_json.get("a_motions_en_bloc").and_then(|v| v.as_array()) {
+            // The 'A' motions taken together: carried, each is CARRIED; lost, they go back to be taken one by one.
+            if decision.carried {
+                for mid in ids.iter().filter_map(|v| v.as_i64()) {
+                    let view = get_motion(c, mid)?;
+                    if view.outcome_text.is_some() {
+                        continue;
+                    }
+                    let mut state = motion_state(&view);
+                    state.taken = TakenAs::Whole;
+                    state
+                        .apply(&procedure::Effect::Decide { label: None, outcome: Outcome::Carried, qualifier: None })
+                        .map_err(AppError::conflict)?;
+                    save_state(c, mid, &state, None, true)?;
+                }
+            }
+        } else if let Some(mid) = row.2 {
+            let subject: Subject = serde_json::from_value(subject_json.clone()).map_err(AppError::internal)?;
             let view = get_motion(c, mid)?;
             motion_number = Some(view.number);
             let mut state = motion_state(&view);

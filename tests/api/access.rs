@@ -164,6 +164,7 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
         op(Method::POST, format!("/api/v1/polls/{poll}/close"), None, &[Chair]),
         op(Method::POST, format!("/api/v1/motions/{motion}/decide"), Some(json!({"outcome": "carried"})), &[Chair]),
         op(Method::POST, format!("/api/v1/motions/{motion}/polls"), Some(json!({"subject": "whole"})), &[Chair]),
+        op(Method::POST, format!("/api/v1/conferences/{conf}/a-motions"), Some(json!({})), &[Chair]),
         op(Method::POST, format!("/api/v1/conferences/{conf2}/close"), None, &[Chair]),
         op(Method::GET, "/api/v1/ballots".into(), None, EVERYONE),
         op(Method::GET, format!("/api/v1/ballots/{open}"), None, EVERYONE),

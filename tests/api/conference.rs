@@ -504,3 +504,31 @@ async fn events_reach_clients_of_every_instance_on_postgres() {
         );
     }
 }
+
+both_backends!(a_motions_are_carried_en_bloc, |app: TestApp| async move {
+    let conf = conference_with_reps(&app, 3).await;
+    let a1 = conf.motion(&app, json!({"stem": "That conference reaffirms policy one.", "marks": ["a"]})).await["id"]
+        .as_i64()
+        .expect("id");
+    let a2 = conf.motion(&app, json!({"stem": "That conference reaffirms policy two.", "marks": ["a"]})).await["id"]
+        .as_i64()
+        .expect("id");
+    let debated = conf.motion(&app, json!({"stem": "That conference debates this.", "marks": ["starred"]})).await["id"]
+        .as_i64()
+        .expect("id");
+    let path = format!("/api/v1/conferences/{}/a-motions", conf.id);
+    app.post(&path, json!({"motions": [debated]}), Some(&conf.chair)).await.expect_problem(422, "validation_failed");
+    let p = app.post(&path, json!({}), Some(&conf.chair)).await.expect(201);
+    assert_eq!(p["subject"], json!({"a_motions_en_bloc": [a1, a2]}));
+    assert!(p["question"].as_str().unwrap_or("").contains("'A' motions"), "{p}");
+    let pid = p["id"].as_i64().expect("id");
+    for (tok, ch) in conf.reps.iter().zip(["for", "for", "against"]) {
+        app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": ch}), Some(tok)).await.expect(200);
+    }
+    let closed = app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&conf.chair)).await.expect(200);
+    assert_eq!(closed["result"], "carried");
+    assert_eq!(conf.outcome_text(&app, a1).await, "CARRIED");
+    assert_eq!(conf.outcome_text(&app, a2).await, "CARRIED");
+    assert_eq!(conf.outcome_text(&app, debated).await, Value::Null);
+    app.post(&path, json!({}), Some(&conf.chair)).await.expect_problem(422, "validation_failed");
+});
