@@ -33,6 +33,38 @@ pub fn canonical_json(v: &Value) -> Result<Vec<u8>, CanonicalError> {
     Ok(out)
 }
 
+/// Append the canonical bytes of `v` to `out` (no allocation of its own beyond `out`'s growth).
+pub fn write_canonical(out: &mut Vec<u8>, v: &Value) -> Result<(), CanonicalError> {
+    write_value(out, v)
+}
+
+/// Append a canonical JSON string (quoted and escaped) to `out`.
+pub fn write_canonical_str(out: &mut Vec<u8>, s: &str) {
+    write_string(out, s)
+}
+
+/// The canonical bytes of an object without one of its top-level members (the record's signature),
+/// without copying the object.
+pub fn canonical_json_without(v: &Value, skip: &str) -> Result<Vec<u8>, CanonicalError> {
+    let Value::Object(map) = v else {
+        return canonical_json(v);
+    };
+    let mut members: Vec<(&String, &Value)> = map.iter().filter(|(k, _)| k.as_str() != skip).collect();
+    members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+    let mut out = Vec::new();
+    out.push(b'{');
+    for (i, (key, value)) in members.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_string(&mut out, key);
+        out.push(b':');
+        write_value(&mut out, value)?;
+    }
+    out.push(b'}');
+    Ok(out)
+}
+
 fn write_value(out: &mut Vec<u8>, v: &Value) -> Result<(), CanonicalError> {
     match v {
         Value::Null => out.extend_from_slice(b"null"),
@@ -40,9 +72,10 @@ fn write_value(out: &mut Vec<u8>, v: &Value) -> Result<(), CanonicalError> {
         Value::Bool(false) => out.extend_from_slice(b"false"),
         Value::Number(n) => {
             if let Some(u) = n.as_u64() {
-                out.extend_from_slice(u.to_string().as_bytes());
+                write_u64(out, u);
             } else if let Some(i) = n.as_i64() {
-                out.extend_from_slice(i.to_string().as_bytes());
+                out.push(b'-');
+                write_u64(out, i.unsigned_abs());
             } else {
                 return Err(CanonicalError::Float);
             }
@@ -74,6 +107,21 @@ fn write_value(out: &mut Vec<u8>, v: &Value) -> Result<(), CanonicalError> {
         }
     }
     Ok(())
+}
+
+/// Plain decimal, without going through a String.
+pub fn write_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
 }
 
 fn write_string(out: &mut Vec<u8>, s: &str) {

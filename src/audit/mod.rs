@@ -21,8 +21,8 @@ mod tests;
 
 pub use canonical::{canonical_json, CanonicalError};
 pub use chain::{
-    append, append_log, entry_hash, genesis, hash_from_hex, log_genesis, to_hex, verify_log, verify_log_after,
-    Checkpoint, CheckpointParseError, Entry, EntryContent, Hash, LogEntry, LOG_DOMAIN, RECORD_DOMAIN,
+    append, append_log, entry_hash, entry_hash_parts, genesis, hash_from_hex, log_genesis, to_hex, verify_log,
+    verify_log_after, Checkpoint, CheckpointParseError, Entry, EntryContent, Hash, LogEntry, LOG_DOMAIN, RECORD_DOMAIN,
 };
 pub use record::{
     build_record, check_answer, parse_questions, results_sha256, sign_record, signing_bytes, tally, Publication,

@@ -337,14 +337,7 @@ pub fn build_record(parts: RecordParts) -> Result<Record, RecordError> {
 
 /// The bytes a record's signature covers: `canonical(record without "signature")`.
 pub fn signing_bytes(record: &Value) -> Result<Vec<u8>, CanonicalError> {
-    match record {
-        Value::Object(map) => {
-            let mut map = map.clone();
-            map.remove("signature");
-            canonical_json(&Value::Object(map))
-        }
-        other => canonical_json(other),
-    }
+    super::canonical::canonical_json_without(record, "signature")
 }
 
 /// Sign the record with the service key (replacing any previous signature).

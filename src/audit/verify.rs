@@ -24,13 +24,13 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
 
 use super::canonical::CanonicalError;
 use super::chain::RECORD_DOMAIN;
-use super::chain::{entry_hash, genesis, hash_from_hex, is_lower_hex, to_hex, Checkpoint, Entry};
+use super::chain::{entry_hash_parts, genesis, hash_from_hex, is_lower_hex, to_hex, Checkpoint, Entry};
 use super::record::{
     check_answer, parse_questions, results_sha256, signing_bytes, tally, Publication, Question, QuestionKind, Record,
     Results, Signoff,
@@ -279,8 +279,11 @@ pub fn verify(
     }
 
     // 11. Receipts.
-    let by_receipt: HashMap<String, u64> =
-        record.entries.iter().map(|e| (normalise_receipt(&e.receipt), e.seq)).collect();
+    let by_receipt: HashMap<String, u64> = if receipts.is_empty() {
+        HashMap::new()
+    } else {
+        record.entries.iter().map(|e| (normalise_receipt(&e.receipt), e.seq)).collect()
+    };
     let mut receipts_found = Vec::new();
     for r in receipts {
         match by_receipt.get(&normalise_receipt(r)) {
@@ -313,10 +316,11 @@ pub fn verify(
 
 /// Parse the typed record, naming the entry when one is malformed.
 fn parse_record(record_json: &Value) -> Result<Record, VerifyError> {
-    serde_json::from_value::<Record>(record_json.clone()).map_err(|e| {
+    // Deserialising from a borrowed Value copies each field once, not the whole document twice.
+    Record::deserialize(record_json).map_err(|e| {
         if let Some(Value::Array(entries)) = record_json.get("entries") {
             for (i, entry) in entries.iter().enumerate() {
-                if let Err(problem) = serde_json::from_value::<Entry>(entry.clone()) {
+                if let Err(problem) = Entry::deserialize(entry) {
                     return VerifyError::EntryMalformed { index: i + 1, problem: problem.to_string() };
                 }
             }
@@ -327,8 +331,9 @@ fn parse_record(record_json: &Value) -> Result<Record, VerifyError> {
 
 fn check_entries(record: &Record) -> Result<(), VerifyError> {
     let full = record.publication == Publication::Full;
-    let mut prev = record.genesis.clone();
-    let mut receipts: HashMap<String, usize> = HashMap::new();
+    let mut prev: &str = &record.genesis;
+    let mut receipts: HashMap<String, usize> = HashMap::with_capacity(record.entries.len());
+    let mut buf = Vec::with_capacity(512);
     for (i, e) in record.entries.iter().enumerate() {
         let index = i + 1;
         if e.seq != index as u64 {
@@ -361,17 +366,16 @@ fn check_entries(record: &Record) -> Result<(), VerifyError> {
         if !is_lower_hex(&e.hash, 64) {
             return Err(VerifyError::EntryHashFormat { index });
         }
-        if let Some(content) = e.content() {
+        if let (Some(answers), Some(nonce)) = (&e.answers, &e.nonce) {
             // `prev` equals a hash already known to be 64 lowercase hex digits.
             let prev_hash = hash_from_hex(&e.prev).ok_or(VerifyError::EntryPrev { index })?;
-            let computed = entry_hash(&prev_hash, &content.to_value())
+            let computed = entry_hash_parts(&mut buf, &prev_hash, e.seq, &e.receipt, answers, nonce)
                 .map_err(|source| VerifyError::EntryNotCanonical { index, source })?;
-            let computed = to_hex(&computed);
-            if computed != e.hash {
-                return Err(VerifyError::EntryHash { index, computed, recorded: e.hash.clone() });
+            if hash_from_hex(&e.hash) != Some(computed) {
+                return Err(VerifyError::EntryHash { index, computed: to_hex(&computed), recorded: e.hash.clone() });
             }
         }
-        prev = e.hash.clone();
+        prev = &e.hash;
     }
     Ok(())
 }
