@@ -50,3 +50,30 @@ pub fn lock_chain(conn: &mut DbConnection, key: i64) -> QueryResult<()> {
             .map(|_| ()),
     }
 }
+
+/// One ballot entry to store.
+#[derive(Debug, Clone, diesel::Insertable)]
+#[diesel(table_name = super::schema::ballot_entries)]
+pub struct NewEntry {
+    pub ballot_id: i64,
+    pub seq: i64,
+    pub receipt: String,
+    pub answers: String,
+    pub nonce: String,
+    pub prev: String,
+    pub hash: String,
+}
+
+/// Insert a batch of entries with multi-row `INSERT`s (the MultiConnection cannot batch, so each backend
+/// gets the same statement through its own connection).
+pub fn insert_entries(conn: &mut DbConnection, entries: &[NewEntry]) -> QueryResult<()> {
+    use super::schema::ballot_entries;
+    // 7 columns per row: 100 rows stay far below SQLite's bind-parameter limit.
+    for chunk in entries.chunks(100) {
+        match conn {
+            DbConnection::Sqlite(c) => diesel::insert_into(ballot_entries::table).values(chunk).execute(c)?,
+            DbConnection::Postgres(c) => diesel::insert_into(ballot_entries::table).values(chunk).execute(c)?,
+        };
+    }
+    Ok(())
+}

@@ -19,7 +19,7 @@ use crate::audit::{self, chain, Publication};
 use crate::ballot::{self, QuestionDef};
 use crate::config::ThresholdSettings;
 use crate::db::schema::{ballot_entries, ballots, group_counts, roll};
-use crate::db::{self, DbConnection};
+use crate::db::{self, dialect, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::services::auth::{Keys, User};
 use crate::services::{audit_log, mail};
@@ -619,54 +619,73 @@ pub fn cast_batch(
     results.into_iter().map(|r| r.unwrap_or_else(|| Err(AppError::internal_msg("vote not processed")))).collect()
 }
 
-/// Find the voter on the roll and mark them as having voted, in one statement. The inner `Err` is a refusal
-/// (an unknown code, already voted) that wrote nothing; the outer one a database error. Returns the
-/// voter's LMC area and role, for the aggregate counters.
-fn mark_voter(
+fn invalid_code() -> AppError {
+    AppError::new(ErrorCode::Forbidden, "that voting code is not valid for this ballot")
+}
+
+type VoterKey = (bool, String);
+
+/// Mark as having voted every listed voter (by code hash when the flag is true, else by email) who has
+/// not voted yet, in at most two statements. Returns, for each voter marked now, their LMC area and role.
+fn mark_voters(
     conn: &mut DbConnection,
-    keys: &Keys,
     id: i64,
-    voter: &Voter<'_>,
-) -> AppResult<Result<(String, String), AppError>> {
-    let invalid_code = || AppError::new(ErrorCode::Forbidden, "that voting code is not valid for this ballot");
-    let (key, by_code) = match voter {
-        Voter::Code(code) if !code_format_ok(code) => return Ok(Err(invalid_code())),
-        Voter::Code(code) => (code_hash(&keys.code_key, code), true),
-        Voter::Member(u) => (u.email.to_lowercase(), false),
-    };
-    let on_roll = roll::table.filter(roll::ballot_id.eq(id));
-    let marked: Option<(String, String)> = if by_code {
-        diesel::update(on_roll.filter(roll::code_hash.eq(&key)).filter(roll::voted.eq(false)))
-            .set(roll::voted.eq(true))
-            .returning((roll::lmc, roll::role))
-            .get_result(conn)
-            .optional()?
-    } else {
-        diesel::update(on_roll.filter(roll::email.eq(&key)).filter(roll::voted.eq(false)))
-            .set(roll::voted.eq(true))
-            .returning((roll::lmc, roll::role))
-            .get_result(conn)
-            .optional()?
-    };
-    if let Some(group) = marked {
-        return Ok(Ok(group));
+    keys: &[(bool, &str)],
+) -> AppResult<std::collections::HashMap<VoterKey, (String, String)>> {
+    let mut out = std::collections::HashMap::new();
+    let codes: Vec<&str> = keys.iter().filter(|k| k.0).map(|k| k.1).collect();
+    let emails: Vec<&str> = keys.iter().filter(|k| !k.0).map(|k| k.1).collect();
+    let on_roll = roll::table.filter(roll::ballot_id.eq(id)).filter(roll::voted.eq(false));
+    if !codes.is_empty() {
+        let rows: Vec<(Option<String>, String, String)> =
+            diesel::update(on_roll.filter(roll::code_hash.eq_any(&codes)))
+                .set(roll::voted.eq(true))
+                .returning((roll::code_hash, roll::lmc, roll::role))
+                .get_results(conn)?;
+        for (h, lmc, role) in rows {
+            if let Some(h) = h {
+                out.insert((true, h), (lmc, role));
+            }
+        }
     }
-    // Nothing marked: either already voted, or not on this roll.
-    let exists: i64 = if by_code {
-        on_roll.filter(roll::code_hash.eq(&key)).count().get_result(conn)?
-    } else {
-        on_roll.filter(roll::email.eq(&key)).count().get_result(conn)?
-    };
-    Ok(Err(match (exists > 0, by_code) {
-        (true, true) => {
-            AppError::new(ErrorCode::AlreadyVoted, "a ballot has already been cast with this voting code; it is final")
+    if !emails.is_empty() {
+        let rows: Vec<(String, String, String)> = diesel::update(on_roll.filter(roll::email.eq_any(&emails)))
+            .set(roll::voted.eq(true))
+            .returning((roll::email, roll::lmc, roll::role))
+            .get_results(conn)?;
+        for (e, lmc, role) in rows {
+            out.insert((false, e), (lmc, role));
         }
-        (true, false) => {
-            AppError::new(ErrorCode::AlreadyVoted, "you have already voted in this ballot; your vote is final")
-        }
-        (false, true) => invalid_code(),
-        (false, false) => AppError::new(ErrorCode::Forbidden, "you are not on this ballot's roll"),
-    }))
+    }
+    Ok(out)
+}
+
+/// Which of these voters are on the roll at all (voted or not).
+fn voters_on_roll(
+    conn: &mut DbConnection,
+    id: i64,
+    keys: &[(bool, &str)],
+) -> AppResult<std::collections::HashSet<VoterKey>> {
+    let mut out = std::collections::HashSet::new();
+    let codes: Vec<&str> = keys.iter().filter(|k| k.0).map(|k| k.1).collect();
+    let emails: Vec<&str> = keys.iter().filter(|k| !k.0).map(|k| k.1).collect();
+    if !codes.is_empty() {
+        let found: Vec<Option<String>> = roll::table
+            .filter(roll::ballot_id.eq(id))
+            .filter(roll::code_hash.eq_any(&codes))
+            .select(roll::code_hash)
+            .load(conn)?;
+        out.extend(found.into_iter().flatten().map(|h| (true, h)));
+    }
+    if !emails.is_empty() {
+        let found: Vec<String> = roll::table
+            .filter(roll::ballot_id.eq(id))
+            .filter(roll::email.eq_any(&emails))
+            .select(roll::email)
+            .load(conn)?;
+        out.extend(found.into_iter().map(|e| (false, e)));
+    }
+    Ok(out)
 }
 
 fn not_open(status: &str) -> AppError {
@@ -718,10 +737,16 @@ fn cast_for_ballot(
         .and_then(chain::hash_from_hex)
         .ok_or_else(|| AppError::internal_msg("ballot has no chain head"))?;
     let start_count = count;
-    let mut counters: BTreeMap<(&'static str, String, i32, String), i64> = BTreeMap::new();
+    // 1. Everything that can refuse a vote without the database is checked first; nothing is written yet.
+    struct Candidate {
+        index: usize,
+        by_code: bool,
+        key: String,
+        answers: Vec<Value>,
+    }
+    let mut candidates = Vec::new();
     for i in mine {
         let (_, voter, answers) = &votes[i];
-        // Everything that can refuse a vote is checked before it writes.
         let normalised = match ballot::validate_answers(&b.questions, answers) {
             Ok(n) => n,
             Err(e) => {
@@ -729,36 +754,40 @@ fn cast_for_ballot(
                 continue;
             }
         };
-        let (lmc, role) = match mark_voter(conn, keys, id, voter)? {
-            Ok(group) => group,
-            Err(refused) => {
-                results[i] = Some(Err(refused));
+        let (by_code, key) = match voter {
+            Voter::Code(code) if !code_format_ok(code) => {
+                results[i] = Some(Err(invalid_code()));
                 continue;
             }
+            Voter::Code(code) => (true, code_hash(&keys.code_key, code)),
+            Voter::Member(u) => (false, u.email.to_lowercase()),
+        };
+        candidates.push(Candidate { index: i, by_code, key, answers: normalised });
+    }
+    // 2. Mark every voter of the batch in one statement per kind; each returned row is one voter marked now.
+    let mut marked =
+        mark_voters(conn, id, &candidates.iter().map(|c| (c.by_code, c.key.as_str())).collect::<Vec<_>>())?;
+    // 3. Entries in the batch's order: the first request for a voter that was marked gets it.
+    let mut entries = Vec::new();
+    let mut counters: BTreeMap<(&'static str, String, i32, String), i64> = BTreeMap::new();
+    let mut refused = Vec::new();
+    for c in candidates {
+        let Some((lmc, role)) = marked.remove(&(c.by_code, c.key.clone())) else {
+            refused.push(c);
+            continue;
         };
         count += 1;
         let receipt = ballot::new_receipt();
         let content = chain::EntryContent {
             seq: count as u64,
             receipt: receipt.clone(),
-            answers: Value::Array(normalised.clone()),
+            answers: Value::Array(c.answers.clone()),
             nonce: ballot::new_nonce(),
         };
         let entry = chain::append(&head, &content).map_err(AppError::internal)?;
-        diesel::insert_into(ballot_entries::table)
-            .values((
-                ballot_entries::ballot_id.eq(id),
-                ballot_entries::seq.eq(count),
-                ballot_entries::receipt.eq(&receipt),
-                ballot_entries::answers.eq(serde_json::to_string(&content.answers).map_err(AppError::internal)?),
-                ballot_entries::nonce.eq(&content.nonce),
-                ballot_entries::prev.eq(&entry.prev),
-                ballot_entries::hash.eq(&entry.hash),
-            ))
-            .execute(conn)?;
         head = chain::hash_from_hex(&entry.hash).ok_or_else(|| AppError::internal_msg("entry hash is not hex"))?;
         for (dimension, grp) in [("lmc", &lmc), ("role", &role)] {
-            for (qi, answer) in normalised.iter().enumerate() {
+            for (qi, answer) in c.answers.iter().enumerate() {
                 let chosen: Vec<&str> = match answer {
                     Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
                     Value::String(s) => vec![s.as_str()],
@@ -769,7 +798,36 @@ fn cast_for_ballot(
                 }
             }
         }
-        results[i] = Some(Ok(Receipt { ballot_id: id, receipt }));
+        entries.push(dialect::NewEntry {
+            ballot_id: id,
+            seq: count,
+            receipt: receipt.clone(),
+            answers: serde_json::to_string(&content.answers).map_err(AppError::internal)?,
+            nonce: content.nonce,
+            prev: entry.prev,
+            hash: entry.hash,
+        });
+        results[c.index] = Some(Ok(Receipt { ballot_id: id, receipt }));
+    }
+    dialect::insert_entries(conn, &entries)?;
+    // 4. The rest were not marked: already voted, or not on this roll.
+    if !refused.is_empty() {
+        let on_roll =
+            voters_on_roll(conn, id, &refused.iter().map(|c| (c.by_code, c.key.as_str())).collect::<Vec<_>>())?;
+        for c in refused {
+            let exists = on_roll.contains(&(c.by_code, c.key.clone()));
+            results[c.index] = Some(Err(match (exists, c.by_code) {
+                (true, true) => AppError::new(
+                    ErrorCode::AlreadyVoted,
+                    "a ballot has already been cast with this voting code; it is final",
+                ),
+                (true, false) => {
+                    AppError::new(ErrorCode::AlreadyVoted, "you have already voted in this ballot; your vote is final")
+                }
+                (false, true) => invalid_code(),
+                (false, false) => AppError::new(ErrorCode::Forbidden, "you are not on this ballot's roll"),
+            }));
+        }
     }
     if count > start_count {
         diesel::update(ballots::table.filter(ballots::id.eq(id)))
