@@ -38,6 +38,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("vote.html", HTML),
     asset!("results.html", HTML),
     asset!("scrutineer.html", HTML),
+    asset!("set-password.html", HTML),
     asset!("js/common.js", JS),
     asset!("js/home.js", JS),
     asset!("js/conference.js", JS),
@@ -49,6 +50,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("js/results.js", JS),
     asset!("js/recount.js", JS),
     asset!("js/scrutineer.js", JS),
+    asset!("js/set-password.js", JS),
 ];
 
 /// The page routes: URL pattern → the HTML file that renders it (the page's script reads the ids from
@@ -63,6 +65,7 @@ pub const PAGES: &[(&str, &str)] = &[
     ("/vote/{id:\\d+}", "vote.html"),
     ("/ballots/{id:\\d+}/results", "results.html"),
     ("/scrutineer", "scrutineer.html"),
+    ("/set-password", "set-password.html"),
 ];
 
 pub fn find(path: &str) -> Option<&'static Asset> {
