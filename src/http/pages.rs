@@ -39,6 +39,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("results.html", HTML),
     asset!("scrutineer.html", HTML),
     asset!("set-password.html", HTML),
+    asset!("admin.html", HTML),
     asset!("js/common.js", JS),
     asset!("js/home.js", JS),
     asset!("js/conference.js", JS),
@@ -51,6 +52,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("js/recount.js", JS),
     asset!("js/scrutineer.js", JS),
     asset!("js/set-password.js", JS),
+    asset!("js/admin.js", JS),
 ];
 
 /// The page routes: URL pattern → the HTML file that renders it (the page's script reads the ids from
@@ -66,6 +68,7 @@ pub const PAGES: &[(&str, &str)] = &[
     ("/ballots/{id:\\d+}/results", "results.html"),
     ("/scrutineer", "scrutineer.html"),
     ("/set-password", "set-password.html"),
+    ("/admin", "admin.html"),
 ];
 
 pub fn find(path: &str) -> Option<&'static Asset> {
