@@ -474,7 +474,7 @@ function representativesSection() {
         el('p', {}, el('strong', {}, `${r.added} registered; ${r.rejected.length} rejected.`)),
         el('p', {}, `${r.invited} new ${r.invited === 1 ? 'account was' : 'accounts were'} emailed a link to set a password.`),
         r.rejected.length ? el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Lines not registered' }, el('table', { id: 'reps-rejected' },
-          el('caption', { class: 'label' }, 'Lines not registered'),
+          el('caption', { class: 'table-caption' }, 'Lines not registered'),
           el('thead', {}, el('tr', {}, el('th', { scope: 'col', class: 'num' }, 'Line'), el('th', { scope: 'col' }, 'Why'))),
           el('tbody', {}, r.rejected.map((x) => el('tr', {}, el('td', { class: 'num' }, String(x.line)), el('td', {}, x.reason)))))) : null));
       await refresh();
