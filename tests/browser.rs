@@ -209,6 +209,19 @@ impl Session {
         assert_eq!(ok, json!(true), "no field {css}");
     }
 
+    /// Choose an option of a select (by value) as a user would: the page hears a change event.
+    async fn choose(&self, css: &str, value: &str) {
+        let ok = self
+            .exec(
+                "const e = document.querySelector(arguments[0]); if (!e) return false; \
+                 if (!Array.from(e.options).some(o => o.value === arguments[1])) return 'no option'; \
+                 e.value = arguments[1]; e.dispatchEvent(new Event('change', {bubbles: true})); return true;",
+                json!([css, value]),
+            )
+            .await;
+        assert_eq!(ok, json!(true), "choose {value:?} in {css}");
+    }
+
     async fn text(&self, css: &str) -> Result<String, String> {
         let id = self.find(css).await?;
         let v = self.cmd(reqwest::Method::GET, &format!("/element/{id}/text"), None).await?;
@@ -494,6 +507,204 @@ async fn voter_follows_the_invitation_link_and_casts_a_ballot() {
     voter.quit().await;
 }
 
+/// A chair registers two representatives by CSV (a bad line is shown with its line number); one of them
+/// follows the link in their email, sets a password, signs in and finds their conference. The link then
+/// no longer works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chair_registers_representatives_who_set_their_password() {
+    let Some(driver_path) = browser_or_skip("chair_registers_representatives_who_set_their_password") else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = app().await;
+    let (_, chair_token) = app.user_with("chair@example.org", &[Role::Chair]).await;
+    let conf = app
+        .post("/api/v1/conferences", json!({"name": "Conference of Wales LMCs"}), Some(&chair_token))
+        .await
+        .expect(201);
+    let cid = conf["id"].as_i64().expect("id");
+    let driver = Driver::start(&driver_path).await;
+    let chair = driver.session().await;
+    chair.sign_in(&app, "chair@example.org", PASSWORD).await;
+    chair.goto(&app.url(&format!("/conference/{cid}/chair"))).await;
+    chair.wait_text("#reps-summary", "0 representatives registered").await;
+    // Nothing given: an error summary.
+    chair.click("#import-reps").await;
+    chair.wait_text("#error-summary", "Choose a CSV file or paste").await;
+    chair
+        .set_value(
+            "#reps-text",
+            "name,email,lmc\nDr Ada Jones,ada@example.org,Gwent\nDr Not Valid,not-an-email,Powys\nDr Ben Smith,ben@example.org,Dyfed Powys\n",
+        )
+        .await;
+    chair.click("#import-reps").await;
+    chair.wait_text("#reps-result", "2 registered; 1 rejected.").await;
+    chair.wait_text("#reps-result", "2 new accounts were emailed a link to set a password.").await;
+    let rejected = chair.wait_text("#reps-rejected tbody", "3").await;
+    assert!(rejected.starts_with('3'), "the bad line is line 3 (the header is line 1): {rejected}");
+    assert!(rejected.to_lowercase().contains("email"), "{rejected}");
+    chair.wait_text("#reps-summary", "2 representatives registered").await;
+    chair.click("#reps-summary").await;
+    let table = chair.wait_text("#reps-table", "ada@example.org").await;
+    assert!(table.contains("Dr Ada Jones") && table.contains("Gwent"), "{table}");
+    assert!(table.contains("Dr Ben Smith") && table.contains("Dyfed Powys"), "{table}");
+    assert!(!table.contains("not-an-email"), "{table}");
+    // A taller window so that the list, the form and the rejected line are in one screenshot.
+    chair.window(1280, 1700).await;
+    chair.exec("document.querySelector('#representatives').scrollIntoView()", json!([])).await;
+    chair.screenshot(&shots().join("chair-representatives.png")).await;
+    chair.window(1280, 900).await;
+    chair.quit().await;
+
+    // The link in Dr Jones's email (the file outbox stands in for the mail server).
+    app.state.mail_wake.notify_one();
+    let link = {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(link) = emailed_link(&app, "ada@example.org", "/set-password?token=") {
+                break link;
+            }
+            assert!(Instant::now() < deadline, "no set-password email for ada@example.org in the outbox");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    let rep = driver.session().await;
+    rep.goto(&link).await;
+    rep.wait_for("#new-password").await;
+    let address = rep.exec("return location.href", json!([])).await;
+    assert!(!address.as_str().unwrap_or("").contains("token"), "the token leaves the address bar: {address}");
+    // Too short: said at once, in the error summary.
+    rep.type_into("#new-password", "short").await;
+    rep.click("#set-password-button").await;
+    rep.wait_text("#error-summary", "Use at least 12 characters").await;
+    // The service's own objection (too long) is shown as it says it, and the link still works after it.
+    let long = "x".repeat(1100);
+    rep.set_value("#new-password", &long).await;
+    rep.set_value("#confirm-password", &long).await;
+    rep.click("#set-password-button").await;
+    rep.wait_text("#error-summary", "at most 1024 bytes").await;
+    let password = "a long passphrase for Ada";
+    rep.type_into("#new-password", password).await;
+    rep.type_into("#confirm-password", password).await;
+    rep.click("#set-password-button").await;
+    rep.wait_text("#page-title", "Your password is set").await;
+    rep.wait_text("#password-set", "ada@example.org").await;
+    rep.click("#go-sign-in").await;
+    rep.wait_for("#sign-in").await;
+    rep.type_into("#email", "ada@example.org").await;
+    rep.type_into("#password", password).await;
+    rep.click("#sign-in-button").await;
+    rep.wait_text("#site-nav", "Dr Ada Jones").await;
+    rep.wait_text("#content", "Vote at Conference of Wales LMCs").await;
+    rep.click(&format!("a[href='/conference/{cid}']")).await;
+    rep.wait_text("#page-title", "Conference of Wales LMCs").await;
+    rep.quit().await;
+
+    // Once only: the same link again says so.
+    let again = driver.session().await;
+    again.goto(&link).await;
+    again.type_into("#new-password", "another long passphrase").await;
+    again.type_into("#confirm-password", "another long passphrase").await;
+    again.click("#set-password-button").await;
+    again.wait_text("#link-invalid", "not valid, has already been used, or has expired").await;
+    again.wait_text("#link-invalid", "Ask the conference chair").await;
+    again.quit().await;
+}
+
+/// The first link in the email to `to` that contains `marker`, on the test server's address.
+fn emailed_link(app: &TestApp, to: &str, marker: &str) -> Option<String> {
+    let dir = app.data_path().join("outbox");
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let raw = std::fs::read_to_string(entry.path()).ok()?;
+        // Undo quoted-printable soft line breaks and escapes, if the mail used them.
+        let text = raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+        if !text.contains(to) {
+            continue;
+        }
+        if let Some(at) = text.find(marker) {
+            let end = text[at..].find(char::is_whitespace).map(|e| at + e).unwrap_or(text.len());
+            return Some(app.url(&text[at..end]));
+        }
+    }
+    None
+}
+
+/// The other kinds of poll from the chair's page: an amendment carried on a show of hands changes the
+/// part's wording; closure defaults to two-thirds; the 'A' motions are put to the vote together.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chair_puts_an_amendment_a_procedural_motion_and_the_a_motions() {
+    let Some(driver_path) = browser_or_skip("chair_puts_an_amendment_a_procedural_motion_and_the_a_motions") else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = app().await;
+    let (_, chair_token) = app.user_with("chair@example.org", &[Role::Chair]).await;
+    let conf =
+        app.post("/api/v1/conferences", json!({"name": "Conference of LMCs"}), Some(&chair_token)).await.expect(201);
+    let cid = conf["id"].as_i64().expect("id");
+    let m = app
+        .post(&format!("/api/v1/conferences/{cid}/motions"), json!({"text": SEED}), Some(&chair_token))
+        .await
+        .expect(201);
+    let mid = m["id"].as_i64().expect("motion id");
+    let a = app
+        .post(
+            &format!("/api/v1/conferences/{cid}/motions"),
+            json!({"stem": "That conference reaffirms its support for the partnership model.", "marks": ["a"]}),
+            Some(&chair_token),
+        )
+        .await
+        .expect(201);
+    let driver = Driver::start(&driver_path).await;
+    let chair = driver.session().await;
+    chair.sign_in(&app, "chair@example.org", PASSWORD).await;
+    chair.goto(&app.url(&format!("/conference/{cid}/chair"))).await;
+    chair.click("[data-take=parts]").await;
+    chair.wait_for("[data-open-vote]").await;
+    let p = format!("#poll-{mid}");
+    // Closure: two-thirds unless the chair says otherwise, and the page says why.
+    chair.choose(&format!("{p}-subject"), "procedural").await;
+    chair.choose(&format!("{p}-proc-kind"), "motion_be_now_put").await;
+    let majority =
+        chair.exec("return document.querySelector(arguments[0]).value", json!([format!("{p}-majority")])).await;
+    assert_eq!(majority, json!("two_thirds"));
+    chair.wait_text(&format!("{p}-majority-hint"), "Closure and standing orders need two-thirds").await;
+    chair.choose(&format!("{p}-proc-kind"), "next_business").await;
+    let majority =
+        chair.exec("return document.querySelector(arguments[0]).value", json!([format!("{p}-majority")])).await;
+    assert_eq!(majority, json!("simple"));
+    // An amendment to part (ii) with no wording: an error summary.
+    chair.choose(&format!("{p}-subject"), "amendment").await;
+    chair.choose(&format!("{p}-amend-part"), "(ii)").await;
+    chair.click("[data-open-vote]").await;
+    chair.wait_text("#error-summary", "give the full wording as amended").await;
+    let amended = "seeks to ensure that online access is offered only where the practice judges it safe";
+    chair.type_into(&format!("{p}-amend-text"), amended).await;
+    chair.choose(&format!("{p}-method"), "show_of_hands").await;
+    chair.click("[data-open-vote]").await;
+    chair.wait_text("#polls", "Motion 1: amendment to part (ii)").await;
+    chair.wait_text("#polls", "Simple majority. Show of hands.").await;
+    let poll = app.get(&format!("/api/v1/conferences/{cid}/polls?open=true"), None).await.expect(200);
+    assert_eq!(poll[0]["subject"], json!({"amendment": {"part": "(ii)", "text": amended}}), "{poll}");
+    chair.click("#polls label[for$=-carried]").await;
+    chair.click("#polls button[type=submit]").await;
+    chair.wait_text("#polls", "No vote open").await;
+    let agenda = chair.wait_text(&format!("#motion-{mid}"), amended).await;
+    assert!(agenda.contains(&format!("(ii)\n{amended}")) || agenda.contains(&format!("(ii) {amended}")), "{agenda}");
+    let motion = app.get(&format!("/api/v1/motions/{mid}"), None).await.expect(200);
+    assert_eq!(motion["parts"][1]["text"], amended, "{motion}");
+    assert!(motion["outcome_text"].is_null(), "an amendment does not decide the motion: {motion}");
+
+    // The 'A' motions together.
+    chair.wait_text("#a-motions", "Motion 2 is marked ‘A’").await;
+    chair.click("[data-a-motions]").await;
+    chair.wait_text("#polls", "The 'A' motions, en bloc: 2").await;
+    let open = app.get(&format!("/api/v1/conferences/{cid}/polls?open=true"), None).await.expect(200);
+    assert_eq!(open[0]["subject"], json!({"a_motions_en_bloc": [a["id"]]}), "{open}");
+    chair.wait_text(&format!("#motion-{}", a["id"]), "A vote on this motion is open").await;
+    chair.quit().await;
+}
+
 /// The vote link for `to` in its invitation, with the test server's address.
 fn invitation_link(app: &TestApp, to: &str, ballot: i64) -> Option<String> {
     let dir = app.data_path().join("outbox");
@@ -620,6 +831,8 @@ async fn every_page_is_accessible_and_fits_a_phone() {
     chair.wait_for("[data-open-vote]").await;
     chair.click("[data-open-vote]").await;
     chair.wait_for("[data-close-poll]").await;
+    // Clicking scrolled the page down to the button: the screenshot shows the open vote at the top.
+    chair.exec("window.scrollTo(0, 0)", json!([])).await;
     chair.check_page("chair").await;
 
     let rep = driver.session().await;
@@ -668,4 +881,46 @@ async fn every_page_is_accessible_and_fits_a_phone() {
     scrutineer.wait_text("#log-check", "audit log entries check out").await;
     scrutineer.check_page("scrutineer").await;
     scrutineer.quit().await;
+
+    let admin = driver.session().await;
+    admin.sign_in(&app, &demo_email("admin"), demo.password("admin").expect("password")).await;
+    admin.wait_text("#content", "Manage accounts").await;
+    admin.click("#admin-link").await;
+    admin.wait_text("#user-table", &demo_email("chair")).await;
+    // Create an account through the form; an empty one first shows the error summary.
+    admin.click("#create-user").await;
+    admin.wait_text("#error-summary", "Choose at least one role").await;
+    admin.type_into("#user-name", "Dr Olu Officer").await;
+    admin.type_into("#user-email", "olu@example.org").await;
+    admin.type_into("#user-password", "a long passphrase for Olu").await;
+    admin.click("label[for=role-officer]").await;
+    admin.click("label[for=role-scrutineer]").await;
+    admin.click("#create-user").await;
+    admin.wait_text("#user-result", "Account created for Dr Olu Officer").await;
+    let row = admin.wait_text("#user-table", "olu@example.org").await;
+    assert!(row.contains("officer") && row.contains("scrutineer"), "{row}");
+    admin.exec("window.scrollTo(0, 0)", json!([])).await;
+    admin.check_page("admin").await;
+    // Disable it, after the confirmation.
+    admin.exec("window.confirm = () => true", json!([])).await;
+    let id = admin
+        .exec(
+            "const r = Array.from(document.querySelectorAll('#user-table tr[data-user]')).find(r => r.textContent.includes('olu@example.org')); return r ? r.dataset.user : null;",
+            json!([]),
+        )
+        .await;
+    let id = id.as_str().expect("olu's row").to_string();
+    admin.click(&format!("button[data-disable='{id}']")).await;
+    admin.wait_text("#user-result", "The account of Dr Olu Officer is disabled").await;
+    let table = admin.wait_text("#user-table", &demo_email("chair")).await;
+    assert!(!table.contains("olu@example.org"), "{table}");
+    admin.quit().await;
+
+    let newcomer = driver.session().await;
+    newcomer.goto(&app.url("/set-password?token=not-a-real-token")).await;
+    newcomer.wait_for("#set-password").await;
+    newcomer.click("#set-password-button").await;
+    newcomer.wait_text("#error-summary", "Enter a new password").await;
+    newcomer.check_page("set-password").await;
+    newcomer.quit().await;
 }

@@ -38,6 +38,8 @@ pub const ASSETS: &[Asset] = &[
     asset!("vote.html", HTML),
     asset!("results.html", HTML),
     asset!("scrutineer.html", HTML),
+    asset!("set-password.html", HTML),
+    asset!("admin.html", HTML),
     asset!("js/common.js", JS),
     asset!("js/home.js", JS),
     asset!("js/conference.js", JS),
@@ -49,6 +51,8 @@ pub const ASSETS: &[Asset] = &[
     asset!("js/results.js", JS),
     asset!("js/recount.js", JS),
     asset!("js/scrutineer.js", JS),
+    asset!("js/set-password.js", JS),
+    asset!("js/admin.js", JS),
 ];
 
 /// The page routes: URL pattern → the HTML file that renders it (the page's script reads the ids from
@@ -63,6 +67,8 @@ pub const PAGES: &[(&str, &str)] = &[
     ("/vote/{id:\\d+}", "vote.html"),
     ("/ballots/{id:\\d+}/results", "results.html"),
     ("/scrutineer", "scrutineer.html"),
+    ("/set-password", "set-password.html"),
+    ("/admin", "admin.html"),
 ];
 
 pub fn find(path: &str) -> Option<&'static Asset> {

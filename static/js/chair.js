@@ -21,8 +21,10 @@ start(async (user) => {
       el('a', { href: `/conference/${confId}/projector` }, 'Open the projector screen'), ' · ',
       el('a', { href: `/conference/${confId}/resolutions` }, 'Resolutions'), ' · ',
       el('a', { href: `/conference/${confId}` }, 'Representatives’ voting page'))),
+    el('section', { id: 'a-motions', class: 'hidden', 'aria-labelledby': 'a-motions-title' }),
     el('section', { id: 'agenda-section', 'aria-labelledby': 'agenda-title' }, el('h2', { id: 'agenda-title' }, 'Agenda'), el('ol', { id: 'agenda', class: 'agenda' })),
     addMotionForm(),
+    representativesSection(),
     closeConferenceForm());
   await refresh();
   liveEvents(confId, {
@@ -52,7 +54,32 @@ async function load() {
     api('GET', `/conferences/${confId}/representatives`).catch(() => []),
   ]);
   renderPolls(open, reps.length);
+  renderRepresentatives(reps);
+  renderAMotions(motions, open);
+  // Live events re-render the agenda: keep what the chair was typing or choosing in a poll form.
+  const kept = keepFormState($('#agenda'));
   fill($('#agenda'), motions.map((m) => agendaItem(m, open)));
+  restoreFormState($('#agenda'), kept);
+}
+
+function keepFormState(root) {
+  const kept = { values: {}, open: [] };
+  // Only what the chair changed: an untouched field takes its default for the motion's new state.
+  root.querySelectorAll('.open-poll [data-touched][id]').forEach((e) => { kept.values[e.id] = e.value; });
+  root.querySelectorAll('details[data-keep][open]').forEach((d) => kept.open.push(d.dataset.keep));
+  return kept;
+}
+
+function restoreFormState(root, kept) {
+  for (const [id, value] of Object.entries(kept.values)) {
+    const e = document.getElementById(id);
+    if (!e || !root.contains(e)) continue;
+    if (e.tagName === 'SELECT' && !Array.from(e.options).some((o) => o.value === value)) continue;
+    e.value = value;
+    e.dataset.touched = '1';
+  }
+  root.querySelectorAll('details[data-keep]').forEach((d) => { if (kept.open.includes(d.dataset.keep)) d.open = true; });
+  root.querySelectorAll('.open-poll').forEach((f) => f.dispatchEvent(new Event('sync')));
 }
 
 function renderPolls(open, nReps) {
@@ -108,8 +135,14 @@ async function closePoll(pollId, declaration) {
   }
 }
 
+/** The motion ids a poll is on: its motion, or the 'A' motions it puts together. */
+function pollMotions(p) {
+  if (p.motion_id != null) return [p.motion_id];
+  return (p.subject && p.subject.a_motions_en_bloc) || [];
+}
+
 function agendaItem(m, open) {
-  const busy = open.some((p) => p.motion_id === m.id);
+  const busy = open.some((p) => pollMotions(p).includes(m.id));
   const decided = !!m.outcome_text;
   const marks = m.marks.map((k) => el('span', { class: 'tag' + (k === 'grey' ? ' grey' : '') }, MARK_WORDS[k] || k));
   const actions = [];
@@ -118,7 +151,8 @@ function agendaItem(m, open) {
       actions.push(el('p', {}, 'How will you take it?'),
         el('div', { class: 'button-row' },
           el('button', { type: 'button', class: 'secondary', 'data-take': 'whole', onclick: () => take(m.id, 'whole') }, 'Take as a whole'),
-          m.parts.length > 1 ? el('button', { type: 'button', class: 'secondary', 'data-take': 'parts', onclick: () => take(m.id, 'parts') }, 'Take in parts') : null));
+          m.parts.length > 1 ? el('button', { type: 'button', class: 'secondary', 'data-take': 'parts', onclick: () => take(m.id, 'parts') }, 'Take in parts') : null),
+        el('details', { 'data-keep': `other-${m.id}` }, el('summary', {}, 'Amendment, rider or procedural motion'), openPollForm(m)));
     } else {
       actions.push(openPollForm(m));
     }
@@ -143,38 +177,169 @@ async function take(motionId, as) {
   } catch (e) { showErrors([{ message: e.message }]); }
 }
 
+const PROCEDURAL = {
+  motion_be_now_put: 'That the motion be now put (closure)',
+  next_business: 'That conference move to next business',
+  taken_as_reference: 'That the motion be taken as a reference',
+  withdrawal: 'That the motion be withdrawn',
+  standing_orders: 'To change or suspend standing orders',
+};
+const TWO_THIRDS_PROCEDURAL = ['motion_be_now_put', 'standing_orders'];
+const MAJORITY_WORDS = { simple: 'Simple (more for than against)', two_thirds: 'Two-thirds of those voting' };
+
+/** The majority the service uses for this subject unless the chair chooses another. */
+function defaultMajority(m, kind, procKind) {
+  if (kind === 'procedural') return TWO_THIRDS_PROCEDURAL.includes(procKind) ? 'two_thirds' : 'simple';
+  if (kind === 'substantive') return m.needs_two_thirds ? 'two_thirds' : 'simple';
+  return 'simple';
+}
+
+function majorityReason(m, kind, procKind) {
+  if (kind === 'procedural') {
+    return TWO_THIRDS_PROCEDURAL.includes(procKind)
+      ? 'Closure and standing orders need two-thirds of those voting.'
+      : 'This procedural motion needs a simple majority.';
+  }
+  if (kind === 'substantive') {
+    return m.needs_two_thirds ? 'The agenda committee marked this motion as needing two-thirds.' : 'A motion needs a simple majority unless marked otherwise.';
+  }
+  return kind === 'rider' ? 'A rider needs a simple majority.' : 'An amendment needs a simple majority.';
+}
+
 function openPollForm(m) {
-  const undecided = m.taken_as === 'parts' ? m.parts.filter((p) => !p.outcome) : [];
+  const taken = !!m.taken_as;
+  const undecided = m.parts.filter((p) => !p.outcome);
   const idp = `poll-${m.id}`;
-  const subjects = m.taken_as === 'parts'
-    ? undecided.map((p) => ({ value: JSON.stringify({ part: p.label }), text: `Part ${p.label}` }))
-    : [{ value: '"whole"', text: 'The whole motion' }];
-  if (!subjects.length) return null;
+  const substantive = !taken ? []
+    : m.taken_as === 'parts'
+      ? undecided.map((p) => ({ value: JSON.stringify({ part: p.label }), text: `Part ${p.label}` }))
+      : [{ value: '"whole"', text: 'The whole motion' }];
+  const kindOf = (v) => (['amendment', 'rider', 'procedural'].includes(v) ? v : 'substantive');
+  const partOptions = (first) => [el('option', { value: '' }, first), undecided.map((p) => el('option', { value: p.label }, `Part ${p.label}`))];
+  const group = (kind, ...children) => el('div', { class: 'hidden', 'data-kind': kind }, children);
+  const amendText = `${idp}-amend-text`;
+  const riderText = `${idp}-rider-text`;
   const form = el('form', { class: 'open-poll', novalidate: true, 'data-open-poll-form': m.id },
-    el('div', { class: 'form-group' }, el('label', { for: `${idp}-subject` }, 'Vote on'),
-      el('select', { id: `${idp}-subject` }, subjects.map((s) => el('option', { value: s.value }, s.text)))),
+    el('div', { class: 'form-group' }, el('label', { for: `${idp}-subject` }, 'Put to the vote'),
+      el('select', { id: `${idp}-subject` },
+        substantive.map((s) => el('option', { value: s.value }, s.text)),
+        el('option', { value: 'amendment' }, 'An amendment'),
+        el('option', { value: 'rider' }, 'A rider (adds a new part)'),
+        el('option', { value: 'procedural' }, 'A procedural motion'))),
+    group('amendment',
+      m.parts.length ? el('div', { class: 'form-group' }, el('label', { for: `${idp}-amend-part` }, 'What it amends'),
+        el('select', { id: `${idp}-amend-part` }, partOptions('The opening words (the stem)'))) : null,
+      el('div', { class: 'form-group' }, el('label', { for: amendText }, 'The full wording as amended'),
+        el('span', { class: 'hint', id: `${amendText}-hint` }, 'If it is carried, this wording replaces the old.'),
+        el('textarea', { id: amendText, rows: '3', 'aria-describedby': `${amendText}-hint` }))),
+    group('rider',
+      el('div', { class: 'form-group' }, el('label', { for: riderText }, 'The wording of the new part'),
+        el('span', { class: 'hint', id: `${riderText}-hint` }, 'If it is carried, it is added as the next part.'),
+        el('textarea', { id: riderText, rows: '3', 'aria-describedby': `${riderText}-hint` }))),
+    group('procedural',
+      el('div', { class: 'form-group' }, el('label', { for: `${idp}-proc-kind` }, 'Which procedural motion'),
+        el('select', { id: `${idp}-proc-kind` }, Object.entries(PROCEDURAL).map(([v, t]) => el('option', { value: v }, t)))),
+      m.parts.length ? el('div', { class: 'form-group', 'data-proc-part': m.id }, el('label', { for: `${idp}-proc-part` }, 'On'),
+        el('select', { id: `${idp}-proc-part` }, partOptions('The whole motion'))) : null),
     el('div', { class: 'form-group' }, el('label', { for: `${idp}-majority` }, 'Majority'),
-      el('select', { id: `${idp}-majority` },
-        el('option', { value: 'simple', selected: !m.needs_two_thirds }, 'Simple (more for than against)'),
-        el('option', { value: 'two_thirds', selected: m.needs_two_thirds }, 'Two-thirds of those voting'))),
+      el('span', { class: 'hint', id: `${idp}-majority-hint`, 'data-majority-hint': m.id }),
+      el('select', { id: `${idp}-majority`, 'aria-describedby': `${idp}-majority-hint` },
+        Object.entries(MAJORITY_WORDS).map(([v, t]) => el('option', { value: v }, t)))),
     el('div', { class: 'form-group' }, el('label', { for: `${idp}-method` }, 'How'),
       el('select', { id: `${idp}-method` },
         el('option', { value: 'electronic' }, 'Electronic vote'),
         el('option', { value: 'show_of_hands' }, 'Show of hands'))),
-    el('button', { type: 'submit', 'data-open-vote': m.id }, 'Open the vote'));
+    el('button', { type: 'submit', [taken ? 'data-open-vote' : 'data-open-other']: m.id }, 'Open the vote'));
+  const q = (suffix) => form.querySelector(`#${idp}-${suffix}`);
+  const current = () => ({ kind: kindOf(q('subject').value), procKind: q('proc-kind').value });
+  // Show the fields of the chosen kind of poll, and say which majority it will use.
+  const sync = () => {
+    const { kind, procKind } = current();
+    form.querySelectorAll('[data-kind]').forEach((g) => g.classList.toggle('hidden', g.dataset.kind !== kind));
+    const partGroup = form.querySelector('[data-proc-part]');
+    if (partGroup) partGroup.classList.toggle('hidden', procKind === 'standing_orders');
+    fill(q('majority-hint'), majorityReason(m, kind, procKind));
+  };
+  const resetMajority = () => {
+    const { kind, procKind } = current();
+    q('majority').value = defaultMajority(m, kind, procKind);
+    sync();
+  };
+  q('subject').addEventListener('change', resetMajority);
+  q('proc-kind').addEventListener('change', resetMajority);
+  form.addEventListener('input', (ev) => { ev.target.dataset.touched = '1'; });
+  form.addEventListener('change', (ev) => { ev.target.dataset.touched = '1'; });
+  // After a re-render: the majority follows the subject unless the chair chose it.
+  form.addEventListener('sync', () => (q('majority').dataset.touched ? sync() : resetMajority()));
+  resetMajority();
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
+    const { kind, procKind } = current();
+    let subject;
+    fieldError(amendText, null);
+    fieldError(riderText, null);
+    if (kind === 'substantive') {
+      subject = JSON.parse(q('subject').value);
+    } else if (kind === 'amendment') {
+      const text = q('amend-text').value.trim();
+      if (!text) {
+        fieldError(amendText, 'Give the full wording as amended');
+        return showErrors([{ field: amendText, message: `Motion ${m.number}: give the full wording as amended` }]);
+      }
+      const part = q('amend-part') ? q('amend-part').value : '';
+      subject = { amendment: part ? { part, text } : { text } };
+    } else if (kind === 'rider') {
+      const text = q('rider-text').value.trim();
+      if (!text) {
+        fieldError(riderText, 'Give the wording of the new part');
+        return showErrors([{ field: riderText, message: `Motion ${m.number}: give the wording of the new part` }]);
+      }
+      subject = { rider: { text } };
+    } else {
+      const part = procKind !== 'standing_orders' && q('proc-part') ? q('proc-part').value : '';
+      subject = { procedural: { kind: procKind, part: part || null } };
+    }
     try {
-      await api('POST', `/motions/${m.id}/polls`, {
-        subject: JSON.parse($(`#${idp}-subject`).value),
-        majority: $(`#${idp}-majority`).value,
-        method: $(`#${idp}-method`).value,
-      });
+      await api('POST', `/motions/${m.id}/polls`, { subject, majority: q('majority').value, method: q('method').value });
       showErrors([]);
       await refresh();
     } catch (e) { showErrors([{ message: e.message }]); }
   });
   return form;
+}
+
+/** Put the undecided 'A' motions to one vote together. */
+function renderAMotions(motions, open) {
+  const box = $('#a-motions');
+  const pending = motions.filter((m) => m.marks.includes('a') && !m.outcome_text);
+  if (conf.status !== 'open' || !pending.length || open.length) {
+    box.classList.add('hidden');
+    box.replaceChildren();
+    return;
+  }
+  const keptMethod = $('#a-motions-method') ? $('#a-motions-method').value : 'electronic';
+  const numbers = pending.map((m) => m.number).join(', ');
+  const form = el('form', { novalidate: true, id: 'a-motions-form' },
+    el('div', { class: 'form-group' }, el('label', { for: 'a-motions-method' }, 'How'),
+      el('select', { id: 'a-motions-method' },
+        el('option', { value: 'electronic', selected: keptMethod === 'electronic' }, 'Electronic vote'),
+        el('option', { value: 'show_of_hands', selected: keptMethod === 'show_of_hands' }, 'Show of hands'))),
+    el('button', { type: 'submit', 'data-a-motions': confId }, 'Put the ‘A’ motions to the vote together'));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      await api('POST', `/conferences/${confId}/a-motions`, { method: $('#a-motions-method').value });
+      showErrors([]);
+      await refresh();
+    } catch (e) { showErrors([{ message: e.message }]); }
+  });
+  fill(box, el('div', { class: 'card' },
+    el('h2', { id: 'a-motions-title' }, 'The ‘A’ motions'),
+    el('p', {}, `${pending.length === 1 ? 'Motion' : 'Motions'} ${numbers} ${pending.length === 1 ? 'is' : 'are'} marked ‘A’: `,
+      'voted on together without debate. If the vote is carried, each is CARRIED.'),
+    el('p', { class: 'hint' }, 'Simple majority.'),
+    form));
+  box.classList.remove('hidden');
 }
 
 const DECISIONS = {
@@ -274,4 +439,64 @@ function closeConferenceForm() {
     el('button', { type: 'button', class: 'warning', onclick: async () => {
       try { await api('POST', `/conferences/${confId}/close`); location.reload(); } catch (e) { showErrors([{ message: e.message }]); }
     } }, 'Close the conference'));
+}
+
+// ---- representatives --------------------------------------------------------------------------------
+
+function representativesSection() {
+  const out = el('div', { id: 'reps-result', 'aria-live': 'polite' });
+  const form = el('form', { id: 'reps-form', class: 'card', novalidate: true },
+    el('h3', {}, 'Register representatives'),
+    el('p', {}, 'Someone new gets an account and an email with a link to set their password. Someone who already has an account is registered as they are.'),
+    el('div', { class: 'form-group' },
+      el('label', { for: 'reps-file' }, 'A CSV file'),
+      el('span', { class: 'hint', id: 'reps-hint' }, 'The first line must be: name,email,lmc. One representative per line after it.'),
+      el('input', { type: 'file', id: 'reps-file', accept: '.csv,text/csv', 'aria-describedby': 'reps-hint' })),
+    el('div', { class: 'form-group' },
+      el('label', { for: 'reps-text' }, 'Or paste the CSV'),
+      el('textarea', { id: 'reps-text', rows: '6', spellcheck: 'false' })),
+    el('button', { type: 'submit', id: 'import-reps' }, 'Register representatives'),
+    out);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    fieldError('reps-text', null);
+    const file = $('#reps-file').files[0];
+    const text = file ? await file.text() : $('#reps-text').value;
+    if (!text.trim()) {
+      fieldError('reps-text', 'Choose a CSV file or paste the list');
+      return showErrors([{ field: 'reps-text', message: 'Choose a CSV file or paste the list of representatives' }]);
+    }
+    try {
+      const r = await api('POST', `/conferences/${confId}/representatives/import`, text, { contentType: 'text/csv' });
+      showErrors([]);
+      $('#reps-file').value = '';
+      fill(out, el('div', { class: 'notice ' + (r.rejected.length ? 'fail' : 'success') },
+        el('p', {}, el('strong', {}, `${r.added} registered; ${r.rejected.length} rejected.`)),
+        el('p', {}, `${r.invited} new ${r.invited === 1 ? 'account was' : 'accounts were'} emailed a link to set a password.`),
+        r.rejected.length ? el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Lines not registered' }, el('table', { id: 'reps-rejected' },
+          el('caption', { class: 'table-caption' }, 'Lines not registered'),
+          el('thead', {}, el('tr', {}, el('th', { scope: 'col', class: 'num' }, 'Line'), el('th', { scope: 'col' }, 'Why'))),
+          el('tbody', {}, r.rejected.map((x) => el('tr', {}, el('td', { class: 'num' }, String(x.line)), el('td', {}, x.reason)))))) : null));
+      await refresh();
+    } catch (e) {
+      fieldError('reps-text', e.message);
+      showErrors([{ field: 'reps-text', message: e.message }]);
+    }
+  });
+  return el('section', { id: 'representatives', class: 'no-print', 'aria-labelledby': 'reps-title' },
+    el('h2', { id: 'reps-title' }, 'Representatives'),
+    el('details', { id: 'reps-details' }, el('summary', { id: 'reps-summary' }, 'Registered representatives'), el('div', { id: 'reps-list' })),
+    conf.status === 'open' ? form : null);
+}
+
+function renderRepresentatives(reps) {
+  if (!$('#reps-list')) return;
+  fill($('#reps-summary'), reps.length === 1 ? '1 representative registered' : `${reps.length} representatives registered`);
+  const sorted = [...reps].sort((a, b) => a.lmc.localeCompare(b.lmc) || a.name.localeCompare(b.name));
+  fill($('#reps-list'), reps.length
+    ? el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Representatives' }, el('table', { id: 'reps-table' },
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Name'), el('th', { scope: 'col' }, 'Email'), el('th', { scope: 'col' }, 'LMC'))),
+      el('tbody', {}, sorted.map((r) => el('tr', { 'data-rep': r.user_id },
+        el('td', {}, r.name), el('td', { class: 'email' }, r.email), el('td', {}, r.lmc))))))
+    : el('p', {}, 'Nobody is registered yet.'));
 }

@@ -32,6 +32,10 @@ start(async (user) => {
     cards.push(card('Scrutinise', 'Read the audit log, turnout and records; sign off results.',
       [el('a', { href: '/scrutineer' }, 'Go to the scrutineer’s page')]));
   }
+  if (hasRole(user, 'admin')) {
+    cards.push(card('Manage accounts', 'See every account, create one with its roles, disable one.',
+      [el('a', { href: '/admin', id: 'admin-link' }, 'Go to accounts')]));
+  }
   const open = ballots.filter((b) => b.status === 'open');
   if (hasRole(user, 'member') || open.length) {
     cards.push(card('Vote in a ballot', 'Use the link in your invitation email, or your voting code.',
