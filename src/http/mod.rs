@@ -29,6 +29,7 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(users::create_user)
         .service(users::list_users)
         .service(users::delete_user)
+        .service(users::password_link)
         .service(conference::create_conference)
         .service(conference::list_conferences)
         .service(conference::get_conference)

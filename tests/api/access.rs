@@ -122,6 +122,7 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
         ),
         op(Method::GET, "/api/v1/users".into(), None, &[Admin]),
         op(Method::DELETE, "/api/v1/users/999999".into(), None, &[Admin]),
+        op(Method::POST, "/api/v1/users/999999/password-link".into(), None, &[Chair, Admin]),
         op(Method::GET, "/api/v1/conferences".into(), None, EVERYONE),
         op(Method::GET, format!("/api/v1/conferences/{conf}"), None, EVERYONE),
         op(Method::POST, "/api/v1/conferences".into(), Some(json!({"name": "Another"})), &[Chair, Admin]),

@@ -271,3 +271,42 @@ both_backends!(times_are_rfc3339_utc_and_wrong_methods_get_405, |app: TestApp| a
     r.expect_problem(405, "method_not_allowed");
     assert_eq!(r.headers.get("allow").and_then(|v| v.to_str().ok()), Some("GET"));
 });
+
+both_backends!(accounts_without_a_password_get_a_link, |app: TestApp| async move {
+    let admin = app.admin().await;
+    let u = app
+        .post("/api/v1/users", json!({"email": "new@example.org", "name": "New GP", "roles": ["member"]}), Some(&admin))
+        .await
+        .expect(201);
+    let outbox = app.data_path().join("outbox");
+    let token_in =
+        |m: &str| m.split("token=").nth(1).map(|t| t.chars().take_while(|c| c.is_ascii_hexdigit()).collect::<String>());
+    let mails = crate::mailbox::wait_for(
+        || crate::mailbox::read_dir_messages(&outbox),
+        1,
+        |m| m.contains("set-password?token="),
+    )
+    .await;
+    let first = token_in(&mails[0]).expect("token");
+    // A new link can be sent; both work until one is used.
+    app.post_empty(&format!("/api/v1/users/{}/password-link", u["id"]), Some(&admin)).await.expect(202);
+    let mails = crate::mailbox::wait_for(
+        || crate::mailbox::read_dir_messages(&outbox),
+        2,
+        |m| m.contains("set-password?token="),
+    )
+    .await;
+    let second = mails.iter().filter_map(|m| token_in(m)).find(|t| *t != first).expect("second token");
+    app.post("/api/v1/auth/set-password", json!({"token": second, "password": "a passphrase of my own"}), None)
+        .await
+        .expect(200);
+    let r = app
+        .post("/api/v1/auth/login", json!({"email": "new@example.org", "password": "a passphrase of my own"}), None)
+        .await;
+    r.expect(200);
+    // A chair may re-send links only to representatives.
+    let (_, chair) = app.user_with("chair@example.org", &[Role::Chair]).await;
+    app.post_empty(&format!("/api/v1/users/{}/password-link", u["id"]), Some(&chair))
+        .await
+        .expect_problem(403, "forbidden");
+});
