@@ -995,25 +995,65 @@ pub fn list_polls(conn: &mut DbConnection, conference_id: i64, only_open: bool) 
     rows.into_iter().map(|r| poll_view(conn, r)).collect()
 }
 
-pub fn open_poll(conn: &mut DbConnection, actor: &User, motion_id: i64, input: NewPoll) -> AppResult<PollView> {
-    let method = input.method.clone().unwrap_or_else(|| "electronic".to_string());
+/// What a new poll puts and how; stored by [`insert_poll`].
+struct PollSpec<'a> {
+    conference_id: i64,
+    motion_id: Option<i64>,
+    subject: String,
+    question: &'a str,
+    majority: Majority,
+    method: &'a str,
+}
+
+fn check_method(method: Option<&str>) -> AppResult<String> {
+    let method = method.unwrap_or("electronic").to_string();
     if method != "electronic" && method != "show_of_hands" {
         return Err(AppError::validation(format!("method: {method:?} is not electronic or show_of_hands")));
     }
+    Ok(method)
+}
+
+/// One question at a time: refuse while the conference has a poll open, or once it is closed.
+fn check_can_open_poll(c: &mut DbConnection, conference_id: i64) -> AppResult<()> {
+    let conf = conference_row(c, conference_id)?;
+    if conf.status != "open" {
+        return Err(AppError::conflict("the conference is closed"));
+    }
+    let open: i64 = polls::table
+        .filter(polls::conference_id.eq(conference_id))
+        .filter(polls::status.eq("open"))
+        .count()
+        .get_result(c)?;
+    if open > 0 {
+        return Err(AppError::conflict("another poll is open in this conference: close it first"));
+    }
+    Ok(())
+}
+
+fn insert_poll(c: &mut DbConnection, actor: &User, spec: PollSpec<'_>, details: serde_json::Value) -> AppResult<i64> {
+    let id = diesel::insert_into(polls::table)
+        .values((
+            polls::conference_id.eq(spec.conference_id),
+            polls::motion_id.eq(spec.motion_id),
+            polls::subject.eq(&spec.subject),
+            polls::question.eq(spec.question),
+            polls::majority.eq(spec.majority.as_str()),
+            polls::method.eq(spec.method),
+            polls::status.eq("open"),
+            polls::opened_at.eq(db::now()),
+            polls::counted.eq(spec.method == "electronic"),
+        ))
+        .returning(polls::id)
+        .get_result::<i64>(c)?;
+    audit_log::append(c, &actor.email, "poll.open", &format!("poll {id}"), details)?;
+    Ok(id)
+}
+
+pub fn open_poll(conn: &mut DbConnection, actor: &User, motion_id: i64, input: NewPoll) -> AppResult<PollView> {
+    let method = check_method(input.method.as_deref())?;
     let id = db::write_tx(conn, |c| {
         let view = get_motion(c, motion_id)?;
-        let conf = conference_row(c, view.conference_id)?;
-        if conf.status != "open" {
-            return Err(AppError::conflict("the conference is closed"));
-        }
-        let open: i64 = polls::table
-            .filter(polls::conference_id.eq(view.conference_id))
-            .filter(polls::status.eq("open"))
-            .count()
-            .get_result(c)?;
-        if open > 0 {
-            return Err(AppError::conflict("another poll is open in this conference: close it first"));
-        }
+        check_can_open_poll(c, view.conference_id)?;
         let mut state = motion_state(&view);
         // The first vote on a part (or on the whole) settles how the motion is taken, if the chair has not said.
         if view.taken_as.is_none() {
@@ -1038,27 +1078,16 @@ pub fn open_poll(conn: &mut DbConnection, actor: &User, motion_id: i64, input: N
             }
         });
         let question = format!("Motion {}: {}", view.number, input.subject.describe());
-        let id = diesel::insert_into(polls::table)
-            .values((
-                polls::conference_id.eq(view.conference_id),
-                polls::motion_id.eq(Some(motion_id)),
-                polls::subject.eq(enc(&input.subject)),
-                polls::question.eq(&question),
-                polls::majority.eq(majority.as_str()),
-                polls::method.eq(&method),
-                polls::status.eq("open"),
-                polls::opened_at.eq(db::now()),
-                polls::counted.eq(method == "electronic"),
-            ))
-            .returning(polls::id)
-            .get_result::<i64>(c)?;
-        audit_log::append(
-            c,
-            &actor.email,
-            "poll.open",
-            &format!("poll {id}"),
-            serde_json::json!({"motion_id": motion_id, "subject": input.subject, "majority": majority.as_str(), "method": method}),
-        )?;
+        let details = serde_json::json!({"motion_id": motion_id, "subject": input.subject, "majority": majority.as_str(), "method": method});
+        let spec = PollSpec {
+            conference_id: view.conference_id,
+            motion_id: Some(motion_id),
+            subject: enc(&input.subject),
+            question: &question,
+            majority,
+            method: &method,
+        };
+        let id = insert_poll(c, actor, spec, details)?;
         Ok(id)
     })?;
     get_poll(conn, id)
@@ -1076,23 +1105,9 @@ pub struct EnBloc {
 /// Put the 'A' motions (existing policy or non-controversial) to one vote together ("A motions carried
 /// en bloc"). If carried, each is CARRIED.
 pub fn open_en_bloc(conn: &mut DbConnection, actor: &User, conference_id: i64, input: EnBloc) -> AppResult<PollView> {
-    let method = input.method.clone().unwrap_or_else(|| "electronic".to_string());
-    if method != "electronic" && method != "show_of_hands" {
-        return Err(AppError::validation(format!("method: {method:?} is not electronic or show_of_hands")));
-    }
+    let method = check_method(input.method.as_deref())?;
     let id = db::write_tx(conn, |c| {
-        let conf = conference_row(c, conference_id)?;
-        if conf.status != "open" {
-            return Err(AppError::conflict("the conference is closed"));
-        }
-        let open: i64 = polls::table
-            .filter(polls::conference_id.eq(conference_id))
-            .filter(polls::status.eq("open"))
-            .count()
-            .get_result(c)?;
-        if open > 0 {
-            return Err(AppError::conflict("another poll is open in this conference: close it first"));
-        }
+        check_can_open_poll(c, conference_id)?;
         let agenda = list_motions(c, conference_id)?;
         let is_a = |m: &MotionView| m.marks.contains(&AgendaMark::A);
         let chosen: Vec<&MotionView> = match &input.motions {
@@ -1120,27 +1135,16 @@ pub fn open_en_bloc(conn: &mut DbConnection, actor: &User, conference_id: i64, i
         let ids: Vec<i64> = chosen.iter().map(|m| m.id).collect();
         let numbers: Vec<String> = chosen.iter().map(|m| m.number.to_string()).collect();
         let question = format!("The 'A' motions, en bloc: {}", numbers.join(", "));
-        let id = diesel::insert_into(polls::table)
-            .values((
-                polls::conference_id.eq(conference_id),
-                polls::motion_id.eq(None::<i64>),
-                polls::subject.eq(enc(&serde_json::json!({"a_motions_en_bloc": ids}))),
-                polls::question.eq(&question),
-                polls::majority.eq(Majority::Simple.as_str()),
-                polls::method.eq(&method),
-                polls::status.eq("open"),
-                polls::opened_at.eq(db::now()),
-                polls::counted.eq(method == "electronic"),
-            ))
-            .returning(polls::id)
-            .get_result::<i64>(c)?;
-        audit_log::append(
-            c,
-            &actor.email,
-            "poll.open",
-            &format!("poll {id}"),
-            serde_json::json!({"a_motions_en_bloc": ids}),
-        )?;
+        let subject = serde_json::json!({"a_motions_en_bloc": ids});
+        let spec = PollSpec {
+            conference_id,
+            motion_id: None,
+            subject: enc(&subject),
+            question: &question,
+            majority: Majority::Simple,
+            method: &method,
+        };
+        let id = insert_poll(c, actor, spec, subject.clone())?;
         Ok(id)
     })?;
     get_poll(conn, id)
