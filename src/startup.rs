@@ -161,7 +161,7 @@ impl Application {
             actix_web::web::block(move || build_state(settings)).await.map_err(|e| format!("start-up: {e}"))??;
         let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-        crate::services::events::start_listener(state.db.url(), state.hub.clone());
+        crate::services::events::start_listener(state.db.url(), &state.hub);
         start_background(&state)?;
         let doc = web::Data::new(openapi_json());
         let app_state = state.clone();
@@ -206,6 +206,11 @@ impl Application {
 
     pub fn state(&self) -> web::Data<AppState> {
         self.state.clone()
+    }
+
+    /// A handle that stops the server (its worker threads hold the application state).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {

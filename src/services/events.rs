@@ -65,22 +65,30 @@ pub fn publish(hub: &Hub, conn: &mut DbConnection, event: Event) {
     }
 }
 
-/// On PostgreSQL: a thread that LISTENs and feeds the hub, reconnecting if the connection drops.
-pub fn start_listener(url: &DatabaseUrl, hub: Arc<Hub>) {
+/// On PostgreSQL: a thread that LISTENs and feeds the hub, reconnecting if the connection drops. It holds
+/// the hub weakly and stops (closing its connection) once the application that owns the hub is gone.
+pub fn start_listener(url: &DatabaseUrl, hub: &Arc<Hub>) {
     let DatabaseUrl::Postgres(url) = url.clone() else {
         return;
     };
+    let hub = Arc::downgrade(hub);
     let spawned = std::thread::Builder::new().name("carried-events".into()).spawn(move || loop {
+        if hub.strong_count() == 0 {
+            return;
+        }
         match diesel::PgConnection::establish(&url) {
             Ok(mut conn) => {
                 if let Err(e) = conn.batch_execute(&format!("LISTEN {CHANNEL}")) {
                     tracing::warn!(error = %e, "LISTEN failed");
                 } else {
                     'poll: loop {
+                        let Some(live) = hub.upgrade() else {
+                            return;
+                        };
                         for n in conn.notifications_iter() {
                             match n {
                                 Ok(n) => match serde_json::from_str::<Event>(&n.payload) {
-                                    Ok(ev) => hub.deliver(ev),
+                                    Ok(ev) => live.deliver(ev),
                                     Err(e) => tracing::warn!(error = %e, "bad event payload"),
                                 },
                                 Err(e) => {
@@ -89,6 +97,7 @@ pub fn start_listener(url: &DatabaseUrl, hub: Arc<Hub>) {
                                 }
                             }
                         }
+                        drop(live);
                         std::thread::sleep(Duration::from_millis(10));
                     }
                 }

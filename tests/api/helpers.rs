@@ -53,6 +53,7 @@ pub struct TestApp {
     pub state: actix_web::web::Data<carried::services::AppState>,
     pub env: HashMap<String, String>,
     pg_db: Option<(String, String)>,
+    server: actix_web::dev::ServerHandle,
 }
 
 pub fn postgres_admin_url() -> Option<String> {
@@ -66,7 +67,8 @@ pub fn fresh_postgres_database() -> Option<(String, String, String)> {
     let mut conn = diesel::PgConnection::establish(&admin).expect("connect to CARRIED_TEST_POSTGRES_URL");
     conn.batch_execute(&format!("CREATE DATABASE {name}")).expect("create test database");
     let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
-    Some((admin, name.clone(), format!("{base}/{name}")))
+    // Loopback without TLS: no OpenSSL state in the test process's background threads at exit.
+    Some((admin, name.clone(), format!("{base}/{name}?sslmode=disable")))
 }
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
@@ -100,14 +102,28 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> Option<
     let app = Application::build(settings).await.expect("application builds");
     let port = app.port();
     let state = app.state();
+    let server = app.handle();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
     // The public URL (for links in mail) follows the bound port.
-    Some(TestApp { address: format!("http://127.0.0.1:{port}"), port, backend, data_dir, client, state, env, pg_db })
+    Some(TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        backend,
+        data_dir,
+        client,
+        state,
+        env,
+        pg_db,
+        server,
+    })
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        // Stop the server's worker threads (the stop command is sent at once; nothing to await here), so
+        // the application state and its background threads go away with the test.
+        drop(self.server.stop(false));
         if let Some((admin, name)) = self.pg_db.take() {
             // Dropped on a plain thread: the test runtime may be shutting down.
             let _ = std::thread::spawn(move || {
