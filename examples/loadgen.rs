@@ -113,15 +113,14 @@ async fn user(state: &actix_web::web::Data<carried::services::AppState>, email: 
 }
 
 async fn login(client: &reqwest::Client, base: &str, email: &str) -> String {
-    let r: Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"email": email, "password": PASSWORD}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("json");
+    let r: Value = post_json(
+        client,
+        format!("{base}/api/v1/auth/login"),
+        None,
+        &json!({"email": email, "password": PASSWORD}),
+        "login",
+    )
+    .await;
     r["token"].as_str().expect("token").to_string()
 }
 
@@ -155,16 +154,7 @@ async fn ballot(a: &Args) {
     let client = reqwest::Client::builder().pool_max_idle_per_host(a.concurrency).build().expect("client");
     user(&state, "officer@example.org", &[Role::Officer]).await;
     let officer = login(&client, &base, "officer@example.org").await;
-    let b: Value = client
-        .post(format!("{base}/api/v1/ballots"))
-        .bearer_auth(&officer)
-        .json(&json!({"title": "Load", "questions": [{"text": "Are you prepared to take action?", "kind": "yes_no"}, {"text": "Which?", "kind": "many_of", "max": 2, "options": ["Limit contacts", "Switch off e-consult", "Decline ICB contracts"]}]}))
-        .send()
-        .await
-        .expect("ballot")
-        .json()
-        .await
-        .expect("json");
+    let b: Value = post_json(&client, format!("{base}/api/v1/ballots"), Some(&officer), &json!({"title": "Load", "questions": [{"text": "Are you prepared to take action?", "kind": "yes_no"}, {"text": "Which?", "kind": "many_of", "max": 2, "options": ["Limit contacts", "Switch off e-consult", "Decline ICB contracts"]}]}), "ballot").await;
     let id = b["id"].as_i64().expect("id");
     let mut csv = String::from("membership_no,name,email,lmc,role\n");
     for i in 0..a.voters {
@@ -289,6 +279,15 @@ async fn ballot(a: &Args) {
     }
 }
 
+/// POST a JSON body and read the JSON answer (the load generator's setup calls).
+async fn post_json(client: &reqwest::Client, url: String, token: Option<&str>, body: &Value, what: &str) -> Value {
+    let mut req = client.post(url).json(body);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    req.send().await.unwrap_or_else(|e| panic!("{what}: {e}")).json().await.unwrap_or_else(|e| panic!("{what}: {e}"))
+}
+
 fn answers(i: usize) -> Value {
     json!([if i.is_multiple_of(10) { "no" } else { "yes" }, ["Limit contacts"]])
 }
@@ -384,16 +383,14 @@ async fn conference(a: &Args) {
     let client = reqwest::Client::builder().pool_max_idle_per_host(1000).build().expect("client");
     user(&state, "chair@example.org", &[Role::Chair]).await;
     let chair = login(&client, &base, "chair@example.org").await;
-    let conf: Value = client
-        .post(format!("{base}/api/v1/conferences"))
-        .bearer_auth(&chair)
-        .json(&json!({"name": "Load conference"}))
-        .send()
-        .await
-        .expect("conf")
-        .json()
-        .await
-        .expect("json");
+    let conf: Value = post_json(
+        &client,
+        format!("{base}/api/v1/conferences"),
+        Some(&chair),
+        &json!({"name": "Load conference"}),
+        "conf",
+    )
+    .await;
     let cid = conf["id"].as_i64().expect("id");
     // Representatives: accounts made directly (argon2 for 1,000 accounts is not what is measured), tokens by sign-in.
     let hash = state.passwords.hash(PASSWORD).expect("hash");
@@ -421,16 +418,14 @@ async fn conference(a: &Args) {
         .await
         .expect("reps");
     let tokens: Vec<String> = rep_ids.iter().map(|id| state.tokens.issue(*id).expect("token").0).collect();
-    let m: Value = client
-        .post(format!("{base}/api/v1/conferences/{cid}/motions"))
-        .bearer_auth(&chair)
-        .json(&json!({"stem": "That conference measures itself."}))
-        .send()
-        .await
-        .expect("motion")
-        .json()
-        .await
-        .expect("json");
+    let m: Value = post_json(
+        &client,
+        format!("{base}/api/v1/conferences/{cid}/motions"),
+        Some(&chair),
+        &json!({"stem": "That conference measures itself."}),
+        "motion",
+    )
+    .await;
     let mid = m["id"].as_i64().expect("id");
 
     // S listeners on the event stream.
@@ -463,16 +458,14 @@ async fn conference(a: &Args) {
     while ready.load(Ordering::Relaxed) < a.listeners {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let p: Value = client
-        .post(format!("{base}/api/v1/motions/{mid}/polls"))
-        .bearer_auth(&chair)
-        .json(&json!({"subject": "whole"}))
-        .send()
-        .await
-        .expect("poll")
-        .json()
-        .await
-        .expect("json");
+    let p: Value = post_json(
+        &client,
+        format!("{base}/api/v1/motions/{mid}/polls"),
+        Some(&chair),
+        &json!({"subject": "whole"}),
+        "poll",
+    )
+    .await;
     let pid = p["id"].as_i64().expect("id");
     // R representatives vote, spread evenly over the window.
     let start = Instant::now();

@@ -287,19 +287,9 @@ async fn no_double_votes(backend: Backend) {
     const VOTERS: usize = 500;
     const TRIES: usize = 20;
     let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
-    let id = crate::ballots::create_ballot(&app, &officer, json!({})).await;
-    app.post_raw(
-        &format!("/api/v1/ballots/{id}/roll"),
-        "text/csv",
-        roll_csv(VOTERS, &["Devon"], false).into_bytes(),
-        Some(&officer),
-    )
-    .await
-    .expect(200);
-    app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer)).await.expect(200);
-    let outbox = app.data_path().join("outbox");
-    let mails = wait_for(|| read_dir_messages(&outbox), VOTERS, |m| m.contains("?code=")).await;
-    let codes: Vec<String> = codes_in(&mails).into_iter().map(|(_, c)| c).collect();
+    let opened = crate::ballots::open_ballot_as(&app, officer.clone(), VOTERS, &["Devon"]).await;
+    let id = opened.id;
+    let codes: Vec<String> = opened.codes.into_iter().map(|(_, c)| c).collect();
     let mut attempts: Vec<(usize, String)> = (0..TRIES).flat_map(|_| codes.iter().cloned().enumerate()).collect();
     // Interleave so the same code is in flight from several clients at once.
     attempts.sort_by_key(|(i, _)| *i);
@@ -362,18 +352,9 @@ async fn two_instances_keep_one_chain() {
         .await
         .expect("b");
     let (_, officer) = a.user_with("officer@example.org", &[Role::Officer]).await;
-    let id = crate::ballots::create_ballot(&a, &officer, json!({})).await;
-    a.post_raw(
-        &format!("/api/v1/ballots/{id}/roll"),
-        "text/csv",
-        roll_csv(VOTERS, &["Devon"], false).into_bytes(),
-        Some(&officer),
-    )
-    .await
-    .expect(200);
-    a.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer)).await.expect(200);
-    let mails = wait_for(|| read_dir_messages(&a.data_path().join("outbox")), VOTERS, |m| m.contains("?code=")).await;
-    let codes: Vec<String> = codes_in(&mails).into_iter().map(|(_, c)| c).collect();
+    let opened = crate::ballots::open_ballot_as(&a, officer.clone(), VOTERS, &["Devon"]).await;
+    let id = opened.id;
+    let codes: Vec<String> = opened.codes.into_iter().map(|(_, c)| c).collect();
     let mut tasks = Vec::new();
     for (i, code) in codes.into_iter().enumerate() {
         let target = if i % 2 == 0 {
