@@ -1,6 +1,7 @@
 //! Browser tests: headless Chromium, driven through chromedriver with a tiny W3C WebDriver client over
 //! reqwest, against the real server. The main journeys of the web pages, an axe-core accessibility check
-//! of every page, a 375 px phone check, and the screenshots in docs/screenshots/.
+//! of every page, a 375 px phone check, and screenshots in target/screenshots/ (docs/screenshots/ with
+//! CARRIED_UPDATE_SCREENSHOTS=1).
 //!
 //! When Chromium or chromedriver is missing the tests say so loudly and pass, unless
 //! CARRIED_REQUIRE_BROWSER=1 (CI), when missing is a failure.
@@ -322,8 +323,15 @@ impl Session {
     }
 }
 
+/// Where screenshots go: `target/screenshots/` so that a test run leaves the work tree as it was. With
+/// `CARRIED_UPDATE_SCREENSHOTS=1` they replace the README's pictures in `docs/screenshots/` instead.
 fn shots() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots")
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if std::env::var("CARRIED_UPDATE_SCREENSHOTS").is_ok_and(|v| v == "1") {
+        root.join("docs/screenshots")
+    } else {
+        root.join("target/screenshots")
+    }
 }
 
 // ---- set-up ----------------------------------------------------------------------------------------
@@ -788,7 +796,7 @@ fn worked_example() -> String {
 }
 
 /// Every page: axe-core finds no serious or critical violation, it fits a 375 px phone without sideways
-/// scrolling, and its screenshots go to docs/screenshots/.
+/// scrolling, and its screenshots go to `shots()`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_is_accessible_and_fits_a_phone() {
     let Some(driver_path) = browser_or_skip("every_page_is_accessible_and_fits_a_phone") else {
