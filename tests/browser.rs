@@ -316,7 +316,20 @@ impl Session {
         let w = self.exec("return [document.documentElement.scrollWidth, window.innerWidth]", json!([])).await;
         let (scroll, inner) = (w[0].as_i64().unwrap_or(9999), w[1].as_i64().unwrap_or(0));
         assert!(inner <= 375, "{name}: the window did not narrow to 375 px (inner width {inner})");
-        assert!(scroll <= 375, "{name}: the page scrolls sideways on a 375 px phone (scroll width {scroll})");
+        if scroll > 375 {
+            // Name the widest elements, so a failure says what to fix.
+            let wide = self
+                .exec(
+                    "return [...document.querySelectorAll('body *')].map(e => [e, e.getBoundingClientRect().right])\
+                     .filter(([e, r]) => r > window.innerWidth + 0.5).sort((a, b) => b[1] - a[1]).slice(0, 5)\
+                     .map(([e, r]) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') \
+                       + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '') \
+                       + ' (right edge ' + Math.round(r) + ')')",
+                    json!([]),
+                )
+                .await;
+            panic!("{name}: the page scrolls sideways on a 375 px phone (scroll width {scroll}); widest: {wide}");
+        }
         self.assert_accessible(&format!("{name} (phone)")).await;
         self.screenshot(&shots().join(format!("{name}-phone.png"))).await;
         self.window(1280, 900).await;
