@@ -408,8 +408,9 @@ async fn conference(a: &Args) {
                     c,
                     &chair_user,
                     cid,
-                    u.id,
+                    carried::services::conference::Registrant::UserId(u.id),
                     &format!("LMC {}", i % 100),
+                    "",
                 )?;
                 ids.push(u.id);
             }

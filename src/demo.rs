@@ -140,8 +140,17 @@ pub fn load(state: &AppState) -> Result<Demo, String> {
             .map_err(|e| e.to_string())?,
     )
     .map_err(err)?;
-    conference::add_representative(c, &chair, conf.id, user("rep1")?.id, "North Staffordshire").map_err(err)?;
-    conference::add_representative(c, &chair, conf.id, user("rep2")?.id, "Lambeth").map_err(err)?;
+    conference::add_representative(
+        c,
+        &chair,
+        conf.id,
+        conference::Registrant::UserId(user("rep1")?.id),
+        "North Staffordshire",
+        "",
+    )
+    .map_err(err)?;
+    conference::add_representative(c, &chair, conf.id, conference::Registrant::UserId(user("rep2")?.id), "Lambeth", "")
+        .map_err(err)?;
     let motions = [
         json!({"number": 1, "text": SEED_MOTION, "marks": ["starred"]}),
         json!({"number": 2, "text": MOTION_WHOLE, "marks": ["a"]}),

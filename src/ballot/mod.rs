@@ -15,8 +15,8 @@ use rand::{Rng, RngCore};
 
 pub use definition::{definition_json, validate_answers, validate_questions, QuestionDef, QuestionKind};
 pub use results::{
-    breakdown, results, results_csv, results_svg, turnout_rows, BallotResults, GroupRow, GroupTally, OptionResult,
-    QuestionResult, ThresholdTest, Thresholds, ThresholdsReport, TurnoutRow, YesThresholdTest, MIN_GROUP,
+    breakdown, live_turnout, results, results_csv, results_svg, suppression, BallotResults, GroupRow, GroupTally,
+    OptionResult, QuestionResult, ThresholdTest, Thresholds, ThresholdsReport, TurnoutRow, YesThresholdTest, MIN_GROUP,
     THRESHOLDS_NOTE,
 };
 pub use roll::{check_email, parse_roll, ExistingRoll, Rejected, Role, RollEntry, RollImport};

@@ -252,30 +252,8 @@ pub struct GroupRow {
 /// together have between 1 and `min_group − 1` voters, the smallest shown group
 /// of that dimension is hidden too.
 pub fn breakdown(groups: Vec<GroupTally>, min_group: u64) -> Vec<GroupRow> {
-    let small = format!("fewer than {min_group} voters");
-    let secondary = "hidden so that a smaller group's figures cannot be worked out by subtraction";
-    let mut hidden: Vec<Option<String>> = groups.iter().map(|g| (g.voted < min_group).then(|| small.clone())).collect();
-
-    let mut dimensions: Vec<&str> = Vec::new();
-    for g in &groups {
-        if !dimensions.contains(&g.dimension.as_str()) {
-            dimensions.push(&g.dimension);
-        }
-    }
-    for dim in dimensions {
-        loop {
-            let in_dim = || groups.iter().enumerate().filter(|(_, g)| g.dimension == dim);
-            let hidden_voted: u64 = in_dim().filter(|(i, _)| hidden[*i].is_some()).map(|(_, g)| g.voted).sum();
-            if hidden_voted == 0 || hidden_voted >= min_group {
-                break;
-            }
-            let next = in_dim().filter(|(i, _)| hidden[*i].is_none()).min_by_key(|(_, g)| g.voted).map(|(i, _)| i);
-            match next {
-                Some(i) => hidden[i] = Some(secondary.to_string()),
-                None => break,
-            }
-        }
-    }
+    let sizes: Vec<(&str, u64)> = groups.iter().map(|g| (g.dimension.as_str(), g.voted)).collect();
+    let hidden = suppression(&sizes, min_group, "voters");
 
     groups
         .into_iter()
@@ -305,28 +283,76 @@ pub fn breakdown(groups: Vec<GroupTally>, min_group: u64) -> Vec<GroupRow> {
         .collect()
 }
 
-/// Live turnout for one group: officers see exact figures while the ballot is
-/// open (turnout reveals no answers, and there are no interim results).
+/// Live turnout for one group, as officers and the scrutineer see it while the ballot is open.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct TurnoutRow {
     pub dimension: String,
     pub group: String,
     pub eligible: u64,
-    pub voted: u64,
-    /// voted / eligible, 4 decimal places (0 when eligible is 0).
-    pub turnout: f64,
+    /// Voters so far, rounded down to a multiple of `step`; absent when the group is suppressed.
+    pub voted: Option<u64>,
+    /// `voted` / eligible, 4 decimal places; absent when suppressed.
+    pub turnout: Option<f64>,
+    pub suppressed: bool,
+    pub note: Option<String>,
 }
 
-/// Turnout rows for the live view (no suppression; counts are ignored).
-pub fn turnout_rows(groups: &[GroupTally]) -> Vec<TurnoutRow> {
+/// Which groups to hide, one per group: `None` to show it, or the reason. A group whose `size` is under
+/// `min_group` is hidden, and within each dimension, while the hidden groups add up to fewer than
+/// `min_group`, the smallest shown group is hidden too (so no hidden figure can be worked out by
+/// subtraction). Results use voters as the size; live turnout uses the (frozen) roll.
+pub fn suppression(groups: &[(&str, u64)], min_group: u64, what: &str) -> Vec<Option<String>> {
+    let small = format!("fewer than {min_group} {what}");
+    let secondary = "hidden so that a smaller group's figures cannot be worked out by subtraction";
+    let mut hidden: Vec<Option<String>> =
+        groups.iter().map(|(_, size)| (*size < min_group).then(|| small.clone())).collect();
+    let mut dimensions: Vec<&str> = Vec::new();
+    for (d, _) in groups {
+        if !dimensions.contains(d) {
+            dimensions.push(d);
+        }
+    }
+    for dim in dimensions {
+        loop {
+            let in_dim = || groups.iter().enumerate().filter(|(_, g)| g.0 == dim);
+            let hidden_size: u64 = in_dim().filter(|(i, _)| hidden[*i].is_some()).map(|(_, g)| g.1).sum();
+            if hidden_size == 0 || hidden_size >= min_group {
+                break;
+            }
+            let next = in_dim().filter(|(i, _)| hidden[*i].is_none()).min_by_key(|(_, g)| g.1).map(|(i, _)| i);
+            match next {
+                Some(i) => hidden[i] = Some(secondary.to_string()),
+                None => break,
+            }
+        }
+    }
+    hidden
+}
+
+/// Live turnout by group, under the same small-group rule as results, made safe to watch:
+/// - which groups are hidden is decided by the roll (eligible), which is frozen while the ballot is
+///   open, so the set of hidden groups never changes as votes arrive (a group appearing when one more
+///   person voted would reveal that person's group);
+/// - a shown group's count moves only in steps of `min_group` (rounded down), so no single vote shows
+///   as a step in a group (the overall count is exact; it names no group).
+pub fn live_turnout(groups: &[GroupTally], min_group: u64) -> Vec<TurnoutRow> {
+    let sizes: Vec<(&str, u64)> = groups.iter().map(|g| (g.dimension.as_str(), g.eligible)).collect();
+    let hidden = suppression(&sizes, min_group, "on the roll");
+    let step = min_group.max(1);
     groups
         .iter()
-        .map(|g| TurnoutRow {
-            dimension: g.dimension.clone(),
-            group: g.group.clone(),
-            eligible: g.eligible,
-            voted: g.voted,
-            turnout: round4(ratio(g.voted, g.eligible)),
+        .zip(hidden)
+        .map(|(g, note)| {
+            let shown = note.is_none().then(|| g.voted / step * step);
+            TurnoutRow {
+                dimension: g.dimension.clone(),
+                group: g.group.clone(),
+                eligible: g.eligible,
+                voted: shown,
+                turnout: shown.map(|v| round4(ratio(v, g.eligible))),
+                suppressed: note.is_some(),
+                note: note.or_else(|| Some(format!("rounded down to a multiple of {step} while voting is open"))),
+            }
         })
         .collect()
 }
@@ -656,11 +682,23 @@ mod tests {
     }
 
     #[test]
-    fn turnout_rows_are_exact() {
-        let rows = turnout_rows(&[group("lmc", "Devon", 3, 1), group("role", "locum", 0, 0)]);
-        assert_eq!(rows[0].voted, 1);
-        assert_eq!(rows[0].turnout, 0.3333);
-        assert_eq!(rows[1].turnout, 0.0);
+    fn live_turnout_hides_small_groups_by_roll_and_moves_in_steps() {
+        let rows = live_turnout(
+            &[
+                group("lmc", "Devon", 30, 17),
+                group("lmc", "Kent", 12, 12),
+                group("lmc", "Rutland", 3, 1),
+                group("role", "partner", 45, 30),
+            ],
+            MIN_GROUP,
+        );
+        let by = |g: &str| rows.iter().find(|r| r.group == g).unwrap();
+        assert_eq!((by("Devon").voted, by("Devon").turnout), (Some(10), Some(0.3333)));
+        // Rutland has 3 on the roll: hidden, and Kent (the smallest other) with it.
+        assert!(by("Rutland").suppressed && by("Rutland").voted.is_none() && by("Rutland").turnout.is_none());
+        assert!(by("Kent").suppressed && by("Kent").note.as_deref().unwrap().contains("subtraction"));
+        assert_eq!(by("partner").voted, Some(30));
+        assert!(!by("partner").suppressed);
     }
 
     fn sample() -> BallotResults {
@@ -779,6 +817,54 @@ mod tests {
             let hidden: u64 = rows.iter().zip(&voted).filter(|(r, _)| r.suppressed).map(|(_, v)| *v).sum();
             let any_shown = rows.iter().any(|r| !r.suppressed);
             prop_assert!(!(any_shown && hidden > 0 && hidden < min));
+        }
+
+        /// Live turnout: which groups are hidden depends only on the roll, never on votes; a hidden
+        /// group's voters add up with the other hidden groups to 0 or at least the minimum on the roll;
+        /// shown figures are multiples of the minimum; and one more vote changes at most one shown
+        /// figure, by exactly the minimum, never one for a group under the minimum.
+        #[test]
+        fn live_turnout_never_steps_by_one_voter(
+            sizes in proptest::collection::vec((0u64..40, 0u64..40), 1..8),
+            min in 1u64..15,
+            who in 0usize..8,
+        ) {
+            let groups: Vec<GroupTally> = sizes
+                .iter()
+                .enumerate()
+                .map(|(i, (e, v))| group(if i % 2 == 0 { "lmc" } else { "role" }, &format!("g{i}"), *e, (*v).min(*e)))
+                .collect();
+            let before = live_turnout(&groups, min);
+            for dim in ["lmc", "role"] {
+                let hidden: u64 = before.iter().filter(|r| r.dimension == dim && r.suppressed).map(|r| r.eligible).sum();
+                let shown = before.iter().any(|r| r.dimension == dim && !r.suppressed);
+                prop_assert!(!(shown && hidden > 0 && hidden < min));
+            }
+            for (row, g) in before.iter().zip(&groups) {
+                if g.eligible < min {
+                    prop_assert!(row.suppressed && row.voted.is_none());
+                }
+                if let Some(v) = row.voted {
+                    prop_assert!(v % min == 0 && v <= g.voted && g.voted - v < min);
+                }
+            }
+            // One more voter in group `who` (if the roll has room).
+            let i = who % groups.len();
+            let mut after_groups = groups.clone();
+            if after_groups[i].voted < after_groups[i].eligible {
+                after_groups[i].voted += 1;
+            }
+            let after = live_turnout(&after_groups, min);
+            let mut changed = 0;
+            for (a, b) in before.iter().zip(&after) {
+                prop_assert_eq!(a.suppressed, b.suppressed);
+                if a.voted != b.voted {
+                    changed += 1;
+                    prop_assert_eq!(b.voted.unwrap_or(0) - a.voted.unwrap_or(0), min);
+                    prop_assert!(a.eligible >= min);
+                }
+            }
+            prop_assert!(changed <= 1);
         }
     }
 

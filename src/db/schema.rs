@@ -208,6 +208,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    conference_chairs (conference_id, user_id) {
+        conference_id -> BigInt,
+        user_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    ballot_officers (ballot_id, user_id) {
+        ballot_id -> BigInt,
+        user_id -> BigInt,
+    }
+}
+
 diesel::joinable!(representatives -> conferences (conference_id));
 diesel::joinable!(representatives -> users (user_id));
 diesel::joinable!(motions -> conferences (conference_id));
@@ -231,4 +245,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     group_counts,
     audit_log,
     mail_outbox,
+    conference_chairs,
+    ballot_officers,
 );

@@ -10,7 +10,7 @@ use crate::services::ballots::{
     self as svc, BallotView, Checkpoint, NewBallot, Opened, Receipt, ResultsView, RollImportResult, SignoffRequest,
     Turnout,
 };
-use crate::services::{audit_log, mail, AppState};
+use crate::services::{access, audit_log, mail, AppState};
 
 type Problem = crate::error::Problem;
 
@@ -42,21 +42,58 @@ pub async fn update_ballot(
 ) -> AppResult<web::Json<BallotView>> {
     let actor = user.require(OFFICER)?.clone();
     let id = id.into_inner();
-    Ok(web::Json(state.db.run(move |c| svc::update_ballot(c, &actor, id, body.into_inner())).await?))
+    Ok(web::Json(
+        state
+            .db
+            .run(move |c| {
+                access::officer_of(c, &actor, id)?;
+                svc::update_ballot(c, &actor, id, body.into_inner())
+            })
+            .await?,
+    ))
 }
 
 #[utoipa::path(tag = "ballots", responses((status = 200, body = Vec<BallotView>)))]
 #[get("/ballots")]
-pub async fn list_ballots(state: web::Data<AppState>) -> AppResult<web::Json<Vec<BallotView>>> {
-    Ok(web::Json(state.db.run(svc::list_ballots).await?))
+pub async fn list_ballots(state: web::Data<AppState>, viewer: MaybeUser) -> AppResult<web::Json<Vec<BallotView>>> {
+    let viewer = viewer.0;
+    Ok(web::Json(
+        state
+            .db
+            .run(move |c| {
+                let mut out = Vec::new();
+                for b in svc::list_ballots(c)? {
+                    // Drafts only for their officers and the scrutineer.
+                    if b.status != "draft" || access::sees_draft(c, viewer.as_ref(), b.id)? {
+                        out.push(b);
+                    }
+                }
+                Ok(out)
+            })
+            .await?,
+    ))
 }
 
-/// A ballot's definition and status (what a voter sees before voting).
-#[utoipa::path(tag = "ballots", params(("id" = i64, Path)), responses((status = 200, body = BallotView), (status = 404, body = Problem)))]
+/// A ballot's definition and status (what a voter sees before voting). A draft is shown only to its
+/// officers and the scrutineer.
+#[utoipa::path(tag = "ballots", params(("id" = i64, Path)),
+    responses((status = 200, body = BallotView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 #[get("/ballots/{id}")]
-pub async fn get_ballot(state: web::Data<AppState>, id: web::Path<i64>) -> AppResult<web::Json<BallotView>> {
+pub async fn get_ballot(
+    state: web::Data<AppState>,
+    viewer: MaybeUser,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<BallotView>> {
     let id = id.into_inner();
-    Ok(web::Json(state.db.run(move |c| svc::get_ballot(c, id)).await?))
+    Ok(web::Json(
+        state
+            .db
+            .run(move |c| {
+                access::may_read_ballot(c, viewer.0.as_ref(), id)?;
+                svc::get_ballot(c, id)
+            })
+            .await?,
+    ))
 }
 
 /// Import the electoral roll: CSV with the header membership_no,name,email,lmc,role. Bad lines are
@@ -85,7 +122,15 @@ pub async fn import_roll(
         )
     })?;
     let id = id.into_inner();
-    Ok(web::Json(state.db.run(move |c| svc::import_roll(c, &actor, id, &text)).await?))
+    Ok(web::Json(
+        state
+            .db
+            .run(move |c| {
+                access::officer_of(c, &actor, id)?;
+                svc::import_roll(c, &actor, id, &text)
+            })
+            .await?,
+    ))
 }
 
 /// Open the ballot: the roll freezes, N is fixed, and every voter is sent one invitation with a code.
@@ -100,7 +145,13 @@ pub async fn open_ballot(
     let actor = user.require(OFFICER)?.clone();
     let id = id.into_inner();
     let st = state.clone();
-    let opened = state.db.run(move |c| svc::open_ballot(c, &actor.email, st.tokens.keys(), id)).await?;
+    let opened = state
+        .db
+        .run(move |c| {
+            access::officer_of(c, &actor, id)?;
+            svc::open_ballot(c, &actor.email, st.tokens.keys(), id)
+        })
+        .await?;
     state.mail_wake.notify_one();
     Ok(web::Json(opened))
 }
@@ -149,9 +200,17 @@ pub async fn cast(
     responses((status = 200, body = Turnout), (status = 403, body = Problem)))]
 #[get("/ballots/{id}/turnout")]
 pub async fn turnout(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>) -> AppResult<web::Json<Turnout>> {
-    user.require(OVERSIGHT)?;
+    let viewer = user.require(OVERSIGHT)?.clone();
     let id = id.into_inner();
-    Ok(web::Json(state.db.run(move |c| svc::turnout(c, id)).await?))
+    Ok(web::Json(
+        state
+            .db
+            .run(move |c| {
+                access::oversees(c, &viewer, id)?;
+                svc::turnout(c, id)
+            })
+            .await?,
+    ))
 }
 
 /// The record's current length and head hash, while open. Save it: a later record must extend it.
@@ -168,7 +227,13 @@ pub async fn checkpoint(state: web::Data<AppState>, id: web::Path<i64>) -> AppRe
 pub async fn remind(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let actor = user.require(OFFICER)?.clone();
     let id = id.into_inner();
-    let n = state.db.run(move |c| svc::send_reminders(c, &actor, id)).await?;
+    let n = state
+        .db
+        .run(move |c| {
+            access::officer_of(c, &actor, id)?;
+            svc::send_reminders(c, &actor, id)
+        })
+        .await?;
     state.mail_wake.notify_one();
     Ok(HttpResponse::Ok().json(serde_json::json!({"reminders_queued": n})))
 }
@@ -191,7 +256,13 @@ pub async fn resend(
 ) -> AppResult<HttpResponse> {
     let actor = user.require(OFFICER)?.clone();
     let id = id.into_inner();
-    state.db.run(move |c| svc::resend_invitation(c, &actor, id, &body.membership_no)).await?;
+    state
+        .db
+        .run(move |c| {
+            access::officer_of(c, &actor, id)?;
+            svc::resend_invitation(c, &actor, id, &body.membership_no)
+        })
+        .await?;
     state.mail_wake.notify_one();
     Ok(HttpResponse::Accepted().finish())
 }
@@ -203,7 +274,15 @@ pub async fn close(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64
     let actor = user.require(OFFICER)?.clone();
     let id = id.into_inner();
     let st = state.clone();
-    Ok(web::Json(state.db.run(move |c| svc::close_ballot(c, &actor.email, st.tokens.keys(), id)).await?))
+    Ok(web::Json(
+        state
+            .db
+            .run(move |c| {
+                access::officer_of(c, &actor, id)?;
+                svc::close_ballot(c, &actor.email, st.tokens.keys(), id)
+            })
+            .await?,
+    ))
 }
 
 #[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path)),
@@ -217,7 +296,13 @@ pub async fn publish(
     let actor = user.require(OFFICER)?.clone();
     let id = id.into_inner();
     let url = state.settings.public_url.clone();
-    let b = state.db.run(move |c| svc::publish(c, &actor, &url, id)).await?;
+    let b = state
+        .db
+        .run(move |c| {
+            access::officer_of(c, &actor, id)?;
+            svc::publish(c, &actor, &url, id)
+        })
+        .await?;
     state.mail_wake.notify_one();
     Ok(web::Json(b))
 }
@@ -293,9 +378,57 @@ pub async fn mail_status(
     user: AuthUser,
     id: web::Path<i64>,
 ) -> AppResult<web::Json<mail::OutboxStatus>> {
-    user.require(OVERSIGHT)?;
+    let viewer = user.require(OVERSIGHT)?.clone();
     let id = id.into_inner();
-    Ok(web::Json(state.db.run(move |c| mail::status(c, Some(id))).await?))
+    Ok(web::Json(
+        state
+            .db
+            .run(move |c| {
+                access::oversees(c, &viewer, id)?;
+                mail::status(c, Some(id))
+            })
+            .await?,
+    ))
+}
+
+/// A ballot's officers (its officers, the scrutineer and admins may read).
+#[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = access::Assigned), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[get("/ballots/{id}/officers")]
+pub async fn list_officers(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<access::Assigned>> {
+    let viewer = user.require(&[Role::Officer, Role::Scrutineer, Role::Admin])?.clone();
+    let id = id.into_inner();
+    Ok(web::Json(
+        state
+            .db
+            .run(move |c| {
+                if !viewer.has(Role::Admin) {
+                    access::oversees(c, &viewer, id)?;
+                }
+                access::officers(c, id)
+            })
+            .await?,
+    ))
+}
+
+/// An admin sets a ballot's officers (each user must hold the officer role).
+#[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body = crate::http::conference::AssignUsers,
+    responses((status = 200, body = access::Assigned), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[put("/ballots/{id}/officers")]
+pub async fn set_officers(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+    body: web::Json<crate::http::conference::AssignUsers>,
+) -> AppResult<web::Json<access::Assigned>> {
+    let admin = user.require(&[Role::Admin])?.clone();
+    let id = id.into_inner();
+    Ok(web::Json(state.db.run(move |c| access::set_officers(c, &admin, id, &body.user_ids)).await?))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

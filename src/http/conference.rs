@@ -4,12 +4,13 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use actix_web::web::Bytes;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, put, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{AuthUser, MaybeUser};
 use crate::procedure::{self, Choice, TakenAs};
+use crate::services::access;
 use crate::services::auth::Role;
 use crate::services::conference::{
     self as svc, Conference, Declaration, MotionDecision, MotionMarks, MotionView, NewConference, NewMotion, NewPoll,
@@ -50,10 +51,14 @@ pub async fn get_conference(state: web::Data<AppState>, id: web::Path<i64>) -> A
     Ok(web::Json(state.db.run(move |c| svc::get_conference(c, id)).await?))
 }
 
+/// Give `email` (and `name` for someone without an account yet, who is emailed a link to set a
+/// password), or the `user_id` of an account that is already a representative.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRepresentative {
-    pub user_id: i64,
+    pub user_id: Option<i64>,
+    pub email: Option<String>,
+    pub name: Option<String>,
     /// The LMC the representative is registered for.
     pub lmc: String,
 }
@@ -70,7 +75,19 @@ pub async fn add_representative(
     let actor = user.require(&[Role::Chair])?.clone();
     let id = id.into_inner();
     let b = body.into_inner();
-    let r = state.db.run(move |c| svc::add_representative(c, &actor, id, b.user_id, &b.lmc)).await?;
+    let url = state.settings.public_url.clone();
+    let r = state
+        .db
+        .run(move |c| {
+            access::chair_of(c, &actor, id)?;
+            let who = match (b.user_id, b.email.as_deref()) {
+                (Some(user_id), None) => svc::Registrant::UserId(user_id),
+                (None, Some(email)) => svc::Registrant::Email { email, name: b.name.as_deref() },
+                _ => return Err(AppError::validation("give either email (and name for a new account) or user_id")),
+            };
+            svc::add_representative(c, &actor, id, who, &b.lmc, &url)
+        })
+        .await?;
     Ok(HttpResponse::Created().json(r))
 }
 
@@ -100,7 +117,13 @@ pub async fn import_representatives(
         .map_err(|_| AppError::new(crate::error::ErrorCode::InvalidCsv, "the CSV is not valid UTF-8"))?;
     let id = id.into_inner();
     let url = state.settings.public_url.clone();
-    let r = state.db.run(move |c| svc::import_representatives(c, &actor, id, &text, &url)).await?;
+    let r = state
+        .db
+        .run(move |c| {
+            access::chair_of(c, &actor, id)?;
+            svc::import_representatives(c, &actor, id, &text, &url)
+        })
+        .await?;
     state.mail_wake.notify_one();
     Ok(web::Json(r))
 }
@@ -113,9 +136,19 @@ pub async fn list_representatives(
     user: AuthUser,
     id: web::Path<i64>,
 ) -> AppResult<web::Json<Vec<Representative>>> {
-    user.require(&[Role::Chair, Role::Admin])?;
+    let viewer = user.require(&[Role::Chair, Role::Admin])?.clone();
     let id = id.into_inner();
-    Ok(web::Json(state.db.run(move |c| svc::list_representatives(c, id)).await?))
+    Ok(web::Json(
+        state
+            .db
+            .run(move |c| {
+                if !viewer.has(Role::Admin) {
+                    access::chair_of(c, &viewer, id)?;
+                }
+                svc::list_representatives(c, id)
+            })
+            .await?,
+    ))
 }
 
 #[utoipa::path(tag = "motions", security(("bearer" = [])), params(("id" = i64, Path)), request_body = NewMotion,
@@ -130,7 +163,13 @@ pub async fn create_motion(
 ) -> AppResult<HttpResponse> {
     let actor = user.require(&[Role::Chair])?.clone();
     let id = id.into_inner();
-    let m = state.db.run(move |c| svc::create_motion(c, &actor, id, body.into_inner())).await?;
+    let m = state
+        .db
+        .run(move |c| {
+            access::chair_of(c, &actor, id)?;
+            svc::create_motion(c, &actor, id, body.into_inner())
+        })
+        .await?;
     Ok(HttpResponse::Created().json(m))
 }
 
@@ -178,7 +217,15 @@ pub async fn set_marks(
 ) -> AppResult<web::Json<MotionView>> {
     let actor = user.require(&[Role::Chair])?.clone();
     let id = id.into_inner();
-    Ok(web::Json(state.db.run(move |c| svc::set_marks(c, &actor, id, body.into_inner())).await?))
+    Ok(web::Json(
+        state
+            .db
+            .run(move |c| {
+                access::chair_of_motion(c, &actor, id)?;
+                svc::set_marks(c, &actor, id, body.into_inner())
+            })
+            .await?,
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -206,6 +253,7 @@ pub async fn take_motion(
         state
             .db
             .run(move |c| {
+                access::chair_of_motion(c, &actor, id)?;
                 let m = svc::take_motion(c, &actor, id, body.as_)?;
                 publish(&st, c, m.conference_id, "motion_updated", serde_json::json!({"motion": m}));
                 Ok(m)
@@ -232,6 +280,7 @@ pub async fn decide_motion(
         state
             .db
             .run(move |c| {
+                access::chair_of_motion(c, &actor, id)?;
                 let m = svc::decide_motion(c, &actor, id, body.outcome)?;
                 publish(&st, c, m.conference_id, "motion_updated", serde_json::json!({"motion": m}));
                 Ok(m)
@@ -357,12 +406,59 @@ pub async fn close_conference(
     let conf = state
         .db
         .run(move |c| {
+            access::chair_of(c, &actor, id)?;
             let (conf, not_reached) = svc::close_conference(c, &actor, id)?;
             publish(&st, c, id, "conference_closed", serde_json::json!({"not_reached": not_reached}));
             Ok(conf)
         })
         .await?;
     Ok(web::Json(conf))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignUsers {
+    /// The user ids to assign (each must hold the role); replaces the current list.
+    pub user_ids: Vec<i64>,
+}
+
+/// Who chairs the conference (its chairs, and admins).
+#[utoipa::path(tag = "conferences", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = access::Assigned), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[get("/conferences/{id}/chairs")]
+pub async fn list_chairs(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<access::Assigned>> {
+    let viewer = user.require(&[Role::Chair, Role::Admin])?.clone();
+    let id = id.into_inner();
+    Ok(web::Json(
+        state
+            .db
+            .run(move |c| {
+                if !viewer.has(Role::Admin) {
+                    access::chair_of(c, &viewer, id)?;
+                }
+                access::chairs(c, id)
+            })
+            .await?,
+    ))
+}
+
+/// An admin sets who chairs the conference (each user must hold the chair role).
+#[utoipa::path(tag = "conferences", security(("bearer" = [])), params(("id" = i64, Path)), request_body = AssignUsers,
+    responses((status = 200, body = access::Assigned), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[put("/conferences/{id}/chairs")]
+pub async fn set_chairs(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+    body: web::Json<AssignUsers>,
+) -> AppResult<web::Json<access::Assigned>> {
+    let admin = user.require(&[Role::Admin])?.clone();
+    let id = id.into_inner();
+    Ok(web::Json(state.db.run(move |c| access::set_chairs(c, &admin, id, &body.user_ids)).await?))
 }
 
 // ---- polls -----------------------------------------------------------------------------------------
@@ -382,6 +478,7 @@ pub async fn open_poll(
     let p = state
         .db
         .run(move |c| {
+            access::chair_of_motion(c, &actor, id)?;
             let p = svc::open_poll(c, &actor, id, body.into_inner())?;
             publish(&st, c, p.conference_id, "poll_opened", serde_json::json!({"poll": p}));
             Ok(p)
@@ -406,6 +503,7 @@ pub async fn open_en_bloc(
     let p = state
         .db
         .run(move |c| {
+            access::chair_of(c, &actor, id)?;
             let p = svc::open_en_bloc(c, &actor, id, body.into_inner())?;
             publish(&st, c, p.conference_id, "poll_opened", serde_json::json!({"poll": p}));
             Ok(p)
@@ -541,6 +639,7 @@ pub async fn close_poll(
     let p = state
         .db
         .run(move |c| {
+            access::chair_of_poll(c, &actor, id)?;
             let p = svc::close_poll(c, &actor, id, declaration)?;
             publish(&st, c, p.conference_id, "poll_closed", serde_json::json!({"poll": p}));
             Ok(p)

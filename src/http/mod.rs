@@ -40,6 +40,8 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(conference::list_motions)
         .service(conference::resolutions)
         .service(conference::close_conference)
+        .service(conference::list_chairs)
+        .service(conference::set_chairs)
         .service(conference::list_polls)
         .service(conference::conference_events)
         .service(conference::parse_motion)
@@ -71,6 +73,8 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(ballots::record)
         .service(ballots::sign_off)
         .service(ballots::mail_status)
+        .service(ballots::list_officers)
+        .service(ballots::set_officers)
         .service(ballots::signing_key)
         .service(ballots::audit_log_entries);
 }

@@ -353,6 +353,7 @@ pub fn create_ballot(conn: &mut DbConnection, actor: &User, input: NewBallot) ->
             ))
             .returning(ballots::id)
             .get_result::<i64>(conn)?;
+        crate::services::access::add_officer(conn, id, actor.id)?;
         audit_log::append(
             conn,
             &actor.email,
@@ -1035,7 +1036,7 @@ pub fn turnout(conn: &mut DbConnection, id: i64) -> AppResult<Turnout> {
         None => roll_size(conn, id)?,
     };
     let groups = group_tallies(conn, &b, false)?;
-    let rows = ballot::turnout_rows(&groups);
+    let rows = ballot::live_turnout(&groups, ballot::MIN_GROUP);
     let (by_lmc, by_role): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.dimension == "lmc");
     Ok(Turnout {
         eligible,

@@ -1,5 +1,6 @@
 //! Use cases: each public function is one thing a user does, run in one transaction where it writes.
 
+pub mod access;
 pub mod audit_log;
 pub mod auth;
 pub mod ballots;

@@ -171,7 +171,8 @@ function action(label, cls, path, message, name, confirmText) {
 async function turnout(id) {
   const t = await api('GET', `/ballots/${id}/turnout`);
   const row = (r) => el('tr', {}, el('th', { scope: 'row' }, r.group), el('td', { class: 'num' }, String(r.eligible)),
-    el('td', { class: 'num' }, String(r.voted)), el('td', { class: 'num' }, percent(r.turnout)));
+    el('td', { class: 'num' }, r.suppressed ? 'hidden' : `${r.voted}+`),
+    el('td', { class: 'num' }, r.suppressed ? (r.note || 'too few to show') : percent(r.turnout)));
   const table = (caption, rows) => el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Table' }, el('table', {},
     el('caption', { class: 'label' }, caption),
     el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Group'), el('th', { scope: 'col', class: 'num' }, 'Eligible'),
@@ -181,7 +182,7 @@ async function turnout(id) {
     el('h2', {}, 'Turnout so far'),
     el('p', { class: 'lede', id: 'turnout-total' }, `${t.voted} of ${t.eligible} have voted (${percent(t.turnout)}).`),
     barChart([{ label: 'Turnout', share: t.turnout, text: percent(t.turnout) }], 'Turnout'),
-    el('p', { class: 'hint' }, 'Turnout only: nobody can see how anyone voted, or any results, until the ballot closes. It updates every 10 seconds.'),
+    el('p', { class: 'hint' }, 'Turnout only: nobody can see how anyone voted, or any results, until the ballot closes. It updates every 10 seconds. Groups with fewer than 10 on the roll are hidden, and group figures move in steps of 10, so that no single vote can be placed in a group.'),
     table('By LMC area', t.by_lmc),
     table('By role', t.by_role));
 }

@@ -16,10 +16,23 @@ enum Who {
     Officer,
     Scrutineer,
     Admin,
+    /// Holds the chair role but does not chair these conferences.
+    OtherChair,
+    /// Holds the officer role but is not an officer of these ballots.
+    OtherOfficer,
 }
 
-const EVERYONE: &[Who] =
-    &[Who::Anonymous, Who::Representative, Who::Member, Who::Chair, Who::Officer, Who::Scrutineer, Who::Admin];
+const EVERYONE: &[Who] = &[
+    Who::Anonymous,
+    Who::Representative,
+    Who::Member,
+    Who::Chair,
+    Who::Officer,
+    Who::Scrutineer,
+    Who::Admin,
+    Who::OtherChair,
+    Who::OtherOfficer,
+];
 
 struct Op {
     method: Method,
@@ -43,6 +56,8 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
         (Officer, Role::Officer, "officer@example.org"),
         (Scrutineer, Role::Scrutineer, "scrutineer@example.org"),
         (Admin, Role::Admin, "admin@example.org"),
+        (OtherChair, Role::Chair, "chair2@example.org"),
+        (OtherOfficer, Role::Officer, "officer2@example.org"),
     ] {
         let (id, token) = app.user_with(email, &[role]).await;
         tokens.push((who, id, token));
@@ -51,6 +66,8 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
     let rep_id = tokens.iter().find(|(x, _, _)| *x == Representative).map(|t| t.1).expect("rep");
     let chair = token(Chair).expect("chair");
     let officer = token(Officer).expect("officer");
+    let chair_id = tokens.iter().find(|(x, _, _)| *x == Chair).map(|t| t.1).expect("chair");
+    let officer_id = tokens.iter().find(|(x, _, _)| *x == Officer).map(|t| t.1).expect("officer");
 
     // Resources to act on.
     let conf = app.post("/api/v1/conferences", json!({"name": "Access"}), Some(&chair)).await.expect(201)["id"]
@@ -111,7 +128,12 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
     let ops = vec![
         op(Method::GET, "/health".into(), None, EVERYONE),
         op(Method::GET, "/api/v1/openapi.json".into(), None, EVERYONE),
-        op(Method::GET, "/api/v1/auth/me".into(), None, &[Representative, Member, Chair, Officer, Scrutineer, Admin]),
+        op(
+            Method::GET,
+            "/api/v1/auth/me".into(),
+            None,
+            &[Representative, Member, Chair, Officer, Scrutineer, Admin, OtherChair, OtherOfficer],
+        ),
         op(
             Method::POST,
             "/api/v1/users".into(),
@@ -122,10 +144,12 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
         ),
         op(Method::GET, "/api/v1/users".into(), None, &[Admin]),
         op(Method::DELETE, "/api/v1/users/999999".into(), None, &[Admin]),
-        op(Method::POST, "/api/v1/users/999999/password-link".into(), None, &[Chair, Admin]),
+        op(Method::POST, "/api/v1/users/999999/password-link".into(), None, &[Chair, OtherChair, Admin]),
         op(Method::GET, "/api/v1/conferences".into(), None, EVERYONE),
         op(Method::GET, format!("/api/v1/conferences/{conf}"), None, EVERYONE),
-        op(Method::POST, "/api/v1/conferences".into(), Some(json!({"name": "Another"})), &[Chair, Admin]),
+        op(Method::POST, "/api/v1/conferences".into(), Some(json!({"name": "Another"})), &[Chair, OtherChair, Admin]),
+        op(Method::GET, format!("/api/v1/conferences/{conf}/chairs"), None, &[Chair, Admin]),
+        op(Method::PUT, format!("/api/v1/conferences/{conf}/chairs"), Some(json!({"user_ids": [chair_id]})), &[Admin]),
         op(
             Method::POST,
             format!("/api/v1/conferences/{conf}/representatives"),
@@ -147,7 +171,12 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
             Some(json!({"stem": "That conference adds."})),
             &[Chair],
         ),
-        op(Method::POST, "/api/v1/motions/parse".into(), Some(json!({"text": "That conference parses."})), &[Chair]),
+        op(
+            Method::POST,
+            "/api/v1/motions/parse".into(),
+            Some(json!({"text": "That conference parses."})),
+            &[Chair, OtherChair],
+        ),
         op(Method::GET, format!("/api/v1/motions/{motion}"), None, EVERYONE),
         op(Method::GET, format!("/api/v1/motions/{motion}/record"), None, EVERYONE),
         op(Method::POST, format!("/api/v1/motions/{motion}/marks"), Some(json!({"marks": ["a"]})), &[Chair]),
@@ -159,7 +188,7 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
             Method::GET,
             format!("/api/v1/polls/{poll}/my-vote"),
             None,
-            &[Representative, Member, Chair, Officer, Scrutineer, Admin],
+            &[Representative, Member, Chair, Officer, Scrutineer, Admin, OtherChair, OtherOfficer],
         ),
         op(Method::GET, format!("/api/v1/conferences/{conf}/resolutions"), None, EVERYONE),
         op(Method::POST, format!("/api/v1/polls/{poll}/close"), None, &[Chair]),
@@ -169,7 +198,10 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
         op(Method::POST, format!("/api/v1/conferences/{conf2}/close"), None, &[Chair]),
         op(Method::GET, "/api/v1/ballots".into(), None, EVERYONE),
         op(Method::GET, format!("/api/v1/ballots/{open}"), None, EVERYONE),
-        op(Method::POST, "/api/v1/ballots".into(), Some(ballot_body.clone()), &[Officer]),
+        op(Method::GET, format!("/api/v1/ballots/{draft}"), None, &[Officer, Scrutineer]),
+        op(Method::POST, "/api/v1/ballots".into(), Some(ballot_body.clone()), &[Officer, OtherOfficer]),
+        op(Method::GET, format!("/api/v1/ballots/{open}/officers"), None, &[Officer, Scrutineer, Admin]),
+        op(Method::PUT, format!("/api/v1/ballots/{open}/officers"), Some(json!({"user_ids": [officer_id]})), &[Admin]),
         op(Method::PUT, format!("/api/v1/ballots/{draft}"), Some(ballot_body), &[Officer]),
         Op {
             method: Method::POST,

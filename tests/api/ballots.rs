@@ -387,7 +387,7 @@ both_backends!(scheduled_ballots_open_and_close_themselves, |app: TestApp| async
     .expect(200);
     let mut seen = Vec::new();
     for _ in 0..100 {
-        let s = app.get(&format!("/api/v1/ballots/{id}"), None).await.expect(200)["status"]
+        let s = app.get(&format!("/api/v1/ballots/{id}"), Some(&officer)).await.expect(200)["status"]
             .as_str()
             .unwrap_or("")
             .to_string();

@@ -1,0 +1,2 @@
+DROP TABLE ballot_officers;
+DROP TABLE conference_chairs;

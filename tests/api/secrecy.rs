@@ -1,0 +1,260 @@
+//! Issue 11: each attack an insider (an officer, a chair, an admin, a database reader) tried, replayed
+//! over HTTP (and against the database file where the attack needs it); each must now fail.
+
+use carried::services::auth::Role;
+use reqwest::Method;
+use serde_json::json;
+
+use crate::both_backends;
+use crate::helpers::TestApp;
+
+// ---- finding 11: per-object authorisation ---------------------------------------------------------
+
+both_backends!(a_second_chair_cannot_touch_another_chairs_conference, |app: TestApp| async move {
+    let admin = app.admin().await;
+    let (_, chair) = app.user_with("chair@example.org", &[Role::Chair]).await;
+    let (chair2_id, chair2) = app.user_with("chair2@example.org", &[Role::Chair]).await;
+    let conf = app.post("/api/v1/conferences", json!({"name": "Mine"}), Some(&chair)).await.expect(201)["id"]
+        .as_i64()
+        .expect("id");
+    let motion = app
+        .post(&format!("/api/v1/conferences/{conf}/motions"), json!({"stem": "That conference is mine."}), Some(&chair))
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .expect("id");
+    let poll = app
+        .post(&format!("/api/v1/motions/{motion}/polls"), json!({"subject": "whole"}), Some(&chair))
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .expect("id");
+    // The attack: the second chair closes the poll and the conference, adds a motion.
+    app.post_empty(&format!("/api/v1/polls/{poll}/close"), Some(&chair2)).await.expect_problem(403, "forbidden");
+    app.post_empty(&format!("/api/v1/conferences/{conf}/close"), Some(&chair2)).await.expect_problem(403, "forbidden");
+    app.post(&format!("/api/v1/conferences/{conf}/motions"), json!({"stem": "That I take over."}), Some(&chair2))
+        .await
+        .expect_problem(403, "forbidden");
+    let c = app.get(&format!("/api/v1/conferences/{conf}"), None).await.expect(200);
+    assert_eq!(c["status"], "open", "the conference is still open");
+    assert_eq!(app.get(&format!("/api/v1/polls/{poll}"), None).await.expect(200)["status"], "open");
+    // The chair cannot make themselves or others chairs; the admin can.
+    app.request(
+        Method::PUT,
+        &format!("/api/v1/conferences/{conf}/chairs"),
+        Some(json!({"user_ids": [chair2_id]})),
+        Some(&chair),
+    )
+    .await
+    .expect_problem(403, "forbidden");
+    let (rep_id, _) = app.user_with("rep@example.org", &[Role::Representative]).await;
+    app.request(
+        Method::PUT,
+        &format!("/api/v1/conferences/{conf}/chairs"),
+        Some(json!({"user_ids": [rep_id]})),
+        Some(&admin),
+    )
+    .await
+    .expect_problem(422, "validation_failed");
+    let set = app
+        .request(
+            Method::PUT,
+            &format!("/api/v1/conferences/{conf}/chairs"),
+            Some(json!({"user_ids": [chair2_id]})),
+            Some(&admin),
+        )
+        .await
+        .expect(200);
+    assert_eq!(set["user_ids"], json!([chair2_id]));
+    // Now the roles are swapped: the first chair is out.
+    app.post_empty(&format!("/api/v1/polls/{poll}/close"), Some(&chair)).await.expect_problem(403, "forbidden");
+    app.post_empty(&format!("/api/v1/polls/{poll}/close"), Some(&chair2)).await.expect(200);
+});
+
+both_backends!(a_second_officer_cannot_open_close_or_publish_another_officers_ballot, |app: TestApp| async move {
+    let admin = app.admin().await;
+    let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
+    let (officer2_id, officer2) = app.user_with("officer2@example.org", &[Role::Officer]).await;
+    let (_, scrutineer) = app.user_with("scrutineer@example.org", &[Role::Scrutineer]).await;
+    let id = crate::ballots::create_ballot(&app, &officer, json!({})).await;
+    let roll = crate::ballots::roll_csv(3, &["Devon"], false).into_bytes();
+    // The attack, on a draft: read it, import a roll, edit it, open it.
+    app.get(&format!("/api/v1/ballots/{id}"), Some(&officer2)).await.expect_problem(403, "forbidden");
+    app.post_raw(&format!("/api/v1/ballots/{id}/roll"), "text/csv", roll.clone(), Some(&officer2))
+        .await
+        .expect_problem(403, "forbidden");
+    app.request(
+        Method::PUT,
+        &format!("/api/v1/ballots/{id}"),
+        Some(json!({"title": "Hijacked", "questions": crate::ballots::questions()})),
+        Some(&officer2),
+    )
+    .await
+    .expect_problem(403, "forbidden");
+    app.post_raw(&format!("/api/v1/ballots/{id}/roll"), "text/csv", roll, Some(&officer)).await.expect(200);
+    app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer2)).await.expect_problem(403, "forbidden");
+    let b = app.get(&format!("/api/v1/ballots/{id}"), Some(&officer)).await.expect(200);
+    assert_eq!(b["status"], "draft");
+    assert_eq!(b["title"], "Indicative ballot on online access");
+    app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer)).await.expect(200);
+    // Open: no turnout, mail status, reminders or closing for the other officer; the scrutineer reads.
+    app.get(&format!("/api/v1/ballots/{id}/turnout"), Some(&officer2)).await.expect_problem(403, "forbidden");
+    app.get(&format!("/api/v1/ballots/{id}/mail"), Some(&officer2)).await.expect_problem(403, "forbidden");
+    app.get(&format!("/api/v1/ballots/{id}/turnout"), Some(&scrutineer)).await.expect(200);
+    app.post_empty(&format!("/api/v1/ballots/{id}/remind"), Some(&officer2)).await.expect_problem(403, "forbidden");
+    app.post_empty(&format!("/api/v1/ballots/{id}/close"), Some(&officer2)).await.expect_problem(403, "forbidden");
+    assert_eq!(app.get(&format!("/api/v1/ballots/{id}"), None).await.expect(200)["status"], "open");
+    app.post_empty(&format!("/api/v1/ballots/{id}/close"), Some(&officer)).await.expect(200);
+    app.post_empty(&format!("/api/v1/ballots/{id}/publish"), Some(&officer2)).await.expect_problem(403, "forbidden");
+    // An admin hands the ballot to the second officer.
+    app.request(
+        Method::PUT,
+        &format!("/api/v1/ballots/{id}/officers"),
+        Some(json!({"user_ids": [officer2_id]})),
+        Some(&officer),
+    )
+    .await
+    .expect_problem(403, "forbidden");
+    app.request(
+        Method::PUT,
+        &format!("/api/v1/ballots/{id}/officers"),
+        Some(json!({"user_ids": [officer2_id]})),
+        Some(&admin),
+    )
+    .await
+    .expect(200);
+    app.post_empty(&format!("/api/v1/ballots/{id}/publish"), Some(&officer)).await.expect_problem(403, "forbidden");
+    app.post_empty(&format!("/api/v1/ballots/{id}/publish"), Some(&officer2)).await.expect(200);
+});
+
+// ---- finding 13 and a finding 14 item: registering representatives ----------------------------------
+
+both_backends!(a_chair_cannot_read_or_promote_other_accounts_when_registering, |app: TestApp| async move {
+    let admin = app.admin().await;
+    let admin_id = app.get("/api/v1/auth/me", Some(&admin)).await.expect(200)["id"].as_i64().expect("id");
+    let (_, chair) = app.user_with("chair@example.org", &[Role::Chair]).await;
+    let (officer_id, _) = app.user_with("officer@example.org", &[Role::Officer]).await;
+    let (rep_id, _) = app.user_with("rep@example.org", &[Role::Representative]).await;
+    let conf = app.post("/api/v1/conferences", json!({"name": "Reps"}), Some(&chair)).await.expect(201)["id"]
+        .as_i64()
+        .expect("id");
+    let path = format!("/api/v1/conferences/{conf}/representatives");
+    // The attack: register the admin (and an officer) by user id, read their email, make them representatives.
+    for id in [admin_id, officer_id, 999_999] {
+        let r = app.post(&path, json!({"user_id": id, "lmc": "Devon"}), Some(&chair)).await;
+        r.expect_problem(422, "validation_failed");
+        assert!(!r.text.contains("admin@example.org") && !r.text.contains("officer@example.org"), "{}", r.text);
+    }
+    // By email, an account holding other roles is not changed either.
+    app.post(&path, json!({"email": "admin@example.org", "lmc": "Devon"}), Some(&chair))
+        .await
+        .expect_problem(422, "validation_failed");
+    let me = app.get("/api/v1/auth/me", Some(&admin)).await.expect(200);
+    assert_eq!(me["roles"], json!(["admin"]), "the admin's roles are unchanged");
+    let users = app.get("/api/v1/users", Some(&admin)).await.expect(200);
+    let officer = users.as_array().expect("users").iter().find(|u| u["id"] == officer_id).cloned().expect("officer");
+    assert_eq!(officer["roles"], json!(["officer"]));
+    // What a chair may do: an existing representative by id or email, a new person by email and name.
+    app.post(&path, json!({"user_id": rep_id, "lmc": "Devon"}), Some(&chair)).await.expect(201);
+    let r =
+        app.post(&path, json!({"email": "new.rep@example.org", "name": "New Rep", "lmc": "Kent"}), Some(&chair)).await;
+    assert_eq!(r.expect(201)["email"], "new.rep@example.org");
+    app.post(&path, json!({"email": "rep@example.org", "lmc": "Devon"}), Some(&chair))
+        .await
+        .expect_problem(409, "conflict");
+    let list = app.get(&path, Some(&chair)).await.expect(200);
+    assert_eq!(list.as_array().map(Vec::len), Some(2));
+});
+
+both_backends!(a_disabled_account_is_one_rejected_line_of_a_representatives_csv, |app: TestApp| async move {
+    let admin = app.admin().await;
+    let (_, chair) = app.user_with("chair@example.org", &[Role::Chair]).await;
+    let (gone_id, _) = app.user_with("gone@example.org", &[Role::Representative]).await;
+    app.request(Method::DELETE, &format!("/api/v1/users/{gone_id}"), None, Some(&admin)).await.expect(204);
+    app.seed_user("officer@example.org", &[Role::Officer]).await;
+    app.seed_user("rep@example.org", &[Role::Representative]).await;
+    let conf = app.post("/api/v1/conferences", json!({"name": "CSV"}), Some(&chair)).await.expect(201)["id"]
+        .as_i64()
+        .expect("id");
+    let csv = "name,email,lmc\nGone,gone@example.org,Devon\nRep,rep@example.org,Devon\n\
+               Officer,officer@example.org,Kent\nNew,new@example.org,Kent\n";
+    let r = app
+        .post_raw(&format!("/api/v1/conferences/{conf}/representatives/import"), "text/csv", csv.into(), Some(&chair))
+        .await
+        .expect(200);
+    assert_eq!(r["added"], 2, "{r}");
+    assert_eq!(r["invited"], 1, "{r}");
+    let rejected = r["rejected"].as_array().expect("rejected");
+    assert_eq!(rejected.len(), 2, "{r}");
+    assert_eq!(rejected[0]["line"], 2);
+    assert!(rejected[0]["reason"].as_str().unwrap_or("").contains("disabled"), "{r}");
+    assert_eq!(rejected[1]["line"], 4);
+    assert!(rejected[1]["reason"].as_str().unwrap_or("").contains("other roles"), "{r}");
+    let users = app.get("/api/v1/users", Some(&admin)).await.expect(200);
+    let officer =
+        users.as_array().expect("users").iter().find(|u| u["email"] == "officer@example.org").cloned().expect("o");
+    assert_eq!(officer["roles"], json!(["officer"]));
+});
+
+// ---- finding 2: live turnout by group follows the small-group rule ----------------------------------
+
+both_backends!(live_turnout_never_places_one_vote_in_a_small_group, |app: TestApp| async move {
+    let (_, scrutineer) = app.user_with("scrutineer@example.org", &[Role::Scrutineer]).await;
+    // Twelve GPs in one large LMC, ten in another, and one each in four small ones.
+    let mut lmcs = vec!["Big"; 12];
+    lmcs.extend(["Mid"; 10]);
+    lmcs.extend(["Rutland", "Scilly", "Sark", "Lundy"]);
+    let b = crate::ballots::open_ballot(&app, lmcs.len(), &lmcs).await;
+    let mut seen: Vec<serde_json::Value> = Vec::new();
+    for (i, (_, code)) in b.codes.iter().enumerate() {
+        app.post(
+            &format!("/api/v1/ballots/{}/votes", b.id),
+            json!({"code": code, "answers": crate::ballots::answers_for(i)}),
+            None,
+        )
+        .await
+        .expect(201);
+        // The attack: watch turnout by group after every single vote, as officer and as scrutineer.
+        for token in [&b.officer, &scrutineer] {
+            let t = app.get(&format!("/api/v1/ballots/{}/turnout", b.id), Some(token)).await.expect(200);
+            assert_eq!(t["voted"], i + 1, "the overall count is exact");
+            let rows: Vec<serde_json::Value> = t["by_lmc"]
+                .as_array()
+                .expect("by_lmc")
+                .iter()
+                .chain(t["by_role"].as_array().expect("by_role"))
+                .cloned()
+                .collect();
+            for r in &rows {
+                if r["eligible"].as_u64().unwrap_or(0) < 10 {
+                    assert_eq!(r["suppressed"], true, "{r}");
+                    assert!(r["voted"].is_null() && r["turnout"].is_null(), "{r}");
+                }
+                if let Some(v) = r["voted"].as_u64() {
+                    assert_eq!(v % 10, 0, "shown figures move in steps of 10: {r}");
+                }
+            }
+            seen.push(json!(rows));
+        }
+    }
+    // Between any two readings at most one group's figure changed, by 10, and nothing was unhidden.
+    for w in seen.windows(2) {
+        let (a, b) = (w[0].as_array().expect("rows"), w[1].as_array().expect("rows"));
+        let mut changed = 0;
+        for (x, y) in a.iter().zip(b) {
+            assert_eq!(x["suppressed"], y["suppressed"], "the hidden set never changes while voting is open");
+            if x["voted"] != y["voted"] {
+                changed += 1;
+                assert_eq!(y["voted"].as_u64().unwrap_or(0) - x["voted"].as_u64().unwrap_or(0), 10);
+            }
+        }
+        assert!(changed <= 1);
+    }
+    // The large LMC is shown (12 voted, shown as 10); the next smallest is hidden with the small ones,
+    // whose 4 on the roll could otherwise be worked out by subtraction from the total.
+    let t = app.get(&format!("/api/v1/ballots/{}/turnout", b.id), Some(&b.officer)).await.expect(200);
+    let row = |g: &str| t["by_lmc"].as_array().expect("rows").iter().find(|r| r["group"] == g).cloned().expect("row");
+    assert_eq!((row("Big")["voted"].as_u64(), row("Big")["suppressed"].as_bool()), (Some(10), Some(false)));
+    assert_eq!(row("Mid")["suppressed"], true);
+    assert_eq!(t["by_role"][0]["voted"], 20, "26 partners voted, shown as 20");
+});
