@@ -2,7 +2,7 @@
 //! machine, in the same run. Not a test: it prints figures (docs/performance.md).
 //!
 //!   cargo run --release --example loadgen -- --voters 10000 --concurrency 500 [--database postgres://…]
-//!   cargo run --release --example loadgen -- --mode conference --reps 1000 --listeners 1000
+//!   cargo run --release --example loadgen -- --mode conference --reps 1000 --listeners 1000 [--drop 0.1]
 //!   cargo run --release --example loadgen -- --voters 5000 --concurrency 500 --login-storm 16
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,6 +28,8 @@ struct Args {
     login_storm: usize,
     /// Open loop: votes arrive at this rate (per second) instead of from closed-loop clients.
     rate: Option<f64>,
+    /// Conference mode: the share of representatives whose connection drops during the poll.
+    drop: f64,
 }
 
 fn args() -> Args {
@@ -41,6 +43,7 @@ fn args() -> Args {
         window: 10.0,
         login_storm: 0,
         rate: None,
+        drop: 0.1,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -55,8 +58,9 @@ fn args() -> Args {
             "--window" => a.window = v().parse().expect("--window SECONDS"),
             "--login-storm" => a.login_storm = v().parse().expect("--login-storm K"),
             "--rate" => a.rate = Some(v().parse().expect("--rate VOTES_PER_SECOND")),
+            "--drop" => a.drop = v().parse().expect("--drop FRACTION"),
             "--help" | "-h" => {
-                println!("loadgen [--mode ballot|conference] [--voters N] [--concurrency C] [--database URL] [--reps R] [--listeners S] [--window SECONDS] [--login-storm K] [--rate VOTES_PER_SECOND]");
+                println!("loadgen [--mode ballot|conference] [--voters N] [--concurrency C] [--database URL] [--reps R] [--listeners S] [--window SECONDS] [--login-storm K] [--rate VOTES_PER_SECOND] [--drop FRACTION]");
                 std::process::exit(0);
             }
             other => panic!("unknown argument {other}"),
@@ -468,32 +472,85 @@ async fn conference(a: &Args) {
     )
     .await;
     let pid = p["id"].as_i64().expect("id");
-    // R representatives vote, spread evenly over the window.
+    // R representatives vote, spread evenly over the window. Every `1/drop`-th one is on a phone whose
+    // connection drops: its event stream dies right after it taps, it is offline for 0.5 to 3 s, then it
+    // reconnects (a new event stream and the hall snapshot, as the page does) and, not having seen its
+    // vote confirmed, sends the same vote again. Catch-up time: from reconnecting until the snapshot shows
+    // the open poll and its own vote.
+    let every = if a.drop > 0.0 { (1.0 / a.drop).round().max(1.0) as usize } else { usize::MAX };
+    let mut streams = Vec::new();
+    for i in 0..reps {
+        streams.push(if i % every == 0 { Some(sse_until_ready(&client, &base, cid).await) } else { None });
+    }
     let start = Instant::now();
     let window = Duration::from_secs_f64(a.window);
     let mut tasks = Vec::new();
-    for (i, token) in tokens.into_iter().enumerate() {
+    for (i, (token, stream)) in tokens.into_iter().zip(streams).enumerate() {
         let (client, base) = (client.clone(), base.clone());
         let at = window.mul_f64(i as f64 / reps as f64);
+        let drops = stream.is_some();
         tasks.push(tokio::spawn(async move {
             tokio::time::sleep_until(tokio::time::Instant::from_std(start + at)).await;
+            let choice = if i % 3 == 0 { "against" } else { "for" };
+            let cast = || {
+                client
+                    .post(format!("{base}/api/v1/polls/{pid}/votes"))
+                    .bearer_auth(&token)
+                    .json(&json!({"choice": choice}))
+                    .send()
+            };
             let t = Instant::now();
-            let r = client
-                .post(format!("{base}/api/v1/polls/{pid}/votes"))
-                .bearer_auth(&token)
-                .json(&json!({"choice": if i % 3 == 0 { "against" } else { "for" }}))
-                .send()
-                .await;
-            (r.is_ok_and(|r| r.status().is_success()), t.elapsed())
+            let r = cast().await;
+            let latency = t.elapsed();
+            let mut success = r.is_ok_and(|r| r.status().is_success());
+            let mut catch_up = None;
+            if let Some(stream) = stream {
+                drop(stream);
+                tokio::time::sleep(Duration::from_millis(500 + (i as u64 * 7919) % 2500)).await;
+                let t = Instant::now();
+                let _stream = sse_until_ready(&client, &base, cid).await;
+                let hall: Value = client
+                    .get(format!("{base}/api/v1/conferences/{cid}/hall"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .expect("hall")
+                    .json()
+                    .await
+                    .expect("hall json");
+                let caught_up = hall["open_poll"]["id"] == json!(pid) && hall["my_vote"] == json!(choice);
+                catch_up = caught_up.then(|| t.elapsed());
+                // The retry of a vote already recorded: it must not count twice.
+                success &= cast().await.is_ok_and(|r| r.status().is_success());
+            }
+            (success, latency, catch_up, drops, choice)
         }));
     }
     let mut lat = Vec::new();
     let mut ok = 0;
+    let (mut want_for, mut want_against) = (0u64, 0u64);
+    let mut catch_ups = Vec::new();
+    let (mut dropped, mut not_caught_up) = (0, 0);
     for t in tasks {
-        let (success, l) = t.await.expect("vote");
+        let (success, l, catch_up, drops, choice) = t.await.expect("vote");
         ok += usize::from(success);
         lat.push(l);
+        if success {
+            if choice == "for" {
+                want_for += 1;
+            } else {
+                want_against += 1;
+            }
+        }
+        if drops {
+            dropped += 1;
+            match catch_up {
+                Some(c) => catch_ups.push(c),
+                None => not_caught_up += 1,
+            }
+        }
     }
+    catch_ups.sort();
     let voting = start.elapsed().as_secs_f64();
     lat.sort();
     let closed_at = Instant::now();
@@ -539,6 +596,40 @@ async fn conference(a: &Args) {
         a.listeners,
         last.as_secs_f64() * 1000.0
     );
+    let counted = (r["counts"]["for"].as_u64(), r["counts"]["against"].as_u64(), r["counts"]["abstain"].as_u64());
+    let exactly_once = counted == (Some(want_for), Some(want_against), Some(0));
+    println!(
+        "  {dropped} representatives dropped and reconnected during the poll, each sending its vote again: {}",
+        if exactly_once {
+            format!("every vote counted exactly once (for {want_for}, against {want_against})")
+        } else {
+            format!("COUNTS WRONG: counted {counted:?}, expected for {want_for}, against {want_against}")
+        }
+    );
+    println!(
+        "  caught up after reconnecting (event stream ready and the snapshot showing the poll and their own vote): \
+         {} of {dropped}; p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (goal: p99 under 2,000 ms)",
+        catch_ups.len(),
+        percentile(&catch_ups, 0.5),
+        percentile(&catch_ups, 0.99),
+        catch_ups.last().map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
+    );
+    if !exactly_once || not_caught_up > 0 {
+        std::process::exit(1);
+    }
+}
+
+/// An event stream to the conference, read until its `ready` event; dropping it closes the connection.
+async fn sse_until_ready(client: &reqwest::Client, base: &str, cid: i64) -> reqwest::Response {
+    let mut resp = client.get(format!("{base}/api/v1/conferences/{cid}/events")).send().await.expect("events");
+    let mut buf = String::new();
+    while !buf.contains("event: ready") {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => buf.push_str(&String::from_utf8_lossy(&chunk)),
+            _ => break,
+        }
+    }
+    resp
 }
 
 fn main() {

@@ -266,6 +266,40 @@ impl Session {
         self.post("/window/rect", json!({"width": width, "height": height})).await.expect("window size");
     }
 
+    /// A Chrome DevTools command through chromedriver.
+    async fn cdp(&self, cmd: &str, params: Value) -> Result<Value, String> {
+        self.post("/goog/cdp/execute", json!({"cmd": cmd, "params": params})).await
+    }
+
+    /// DevTools' network emulation: cut the network, or add latency to every request (0 = none).
+    async fn network(&self, offline: bool, latency_ms: u64) {
+        self.cdp("Network.enable", json!({})).await.expect("Network.enable");
+        self.cdp(
+            "Network.emulateNetworkConditions",
+            json!({"offline": offline, "latency": latency_ms, "downloadThroughput": -1, "uploadThroughput": -1}),
+        )
+        .await
+        .expect("Network.emulateNetworkConditions");
+    }
+
+    /// Whether every element matching each selector lies wholly inside the window (no scrolling).
+    async fn on_screen(&self, selectors: &[&str]) -> Result<(), String> {
+        let r = self
+            .exec(
+                "const out = []; for (const css of arguments[0]) { const e = document.querySelector(css); \
+                 if (!e) { out.push(css + ': missing'); continue; } const r = e.getBoundingClientRect(); \
+                 if (r.top < 0 || r.bottom > window.innerHeight || r.height === 0) \
+                 out.push(`${css}: top ${Math.round(r.top)}, bottom ${Math.round(r.bottom)}, window ${window.innerHeight}`); } \
+                 return out;",
+                json!([selectors]),
+            )
+            .await;
+        match r.as_array() {
+            Some(a) if a.is_empty() => Ok(()),
+            _ => Err(format!("not on screen: {r}")),
+        }
+    }
+
     async fn quit(self) {
         let _ = self.cmd(reqwest::Method::DELETE, "", None).await;
     }
@@ -944,4 +978,267 @@ async fn every_page_is_accessible_and_fits_a_phone() {
     newcomer.wait_text("#error-summary", "Enter a new password").await;
     newcomer.check_page("set-password").await;
     newcomer.quit().await;
+}
+
+// ---- the hall: wording, wifi drops, slow taps, the projector (issue 13) ------------------------------
+
+/// A conference with the seed motion (taken in parts) and `reps` representatives; returns
+/// (conference id, motion id, chair token, representative tokens).
+async fn hall(app: &TestApp, reps: usize) -> (i64, i64, String, Vec<String>) {
+    let (_, chair) = app.user_with("chair@example.org", &[Role::Chair]).await;
+    let conf = app.post("/api/v1/conferences", json!({"name": "Conference of LMCs"}), Some(&chair)).await.expect(201);
+    let cid = conf["id"].as_i64().expect("id");
+    let mut tokens = Vec::new();
+    for i in 0..reps {
+        let email = format!("rep{i}@example.org");
+        let uid = app.seed_user(&email, &[Role::Representative]).await;
+        app.post(
+            &format!("/api/v1/conferences/{cid}/representatives"),
+            json!({"user_id": uid, "lmc": format!("LMC {i}")}),
+            Some(&chair),
+        )
+        .await
+        .expect(201);
+        tokens.push(app.login(&email).await);
+    }
+    let m =
+        app.post(&format!("/api/v1/conferences/{cid}/motions"), json!({"text": SEED}), Some(&chair)).await.expect(201);
+    let mid = m["id"].as_i64().expect("motion id");
+    app.post(&format!("/api/v1/motions/{mid}/take"), json!({"as": "parts"}), Some(&chair)).await.expect(200);
+    (cid, mid, chair, tokens)
+}
+
+async fn open_poll(app: &TestApp, chair: &str, mid: i64, body: Value) -> i64 {
+    app.post(&format!("/api/v1/motions/{mid}/polls"), body, Some(chair)).await.expect(201)["id"]
+        .as_i64()
+        .expect("poll id")
+}
+
+/// The network is cut (DevTools' emulation); meanwhile the chair opens a vote and the representative's
+/// vote arrives from another device. Within 5 s of the network coming back the page shows the vote
+/// and the representative's own vote. A tap while offline says "not recorded yet"; when the vote closed
+/// before the connection came back, the page says the vote was not recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_catches_up_after_the_network_drops() {
+    let Some(driver_path) = browser_or_skip("the_page_catches_up_after_the_network_drops") else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = app().await;
+    let (cid, mid, chair, reps) = hall(&app, 1).await;
+    let driver = Driver::start(&driver_path).await;
+    let rep = driver.session().await;
+    rep.sign_in(&app, "rep0@example.org", PASSWORD).await;
+    rep.goto(&app.url(&format!("/conference/{cid}"))).await;
+    rep.wait_text("#live-status", "Live").await;
+    rep.wait_for("#no-poll").await;
+
+    rep.network(true, 0).await;
+    rep.wait_text("#live-status", "Offline, reconnecting").await;
+    let pid = open_poll(&app, &chair, mid, json!({"subject": {"part": "(ii)"}})).await;
+    app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "against"}), Some(&reps[0])).await.expect(200);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let still = rep.text("#poll").await.expect("poll box");
+    assert!(still.contains("No vote open"), "offline, the page cannot know yet: {still}");
+    rep.network(false, 0).await;
+    let back = Instant::now();
+    rep.wait_text("#wording", "flexibility to deliver access").await;
+    rep.wait_text(".your-vote", "You voted: Against (recorded)").await;
+    rep.wait_text("#live-status", "Live").await;
+    let took = back.elapsed();
+    eprintln!("caught up {:.1} s after the network came back", took.as_secs_f64());
+    assert!(took < Duration::from_secs(5), "caught up only {:.1} s after the network came back", took.as_secs_f64());
+    let pressed = rep
+        .exec("return document.querySelector('button[data-choice=against]').getAttribute('aria-pressed')", json!([]))
+        .await;
+    assert_eq!(pressed, json!("true"));
+    let tick = rep.text("button[data-choice=against]").await.expect("button");
+    assert!(tick.contains('✓'), "the chosen button is marked by more than colour: {tick:?}");
+
+    // A tap while offline: not recorded yet; the vote closes meanwhile; back online: not recorded.
+    rep.network(true, 0).await;
+    rep.click("button[data-choice=for]").await;
+    rep.wait_text(".your-vote", "Not recorded yet: no connection").await;
+    app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&chair)).await.expect(200);
+    rep.network(false, 0).await;
+    rep.wait_text("#vote-refused", "Your vote (For) was not recorded: the vote closed").await;
+    rep.wait_text("#last-result", "Motion 1, part (ii)").await;
+    let poll = app.get(&format!("/api/v1/polls/{pid}"), Some(&chair)).await.expect(200);
+    assert_eq!(poll["counts"], json!({"for": 0, "against": 1, "abstain": 0}), "{poll}");
+    rep.quit().await;
+}
+
+/// On a slow connection a tap shows at once that the vote is being sent, then that it is recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tap_on_a_slow_network_shows_its_vote_being_sent() {
+    let Some(driver_path) = browser_or_skip("a_tap_on_a_slow_network_shows_its_vote_being_sent") else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = app().await;
+    let (cid, mid, chair, _) = hall(&app, 1).await;
+    let driver = Driver::start(&driver_path).await;
+    let rep = driver.session().await;
+    rep.sign_in(&app, "rep0@example.org", PASSWORD).await;
+    rep.goto(&app.url(&format!("/conference/{cid}"))).await;
+    rep.wait_text("#live-status", "Live").await;
+    let pid = open_poll(&app, &chair, mid, json!({"subject": {"part": "(i)"}})).await;
+    rep.wait_for("button[data-choice=for]").await;
+    rep.network(false, 2500).await;
+    rep.click("button[data-choice=for]").await;
+    let right_after = rep.text(".your-vote").await.expect("status");
+    assert!(right_after.contains("Sending your vote: For"), "{right_after:?}");
+    let pending = rep
+        .exec("return document.querySelector('button[data-choice=for]').classList.contains('pending')", json!([]))
+        .await;
+    assert_eq!(pending, json!(true));
+    rep.screenshot(&shots().join("hall-slow-network-sending-phone.png")).await;
+    rep.wait_text(".your-vote", "You voted: For (recorded)").await;
+    rep.network(false, 0).await;
+    let mine = app.get(&format!("/api/v1/polls/{pid}"), Some(&chair)).await.expect(200);
+    assert_eq!(mine["votes_cast"], 1, "{mine}");
+    rep.quit().await;
+}
+
+/// On a 375 px phone the words put to the vote and the three buttons are on screen together, for a part,
+/// an amendment, a rider, a procedural motion and the 'A' motions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wording_and_the_buttons_fit_a_phone_for_every_kind_of_question() {
+    let Some(driver_path) = browser_or_skip("the_wording_and_the_buttons_fit_a_phone_for_every_kind_of_question")
+    else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = app().await;
+    let (cid, mid, chair, _) = hall(&app, 1).await;
+    app.post(
+        &format!("/api/v1/conferences/{cid}/motions"),
+        json!({"stem": "That conference reaffirms its support for the partnership model.", "proposer": "Lambeth", "marks": ["a"]}),
+        Some(&chair),
+    )
+    .await
+    .expect(201);
+    let driver = Driver::start(&driver_path).await;
+    let rep = driver.session().await;
+    rep.window(375, 667).await;
+    rep.sign_in(&app, "rep0@example.org", PASSWORD).await;
+    rep.goto(&app.url(&format!("/conference/{cid}"))).await;
+    rep.wait_text("#live-status", "Live").await;
+    let amended = "seeks to ensure that online access is offered only where the practice judges it safe";
+    let cases = [
+        ("part", json!({"subject": {"part": "(ii)"}}), "flexibility to deliver access"),
+        ("amendment", json!({"subject": {"amendment": {"part": "(ii)", "text": amended}}}), amended),
+        (
+            "rider",
+            json!({"subject": {"rider": {"text": "calls for a ballot of GPs on collective action"}}}),
+            "(vi) calls for a ballot",
+        ),
+        (
+            "procedural",
+            json!({"subject": {"procedural": {"kind": "motion_be_now_put"}}}),
+            "That the question be now put",
+        ),
+        ("a-motions", json!(null), "Motion 2 (Lambeth): That conference reaffirms"),
+    ];
+    for (name, body, want) in cases {
+        let pid = if name == "a-motions" {
+            app.post(&format!("/api/v1/conferences/{cid}/a-motions"), json!({}), Some(&chair)).await.expect(201)["id"]
+                .as_i64()
+                .expect("id")
+        } else {
+            open_poll(&app, &chair, mid, body).await
+        };
+        rep.wait_text("#wording", want).await;
+        if name == "procedural" {
+            rep.wait_text(".poll", "Needs a two-thirds majority").await;
+        }
+        rep.retry(&format!("{name}: wording and buttons on screen"), || async {
+            rep.on_screen(&[
+                ".wording-scroll",
+                "button[data-choice=for]",
+                "button[data-choice=against]",
+                "button[data-choice=abstain]",
+            ])
+            .await
+        })
+        .await;
+        rep.assert_accessible(&format!("hall {name} (phone)")).await;
+        rep.screenshot(&shots().join(format!("hall-{name}-phone.png"))).await;
+        let api = app.get(&format!("/api/v1/polls/{pid}"), Some(&chair)).await.expect(200);
+        assert!(api["wording"]["text"].as_str().unwrap_or("").contains(want), "{name}: {}", api["wording"]);
+        app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&chair)).await.expect(200);
+        rep.wait_for("#no-poll").await;
+    }
+    // The last vote uses the resolutions' words, and the agenda says what was decided.
+    rep.wait_text("#last-result", "LOST").await;
+    rep.wait_text("#agenda-next", "Motion 1").await;
+    rep.quit().await;
+}
+
+/// The projector at 1920×1080 and 1280×720: full screen without the site's header, the wording and
+/// "N of M representatives have voted" while open (no running count of for and against), the result
+/// with percentages, the majority and the motion's outcome at close; it recovers from a dropped
+/// connection by itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_projector_fills_the_screen_at_both_sizes() {
+    let Some(driver_path) = browser_or_skip("the_projector_fills_the_screen_at_both_sizes") else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = app().await;
+    let (cid, mid, chair, reps) = hall(&app, 3).await;
+    let driver = Driver::start(&driver_path).await;
+    let projector = driver.session().await;
+    projector.goto(&app.url(&format!("/conference/{cid}/projector"))).await;
+    projector.wait_text("#content", "Waiting for the first vote").await;
+    let chrome = projector.exec("return !!document.querySelector('header, footer, #site-nav')", json!([])).await;
+    assert_eq!(chrome, json!(false), "the projector shows no site chrome");
+    let pid = open_poll(&app, &chair, mid, json!({"subject": {"part": "(iii)"}})).await;
+    projector.wait_text("#projector-wording", "(iii)").await;
+    app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "for"}), Some(&reps[0])).await.expect(200);
+    projector.wait_text("[data-votes-cast]", "1 of 3 representatives have voted").await;
+    for (w, h) in [(1920, 1080), (1280, 720)] {
+        projector.window(w, h).await;
+        projector.exec("window.dispatchEvent(new Event('resize'))", json!([])).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let fits = projector.exec("return [document.documentElement.scrollHeight, window.innerHeight, document.documentElement.scrollWidth, window.innerWidth]", json!([])).await;
+        assert!(
+            fits[0].as_i64() <= fits[1].as_i64() && fits[2].as_i64() <= fits[3].as_i64(),
+            "{w}x{h}: scrolls: {fits}"
+        );
+        let text = projector.text("#content").await.expect("content");
+        assert!(
+            !text.contains("For 1") && !text.to_lowercase().contains("against 0"),
+            "no running count while open: {text}"
+        );
+        projector.screenshot(&shots().join(format!("projector-open-{w}x{h}.png"))).await;
+    }
+    app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "for"}), Some(&reps[1])).await.expect(200);
+    app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "abstain"}), Some(&reps[2])).await.expect(200);
+    app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&chair)).await.expect(200);
+    projector.wait_text("#poll-result", "CARRIED NEM CON").await;
+    let counts = projector.text("#proj-counts").await.expect("counts");
+    assert!(counts.contains("100%") && counts.contains("not counted"), "{counts}");
+    projector.wait_text("#content", "Needs a simple majority").await;
+    for (w, h) in [(1920, 1080), (1280, 720)] {
+        projector.window(w, h).await;
+        projector.exec("window.dispatchEvent(new Event('resize'))", json!([])).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let fits =
+            projector.exec("return [document.documentElement.scrollHeight, window.innerHeight]", json!([])).await;
+        assert!(fits[0].as_i64() <= fits[1].as_i64(), "{w}x{h}: scrolls: {fits}");
+        projector.screenshot(&shots().join(format!("projector-result-{w}x{h}.png"))).await;
+    }
+    // The connection drops; the chair puts the rest of the motion meanwhile; the projector catches up.
+    projector.network(true, 0).await;
+    projector.wait_text("#live-status", "Reconnecting").await;
+    for label in ["(i)", "(ii)", "(iv)", "(v)"] {
+        let p = open_poll(&app, &chair, mid, json!({"subject": {"part": label}})).await;
+        app.post(&format!("/api/v1/polls/{p}/votes"), json!({"choice": "for"}), Some(&reps[0])).await.expect(200);
+        app.post_empty(&format!("/api/v1/polls/{p}/close"), Some(&chair)).await.expect(200);
+    }
+    projector.network(false, 0).await;
+    projector.wait_text("#motion-outcome", "CARRIED IN ALL PARTS").await;
+    projector.screenshot(&shots().join("projector-decided-1280x720.png")).await;
+    projector.quit().await;
 }

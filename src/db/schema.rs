@@ -102,6 +102,7 @@ diesel::table! {
         counted -> Bool,
         carried -> Nullable<Bool>,
         qualifier -> Nullable<Text>,
+        wording -> Nullable<Text>,
     }
 }
 

@@ -21,6 +21,9 @@ use crate::services::AppState;
 
 type Problem = crate::error::Problem;
 
+/// How often an idle event stream says it is alive.
+pub const PING_EVERY: Duration = Duration::from_secs(5);
+
 fn publish(state: &AppState, c: &mut crate::db::DbConnection, conference_id: i64, kind: &str, data: serde_json::Value) {
     events::publish(&state.hub, c, Event { conference_id, kind: kind.to_string(), data });
 }
@@ -668,8 +671,10 @@ pub async fn conference_events(
                 (rx, false),
             ));
         }
-        let frame = match tokio::time::timeout(Duration::from_secs(15), rx.recv()).await {
-            Err(_) => Bytes::from_static(b": keep-alive\n\n"),
+        // A named ping (not a comment, which pages cannot see) lets a page notice within seconds that
+        // its connection died without closing (wifi gone, phone asleep) and reconnect.
+        let frame = match tokio::time::timeout(PING_EVERY, rx.recv()).await {
+            Err(_) => Bytes::from_static(b"event: ping\ndata: {}\n\n"),
             Ok(Ok(ev)) => Bytes::from(format!("event: {}\ndata: {}\n\n", ev.kind, ev.data)),
             Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => {
                 Bytes::from_static(b"event: resync\ndata: {}\n\n")
@@ -683,4 +688,28 @@ pub async fn conference_events(
         .insert_header(("Cache-Control", "no-cache"))
         .insert_header(("X-Accel-Buffering", "no"))
         .streaming(stream))
+}
+
+/// Everything the representative's page and the projector show, in one answer: the open poll with its
+/// wording, the caller's own vote in it, the last result, and the agenda (now, next, decided). Pages
+/// fetch it whenever they (re)connect, so they catch up with what happened while they were away.
+#[utoipa::path(tag = "conferences", params(("id" = i64, Path)),
+    responses((status = 200, body = svc::HallState), (status = 401, body = Problem), (status = 404, body = Problem)))]
+#[get("/conferences/{id}/hall")]
+pub async fn hall_state(
+    state: web::Data<AppState>,
+    viewer: MaybeUser,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<svc::HallState>> {
+    let id = id.into_inner();
+    Ok(web::Json(state.db.run(move |c| svc::hall_state(c, viewer.0.as_ref(), id)).await?))
+}
+
+/// The conferences where the signed-in user is registered as a representative.
+#[utoipa::path(tag = "conferences", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Conference>), (status = 401, body = Problem)))]
+#[get("/me/conferences")]
+pub async fn my_conferences(state: web::Data<AppState>, user: AuthUser) -> AppResult<web::Json<Vec<Conference>>> {
+    let id = user.0.id;
+    Ok(web::Json(state.db.run(move |c| svc::conferences_of(c, id)).await?))
 }

@@ -55,6 +55,8 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(conference::get_poll)
         .service(conference::cast_vote)
         .service(conference::my_vote)
+        .service(conference::hall_state)
+        .service(conference::my_conferences)
         .service(conference::close_poll)
         .service(ballots::create_ballot)
         .service(ballots::update_ballot)

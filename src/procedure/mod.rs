@@ -4,12 +4,14 @@
 //! docs/procedure.md.
 
 pub mod agenda;
+pub mod hall;
 pub mod labels;
 pub mod majority;
 pub mod outcome;
 pub mod parser;
 pub mod polls;
 pub mod record;
+pub mod wording;
 
 pub use agenda::AgendaMark;
 pub use labels::{from_roman, label_style, next_label, to_roman, LabelStyle};
@@ -20,6 +22,7 @@ pub use polls::{
     check_still_open, effect_of, validate_subject, Effect, MotionPart, MotionState, ProceduralKind, Subject,
 };
 pub use record::{render_markdown, render_text, MotionRecord, RecordPart};
+pub use wording::{percentages, wording_of, wording_of_a_motions, Percentages, Wording};
 
 /// The most parts a motion may have (parser and riders).
 pub const MAX_PARTS: usize = 50;

@@ -100,6 +100,14 @@ pub struct PollView {
     pub qualifier: Option<Qualifier>,
     /// The motion's outcome text after this poll closed.
     pub outcome_text: Option<String>,
+    /// The exact words put to the vote, as they stood when the poll opened.
+    pub wording: procedure::Wording,
+    /// Representatives registered at the conference: who may vote ("N of M have voted").
+    pub representatives: i64,
+    /// Once closed: "CARRIED UNANIMOUSLY", "LOST", … (the words the motion's outcome text uses).
+    pub result_text: Option<String>,
+    /// Once closed and counted: for and against as percentages of those voting for or against.
+    pub percentages: Option<procedure::Percentages>,
 }
 
 // ---- inputs ----------------------------------------------------------------------------------------
@@ -1040,32 +1048,79 @@ fn votes_cast(conn: &mut DbConnection, poll_id: i64) -> AppResult<i64> {
     Ok(poll_votes::table.filter(poll_votes::poll_id.eq(poll_id)).count().get_result(conn)?)
 }
 
+/// The stored wording of a poll; for a poll opened before wordings were stored, derived from the motion
+/// as it stands now.
+fn poll_wording(
+    conn: &mut DbConnection,
+    poll_id: i64,
+    subject: &serde_json::Value,
+    majority: Majority,
+    motion: Option<&MotionView>,
+) -> AppResult<procedure::Wording> {
+    let stored: Option<String> =
+        polls::table.filter(polls::id.eq(poll_id)).select(polls::wording).first(conn).optional()?.flatten();
+    if let Some(w) = dec::<procedure::Wording>(&stored) {
+        return Ok(w);
+    }
+    if let Some(ids) = subject.get("a_motions_en_bloc").and_then(|v| v.as_array()) {
+        let mut listed = Vec::new();
+        for id in ids.iter().filter_map(|v| v.as_i64()) {
+            listed.push(a_motion_line(&get_motion(conn, id)?));
+        }
+        return Ok(procedure::wording_of_a_motions(&listed, majority));
+    }
+    let subject: Subject = serde_json::from_value(subject.clone()).map_err(AppError::internal)?;
+    let m = motion.ok_or_else(|| AppError::internal_msg("a motion poll without its motion"))?;
+    Ok(wording_for(m, &motion_state(m), &subject, majority))
+}
+
+fn wording_for(m: &MotionView, state: &MotionState, subject: &Subject, majority: Majority) -> procedure::Wording {
+    procedure::wording_of(u32::try_from(m.number).unwrap_or(0), m.proposer.as_deref(), state, subject, majority)
+}
+
+fn a_motion_line(m: &MotionView) -> (u32, Option<String>, String) {
+    (u32::try_from(m.number).unwrap_or(0), m.proposer.clone(), m.stem.clone())
+}
+
+fn representatives_count(conn: &mut DbConnection, conference_id: i64) -> AppResult<i64> {
+    Ok(representatives::table.filter(representatives::conference_id.eq(conference_id)).count().get_result(conn)?)
+}
+
 fn poll_view(conn: &mut DbConnection, r: PollRow) -> AppResult<PollView> {
     let closed = r.7 == "closed";
     let cast = if r.6 == "electronic" { votes_cast(conn, r.0)? } else { 0 };
-    let (number, outcome_text) = match r.2 {
-        Some(mid) => {
-            let m = get_motion(conn, mid)?;
-            (Some(m.number), if closed { m.outcome_text } else { None })
-        }
+    let motion = r.2.map(|mid| get_motion(conn, mid)).transpose()?;
+    let (number, outcome_text) = match &motion {
+        Some(m) => (Some(m.number), if closed { m.outcome_text.clone() } else { None }),
         None => (None, None),
     };
+    let subject: serde_json::Value = serde_json::from_str(&r.3).unwrap_or(serde_json::Value::Null);
+    let majority: Majority = r.5.parse().unwrap_or(Majority::Simple);
+    let wording = poll_wording(conn, r.0, &subject, majority, motion.as_ref())?;
+    let counts = (closed && r.13).then(|| Counts::new(r.10 as u64, r.11 as u64, r.12 as u64));
+    let qualifier: Option<Qualifier> = parse_name(&r.15);
     Ok(PollView {
+        wording,
+        representatives: representatives_count(conn, r.1)?,
+        result_text: r
+            .14
+            .map(|carried| Decision { carried, qualifier: if carried { qualifier } else { None } }.as_upper()),
+        percentages: counts.as_ref().and_then(procedure::percentages),
         id: r.0,
         conference_id: r.1,
         motion_id: r.2,
         motion_number: number,
-        subject: serde_json::from_str(&r.3).unwrap_or(serde_json::Value::Null),
+        subject,
         question: r.4,
-        majority: r.5.parse().unwrap_or(Majority::Simple),
+        majority,
         method: r.6,
         status: r.7,
         opened_at: r.8.and_utc(),
         closed_at: r.9.map(|t| t.and_utc()),
         votes_cast: cast,
-        counts: (closed && r.13).then(|| Counts::new(r.10 as u64, r.11 as u64, r.12 as u64)),
+        counts,
         result: r.14.map(|c| if c { "carried".to_string() } else { "lost".to_string() }),
-        qualifier: parse_name(&r.15),
+        qualifier,
         outcome_text,
     })
 }
@@ -1098,6 +1153,7 @@ struct PollSpec<'a> {
     question: &'a str,
     majority: Majority,
     method: &'a str,
+    wording: procedure::Wording,
 }
 
 fn check_method(method: Option<&str>) -> AppResult<String> {
@@ -1137,6 +1193,7 @@ fn insert_poll(c: &mut DbConnection, actor: &User, spec: PollSpec<'_>, details: 
             polls::status.eq("open"),
             polls::opened_at.eq(db::now()),
             polls::counted.eq(spec.method == "electronic"),
+            polls::wording.eq(Some(enc(&spec.wording))),
         ))
         .returning(polls::id)
         .get_result::<i64>(c)?;
@@ -1181,6 +1238,7 @@ pub fn open_poll(conn: &mut DbConnection, actor: &User, motion_id: i64, input: N
             question: &question,
             majority,
             method: &method,
+            wording: wording_for(&view, &state, &input.subject, majority),
         };
         let id = insert_poll(c, actor, spec, details)?;
         Ok(id)
@@ -1238,6 +1296,10 @@ pub fn open_en_bloc(conn: &mut DbConnection, actor: &User, conference_id: i64, i
             question: &question,
             majority: Majority::Simple,
             method: &method,
+            wording: procedure::wording_of_a_motions(
+                &chosen.iter().map(|m| a_motion_line(m)).collect::<Vec<_>>(),
+                Majority::Simple,
+            ),
         };
         let id = insert_poll(c, actor, spec, subject.clone())?;
         Ok(id)
@@ -1397,6 +1459,125 @@ pub fn close_poll(
         )?;
         get_poll(c, poll_id)
     })
+}
+
+// ---- the hall: one snapshot of what a representative or the projector shows -----------------------
+
+/// A motion on the representative's agenda.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AgendaLine {
+    pub motion_id: i64,
+    pub number: i32,
+    pub proposer: Option<String>,
+    /// The motion's first line (from its stem).
+    pub first_line: String,
+    pub marks: Vec<AgendaMark>,
+    /// "CARRIED IN ALL PARTS", …; null while undecided.
+    pub outcome_text: Option<String>,
+}
+
+/// Now, next and decided.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HallAgenda {
+    /// Being taken now: the motion of the open poll (or of the latest poll while it is undecided), or
+    /// the 'A' motions taken together.
+    pub now: Vec<AgendaLine>,
+    /// The next undecided motion in agenda order.
+    pub next: Option<AgendaLine>,
+    /// Decided motions with their outcomes, in agenda order.
+    pub decided: Vec<AgendaLine>,
+    /// Motions on the agenda.
+    pub motions: usize,
+}
+
+/// Everything the representative's page and the projector show, in one answer: what a page fetches when
+/// it (re)connects, so that it catches up with whatever happened while it was away.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HallState {
+    pub conference: Conference,
+    /// The poll open now, if any (one at a time).
+    pub open_poll: Option<PollView>,
+    /// The latest closed poll.
+    pub last_closed: Option<PollView>,
+    /// The caller is registered as a representative here (and so may vote).
+    pub representative: bool,
+    /// The caller's own vote in the open poll.
+    pub my_vote: Option<Choice>,
+    pub agenda: HallAgenda,
+}
+
+fn agenda_line(m: &MotionView) -> AgendaLine {
+    AgendaLine {
+        motion_id: m.id,
+        number: m.number,
+        proposer: m.proposer.clone(),
+        first_line: procedure::wording::first_line(&m.stem),
+        marks: m.marks.clone(),
+        outcome_text: m.outcome_text.clone(),
+    }
+}
+
+fn motions_of_poll(subject: &serde_json::Value, motion_id: Option<i64>) -> Vec<i64> {
+    match subject.get("a_motions_en_bloc").and_then(|v| v.as_array()) {
+        Some(ids) => ids.iter().filter_map(|v| v.as_i64()).collect(),
+        None => motion_id.into_iter().collect(),
+    }
+}
+
+pub fn hall_state(conn: &mut DbConnection, viewer: Option<&User>, conference_id: i64) -> AppResult<HallState> {
+    let conference = conference_row(conn, conference_id)?;
+    let latest = |conn: &mut DbConnection, status: &str| -> AppResult<Option<PollView>> {
+        let row = polls::table
+            .filter(polls::conference_id.eq(conference_id))
+            .filter(polls::status.eq(status))
+            .order(polls::id.desc())
+            .select(poll_columns())
+            .first::<PollRow>(conn)
+            .optional()?;
+        row.map(|r| poll_view(conn, r)).transpose()
+    };
+    let open_poll = latest(conn, "open")?;
+    let last_closed = latest(conn, "closed")?;
+    let rep = match viewer {
+        Some(u) => representative_of(conn, conference_id, u.id)?,
+        None => None,
+    };
+    let my_vote = match (&rep, &open_poll) {
+        (Some(rep), Some(p)) => poll_votes::table
+            .filter(poll_votes::poll_id.eq(p.id))
+            .filter(poll_votes::representative_id.eq(rep.id))
+            .select(poll_votes::choice)
+            .first::<String>(conn)
+            .optional()?
+            .and_then(|c| c.parse().ok()),
+        _ => None,
+    };
+    let motions = list_motions(conn, conference_id)?;
+    let current_ids = match (&open_poll, &last_closed) {
+        (Some(p), _) => motions_of_poll(&p.subject, p.motion_id),
+        (None, Some(p)) => motions_of_poll(&p.subject, p.motion_id)
+            .into_iter()
+            .filter(|id| motions.iter().any(|m| m.id == *id && m.outcome_text.is_none()))
+            .collect(),
+        (None, None) => vec![],
+    };
+    let entries: Vec<procedure::hall::AgendaEntry> = motions
+        .iter()
+        .map(|m| procedure::hall::AgendaEntry {
+            number: u32::try_from(m.number).unwrap_or(0),
+            decided: m.outcome_text.is_some(),
+        })
+        .collect();
+    let current: Vec<u32> =
+        motions.iter().filter(|m| current_ids.contains(&m.id)).map(|m| u32::try_from(m.number).unwrap_or(0)).collect();
+    let order = procedure::hall::running_order(&entries, &current);
+    let agenda = HallAgenda {
+        now: order.now.iter().map(|&i| agenda_line(&motions[i])).collect(),
+        next: order.next.map(|i| agenda_line(&motions[i])),
+        decided: order.decided.iter().map(|&i| agenda_line(&motions[i])).collect(),
+        motions: motions.len(),
+    };
+    Ok(HallState { conference, open_poll, last_closed, representative: rep.is_some(), my_vote, agenda })
 }
 
 // ---- the record ------------------------------------------------------------------------------------

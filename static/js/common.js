@@ -149,21 +149,95 @@ export function announce(node, ...children) {
   fill(node, ...children);
 }
 
-/** Subscribe to a conference's live events. `handlers` maps event names to functions of the parsed data. */
+/**
+ * Subscribe to a conference's live events. `handlers` maps event names to functions of the parsed data;
+ * `onState` hears 'live' or 'offline'. The connection looks after itself through the hall's wifi and
+ * sleeping phones: the server pings every 5 s, so a connection silent for longer than STALE_MS is taken
+ * as dead and replaced; the browser going offline shows at once, and coming back online, or the page
+ * becoming visible again, reconnects straight away. Every new connection starts with a `ready` event:
+ * pages fetch a fresh snapshot then, which is how they catch up with whatever they missed.
+ */
 export function liveEvents(conferenceId, handlers, onState) {
-  const source = new EventSource(`/api/v1/conferences/${conferenceId}/events`);
-  for (const [name, fn] of Object.entries(handlers)) {
-    source.addEventListener(name, (ev) => {
-      let data = {};
-      try { data = JSON.parse(ev.data); } catch { /* keep {} */ }
-      fn(data);
+  const STALE_MS = 12000;
+  let source = null;
+  let lastHeard = 0;
+  let retryTimer = null;
+  let state = null;
+  const setState = (s) => {
+    if (s === state) return;
+    state = s;
+    if (onState) onState(s);
+  };
+  const connect = () => {
+    clearTimeout(retryTimer);
+    if (source) source.close();
+    lastHeard = Date.now();
+    const es = new EventSource(`/api/v1/conferences/${conferenceId}/events`);
+    source = es;
+    const heard = () => { if (source === es) lastHeard = Date.now(); };
+    es.addEventListener('ping', heard);
+    es.addEventListener('ready', () => { heard(); setState('live'); });
+    for (const [name, fn] of Object.entries(handlers)) {
+      es.addEventListener(name, (ev) => {
+        if (source !== es) return;
+        heard();
+        let data = {};
+        try { data = JSON.parse(ev.data); } catch { /* keep {} */ }
+        fn(data);
+      });
+    }
+    es.addEventListener('error', () => {
+      if (source !== es) return;
+      setState('offline');
+      // The browser retries by itself unless it gave up; then so do we, every second.
+      if (es.readyState === EventSource.CLOSED) retryTimer = setTimeout(connect, 1000);
     });
-  }
-  if (onState) {
-    source.addEventListener('open', () => onState('live'));
-    source.addEventListener('error', () => onState(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting'));
-  }
-  return source;
+  };
+  const reconnectIfStale = (ms) => { if (Date.now() - lastHeard > ms) { setState('offline'); connect(); } };
+  setInterval(() => reconnectIfStale(STALE_MS), 1000);
+  window.addEventListener('online', () => connect());
+  window.addEventListener('offline', () => setState('offline'));
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') reconnectIfStale(6000);
+  });
+  connect();
+  return { reconnect: connect, get state() { return state; } };
+}
+
+/** The words a page shows for the connection's state. */
+export function liveWords(state) {
+  return state === 'live' ? 'Live: this page updates by itself.' : 'Offline, reconnecting…';
+}
+
+/** The result of a closed poll in the words of the resolutions: "CARRIED UNANIMOUSLY", "LOST". */
+export function resultWords(p) {
+  return p.result_text || String(p.result || '').toUpperCase();
+}
+
+/** "for 212 (84.1%), against 40 (15.9%), abstain 9": percentages of those voting for or against. */
+export function countsWords(p) {
+  const c = p.counts;
+  if (!c) return p.method === 'show_of_hands' ? 'Declared on a show of hands.' : '';
+  const pc = p.percentages;
+  const share = (k) => (pc ? ` (${pc[k]}%)` : '');
+  return `For ${c.for}${share('for')}, against ${c.against}${share('against')}, abstain ${c.abstain}`;
+}
+
+/** The exact words put to the vote (a poll's `wording`), as a block of text with labels. */
+export function wordingView(w, { id } = {}) {
+  const passage = (p, cls) => el('p', { class: cls }, p.label ? [el('span', { class: 'label' }, p.label), ' '] : null, p.text);
+  return el('div', { class: 'wording', id },
+    w.proposer ? el('p', { class: 'proposer' }, `Proposed by ${w.proposer}`) : null,
+    w.words.map((p) => passage(p, 'words')),
+    w.motions && w.motions.length
+      ? el('ul', { class: 'a-motions' }, w.motions.map((m) => el('li', {},
+          el('strong', {}, `Motion ${m.number}`), m.proposer ? ` (${m.proposer})` : '', ': ', m.first_line)))
+      : null,
+    w.context && w.context.length
+      ? el('div', { class: 'context' },
+          w.context_heading ? el('p', { class: 'context-heading' }, w.context_heading + ':') : null,
+          w.context.map((p) => passage(p, 'context-words')))
+      : null);
 }
 
 /** The numeric id in the path after `prefix`, e.g. idFromPath('/conference/') on /conference/3/chair → 3. */

@@ -12,10 +12,11 @@ start(async (user) => {
   }
   fill($('#page-title'), `Hello, ${user.name}`);
   const cards = [];
-  const openConfs = conferences.filter((c) => c.status === 'open');
   if (hasRole(user, 'representative')) {
+    // Only the conferences this representative is registered for.
+    const mine = (await api('GET', '/me/conferences').catch(() => [])).filter((c) => c.status === 'open');
     cards.push(card('Vote at conference', 'Vote on the motion being taken now, from your phone or laptop.',
-      openConfs.map((c) => el('a', { href: `/conference/${c.id}` }, `Vote at ${c.name}`))));
+      mine.map((c) => el('a', { href: `/conference/${c.id}`, 'data-conference': c.id }, `Vote at ${c.name}`))));
   }
   if (hasRole(user, 'chair')) {
     cards.push(card('Chair a conference', 'Build the agenda, take motions as a whole or in parts, open and close polls.',

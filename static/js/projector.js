@@ -1,66 +1,114 @@
-// Projector screen: the current question in large type; on close, the result with a bar chart and
-// the motion's outcome text.
-import { api, el, fill, $, start, idFromPath, liveEvents, barChart } from './common.js';
+// Projector: full screen, read from the back of the hall. While a vote is open: the words put to the vote
+// and "N of M representatives have voted" (never a running for or against). At close: the result in the
+// resolutions' words, the counts with percentages of those voting for or against (abstentions apart), the
+// majority needed, and the motion's outcome once decided. It reconnects by itself after a dropped
+// connection and catches up from one snapshot (/conferences/{id}/hall).
+import { api, el, fill, $, start, idFromPath, liveEvents, resultWords, wordingView } from './common.js';
 
 const confId = idFromPath('/conference/');
-let conf = null;
+let hall = null;
 
 start(async () => {
-  conf = await api('GET', `/conferences/${confId}`);
-  document.title = `${conf.name} – projector – carried`;
   await refresh();
   liveEvents(confId, {
     ready: () => refresh(),
     poll_opened: () => refresh(),
-    poll_closed: (d) => show(d.poll ? [d.poll] : []),
+    poll_closed: () => refresh(),
+    motion_updated: () => refresh(),
     resync: () => refresh(),
+    conference_closed: () => refresh(),
     poll_progress: (d) => {
-      const n = document.querySelector(`[data-votes-cast="${d.poll_id}"]`);
-      if (n) n.textContent = votes(d.votes_cast);
+      if (hall && hall.open_poll && hall.open_poll.id === d.poll_id) {
+        hall.open_poll.votes_cast = d.votes_cast;
+        const n = document.querySelector(`[data-votes-cast="${d.poll_id}"]`);
+        if (n) n.textContent = votedText(hall.open_poll);
+      }
     },
+  }, (s) => {
+    const status = $('#live-status');
+    fill(status, s === 'live' ? '' : 'Reconnecting…');
+    status.classList.toggle('hidden', s === 'live');
   });
+  window.addEventListener('resize', fit);
 });
 
-const votes = (n) => `${n} ${n === 1 ? 'vote' : 'votes'} cast`;
+const votedText = (p) => `${p.votes_cast} of ${p.representatives} representatives have voted`;
 
-async function refresh() {
-  const polls = await api('GET', `/conferences/${confId}/polls`);
-  const open = polls.filter((p) => p.status === 'open');
-  if (open.length) return show(open);
-  const closed = polls.filter((p) => p.status === 'closed').sort((a, b) => b.id - a.id);
-  return show(closed.slice(0, 1));
+let loading = null;
+let again = false;
+function refresh() {
+  if (loading) { again = true; return loading; }
+  loading = (async () => {
+    try {
+      do {
+        again = false;
+        hall = await api('GET', `/conferences/${confId}/hall`);
+        show();
+      } while (again);
+    } catch (e) {
+      if (e.status && e.status !== 0) throw e;
+    } finally {
+      loading = null;
+    }
+  })();
+  return loading;
 }
 
-async function show(polls) {
+function show() {
+  document.title = `${hall.conference.name} – projector – carried`;
   const content = $('#content');
-  const header = el('p', { class: 'status-line' }, conf.name);
-  if (!polls.length) {
+  const header = el('p', { class: 'status-line conf-name' }, hall.conference.name);
+  const p = hall.open_poll || hall.last_closed;
+  if (!p) {
     fill(content, header, el('p', { class: 'question' }, 'Waiting for the first vote.'));
-    return;
+    return fit();
   }
-  const p = polls[0];
   if (p.status === 'open') {
     fill(content, header,
-      el('p', { class: 'status-line' }, 'Vote now'),
-      el('h2', { class: 'question', id: 'projector-question' }, p.question),
-      p.method === 'electronic'
-        ? el('p', { class: 'status-line', 'data-votes-cast': p.id }, votes(p.votes_cast))
-        : el('p', { class: 'status-line' }, 'Show of hands'));
-    return;
+      el('p', { class: 'status-line vote-open' }, 'Vote now'),
+      el('h2', { class: 'question', id: 'projector-question' }, p.wording.heading),
+      el('div', { class: 'proj-wording' }, wordingView(p.wording, { id: 'projector-wording' })),
+      el('div', { class: 'proj-foot' },
+        p.method === 'electronic'
+          ? el('p', { class: 'proj-count', 'data-votes-cast': p.id }, votedText(p))
+          : el('p', { class: 'proj-count' }, 'Show of hands'),
+        el('p', { class: 'status-line' }, p.wording.majority_needed)));
+    return fit();
   }
   const c = p.counts;
-  const total = c ? c.for + c.against + c.abstain : 0;
-  const motion = p.motion_id ? await api('GET', `/motions/${p.motion_id}`).catch(() => null) : null;
-  const outcomeText = motion && motion.outcome_text ? motion.outcome_text : p.outcome_text;
-  const lost = outcomeText && /LOST|WITHDRAWN|NOT REACHED/.test(outcomeText) && !/CARRIED/.test(outcomeText);
+  const pc = p.percentages;
+  const carried = p.result === 'carried';
+  const lostLike = (t) => /LOST|WITHDRAWN|NOT REACHED|NEXT BUSINESS|OUT OF ORDER|SUPERSEDED/.test(t) && !/CARRIED/.test(t);
   fill(content, header,
-    el('h2', { class: 'question', id: 'projector-question' }, p.question),
-    el('p', { class: 'big-outcome' + (p.result === 'carried' ? '' : ' lost'), id: 'poll-result' },
-      (p.result || '').toUpperCase(), p.qualifier ? ' ' + String(p.qualifier).replace(/_/g, ' ').toUpperCase() : ''),
-    outcomeText ? el('div', { class: 'motion-outcome' },
-      el('p', { class: 'status-line' }, `Motion ${p.motion_number ?? ''} as a whole:`),
-      el('p', { class: 'big-outcome' + (lost ? ' lost' : ''), id: 'motion-outcome' }, outcomeText)) : null,
-    c ? barChart(['for', 'against', 'abstain'].map((k) => ({
-      label: k[0].toUpperCase() + k.slice(1), cls: k, share: total ? c[k] / total : 0, text: String(c[k]),
-    })), 'Votes') : el('p', { class: 'status-line' }, 'Declared on a show of hands.'));
+    el('p', { class: 'status-line' }, 'Result'),
+    el('h2', { class: 'question', id: 'projector-question' }, p.wording.heading),
+    el('p', { class: 'big-outcome' + (carried ? '' : ' lost'), id: 'poll-result' }, resultWords(p)),
+    c
+      ? el('table', { class: 'proj-counts', id: 'proj-counts' },
+          el('caption', { class: 'visually-hidden' }, 'Votes'),
+          el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Vote'), el('th', { scope: 'col' }, 'Votes'), el('th', { scope: 'col' }, 'Of those voting for or against'))),
+          el('tbody', {},
+            el('tr', { class: 'for' }, el('th', { scope: 'row' }, 'For'), el('td', {}, String(c.for)), el('td', {}, pc ? `${pc.for}%` : '–')),
+            el('tr', { class: 'against' }, el('th', { scope: 'row' }, 'Against'), el('td', {}, String(c.against)), el('td', {}, pc ? `${pc.against}%` : '–')),
+            el('tr', { class: 'abstain' }, el('th', { scope: 'row' }, 'Abstain'), el('td', {}, String(c.abstain)), el('td', {}, 'not counted'))))
+      : el('p', { class: 'status-line' }, 'Declared on a show of hands.'),
+    el('p', { class: 'status-line' }, p.wording.majority_needed),
+    p.outcome_text
+      ? el('div', { class: 'motion-outcome' },
+          el('p', { class: 'status-line' }, `Motion ${p.motion_number}:`),
+          el('p', { class: 'big-outcome' + (lostLike(p.outcome_text) ? ' lost' : ''), id: 'motion-outcome' }, p.outcome_text))
+      : null);
+  return fit();
+}
+
+// On a wide screen everything must fit without scrolling: shrink the type until it does. A phone scrolls.
+function fit() {
+  const root = document.documentElement;
+  root.style.setProperty('--proj-scale', '1');
+  if (window.innerWidth < 800) return;
+  let scale = 1;
+  while (scale > 0.4 && root.scrollHeight > window.innerHeight) {
+    scale -= 0.05;
+    root.style.setProperty('--proj-scale', String(scale));
+  }
 }
