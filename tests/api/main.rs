@@ -10,5 +10,5 @@ mod ballots;
 mod conference;
 mod foundation;
 mod fuzz;
-mod secrecy;
 mod hall;
+mod secrecy;
