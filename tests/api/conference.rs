@@ -384,8 +384,17 @@ both_backends!(live_events_follow_the_poll, |app: TestApp| async move {
     app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "against"}), Some(&conf.reps[0]))
         .await
         .expect(200);
-    let after_vote = read_until(&mut stream, &mut seen, "event: poll_progress").await;
-    assert!(!after_vote.contains("against"), "progress shows a count, never a choice");
+    read_until(&mut stream, &mut seen, "event: poll_progress").await;
+    // The progress event itself, to its blank line (the wording sent when the poll opened may say "for or
+    // against").
+    let start = seen.find("event: poll_progress").unwrap_or_default();
+    let whole = read_until_after(&mut stream, &mut seen, start, "\n\n").await;
+    let progress = &whole[start..];
+    let progress = &progress[..progress.find("\n\n").unwrap_or(progress.len())];
+    assert!(
+        !progress.contains("against") && !progress.contains("\"for\""),
+        "progress shows a count, never a choice: {progress}"
+    );
     app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "for"}), Some(&conf.reps[1])).await.expect(200);
     app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&conf.chair)).await.expect(200);
     let all = read_until(&mut stream, &mut seen, "event: poll_closed").await;
@@ -395,12 +404,13 @@ both_backends!(live_events_follow_the_poll, |app: TestApp| async move {
     assert_eq!(data["poll"]["outcome_text"], "LOST");
 });
 
-async fn read_until<S>(stream: &mut S, seen: &mut String, needle: &str) -> String
+/// Reads on until `needle` appears at or after byte `from` of what was seen.
+async fn read_until_after<S>(stream: &mut S, seen: &mut String, from: usize, needle: &str) -> String
 where
     S: futures_util::Stream<Item = reqwest::Result<actix_web::web::Bytes>> + Unpin,
 {
     let fut = async {
-        while !seen.contains(needle) {
+        while !seen[from..].contains(needle) {
             let chunk = stream.next().await.expect("stream open").expect("chunk");
             seen.push_str(&String::from_utf8_lossy(&chunk));
         }
@@ -409,6 +419,13 @@ where
         .await
         .unwrap_or_else(|_| panic!("no {needle} within 10 s: {seen}"));
     seen.clone()
+}
+
+async fn read_until<S>(stream: &mut S, seen: &mut String, needle: &str) -> String
+where
+    S: futures_util::Stream<Item = reqwest::Result<actix_web::web::Bytes>> + Unpin,
+{
+    read_until_after(stream, seen, 0, needle).await
 }
 
 both_backends!(representatives_registered_by_csv_set_a_password_and_vote, |app: TestApp| async move {
