@@ -17,7 +17,7 @@ export async function api(method, path, body, options = {}) {
   try {
     return await callApi(method, path, body, options);
   } catch (e) {
-    if (!sessionEnded(e) || path.startsWith('/auth/')) throw e;
+    if (!sessionEnded(e) || ['/auth/login', '/auth/logout', '/auth/set-password'].includes(path)) throw e;
     await signInAgain(e);
     return callApi(method, path, body, options);
   }
