@@ -694,3 +694,29 @@ both_backends!(a_session_in_use_is_renewed_up_to_the_cap, |app: TestApp| async m
     app.get("/api/v1/auth/me", Some(next)).await.expect(200);
     app.post_empty("/api/v1/auth/renew", None).await.expect_problem(401, "unauthenticated");
 });
+
+/// Two instances on one PostgreSQL share the sign-in limits: guesses spread over both are slowed alike.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_on_postgres_share_the_sign_in_limits() {
+    let Some((_, _, url)) = crate::helpers::fresh_postgres_database() else {
+        eprintln!("NOTE: CARRIED_TEST_POSTGRES_URL is not set: the shared-limits test is skipped");
+        return;
+    };
+    let a = spawn_app_with(Backend::Sqlite, &[("CARRIED_DATABASE_URL", &url)]).await.expect("a");
+    let keys = a.data_path().join("keys.json").display().to_string();
+    let b = spawn_app_with(Backend::Sqlite, &[("CARRIED_DATABASE_URL", &url), ("CARRIED_KEYS_FILE", &keys)])
+        .await
+        .expect("b");
+    a.seed_user("owner@example.org", &[Role::Representative]).await;
+    let wrong = json!({"email": "owner@example.org", "password": "not the password at all"});
+    for i in 0..6 {
+        let app = if i % 2 == 0 { &a } else { &b };
+        app.post("/api/v1/auth/login", wrong.clone(), None).await.expect_problem(401, "invalid_credentials");
+    }
+    a.post("/api/v1/auth/login", wrong.clone(), None).await.expect_problem(429, "rate_limited");
+    b.post("/api/v1/auth/login", wrong.clone(), None).await.expect_problem(429, "rate_limited");
+    // A token issued by one instance works on the other (one key file).
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let token = b.login("owner@example.org").await;
+    a.get("/api/v1/auth/me", Some(&token)).await.expect(200);
+}
