@@ -83,6 +83,24 @@ pub struct Settings {
     pub login_rate_per_minute: u32,
     /// Run the background mail sender in this process.
     pub mail_sender: bool,
+    /// The file holding the service's secret keys (token signing, voting codes, record signing); never
+    /// the database. Several instances share keys by pointing this at the same secrets file.
+    pub keys_file: PathBuf,
+    /// Peers whose `X-Forwarded-For` is believed (the TLS proxy in front of the service).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Sign-in attempts allowed from one client address per five minutes.
+    pub login_limit_per_address: u32,
+    /// Wrong passwords for one account before each further attempt must wait (a growing delay).
+    pub login_free_failures: u32,
+    /// The longest wait the growing delay reaches.
+    pub login_max_delay_seconds: u64,
+    /// A session is renewed while in use, up to this many hours after signing in.
+    pub session_max_hours: i64,
+    /// Event streams open at once, overall and from one client address.
+    pub max_streams: usize,
+    pub max_streams_per_address: usize,
+    /// A request's head and body must arrive within this many seconds.
+    pub body_timeout_seconds: u64,
 }
 
 /// The keys a `carried.toml` may hold; each is also read from `CARRIED_<KEY>` (upper case), which wins.
@@ -103,6 +121,15 @@ struct FileSettings {
     argon2_memory_kib: Option<u32>,
     login_rate_per_minute: Option<u32>,
     mail_sender: Option<bool>,
+    keys_file: Option<String>,
+    trusted_proxies: Option<String>,
+    login_limit_per_address: Option<u32>,
+    login_free_failures: Option<u32>,
+    login_max_delay_seconds: Option<u64>,
+    session_max_hours: Option<i64>,
+    max_streams: Option<usize>,
+    max_streams_per_address: Option<usize>,
+    body_timeout_seconds: Option<u64>,
 }
 
 pub const OWASP_ARGON2_MEMORY_KIB: u32 = 19_456;
@@ -200,7 +227,61 @@ impl Settings {
             Some("false") | Some("0") | Some("no") => false,
             Some(other) => return Err(format!("CARRIED_MAIL_SENDER: {other:?} is not true or false")),
         };
+        let keys_file = get("keys_file", f.keys_file).map(PathBuf::from).unwrap_or_else(|| data_dir.join("keys.json"));
+        let trusted_proxies = parse_proxies(get("trusted_proxies", f.trusted_proxies).as_deref().unwrap_or(""))?;
+        let login_limit_per_address = num::<u32>(
+            "login_limit_per_address",
+            get("login_limit_per_address", f.login_limit_per_address.map(|v| v.to_string())),
+        )?
+        .unwrap_or(1000);
+        let login_free_failures = num::<u32>(
+            "login_free_failures",
+            get("login_free_failures", f.login_free_failures.map(|v| v.to_string())),
+        )?
+        .unwrap_or(5);
+        let login_max_delay_seconds = num::<u64>(
+            "login_max_delay_seconds",
+            get("login_max_delay_seconds", f.login_max_delay_seconds.map(|v| v.to_string())),
+        )?
+        .unwrap_or(60);
+        if login_limit_per_address == 0 || login_max_delay_seconds == 0 || login_max_delay_seconds > 3600 {
+            return Err("CARRIED_LOGIN_LIMIT_PER_ADDRESS must be at least 1 and CARRIED_LOGIN_MAX_DELAY_SECONDS \
+                        between 1 and 3600"
+                .to_string());
+        }
+        let session_max_hours =
+            num::<i64>("session_max_hours", get("session_max_hours", f.session_max_hours.map(|v| v.to_string())))?
+                .unwrap_or(12);
+        if !(1..=168).contains(&session_max_hours) {
+            return Err("CARRIED_SESSION_MAX_HOURS must be between 1 and 168".to_string());
+        }
+        let max_streams =
+            num::<usize>("max_streams", get("max_streams", f.max_streams.map(|v| v.to_string())))?.unwrap_or(5000);
+        let max_streams_per_address = num::<usize>(
+            "max_streams_per_address",
+            get("max_streams_per_address", f.max_streams_per_address.map(|v| v.to_string())),
+        )?
+        .unwrap_or(500);
+        let body_timeout_seconds = num::<u64>(
+            "body_timeout_seconds",
+            get("body_timeout_seconds", f.body_timeout_seconds.map(|v| v.to_string())),
+        )?
+        .unwrap_or(20);
+        if max_streams == 0 || max_streams_per_address == 0 || !(1..=600).contains(&body_timeout_seconds) {
+            return Err("CARRIED_MAX_STREAMS and CARRIED_MAX_STREAMS_PER_ADDRESS must be at least 1, \
+                        CARRIED_BODY_TIMEOUT_SECONDS between 1 and 600"
+                .to_string());
+        }
         Ok(Settings {
+            keys_file,
+            trusted_proxies,
+            login_limit_per_address,
+            login_free_failures,
+            login_max_delay_seconds,
+            session_max_hours,
+            max_streams,
+            max_streams_per_address,
+            body_timeout_seconds,
             bind,
             data_dir,
             database,
@@ -220,6 +301,19 @@ impl Settings {
     pub fn outbox_dir(&self) -> PathBuf {
         self.data_dir.join("outbox")
     }
+}
+
+/// `10.0.0.1, 10.1.0.0/16, ::1` → networks (a bare address is a single-address network).
+fn parse_proxies(text: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("CARRIED_TRUSTED_PROXIES: {s:?} is not an address or a network like 10.0.0.0/8"))
+        })
+        .collect()
 }
 
 fn read_file(path: &Path) -> Result<FileSettings, String> {
@@ -267,6 +361,19 @@ mod tests {
         assert!(e.contains("CARRIED_SMTP_URL"), "{e}");
         let e = settings(&[("CARRIED_TURNOUT_THRESHOLD", "1.5")]).expect_err("bad fraction");
         assert!(e.contains("CARRIED_TURNOUT_THRESHOLD"), "{e}");
+    }
+
+    #[test]
+    fn trusted_proxies_and_session_limits_are_read_and_checked() {
+        let s = settings(&[("CARRIED_TRUSTED_PROXIES", "10.0.0.1, 192.168.0.0/16 ,::1")]).expect("valid");
+        assert_eq!(s.trusted_proxies.len(), 3);
+        assert!(s.trusted_proxies[1].contains(&"192.168.4.5".parse::<std::net::IpAddr>().expect("ip")));
+        assert_eq!(s.keys_file, PathBuf::from("./data/keys.json"));
+        assert_eq!(s.session_max_hours, 12);
+        let e = settings(&[("CARRIED_TRUSTED_PROXIES", "proxy.example.org")]).expect_err("names are refused");
+        assert!(e.contains("CARRIED_TRUSTED_PROXIES"), "{e}");
+        let e = settings(&[("CARRIED_SESSION_MAX_HOURS", "0")]).expect_err("zero hours");
+        assert!(e.contains("CARRIED_SESSION_MAX_HOURS"), "{e}");
     }
 
     #[test]

@@ -55,8 +55,9 @@ enum Command {
 
 #[derive(Subcommand)]
 enum KeysCommand {
-    /// Add a new token-signing key and make it current. Tokens signed with older keys stay valid until they
-    /// expire. Restart every instance afterwards so each one signs with the new key.
+    /// Add a new token-signing key to the key file (CARRIED_KEYS_FILE, default <data dir>/keys.json) and
+    /// make it current. Tokens signed with older keys stay valid until they expire. Restart every instance
+    /// afterwards so each one signs with the new key.
     RotateTokenKey,
 }
 
@@ -112,20 +113,25 @@ fn main() -> ExitCode {
             return verify(&record, &checkpoints, &receipts, key.as_deref())
         }
         Command::Keys(KeysCommand::RotateTokenKey) => build_state(settings).and_then(|state| {
+            let path = &state.settings.keys_file;
+            let mut file = carried::services::keystore::KeyFile::read(path)?;
+            let kid = file.rotate_token_key();
+            file.write(path)?;
             let mut conn = state.db.get().map_err(|e| e.to_string())?;
-            let kid = carried::db::write_tx(&mut conn, |c| {
-                let kid = auth::rotate_jwt_key(c)?;
+            carried::db::write_tx(&mut conn, |c| {
                 carried::services::audit_log::append(
                     c,
                     "cli",
                     "keys.rotate",
                     "token key",
                     serde_json::json!({"kid": kid}),
-                )?;
-                Ok(kid)
+                )
             })
             .map_err(|e| e.to_string())?;
-            println!("new token key {kid} is current; restart every instance to sign with it");
+            println!(
+                "new token key {kid} is current in {}; restart every instance (each with this key file) to sign with it",
+                path.display()
+            );
             Ok(())
         }),
         Command::Openapi => serde_json::to_string_pretty(&carried::startup::openapi_json())

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::{Server, Service};
-use actix_web::middleware::{DefaultHeaders, Logger};
+use actix_web::middleware::DefaultHeaders;
 use actix_web::{web, App, HttpServer};
 use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt};
@@ -15,7 +15,6 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::http;
 use crate::services::auth::{self, Keys, PasswordPolicy, TokenService};
-use crate::services::rate_limit::RateLimiter;
 use crate::services::AppState;
 
 pub struct Application {
@@ -77,7 +76,7 @@ pub fn build_state(settings: Settings) -> Result<web::Data<AppState>, String> {
     let db = Db::connect(&settings.database, settings.pool_size)?;
     let keys = {
         let mut conn = db.get().map_err(|e| e.to_string())?;
-        crate::db::write_tx(&mut conn, |c| Keys::load(c, settings.jwt_secret.as_deref())).map_err(|e| e.to_string())?
+        Keys::load(&mut conn, &settings.keys_file, settings.jwt_secret.as_deref())?
     };
     let hashing_permits = std::thread::available_parallelism().map(|n| (n.get() / 2).max(1)).unwrap_or(1);
     let hub = Arc::new(crate::services::events::Hub::default());
@@ -87,11 +86,10 @@ pub fn build_state(settings: Settings) -> Result<web::Data<AppState>, String> {
         progress: crate::services::events::ProgressThrottle::new(Duration::from_millis(250)),
         votes,
         mail_wake: Arc::new(tokio::sync::Notify::new()),
-        tokens: TokenService::new(keys, settings.token_ttl_minutes),
+        tokens: TokenService::new(keys, settings.token_ttl_minutes).with_session_cap(settings.session_max_hours),
         passwords: PasswordPolicy { memory_kib: settings.argon2_memory_kib },
         hashing: Arc::new(tokio::sync::Semaphore::new(hashing_permits)),
-        login_by_account: RateLimiter::new(settings.login_rate_per_minute, Duration::from_secs(60)),
-        login_by_address: RateLimiter::new(settings.login_rate_per_minute.saturating_mul(10), Duration::from_secs(60)),
+        streams: crate::http::streams::StreamSlots::default(),
         db,
         settings,
     }))
@@ -104,9 +102,12 @@ fn start_background(state: &web::Data<AppState>) -> Result<(), String> {
     use crate::services::{ballots, mail};
     let s = &state.settings;
     if s.mail_sender {
-        let renderer = Arc::new(ballots::BallotMail {
-            code_key: state.tokens.keys().code_key.clone(),
-            public_url: s.public_url.clone(),
+        let renderer = Arc::new(mail::AccountMail {
+            inner: ballots::BallotMail {
+                code_key: state.tokens.keys().code_key.clone(),
+                public_url: s.public_url.clone(),
+            },
+            link_key: state.tokens.keys().link_key(),
         });
         let sender = mail::Sender::new(
             state.db.clone(),
@@ -165,6 +166,7 @@ impl Application {
         start_background(&state)?;
         let doc = web::Data::new(openapi_json());
         let app_state = state.clone();
+        let body_timeout = state.settings.body_timeout_seconds;
         let server = HttpServer::new(move || {
             App::new()
                 // Header names go out as Content-Type rather than content-type: equivalent in HTTP, kinder to
@@ -178,11 +180,7 @@ impl Application {
                     }
                 })
                 .wrap(security_headers())
-                .wrap(
-                    Logger::new("%{method}xi %U %s %b %Dms")
-                        .custom_request_replace("method", |req| req.method().to_string())
-                        .exclude("/health"),
-                )
+                .wrap(actix_web::middleware::from_fn(http::guard::guard))
                 .app_data(app_state.clone())
                 .app_data(doc.clone())
                 .configure(http::extractor_config)
@@ -195,6 +193,7 @@ impl Application {
         })
         .listen(listener)
         .map_err(|e| e.to_string())?
+        .client_request_timeout(Duration::from_secs(body_timeout.min(5)))
         .shutdown_timeout(10)
         .run();
         Ok(Application { port, server, state })

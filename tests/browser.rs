@@ -1242,3 +1242,61 @@ async fn the_projector_fills_the_screen_at_both_sizes() {
     projector.screenshot(&shots().join("projector-decided-1280x720.png")).await;
     projector.quit().await;
 }
+
+/// A page in use stays signed in past its token's lifetime (renewed while in use); when the session does
+/// end (signed out elsewhere), the page says so, nothing behind the message can be pressed, and signing
+/// in again in place lets the interrupted request go through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_is_renewed_while_in_use_and_says_when_it_ends() {
+    let Some(driver_path) = browser_or_skip("a_session_is_renewed_while_in_use_and_says_when_it_ends") else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = helpers::spawn_app_with(Backend::Sqlite, &[("CARRIED_TOKEN_TTL_MINUTES", "1")]).await.expect("app");
+    app.seed_user("chair@example.org", &[Role::Chair]).await;
+    let driver = Driver::start(&driver_path).await;
+    let page = driver.session().await;
+    page.sign_in(&app, "chair@example.org", PASSWORD).await;
+    page.goto(&app.url("/")).await;
+    page.wait_text("#site-nav", "Sign out").await;
+    // Past the one-minute token lifetime the page is still signed in: it renewed its session.
+    tokio::time::sleep(Duration::from_secs(70)).await;
+    let me = page
+        .exec_async(
+            "const done = arguments[arguments.length - 1]; import('/static/js/common.js')\
+             .then(m => m.api('GET', '/auth/me')).then(u => done(u.email), e => done('error: ' + e.message));",
+            json!([]),
+        )
+        .await;
+    assert_eq!(me, json!("chair@example.org"));
+    assert_eq!(page.exec("return !!document.querySelector('#session-ended')", json!([])).await, json!(false));
+
+    // Signing out elsewhere ends this page's session too.
+    let other = app.login("chair@example.org").await;
+    app.post_empty("/api/v1/auth/logout", Some(&other)).await.expect(204);
+    page.exec(
+        "window.__me = null; import('/static/js/common.js').then(m => m.api('GET', '/auth/me'))\
+         .then(u => { window.__me = u.email; });",
+        json!([]),
+    )
+    .await;
+    page.wait_text("#session-ended", "You have been signed out").await;
+    assert_eq!(
+        page.exec("return document.querySelector('#session-ended').matches(':modal')", json!([])).await,
+        json!(true)
+    );
+    page.assert_accessible("session ended").await;
+    page.type_into("#session-password", PASSWORD).await;
+    page.click("#session-ended button[type=submit]").await;
+    page.retry("the interrupted request goes through after signing in again", || async {
+        let v = page.exec("return window.__me", json!([])).await;
+        if v == json!("chair@example.org") {
+            Ok(())
+        } else {
+            Err(format!("window.__me is {v}"))
+        }
+    })
+    .await;
+    assert_eq!(page.exec("return !!document.querySelector('#session-ended')", json!([])).await, json!(false));
+    page.quit().await;
+}

@@ -77,3 +77,47 @@ pub fn insert_entries(conn: &mut DbConnection, entries: &[NewEntry]) -> QueryRes
     }
     Ok(())
 }
+
+/// SQLite: overwrite deleted content with zeros on this connection (so a deleted secret is not left in
+/// free pages). PostgreSQL: nothing (a `VACUUM` reclaims dead rows; docs/operations.md).
+pub fn secure_delete(conn: &mut DbConnection) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    match conn {
+        DbConnection::Sqlite(c) => c.batch_execute("PRAGMA secure_delete = ON"),
+        DbConnection::Postgres(_) => Ok(()),
+    }
+}
+
+/// SQLite: copy the write-ahead log into the database file and truncate it, so overwritten pages do not
+/// linger in the log. PostgreSQL: nothing.
+pub fn checkpoint(conn: &mut DbConnection) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    match conn {
+        DbConnection::Sqlite(c) => c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)"),
+        DbConnection::Postgres(_) => Ok(()),
+    }
+}
+
+/// Create a sign-in limit row for `key` unless one exists (two instances may race to create it).
+pub fn insert_login_limit_if_missing(
+    conn: &mut DbConnection,
+    key: &str,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<()> {
+    use super::schema::login_limits;
+    let row = (
+        login_limits::key.eq(key),
+        login_limits::window_start.eq(now),
+        login_limits::attempts.eq(0),
+        login_limits::failures.eq(0),
+        login_limits::updated_at.eq(now),
+    );
+    match conn {
+        DbConnection::Sqlite(c) => {
+            diesel::insert_into(login_limits::table).values(row).on_conflict_do_nothing().execute(c).map(|_| ())
+        }
+        DbConnection::Postgres(c) => {
+            diesel::insert_into(login_limits::table).values(row).on_conflict_do_nothing().execute(c).map(|_| ())
+        }
+    }
+}

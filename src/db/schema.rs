@@ -9,6 +9,20 @@ diesel::table! {
         roles -> Text,
         active -> Bool,
         created_at -> Timestamp,
+        session_generation -> BigInt,
+        link_generation -> BigInt,
+        link_expires_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_limits (key) {
+        key -> Text,
+        window_start -> Timestamp,
+        attempts -> Integer,
+        failures -> Integer,
+        blocked_until -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
     }
 }
 
@@ -232,6 +246,7 @@ diesel::joinable!(roll -> ballots (ballot_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    login_limits,
     password_tokens,
     service_keys,
     conferences,

@@ -660,8 +660,10 @@ pub async fn conference_events(
     state: web::Data<AppState>,
     id: web::Path<i64>,
     _viewer: MaybeUser,
+    req: actix_web::HttpRequest,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
+    let slot = crate::http::streams::stream_slot(&req)?;
     state.db.run(move |c| svc::get_conference(c, id)).await?;
     let rx = state.hub.subscribe(id);
     let stream = futures_util::stream::unfold((rx, true), |(mut rx, first)| async move {
@@ -687,7 +689,7 @@ pub async fn conference_events(
         .content_type("text/event-stream")
         .insert_header(("Cache-Control", "no-cache"))
         .insert_header(("X-Accel-Buffering", "no"))
-        .streaming(stream))
+        .streaming(crate::http::streams::hold(slot, stream)))
 }
 
 /// Everything the representative's page and the projector show, in one answer: the open poll with its

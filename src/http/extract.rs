@@ -37,6 +37,27 @@ pub fn bearer_token(req: &HttpRequest) -> Option<String> {
     req.cookie(SESSION_COOKIE).map(|c| c.value().to_string())
 }
 
+/// True when the request's token (if any) came from the session cookie rather than the header.
+pub fn token_from_cookie(req: &HttpRequest) -> bool {
+    !req.headers().contains_key(actix_web::http::header::AUTHORIZATION) && req.cookie(SESSION_COOKIE).is_some()
+}
+
+/// The user and claims of a valid token of the user's current session generation.
+pub async fn verify_session(state: &AppState, token: &str) -> AppResult<(User, auth::Claims)> {
+    let (user_id, claims) = state.tokens.verify_claims(token)?;
+    let found = state.db.run(move |c| auth::session_user(c, user_id)).await?;
+    let (user, generation) = found.ok_or_else(|| {
+        AppError::new(ErrorCode::InvalidToken, "the bearer token's account no longer exists or is disabled")
+    })?;
+    if claims.sgen != generation {
+        return Err(AppError::new(
+            ErrorCode::InvalidToken,
+            "this session has ended (signed out, or the password was changed): sign in again",
+        ));
+    }
+    Ok((user, claims))
+}
+
 impl FromRequest for AuthUser {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
@@ -47,17 +68,14 @@ impl FromRequest for AuthUser {
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::internal_msg("app state missing"))?;
             let token = token.ok_or_else(AppError::unauthenticated)?;
-            let user_id = state.tokens.verify(&token)?;
-            let user = state.db.run(move |c| auth::find_active_user(c, user_id)).await?;
-            user.map(AuthUser).ok_or_else(|| {
-                AppError::new(ErrorCode::InvalidToken, "the bearer token's account no longer exists or is disabled")
-            })
+            verify_session(&state, &token).await.map(|(user, _)| AuthUser(user))
         })
     }
 }
 
-/// Like [`AuthUser`] but absent instead of failing when no token was sent. A token that was sent and
-/// is bad still fails, so a client never silently acts anonymously.
+/// Like [`AuthUser`] but absent instead of failing when no token was sent. A bearer token that was sent
+/// and is bad still fails, so an API client never silently acts anonymously; a stale session cookie is
+/// ignored (so it cannot stop a voter using their voting code).
 #[derive(Debug, Clone)]
 pub struct MaybeUser(pub Option<User>);
 
@@ -69,7 +87,16 @@ impl FromRequest for MaybeUser {
         if bearer_token(req).is_none() {
             return Box::pin(async { Ok(MaybeUser(None)) });
         }
+        let from_cookie = token_from_cookie(req);
         let fut = AuthUser::from_request(req, payload);
-        Box::pin(async move { fut.await.map(|u| MaybeUser(Some(u.0))) })
+        Box::pin(async move {
+            match fut.await {
+                Ok(u) => Ok(MaybeUser(Some(u.0))),
+                Err(e) if from_cookie && matches!(e.code, ErrorCode::InvalidToken | ErrorCode::TokenExpired) => {
+                    Ok(MaybeUser(None))
+                }
+                Err(e) => Err(e),
+            }
+        })
     }
 }

@@ -2,10 +2,13 @@
 
 pub mod auth;
 pub mod ballots;
+pub mod client;
 pub mod conference;
 pub mod extract;
+pub mod guard;
 pub mod health;
 pub mod pages;
+pub mod streams;
 pub mod users;
 
 use actix_web::{error::JsonPayloadError, web, HttpRequest, HttpResponse};
@@ -25,6 +28,7 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(auth::login)
         .service(auth::me)
         .service(auth::logout)
+        .service(auth::renew)
         .service(auth::set_password)
         .service(users::create_user)
         .service(users::list_users)

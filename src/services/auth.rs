@@ -1,5 +1,6 @@
 //! Accounts and sign-in: roles, argon2id password hashes (re-hashed when weaker than current settings),
-//! short-lived HS256 tokens with a `kid` so the key can rotate, and the keys kept in the database.
+//! short-lived HS256 tokens with a `kid` so the key can rotate and a session generation so signing out
+//! ends them, one-time set-password links, and the keys (kept in the key file, never the database).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -8,12 +9,12 @@ use std::str::FromStr;
 use argon2::{Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use hmac::Mac;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::db::schema::{service_keys, users};
+use crate::db::schema::users;
 use crate::db::{self, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 
@@ -144,7 +145,7 @@ pub fn burn_equal_time(policy: &PasswordPolicy) {
 
 // ---- keys ------------------------------------------------------------------------------------------
 
-/// Secrets the service keeps in its database, so that several instances on one PostgreSQL share them.
+/// The service's secrets, read from the key file (never from the database: `services::keystore`).
 #[derive(Clone)]
 pub struct Keys {
     /// kid -> HS256 secret; `current_kid` signs, all verify (rotation keeps the previous key for a while).
@@ -162,78 +163,53 @@ impl fmt::Debug for Keys {
     }
 }
 
-fn random_hex(n: usize) -> String {
-    let mut b = vec![0u8; n];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    hex::encode(b)
-}
-
-/// Return the stored secret for `purpose`, creating key "k1" the first time (race-safe across instances).
-fn key_for(conn: &mut DbConnection, purpose: &str) -> AppResult<Vec<(String, String)>> {
-    let load = |conn: &mut DbConnection| {
-        service_keys::table
-            .filter(service_keys::purpose.eq(purpose))
-            .order(service_keys::created_at.desc())
-            .select((service_keys::kid, service_keys::secret))
-            .load::<(String, String)>(conn)
-    };
-    let existing = load(conn)?;
-    if !existing.is_empty() {
-        return Ok(existing);
-    }
-    let inserted = diesel::insert_into(service_keys::table)
-        .values((
-            service_keys::purpose.eq(purpose),
-            service_keys::kid.eq("k1"),
-            service_keys::secret.eq(random_hex(32)),
-            service_keys::created_at.eq(db::now()),
-        ))
-        .execute(conn);
-    match inserted {
-        Ok(_) | Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
-            Ok(load(conn)?)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
 fn decode_hex32(s: &str, what: &str) -> AppResult<Vec<u8>> {
-    hex::decode(s).map_err(|_| AppError::internal_msg(format!("stored {what} key is not hex")))
+    hex::decode(s).map_err(|_| AppError::internal_msg(format!("the {what} key is not hex")))
 }
 
 impl Keys {
-    pub fn load(conn: &mut DbConnection, jwt_override: Option<&str>) -> AppResult<Keys> {
+    /// The keys of the key file at `path` (moving them out of an old database, or creating them, on first
+    /// start); `jwt_override` (CARRIED_JWT_SECRET) pins the token key from outside.
+    pub fn load(conn: &mut DbConnection, path: &std::path::Path, jwt_override: Option<&str>) -> Result<Keys, String> {
+        let file = crate::services::keystore::load_or_create(conn, path)?;
+        Keys::from_file(&file, jwt_override).map_err(|e| e.to_string())
+    }
+
+    pub fn from_file(file: &crate::services::keystore::KeyFile, jwt_override: Option<&str>) -> AppResult<Keys> {
         let mut jwt = HashMap::new();
-        let stored = key_for(conn, "jwt")?;
-        let mut current_kid = stored.first().map(|(k, _)| k.clone()).unwrap_or_else(|| "k1".into());
-        for (kid, secret) in &stored {
-            jwt.insert(kid.clone(), decode_hex32(secret, "jwt")?);
+        for (kid, secret) in &file.token_keys {
+            jwt.insert(kid.clone(), decode_hex32(secret, "token")?);
         }
+        let mut current_kid = file.current_token_kid.clone();
         if let Some(secret) = jwt_override {
             let kid = format!("env-{}", &hex::encode(Sha256::digest(secret.as_bytes()))[..8]);
             jwt.insert(kid.clone(), secret.as_bytes().to_vec());
             current_kid = kid;
         }
-        let code_key = decode_hex32(&key_for(conn, "voting_code")?.remove(0).1, "voting code")?;
-        let signing = decode_hex32(&key_for(conn, "record_signing")?.remove(0).1, "signing")?;
+        let code_key = decode_hex32(&file.voting_code_key, "voting code")?;
+        let signing = decode_hex32(&file.record_signing_key, "signing")?;
         let signing_key: [u8; 32] =
-            signing.try_into().map_err(|_| AppError::internal_msg("stored signing key is not 32 bytes"))?;
+            signing.try_into().map_err(|_| AppError::internal_msg("the signing key is not 32 bytes"))?;
         Ok(Keys { jwt, current_kid, code_key, signing_key })
+    }
+
+    /// The key for set-password links, derived from the voting-code key (so it too lives only in the
+    /// key file) under its own label.
+    pub fn link_key(&self) -> Vec<u8> {
+        hmac_parts(&self.code_key, &[b"carried set-password links v1"]).to_vec()
     }
 }
 
-/// Add a new token key and make it current; tokens signed with older keys stay valid until they expire.
-pub fn rotate_jwt_key(conn: &mut DbConnection) -> AppResult<String> {
-    let kid = format!("k{}", chrono::Utc::now().timestamp());
-    diesel::insert_into(service_keys::table)
-        .values((
-            service_keys::purpose.eq("jwt"),
-            service_keys::kid.eq(&kid),
-            service_keys::secret.eq(random_hex(32)),
-            service_keys::created_at.eq(db::now()),
-        ))
-        .execute(conn)?;
-    Ok(kid)
+type HmacSha256 = hmac::Hmac<Sha256>;
+
+fn hmac_parts(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    // HMAC accepts a key of any length, so this never falls back.
+    let Ok(mut mac) = <HmacSha256 as Mac>::new_from_slice(key) else { return [0; 32] };
+    for p in parts {
+        mac.update(&(p.len() as u64).to_be_bytes());
+        mac.update(p);
+    }
+    mac.finalize().into_bytes().into()
 }
 
 // ---- tokens ----------------------------------------------------------------------------------------
@@ -241,38 +217,72 @@ pub fn rotate_jwt_key(conn: &mut DbConnection) -> AppResult<String> {
 pub const ISSUER: &str = "carried";
 pub const AUDIENCE: &str = "carried-api";
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: String,
     pub iss: String,
     pub aud: String,
     pub iat: i64,
+    /// Not valid before (enforced).
+    pub nbf: i64,
     pub exp: i64,
+    /// When the user signed in: renewal never takes a session past this plus the deployment's cap.
+    pub auth_time: i64,
+    /// The user's session generation when the token was issued; signing out or a new password raises the
+    /// generation and so ends every older token.
+    pub sgen: i64,
 }
 
 pub struct TokenService {
     keys: Keys,
     ttl_minutes: i64,
+    max_session_hours: i64,
 }
+
+/// How far ahead of the issuing time a token's expiry may lie beyond its lifetime (clock leeway).
+const LEEWAY_SECONDS: i64 = 5;
 
 impl TokenService {
     pub fn new(keys: Keys, ttl_minutes: i64) -> Self {
-        TokenService { keys, ttl_minutes }
+        TokenService { keys, ttl_minutes, max_session_hours: 12 }
+    }
+
+    /// Sessions are renewed while in use up to `hours` after signing in.
+    pub fn with_session_cap(mut self, hours: i64) -> Self {
+        self.max_session_hours = hours;
+        self
     }
 
     pub fn keys(&self) -> &Keys {
         &self.keys
     }
 
+    /// A new session for a user who has just signed in.
     pub fn issue(&self, user_id: i64) -> AppResult<(String, DateTime<Utc>)> {
+        self.issue_session(user_id, 0, Utc::now().timestamp())
+    }
+
+    /// A token for session generation `sgen` of a session that began at `auth_time` (unix seconds). Its
+    /// expiry is the token lifetime from now, but never past the session cap.
+    pub fn issue_session(&self, user_id: i64, sgen: i64, auth_time: i64) -> AppResult<(String, DateTime<Utc>)> {
         let now = Utc::now();
-        let exp = now + chrono::Duration::minutes(self.ttl_minutes);
+        let cap = auth_time + self.max_session_hours * 3600;
+        let exp = (now + chrono::Duration::minutes(self.ttl_minutes)).timestamp().min(cap);
+        if exp <= now.timestamp() {
+            return Err(AppError::new(
+                ErrorCode::TokenExpired,
+                format!("this session has reached its {} hour limit: sign in again", self.max_session_hours),
+            ));
+        }
         let claims = Claims {
             sub: user_id.to_string(),
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
             iat: now.timestamp(),
-            exp: exp.timestamp(),
+            nbf: now.timestamp(),
+            exp,
+            auth_time,
+            sgen,
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(self.keys.current_kid.clone());
@@ -283,12 +293,19 @@ impl TokenService {
             .ok_or_else(|| AppError::internal_msg("current token key missing"))?;
         let token = jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(secret))
             .map_err(|e| AppError::internal_msg(format!("token encoding: {e}")))?;
+        let exp = DateTime::from_timestamp(exp, 0).unwrap_or(now);
         Ok((token, exp))
     }
 
-    /// The user id in a valid token. Only HS256 is accepted (so "alg": "none" and key-confusion fail),
-    /// the key is chosen by `kid`, and `exp`, `iss` and `aud` are enforced.
+    /// The user id in a valid token.
     pub fn verify(&self, token: &str) -> AppResult<i64> {
+        self.verify_claims(token).map(|(id, _)| id)
+    }
+
+    /// The user id and claims of a valid token. Only HS256 is accepted (so "alg": "none" and key confusion
+    /// fail), the key is chosen by `kid`; `exp`, `nbf`, `iss` and `aud` are enforced, and an expiry further
+    /// ahead than a token's lifetime (a forged long-lived token) is refused.
+    pub fn verify_claims(&self, token: &str) -> AppResult<(i64, Claims)> {
         let invalid =
             |why: &str| AppError::new(ErrorCode::InvalidToken, format!("the bearer token is not valid: {why}"));
         let header = jsonwebtoken::decode_header(token).map_err(|_| invalid("malformed"))?;
@@ -298,19 +315,33 @@ impl TokenService {
         let kid = header.kid.ok_or_else(|| invalid("no key id"))?;
         let secret = self.keys.jwt.get(&kid).ok_or_else(|| invalid("unknown key id"))?;
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 5;
+        validation.leeway = LEEWAY_SECONDS as u64;
+        validation.validate_nbf = true;
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
         let data = jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_secret(secret), &validation).map_err(
             |e| match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
                     AppError::new(ErrorCode::TokenExpired, "the bearer token has expired: sign in again")
                 }
+                jsonwebtoken::errors::ErrorKind::ImmatureSignature => invalid("not valid yet"),
                 _ => invalid("signature or claims do not check out"),
             },
         )?;
-        data.claims.sub.parse::<i64>().map_err(|_| invalid("bad subject"))
+        let c = data.claims;
+        let now = Utc::now().timestamp();
+        if c.exp > now + self.ttl_minutes * 60 + LEEWAY_SECONDS || c.exp - c.iat > self.ttl_minutes * 60 {
+            return Err(invalid("it expires later than any token this service issues"));
+        }
+        if c.iat > now + LEEWAY_SECONDS || c.auth_time > c.iat {
+            return Err(invalid("issued in the future"));
+        }
+        if c.exp > c.auth_time + self.max_session_hours * 3600 {
+            return Err(invalid("it outlives the session limit"));
+        }
+        let id = c.sub.parse::<i64>().map_err(|_| invalid("bad subject"))?;
+        Ok((id, c))
     }
 }
 
@@ -452,58 +483,138 @@ pub fn list_users(conn: &mut DbConnection) -> AppResult<Vec<User>> {
     Ok(rows.iter().map(user_from_row).collect())
 }
 
+// ---- sessions ----------------------------------------------------------------------------------------
+
+/// The active user and their current session generation (tokens of an older generation are refused).
+pub fn session_user(conn: &mut DbConnection, id: i64) -> AppResult<Option<(User, i64)>> {
+    let row = users::table
+        .filter(users::id.eq(id))
+        .filter(users::active.eq(true))
+        .select((user_columns(), users::session_generation))
+        .first::<(UserRow, i64)>(conn)
+        .optional()?;
+    Ok(row.map(|(r, g)| (user_from_row(&r), g)))
+}
+
+/// The user's current session generation (0 for a user who never signed out).
+pub fn session_generation(conn: &mut DbConnection, id: i64) -> AppResult<i64> {
+    Ok(users::table.filter(users::id.eq(id)).select(users::session_generation).first::<i64>(conn)?)
+}
+
+/// End every session of the user: tokens issued before this call stop working at once.
+pub fn end_sessions(conn: &mut DbConnection, user_id: i64) -> AppResult<()> {
+    diesel::update(users::table.filter(users::id.eq(user_id)))
+        .set(users::session_generation.eq(users::session_generation + 1))
+        .execute(conn)?;
+    Ok(())
+}
+
 // ---- one-time set-password links ------------------------------------------------------------------
 
 pub const SET_PASSWORD_HOURS: i64 = 72;
 
-fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.trim().as_bytes()))
+/// Stands in the body of a queued set-password mail for the link's token, which is derived when the mail
+/// is sent (so neither the outbox nor the database ever holds a usable link).
+pub const LINK_TOKEN_PLACEHOLDER: &str = "{set-password-token}";
+
+fn link_mac(link_key: &[u8], user_id: i64, generation: i64) -> [u8; 32] {
+    hmac_parts(link_key, &[b"set-password", &user_id.to_be_bytes(), &generation.to_be_bytes()])
 }
 
-/// Create a one-time token for `user_id` to set a password; only its hash is stored.
-pub fn issue_password_token(conn: &mut DbConnection, user_id: i64) -> AppResult<String> {
-    use crate::db::schema::password_tokens;
-    let token = random_hex(24);
-    diesel::insert_into(password_tokens::table)
-        .values((
-            password_tokens::token_hash.eq(token_hash(&token)),
-            password_tokens::user_id.eq(user_id),
-            password_tokens::expires_at.eq(db::now() + chrono::Duration::hours(SET_PASSWORD_HOURS)),
-            password_tokens::used.eq(false),
+/// The token of link number `generation` for `user_id`: hex of (user id, generation, 16 bytes of MAC).
+pub fn link_token(link_key: &[u8], user_id: i64, generation: i64) -> String {
+    let mac = link_mac(link_key, user_id, generation);
+    let mut b = Vec::with_capacity(32);
+    b.extend_from_slice(&user_id.to_be_bytes());
+    b.extend_from_slice(&generation.to_be_bytes());
+    b.extend_from_slice(&mac[..16]);
+    hex::encode(b)
+}
+
+/// Start a new set-password link for `user_id`, valid 72 hours; any older link stops working. Nothing
+/// stored is the link: it is derived from the link key (in the key file) when the mail is sent.
+pub fn issue_password_link(conn: &mut DbConnection, user_id: i64) -> AppResult<()> {
+    diesel::update(users::table.filter(users::id.eq(user_id)))
+        .set((
+            users::link_generation.eq(users::link_generation + 1),
+            users::link_expires_at.eq(Some(db::now() + chrono::Duration::hours(SET_PASSWORD_HOURS))),
         ))
         .execute(conn)?;
-    Ok(token)
+    Ok(())
 }
 
-/// Spend a one-time token and set the user's password hash. The token works once, before it expires.
-pub fn use_password_token(conn: &mut DbConnection, token: &str, hash: &str) -> AppResult<User> {
-    use crate::db::schema::password_tokens;
-    let h = token_hash(token);
-    let row: Option<(i64, chrono::NaiveDateTime, bool)> = password_tokens::table
-        .filter(password_tokens::token_hash.eq(&h))
-        .select((password_tokens::user_id, password_tokens::expires_at, password_tokens::used))
+/// Start a new link and return what a queued mail's body carries in its place (filled in at send time).
+pub fn issue_password_token(conn: &mut DbConnection, user_id: i64) -> AppResult<String> {
+    issue_password_link(conn, user_id)?;
+    Ok(LINK_TOKEN_PLACEHOLDER.to_string())
+}
+
+/// The body of a queued set-password mail with its link filled in for the user's current link.
+pub fn render_link(conn: &mut DbConnection, link_key: &[u8], email: &str, body: &str) -> AppResult<Option<String>> {
+    if !body.contains(LINK_TOKEN_PLACEHOLDER) {
+        return Ok(None);
+    }
+    let row: Option<(i64, i64)> = users::table
+        .filter(users::email.eq(email.trim().to_lowercase()))
+        .select((users::id, users::link_generation))
         .first(conn)
         .optional()?;
-    let invalid = || {
-        AppError::new(
-            ErrorCode::InvalidToken,
-            "this link is not valid, has been used, or has expired; ask the chair for a new one",
-        )
-    };
-    let (user_id, expires_at, used) = row.ok_or_else(invalid)?;
-    if used || expires_at < db::now() {
-        return Err(invalid());
-    }
-    let spent = diesel::update(
-        password_tokens::table.filter(password_tokens::token_hash.eq(&h)).filter(password_tokens::used.eq(false)),
+    let Some((id, generation)) = row else { return Ok(None) };
+    Ok(Some(body.replace(LINK_TOKEN_PLACEHOLDER, &link_token(link_key, id, generation))))
+}
+
+fn link_invalid() -> AppError {
+    AppError::new(
+        ErrorCode::InvalidToken,
+        "this link is not valid, has been used, has expired or was replaced by a newer one; ask for a new one",
     )
-    .set(password_tokens::used.eq(true))
-    .execute(conn)?;
-    if spent != 1 {
-        return Err(invalid());
+}
+
+/// Check a set-password token against the user's current, unexpired link (cheap: one MAC and one read;
+/// called before any password hashing). Returns the user id and the link's generation.
+pub fn check_password_link(conn: &mut DbConnection, link_key: &[u8], token: &str) -> AppResult<(i64, i64)> {
+    let bytes = hex::decode(token.trim()).map_err(|_| link_invalid())?;
+    if bytes.len() != 32 {
+        return Err(link_invalid());
     }
-    set_password_hash(conn, user_id, hash)?;
-    find_active_user(conn, user_id)?.ok_or_else(invalid)
+    let id = i64::from_be_bytes(bytes[0..8].try_into().map_err(|_| link_invalid())?);
+    let generation = i64::from_be_bytes(bytes[8..16].try_into().map_err(|_| link_invalid())?);
+    let expected = link_mac(link_key, id, generation);
+    if !constant_time_eq(&expected[..16], &bytes[16..32]) {
+        return Err(link_invalid());
+    }
+    let row: Option<(i64, Option<chrono::NaiveDateTime>, bool)> = users::table
+        .filter(users::id.eq(id))
+        .select((users::link_generation, users::link_expires_at, users::active))
+        .first(conn)
+        .optional()?;
+    match row {
+        Some((current, Some(expires), true)) if current == generation && expires > db::now() => Ok((id, generation)),
+        _ => Err(link_invalid()),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Spend a set-password link and set the user's password hash, in the caller's write transaction. The
+/// link works once, before it expires, and only while no newer link was sent; every session of the user
+/// ends (a password reset signs out every device).
+pub fn use_password_link(conn: &mut DbConnection, link_key: &[u8], token: &str, hash: &str) -> AppResult<User> {
+    let (id, generation) = check_password_link(conn, link_key, token)?;
+    let spent = diesel::update(users::table.filter(users::id.eq(id)).filter(users::link_generation.eq(generation)))
+        .set((
+            users::link_generation.eq(generation + 1),
+            users::link_expires_at.eq(None::<chrono::NaiveDateTime>),
+            users::password_hash.eq(hash),
+            users::session_generation.eq(users::session_generation + 1),
+        ))
+        .execute(conn)?;
+    if spent != 1 {
+        return Err(link_invalid());
+    }
+    find_active_user(conn, id)?.ok_or_else(link_invalid)
 }
 
 #[cfg(test)]
@@ -557,12 +668,42 @@ mod tests {
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
             iat: 0,
+            nbf: 0,
             exp: Utc::now().timestamp() - 3600,
+            auth_time: 0,
+            sgen: 0,
         };
         let mut h = Header::new(Algorithm::HS256);
         h.kid = Some("k1".into());
         let tok = jsonwebtoken::encode(&h, &claims, &EncodingKey::from_secret(&[7u8; 32])).expect("encode");
         assert_eq!(t.verify(&tok).map_err(|e| e.code), Err(ErrorCode::TokenExpired));
+    }
+
+    #[test]
+    fn renewal_never_takes_a_session_past_its_cap() {
+        let t = tokens(60).with_session_cap(12);
+        let now = Utc::now().timestamp();
+        // Signed in 11 h 50 min ago: the renewed token ends at the cap, ten minutes from now.
+        let (tok, exp) = t.issue_session(1, 3, now - 12 * 3600 + 600).expect("renewed");
+        assert!((exp.timestamp() - (now + 600)).abs() <= 2, "{exp}");
+        let (_, claims) = t.verify_claims(&tok).expect("valid");
+        assert_eq!(claims.sgen, 3);
+        // Signed in 13 h ago: no more renewals.
+        let e = t.issue_session(1, 3, now - 13 * 3600).expect_err("capped");
+        assert_eq!(e.code, ErrorCode::TokenExpired);
+    }
+
+    #[test]
+    fn set_password_links_are_bound_to_user_and_generation() {
+        let key = [5u8; 32];
+        let tok = link_token(&key, 7, 2);
+        assert_eq!(tok.len(), 64);
+        assert!(tok.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(tok, link_token(&key, 7, 3), "a newer link differs");
+        assert_ne!(tok, link_token(&key, 8, 2));
+        assert_ne!(tok, link_token(&[6u8; 32], 7, 2), "another key gives another link");
+        let keys = tokens(60).keys().clone();
+        assert_ne!(keys.link_key(), keys.code_key, "the link key is its own");
     }
 
     #[test]

@@ -81,6 +81,54 @@ pub trait Renderer: Send + Sync {
         ballot_id: Option<i64>,
         roll_id: Option<i64>,
     ) -> AppResult<Option<String>>;
+
+    /// Like [`Renderer::render`], also given the recipient and the stored body (for bodies with a part
+    /// filled in at send time, such as a set-password link).
+    fn render_message(
+        &self,
+        conn: &mut DbConnection,
+        kind: &str,
+        ballot_id: Option<i64>,
+        roll_id: Option<i64>,
+        _to_addr: &str,
+        _stored: &str,
+    ) -> AppResult<Option<String>> {
+        self.render(conn, kind, ballot_id, roll_id)
+    }
+}
+
+/// Fills in set-password links at send time (their token is derived from a key outside the database),
+/// and hands every other kind to `inner`.
+pub struct AccountMail<R> {
+    pub inner: R,
+    pub link_key: Vec<u8>,
+}
+
+impl<R: Renderer> Renderer for AccountMail<R> {
+    fn render(
+        &self,
+        conn: &mut DbConnection,
+        kind: &str,
+        ballot_id: Option<i64>,
+        roll_id: Option<i64>,
+    ) -> AppResult<Option<String>> {
+        self.inner.render(conn, kind, ballot_id, roll_id)
+    }
+
+    fn render_message(
+        &self,
+        conn: &mut DbConnection,
+        kind: &str,
+        ballot_id: Option<i64>,
+        roll_id: Option<i64>,
+        to_addr: &str,
+        stored: &str,
+    ) -> AppResult<Option<String>> {
+        if kind == "set_password" {
+            return crate::services::auth::render_link(conn, &self.link_key, to_addr, stored);
+        }
+        self.inner.render_message(conn, kind, ballot_id, roll_id, to_addr, stored)
+    }
 }
 
 enum Transport {
@@ -229,7 +277,11 @@ impl Sender {
         for c in claimed {
             let renderer = self.renderer.clone();
             let (kind, ballot_id, roll_id) = (c.kind.clone(), c.ballot_id, c.roll_id);
-            let rendered = self.db.run(move |conn| renderer.render(conn, &kind, ballot_id, roll_id)).await;
+            let (to_addr, stored) = (c.to_addr.clone(), c.body.clone());
+            let rendered = self
+                .db
+                .run(move |conn| renderer.render_message(conn, &kind, ballot_id, roll_id, &to_addr, &stored))
+                .await;
             let result = match rendered {
                 Ok(body) => {
                     let body = body.unwrap_or_else(|| c.body.clone());

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod ballots;
 pub mod conference;
 pub mod events;
+pub mod keystore;
 pub mod mail;
 pub mod rate_limit;
 pub mod vote_writer;
@@ -23,8 +24,8 @@ pub struct AppState {
     pub passwords: auth::PasswordPolicy,
     /// Caps concurrent argon2 work so a storm of sign-ins cannot starve vote casting of CPU.
     pub hashing: Arc<tokio::sync::Semaphore>,
-    pub login_by_account: rate_limit::RateLimiter,
-    pub login_by_address: rate_limit::RateLimiter,
+    /// Open live event streams of this instance (capped overall and per client address).
+    pub streams: crate::http::streams::StreamSlots,
     /// Live events fan-out (fed through PostgreSQL LISTEN/NOTIFY when several instances share a database).
     pub hub: Arc<events::Hub>,
     pub progress: events::ProgressThrottle,

@@ -11,8 +11,19 @@ export class ApiError extends Error {
   }
 }
 
-/** Call the JSON API. The session cookie goes with it (same origin). */
-export async function api(method, path, body, { raw = false, contentType } = {}) {
+/** Call the JSON API. The session cookie goes with it (same origin). When the session has ended, the
+ * page says so, offers to sign in again in place, and then sends the request again once. */
+export async function api(method, path, body, options = {}) {
+  try {
+    return await callApi(method, path, body, options);
+  } catch (e) {
+    if (!sessionEnded(e) || ['/auth/login', '/auth/logout', '/auth/set-password'].includes(path)) throw e;
+    await signInAgain(e);
+    return callApi(method, path, body, options);
+  }
+}
+
+async function callApi(method, path, body, { raw = false, contentType } = {}) {
   const opts = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
   if (body !== undefined) {
     if (contentType) {
@@ -29,7 +40,14 @@ export async function api(method, path, body, { raw = false, contentType } = {})
   } catch (e) {
     throw new ApiError(0, { detail: 'The service could not be reached. Check your connection and try again.' });
   }
-  if (raw) return res;
+  if (raw) {
+    if (res.status === 401 && sessionUser) {
+      let problem = null;
+      try { problem = await res.clone().json(); } catch { /* not a problem document */ }
+      throw new ApiError(401, problem);
+    }
+    return res;
+  }
   const text = await res.text();
   let data = null;
   if (text) {
@@ -69,10 +87,95 @@ export function fill(node, ...children) {
 
 export const $ = (sel, root = document) => root.querySelector(sel);
 
-/** The signed-in user, or null. */
+// ---- the session: renewed while the page is in use; when it ends, the page says so -----------------
+
+let sessionUser = null;
+let renewTimer = null;
+let reauth = null;
+
+function sessionEnded(e) {
+  return !!sessionUser && e instanceof ApiError && e.status === 401 &&
+    ['token_expired', 'invalid_token', 'unauthenticated'].includes(e.code);
+}
+
+function scheduleRenew(expiresAt) {
+  clearTimeout(renewTimer);
+  const left = new Date(expiresAt).getTime() - Date.now();
+  renewTimer = setTimeout(renewSession, Math.max(5000, left / 2));
+}
+
+/** Renew the session now (while the page is shown; a hidden page renews when it is shown again). */
+async function renewSession() {
+  if (!sessionUser) return;
+  if (document.hidden) {
+    document.addEventListener('visibilitychange', renewSession, { once: true });
+    return;
+  }
+  try {
+    const r = await callApi('POST', '/auth/renew');
+    scheduleRenew(r.expires_at);
+  } catch (e) {
+    if (sessionEnded(e)) signInAgain(e).catch(() => {});
+    else renewTimer = setTimeout(renewSession, 30000);
+  }
+}
+
+/** Say the session has ended, in plain words, and sign in again in place (the page keeps its state). A
+ * modal dialog: nothing behind it can be pressed until the user is signed in again. */
+function signInAgain(e) {
+  if (reauth) return reauth;
+  clearTimeout(renewTimer);
+  reauth = new Promise((resolve) => {
+    const capped = e && e.code === 'token_expired' && /limit/.test(e.message);
+    const error = el('p', { class: 'error-message', role: 'alert' });
+    const email = el('input', { id: 'session-email', type: 'email', autocomplete: 'username', required: true, value: sessionUser ? sessionUser.email : '' });
+    const password = el('input', { id: 'session-password', type: 'password', autocomplete: 'current-password', required: true });
+    const form = el(
+      'form',
+      { method: 'dialog' },
+      el('h2', { id: 'session-title' }, 'You have been signed out'),
+      el('p', {}, capped
+        ? 'Your sign-in reached its time limit for the day. Sign in again to carry on: this page stays as it is.'
+        : 'Your sign-in has ended (it expired, or you signed out elsewhere). Nothing you do on this page can be recorded until you sign in again. This page stays as it is.'),
+      error,
+      el('div', { class: 'form-group' }, el('label', { for: 'session-email' }, 'Email address'), email),
+      el('div', { class: 'form-group' }, el('label', { for: 'session-password' }, 'Password'), password),
+      el('button', { type: 'submit', class: 'button' }, 'Sign in again'),
+      ' ',
+      el('a', { href: '/' }, 'Go to the home page'),
+    );
+    const dialog = el('dialog', { id: 'session-ended', 'aria-labelledby': 'session-title' }, form);
+    dialog.addEventListener('cancel', (ev) => ev.preventDefault());
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      fill(error);
+      try {
+        const r = await callApi('POST', '/auth/login', { email: email.value, password: password.value });
+        if (sessionUser && r.user.id !== sessionUser.id) { location.reload(); return; }
+        sessionUser = r.user;
+        scheduleRenew(r.expires_at);
+        dialog.close();
+        dialog.remove();
+        reauth = null;
+        resolve();
+      } catch (err) {
+        fill(error, err.message);
+      }
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    password.focus();
+  });
+  return reauth;
+}
+
+/** The signed-in user, or null. A signed-in page keeps its session renewed while it is in use. */
 export async function currentUser() {
   try {
-    return await api('GET', '/auth/me');
+    const user = await callApi('GET', '/auth/me');
+    sessionUser = user;
+    renewSession();
+    return user;
   } catch (e) {
     if (e.status === 401) return null;
     throw e;
@@ -98,6 +201,8 @@ export function renderHeader(user) {
 }
 
 export async function signOut() {
+  sessionUser = null;
+  clearTimeout(renewTimer);
   try { await api('POST', '/auth/logout'); } catch { /* signed out either way */ }
   location.assign('/');
 }

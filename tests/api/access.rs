@@ -136,6 +136,12 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
         ),
         op(
             Method::POST,
+            "/api/v1/auth/renew".into(),
+            None,
+            &[Representative, Member, Chair, Officer, Scrutineer, Admin],
+        ),
+        op(
+            Method::POST,
             "/api/v1/users".into(),
             Some(
                 json!({"email": "new@example.org", "name": "N", "password": "long enough pw 123", "roles": ["member"]}),

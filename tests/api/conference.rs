@@ -490,9 +490,14 @@ async fn events_reach_clients_of_every_instance_on_postgres() {
     let a = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, &[("CARRIED_DATABASE_URL", &url)])
         .await
         .expect("instance a");
-    let b = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, &[("CARRIED_DATABASE_URL", &url)])
-        .await
-        .expect("instance b");
+    // Instances share the key file through configuration.
+    let keys = a.data_path().join("keys.json").display().to_string();
+    let b = crate::helpers::spawn_app_with(
+        crate::helpers::Backend::Sqlite,
+        &[("CARRIED_DATABASE_URL", &url), ("CARRIED_KEYS_FILE", &keys)],
+    )
+    .await
+    .expect("instance b");
     let conf = conference_with_reps(&a, 1).await;
     let mid = conf.motion(&a, json!({"stem": "That conference spans instances."})).await["id"].as_i64().expect("id");
     let resp = b.client.get(b.url(&format!("/api/v1/conferences/{}/events", conf.id))).send().await.expect("sse on b");

@@ -11,4 +11,5 @@ mod conference;
 mod foundation;
 mod fuzz;
 mod hall;
+mod hardening;
 mod secrecy;

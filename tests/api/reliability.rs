@@ -348,9 +348,13 @@ async fn two_instances_keep_one_chain() {
     };
     const VOTERS: usize = 300;
     let a = spawn_app_with(Backend::Sqlite, &[("CARRIED_DATABASE_URL", &url)]).await.expect("a");
-    let b = spawn_app_with(Backend::Sqlite, &[("CARRIED_DATABASE_URL", &url), ("CARRIED_MAIL_SENDER", "false")])
-        .await
-        .expect("b");
+    let keys = a.data_path().join("keys.json").display().to_string();
+    let b = spawn_app_with(
+        Backend::Sqlite,
+        &[("CARRIED_DATABASE_URL", &url), ("CARRIED_MAIL_SENDER", "false"), ("CARRIED_KEYS_FILE", &keys)],
+    )
+    .await
+    .expect("b");
     let (_, officer) = a.user_with("officer@example.org", &[Role::Officer]).await;
     let opened = crate::ballots::open_ballot_as(&a, officer.clone(), VOTERS, &["Devon"]).await;
     let id = opened.id;
