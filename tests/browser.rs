@@ -1094,7 +1094,7 @@ async fn a_tap_on_a_slow_network_shows_its_vote_being_sent() {
         .exec("return document.querySelector('button[data-choice=for]').classList.contains('pending')", json!([]))
         .await;
     assert_eq!(pending, json!(true));
-    rep.screenshot(&shots().join("hall-slow-network-sending-phone.png")).await;
+    rep.screenshot(&shots().join("hall-slow-network-sending.png")).await;
     rep.wait_text(".your-vote", "You voted: For (recorded)").await;
     rep.network(false, 0).await;
     let mine = app.get(&format!("/api/v1/polls/{pid}"), Some(&chair)).await.expect(200);
