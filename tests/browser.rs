@@ -242,6 +242,20 @@ impl Session {
         .await
     }
 
+    /// Like `wait_text`, for an element that is visually hidden (its textContent: what a screen reader reads).
+    async fn wait_content(&self, css: &str, want: &str) -> String {
+        self.retry(&format!("wait for {css} to read {want:?}"), || async {
+            let t = self
+                .exec("const e = document.querySelector(arguments[0]); return e ? e.textContent : null", json!([css]))
+                .await;
+            match t.as_str() {
+                Some(t) if t.contains(want) => Ok(t.to_string()),
+                _ => Err(format!("it reads {t}")),
+            }
+        })
+        .await
+    }
+
     async fn wait_for(&self, css: &str) {
         self.retry(&format!("wait for {css}"), || async { self.find(css).await.map(|_| ()) }).await
     }
@@ -1047,6 +1061,7 @@ async fn the_page_catches_up_after_the_network_drops() {
     rep.wait_text("#wording", "flexibility to deliver access").await;
     rep.wait_text(".your-vote", "You voted: Against (recorded)").await;
     rep.wait_text("#live-status", "Live").await;
+    rep.wait_content("#announcer", "Vote open: Motion 1, part (ii)").await;
     let took = back.elapsed();
     eprintln!("caught up {:.1} s after the network came back", took.as_secs_f64());
     assert!(took < Duration::from_secs(5), "caught up only {:.1} s after the network came back", took.as_secs_f64());
@@ -1065,6 +1080,7 @@ async fn the_page_catches_up_after_the_network_drops() {
     rep.network(false, 0).await;
     rep.wait_text("#vote-refused", "Your vote (For) was not recorded: the vote closed").await;
     rep.wait_text("#last-result", "Motion 1, part (ii)").await;
+    rep.wait_content("#announcer", "Vote closed: Motion 1, part (ii): LOST").await;
     let poll = app.get(&format!("/api/v1/polls/{pid}"), Some(&chair)).await.expect(200);
     assert_eq!(poll["counts"], json!({"for": 0, "against": 1, "abstain": 0}), "{poll}");
     rep.quit().await;
@@ -1120,10 +1136,14 @@ async fn the_wording_and_the_buttons_fit_a_phone_for_every_kind_of_question() {
     )
     .await
     .expect(201);
+    app.post("/api/v1/conferences", json!({"name": "Another conference"}), Some(&chair)).await.expect(201);
     let driver = Driver::start(&driver_path).await;
     let rep = driver.session().await;
     rep.window(375, 667).await;
     rep.sign_in(&app, "rep0@example.org", PASSWORD).await;
+    // Home offers only the conferences this representative is registered for.
+    let home = rep.wait_text("#content", "Vote at Conference of LMCs").await;
+    assert!(!home.contains("Vote at Another conference"), "{home}");
     rep.goto(&app.url(&format!("/conference/{cid}"))).await;
     rep.wait_text("#live-status", "Live").await;
     let amended = "seeks to ensure that online access is offered only where the practice judges it safe";
