@@ -30,6 +30,8 @@ struct Args {
     rate: Option<f64>,
     /// Conference mode: the share of representatives whose connection drops during the poll.
     drop: f64,
+    /// Conference mode: motions on the agenda (each with three parts), as on a conference day.
+    motions: usize,
 }
 
 fn args() -> Args {
@@ -44,6 +46,7 @@ fn args() -> Args {
         login_storm: 0,
         rate: None,
         drop: 0.1,
+        motions: 100,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -59,8 +62,9 @@ fn args() -> Args {
             "--login-storm" => a.login_storm = v().parse().expect("--login-storm K"),
             "--rate" => a.rate = Some(v().parse().expect("--rate VOTES_PER_SECOND")),
             "--drop" => a.drop = v().parse().expect("--drop FRACTION"),
+            "--motions" => a.motions = v().parse().expect("--motions N"),
             "--help" | "-h" => {
-                println!("loadgen [--mode ballot|conference] [--voters N] [--concurrency C] [--database URL] [--reps R] [--listeners S] [--window SECONDS] [--login-storm K] [--rate VOTES_PER_SECOND] [--drop FRACTION]");
+                println!("loadgen [--mode ballot|conference] [--voters N] [--concurrency C] [--database URL] [--reps R] [--listeners S] [--window SECONDS] [--login-storm K] [--rate VOTES_PER_SECOND] [--drop FRACTION] [--motions N]");
                 std::process::exit(0);
             }
             other => panic!("unknown argument {other}"),
@@ -432,6 +436,18 @@ async fn conference(a: &Args) {
     )
     .await;
     let mid = m["id"].as_i64().expect("id");
+    for n in 2..=a.motions {
+        let parts: Vec<Value> =
+            (1..=3).map(|k| json!({"text": format!("calls on GPC England to act on matter {n}.{k}")})).collect();
+        post_json(
+            &client,
+            format!("{base}/api/v1/conferences/{cid}/motions"),
+            Some(&chair),
+            &json!({"number": n, "proposer": format!("LMC {n}"), "stem": format!("That conference notes matter {n}:"), "parts": parts}),
+            "motion",
+        )
+        .await;
+    }
 
     // S listeners on the event stream.
     let seen_close: Arc<std::sync::Mutex<Vec<Instant>>> = Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -507,6 +523,10 @@ async fn conference(a: &Args) {
             if let Some(stream) = stream {
                 drop(stream);
                 tokio::time::sleep(Duration::from_millis(500 + (i as u64 * 7919) % 2500)).await;
+                // Baseline, same moment: the cheapest round trip the server answers (GET /health).
+                let t = Instant::now();
+                let _ = client.get(format!("{base}/health")).send().await;
+                let floor = t.elapsed();
                 let t = Instant::now();
                 let _stream = sse_until_ready(&client, &base, cid).await;
                 let hall: Value = client
@@ -519,7 +539,7 @@ async fn conference(a: &Args) {
                     .await
                     .expect("hall json");
                 let caught_up = hall["open_poll"]["id"] == json!(pid) && hall["my_vote"] == json!(choice);
-                catch_up = caught_up.then(|| t.elapsed());
+                catch_up = caught_up.then(|| (t.elapsed(), floor));
                 // The retry of a vote already recorded: it must not count twice.
                 success &= cast().await.is_ok_and(|r| r.status().is_success());
             }
@@ -530,6 +550,7 @@ async fn conference(a: &Args) {
     let mut ok = 0;
     let (mut want_for, mut want_against) = (0u64, 0u64);
     let mut catch_ups = Vec::new();
+    let mut floors = Vec::new();
     let (mut dropped, mut not_caught_up) = (0, 0);
     for t in tasks {
         let (success, l, catch_up, drops, choice) = t.await.expect("vote");
@@ -545,12 +566,16 @@ async fn conference(a: &Args) {
         if drops {
             dropped += 1;
             match catch_up {
-                Some(c) => catch_ups.push(c),
+                Some((c, f)) => {
+                    catch_ups.push(c);
+                    floors.push(f);
+                }
                 None => not_caught_up += 1,
             }
         }
     }
     catch_ups.sort();
+    floors.sort();
     let voting = start.elapsed().as_secs_f64();
     lat.sort();
     let closed_at = Instant::now();
@@ -573,8 +598,11 @@ async fn conference(a: &Args) {
     let seen = seen_close.lock().expect("lock").clone();
     let last = seen.iter().max().map(|t| t.duration_since(closed_at)).unwrap_or_default();
     println!(
-        "mode conference, {backend}, {} representatives voting over {:.0} s, {} SSE listeners",
-        a.reps, a.window, a.listeners
+        "mode conference, {backend}, {} representatives voting over {:.0} s, {} SSE listeners, {} motions",
+        a.reps,
+        a.window,
+        a.listeners,
+        a.motions.max(1)
     );
     println!(
         "  votes accepted    {ok} of {} in {:.2} s; latency p50 {:.1} ms, p99 {:.1} ms",
@@ -613,6 +641,11 @@ async fn conference(a: &Args) {
         percentile(&catch_ups, 0.5),
         percentile(&catch_ups, 0.99),
         catch_ups.last().map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
+    );
+    println!(
+        "  baseline, same moments: GET /health p50 {:.1} ms, p99 {:.1} ms",
+        percentile(&floors, 0.5),
+        percentile(&floors, 0.99)
     );
     if !exactly_once || not_caught_up > 0 {
         std::process::exit(1);

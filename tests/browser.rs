@@ -242,6 +242,20 @@ impl Session {
         .await
     }
 
+    /// Like `wait_text`, for an element that is visually hidden (its textContent: what a screen reader reads).
+    async fn wait_content(&self, css: &str, want: &str) -> String {
+        self.retry(&format!("wait for {css} to read {want:?}"), || async {
+            let t = self
+                .exec("const e = document.querySelector(arguments[0]); return e ? e.textContent : null", json!([css]))
+                .await;
+            match t.as_str() {
+                Some(t) if t.contains(want) => Ok(t.to_string()),
+                _ => Err(format!("it reads {t}")),
+            }
+        })
+        .await
+    }
+
     async fn wait_for(&self, css: &str) {
         self.retry(&format!("wait for {css}"), || async { self.find(css).await.map(|_| ()) }).await
     }
@@ -298,6 +312,20 @@ impl Session {
             Some(a) if a.is_empty() => Ok(()),
             _ => Err(format!("not on screen: {r}")),
         }
+    }
+
+    /// The page's viewport exactly this size (as on a projector in full screen), or back to the window.
+    async fn viewport(&self, size: Option<(u32, u32)>) {
+        match size {
+            Some((w, h)) => self
+                .cdp(
+                    "Emulation.setDeviceMetricsOverride",
+                    json!({"width": w, "height": h, "deviceScaleFactor": 1, "mobile": false}),
+                )
+                .await
+                .expect("viewport"),
+            None => self.cdp("Emulation.clearDeviceMetricsOverride", json!({})).await.expect("viewport"),
+        };
     }
 
     async fn quit(self) {
@@ -479,7 +507,7 @@ async fn chair_runs_a_motion_in_parts_while_representatives_vote() {
             reps[1].wait_text(".your-vote", "You voted: For").await;
         }
         chair.wait_text("[data-votes-cast]", "2").await;
-        projector.wait_text("[data-votes-cast]", "2 votes cast").await;
+        projector.wait_text("[data-votes-cast]", "2 of 2 representatives have voted").await;
         if n == 0 {
             reps[0].screenshot(&shots().join("journey-representative-voted.png")).await;
             projector.screenshot(&shots().join("journey-projector-open.png")).await;
@@ -900,7 +928,8 @@ async fn every_page_is_accessible_and_fits_a_phone() {
 
     let projector = driver.session().await;
     projector.goto(&app.url(&format!("/conference/{cid}/projector"))).await;
-    projector.wait_text("[data-votes-cast]", "1 vote cast").await;
+    projector.wait_text("[data-votes-cast]", "1 of ").await;
+    projector.wait_text("[data-votes-cast]", "representatives have voted").await;
     projector.check_page("projector").await;
     chair.click("[data-close-poll]").await;
     projector.wait_for("#poll-result").await;
@@ -1045,6 +1074,7 @@ async fn the_page_catches_up_after_the_network_drops() {
     rep.wait_text("#wording", "flexibility to deliver access").await;
     rep.wait_text(".your-vote", "You voted: Against (recorded)").await;
     rep.wait_text("#live-status", "Live").await;
+    rep.wait_content("#announcer", "Vote open: Motion 1, part (ii)").await;
     let took = back.elapsed();
     eprintln!("caught up {:.1} s after the network came back", took.as_secs_f64());
     assert!(took < Duration::from_secs(5), "caught up only {:.1} s after the network came back", took.as_secs_f64());
@@ -1063,6 +1093,7 @@ async fn the_page_catches_up_after_the_network_drops() {
     rep.network(false, 0).await;
     rep.wait_text("#vote-refused", "Your vote (For) was not recorded: the vote closed").await;
     rep.wait_text("#last-result", "Motion 1, part (ii)").await;
+    rep.wait_content("#announcer", "Vote closed: Motion 1, part (ii): LOST").await;
     let poll = app.get(&format!("/api/v1/polls/{pid}"), Some(&chair)).await.expect(200);
     assert_eq!(poll["counts"], json!({"for": 0, "against": 1, "abstain": 0}), "{poll}");
     rep.quit().await;
@@ -1092,7 +1123,7 @@ async fn a_tap_on_a_slow_network_shows_its_vote_being_sent() {
         .exec("return document.querySelector('button[data-choice=for]').classList.contains('pending')", json!([]))
         .await;
     assert_eq!(pending, json!(true));
-    rep.screenshot(&shots().join("hall-slow-network-sending-phone.png")).await;
+    rep.screenshot(&shots().join("hall-slow-network-sending.png")).await;
     rep.wait_text(".your-vote", "You voted: For (recorded)").await;
     rep.network(false, 0).await;
     let mine = app.get(&format!("/api/v1/polls/{pid}"), Some(&chair)).await.expect(200);
@@ -1118,15 +1149,18 @@ async fn the_wording_and_the_buttons_fit_a_phone_for_every_kind_of_question() {
     )
     .await
     .expect(201);
+    app.post("/api/v1/conferences", json!({"name": "Another conference"}), Some(&chair)).await.expect(201);
     let driver = Driver::start(&driver_path).await;
     let rep = driver.session().await;
     rep.window(375, 667).await;
     rep.sign_in(&app, "rep0@example.org", PASSWORD).await;
+    // Home offers only the conferences this representative is registered for.
+    let home = rep.wait_text("#content", "Vote at Conference of LMCs").await;
+    assert!(!home.contains("Vote at Another conference"), "{home}");
     rep.goto(&app.url(&format!("/conference/{cid}"))).await;
     rep.wait_text("#live-status", "Live").await;
     let amended = "seeks to ensure that online access is offered only where the practice judges it safe";
     let cases = [
-        ("part", json!({"subject": {"part": "(ii)"}}), "flexibility to deliver access"),
         ("amendment", json!({"subject": {"amendment": {"part": "(ii)", "text": amended}}}), amended),
         (
             "rider",
@@ -1198,10 +1232,10 @@ async fn the_projector_fills_the_screen_at_both_sizes() {
     app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "for"}), Some(&reps[0])).await.expect(200);
     projector.wait_text("[data-votes-cast]", "1 of 3 representatives have voted").await;
     for (w, h) in [(1920, 1080), (1280, 720)] {
-        projector.window(w, h).await;
-        projector.exec("window.dispatchEvent(new Event('resize'))", json!([])).await;
+        projector.viewport(Some((w, h))).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         let fits = projector.exec("return [document.documentElement.scrollHeight, window.innerHeight, document.documentElement.scrollWidth, window.innerWidth]", json!([])).await;
+        assert_eq!((fits[1].as_i64(), fits[3].as_i64()), (Some(i64::from(h)), Some(i64::from(w))), "viewport {fits}");
         assert!(
             fits[0].as_i64() <= fits[1].as_i64() && fits[2].as_i64() <= fits[3].as_i64(),
             "{w}x{h}: scrolls: {fits}"
@@ -1221,8 +1255,7 @@ async fn the_projector_fills_the_screen_at_both_sizes() {
     assert!(counts.contains("100%") && counts.contains("not counted"), "{counts}");
     projector.wait_text("#content", "Needs a simple majority").await;
     for (w, h) in [(1920, 1080), (1280, 720)] {
-        projector.window(w, h).await;
-        projector.exec("window.dispatchEvent(new Event('resize'))", json!([])).await;
+        projector.viewport(Some((w, h))).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         let fits =
             projector.exec("return [document.documentElement.scrollHeight, window.innerHeight]", json!([])).await;

@@ -21,7 +21,7 @@ pub struct RunningOrder {
 /// `current` are the motion numbers of the open poll (one motion, or the 'A' motions together); with no
 /// poll open, the motion of the latest poll while it is still undecided (the chair is between its parts
 /// or amendments). Next is the first undecided motion after the last one taken now, in agenda order (by
-/// number), or the first undecided one when nothing is being taken.
+/// number); failing that, the first undecided one not taken now (the chair goes back to it).
 pub fn running_order(agenda: &[AgendaEntry], current: &[u32]) -> RunningOrder {
     let mut order: Vec<usize> = (0..agenda.len()).collect();
     order.sort_by_key(|&i| agenda[i].number);
@@ -31,7 +31,8 @@ pub fn running_order(agenda: &[AgendaEntry], current: &[u32]) -> RunningOrder {
         let e = agenda[*i];
         !e.decided && !now.contains(i) && after.is_none_or(|a| e.number > a)
     };
-    let next = order.iter().copied().find(undecided_later);
+    let undecided_elsewhere = |i: &usize| !agenda[*i].decided && !now.contains(i);
+    let next = order.iter().copied().find(undecided_later).or_else(|| order.iter().copied().find(undecided_elsewhere));
     let decided = order.iter().copied().filter(|&i| agenda[i].decided).collect();
     RunningOrder { now, next, decided }
 }
@@ -66,7 +67,9 @@ mod tests {
         let agenda = [e(1, false), e(5, false), e(6, false)];
         let r = running_order(&agenda, &[5, 6]);
         assert_eq!(r.now, vec![1, 2]);
-        assert_eq!(r.next, None, "nothing undecided comes after motion 6");
+        assert_eq!(r.next, Some(0), "nothing undecided comes after motion 6: back to motion 1");
+        let r = running_order(&[e(5, false), e(6, false)], &[5, 6]);
+        assert_eq!(r.next, None, "nothing else is undecided");
         let all_done = [e(1, true), e(2, true)];
         let r = running_order(&all_done, &[]);
         assert_eq!((r.now.len(), r.next, r.decided.len()), (0, None, 2));

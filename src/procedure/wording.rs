@@ -65,7 +65,8 @@ pub struct Wording {
     pub kind: WordingKind,
     /// What is put, in one line: "Motion 12, part (ii)", "Amendment to motion 12, part (ii)".
     pub heading: String,
-    /// The motion's proposer (not for the 'A' motions together: each has its own).
+    /// The motion's proposer, for a part or the whole motion (an amendment, a rider or a procedural motion
+    /// is moved by someone else; each 'A' motion put together has its own).
     pub proposer: Option<String>,
     /// The words voted on: the part; the stem and every part; the words as amended; the rider (with the
     /// label it would take); the procedural motion.
@@ -235,10 +236,13 @@ pub fn wording_of(
             )
         }
     };
+    // The motion's proposer moves the motion and its parts, not an amendment, a rider or a procedural motion.
+    let proposer =
+        matches!(kind, WordingKind::Part | WordingKind::Whole).then(|| proposer.map(str::to_string)).flatten();
     finish(Wording {
         kind,
         heading,
-        proposer: proposer.map(str::to_string),
+        proposer,
         words,
         context_heading,
         context,
@@ -377,6 +381,7 @@ mod tests {
         let w =
             wording_of(3, Some("Lambeth"), &seed(), &Subject::Rider { text: "mandates GPC".into() }, Majority::Simple);
         assert_eq!(w.kind, WordingKind::Rider);
+        assert_eq!(w.proposer, None, "the motion's proposer does not move the rider");
         assert_eq!(w.heading, "Rider to motion 3");
         assert_eq!(w.words, vec![Passage::part("(iv)", "mandates GPC")]);
         assert_eq!(w.context_heading.as_deref(), Some("Added to motion 3"));

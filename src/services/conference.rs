@@ -1524,6 +1524,44 @@ fn motions_of_poll(subject: &serde_json::Value, motion_id: Option<i64>) -> Vec<i
     }
 }
 
+/// Every motion of a conference in agenda order, in two queries (the hall snapshot is fetched by every
+/// page that reconnects, so it must not cost two queries per motion).
+fn motions_in_two_queries(conn: &mut DbConnection, conference_id: i64) -> AppResult<Vec<MotionView>> {
+    let rows = motions::table
+        .filter(motions::conference_id.eq(conference_id))
+        .order(motions::number.asc())
+        .select(motion_columns())
+        .load::<MotionRow>(conn)?;
+    let all_parts = parts::table
+        .inner_join(motions::table)
+        .filter(motions::conference_id.eq(conference_id))
+        .order((parts::motion_id.asc(), parts::position.asc()))
+        .select((
+            parts::motion_id,
+            (
+                parts::id,
+                parts::label,
+                parts::text,
+                parts::outcome,
+                parts::qualifier,
+                parts::counts,
+                parts::added_by_rider,
+            ),
+        ))
+        .load::<(i64, PartRow)>(conn)?;
+    let mut by_motion: std::collections::HashMap<i64, Vec<PartRow>> = std::collections::HashMap::new();
+    for (mid, part) in all_parts {
+        by_motion.entry(mid).or_default().push(part);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let parts = by_motion.remove(&row.0).unwrap_or_default();
+            view_from(row, parts)
+        })
+        .collect())
+}
+
 pub fn hall_state(conn: &mut DbConnection, viewer: Option<&User>, conference_id: i64) -> AppResult<HallState> {
     let conference = conference_row(conn, conference_id)?;
     let latest = |conn: &mut DbConnection, status: &str| -> AppResult<Option<PollView>> {
@@ -1552,7 +1590,7 @@ pub fn hall_state(conn: &mut DbConnection, viewer: Option<&User>, conference_id:
             .and_then(|c| c.parse().ok()),
         _ => None,
     };
-    let motions = list_motions(conn, conference_id)?;
+    let motions = motions_in_two_queries(conn, conference_id)?;
     let current_ids = match (&open_poll, &last_closed) {
         (Some(p), _) => motions_of_poll(&p.subject, p.motion_id),
         (None, Some(p)) => motions_of_poll(&p.subject, p.motion_id)

@@ -131,6 +131,7 @@ function pollCard(p) {
   return el('section', { class: 'card feature poll', 'data-poll-id': p.id, 'aria-labelledby': `q-${p.id}` },
     el('p', { class: 'vote-now' }, 'Vote now'),
     el('h2', { id: `q-${p.id}`, class: 'poll-heading' }, p.wording.heading),
+    el('p', { class: 'hint majority' }, p.wording.majority_needed),
     el('div', { class: 'wording-scroll', tabindex: '0', role: 'region', 'aria-label': 'The words put to the vote' },
       wordingView(p.wording, { id: 'wording' })),
     canVote
@@ -143,7 +144,6 @@ function pollCard(p) {
           ? 'This vote is by show of hands in the hall.'
           : 'You are not registered as a representative at this conference, so you can watch but not vote.'),
     canVote ? el('p', { class: 'your-vote', id: `your-vote-${p.id}`, role: 'status' }) : null,
-    el('p', { class: 'hint majority' }, p.wording.majority_needed),
     p.method === 'electronic' ? el('p', { class: 'hint', 'data-votes-cast': p.id }, votesCastText(p.votes_cast, p.representatives)) : null);
 }
 

@@ -104,11 +104,12 @@ function show() {
 // On a wide screen everything must fit without scrolling: shrink the type until it does. A phone scrolls.
 function fit() {
   const root = document.documentElement;
-  root.style.setProperty('--proj-scale', '1');
+  const body = document.body;
+  body.style.setProperty('--proj-scale', '1');
   if (window.innerWidth < 800) return;
   let scale = 1;
   while (scale > 0.4 && root.scrollHeight > window.innerHeight) {
     scale -= 0.05;
-    root.style.setProperty('--proj-scale', String(scale));
+    body.style.setProperty('--proj-scale', scale.toFixed(2));
   }
 }

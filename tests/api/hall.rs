@@ -47,6 +47,20 @@ both_backends!(a_poll_gives_the_exact_words_put_as_they_stood_when_it_opened, |a
     assert_eq!(motion["parts"][1]["text"], amended);
     let again = app.get(&format!("/api/v1/polls/{pid}"), Some(&conf.reps[0])).await.expect(200);
     assert_eq!(again["wording"]["context"][0]["text"], old_ii.as_str(), "{}", again["wording"]);
+    // A poll stored before wordings were (no wording column value): derived from the motion as it is now.
+    app.state
+        .db
+        .run(move |c| {
+            use carried::db::schema::polls;
+            use diesel::prelude::*;
+            diesel::update(polls::table.filter(polls::id.eq(pid))).set(polls::wording.eq(None::<String>)).execute(c)?;
+            Ok(())
+        })
+        .await
+        .expect("clear the stored wording");
+    let derived = app.get(&format!("/api/v1/polls/{pid}"), Some(&conf.reps[0])).await.expect(200);
+    assert_eq!(derived["wording"]["heading"], "Amendment to motion 1, part (ii)");
+    assert_eq!(derived["wording"]["context"][0]["text"], amended, "{}", derived["wording"]);
     // A part put afterwards is put in its amended words.
     let part = app
         .post(&format!("/api/v1/motions/{mid}/polls"), json!({"subject": {"part": "(ii)"}}), Some(&conf.chair))
