@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod e2e_cli;
+
 use carried::config::Settings;
 use carried::services::auth::{self, NewUser, PasswordPolicy, Role};
 use carried::startup::{build_state, Application};
@@ -29,9 +31,11 @@ enum Command {
     #[command(subcommand)]
     Roll(RollCommand),
     /// Recount a published ballot record: every hash, the signature, the counts and the results.
-    /// Exits 0 only when everything checks out; otherwise names the first thing wrong.
+    /// Exits 0 only when everything checks out; otherwise names the first thing wrong. A Belenios 2.0
+    /// archive (RECORD.bel, end-to-end ballots or belenios-tool's own) is verified as Belenios does, and its
+    /// encrypted tally is checked against the ballots too.
     Verify {
-        /// The record, as downloaded from /api/v1/ballots/{id}/record.
+        /// The record, as downloaded from /api/v1/ballots/{id}/record (or record.bel).
         record: std::path::PathBuf,
         /// A checkpoint saved while the ballot was open, as COUNT:HEAD (repeatable).
         #[arg(long = "checkpoint")]
@@ -43,6 +47,12 @@ enum Command {
         #[arg(long)]
         key: Option<String>,
     },
+    /// End-to-end ballots: a trustee's key and partial decryption (run on the trustee's own machine).
+    #[command(subcommand)]
+    Trustee(e2e_cli::TrusteeCommand),
+    /// End-to-end ballots: encrypt a ballot for an election with a voting code.
+    #[command(subcommand)]
+    Ballot(e2e_cli::BallotCommand),
     /// Print the OpenAPI document.
     Openapi,
     /// Manage the service's keys.
@@ -96,6 +106,15 @@ fn init_tracing() {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
+    // The end-to-end tools run on a trustee's or voter's machine: they need no service settings.
+    let cli = match cli.command {
+        Some(Command::Trustee(cmd)) => return report(e2e_cli::trustee(cmd)),
+        Some(Command::Ballot(cmd)) => return report(e2e_cli::ballot(cmd)),
+        Some(Command::Verify { record, checkpoints, receipts, key }) => {
+            return verify(&record, &checkpoints, &receipts, key.as_deref())
+        }
+        command => Cli { command },
+    };
     let settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => {
@@ -112,6 +131,8 @@ fn main() -> ExitCode {
         Command::Verify { record, checkpoints, receipts, key } => {
             return verify(&record, &checkpoints, &receipts, key.as_deref())
         }
+        Command::Trustee(cmd) => e2e_cli::trustee(cmd),
+        Command::Ballot(cmd) => e2e_cli::ballot(cmd),
         Command::Keys(KeysCommand::RotateTokenKey) => build_state(settings).and_then(|state| {
             let path = &state.settings.keys_file;
             let mut file = carried::services::keystore::KeyFile::read(path)?;
@@ -143,6 +164,10 @@ fn main() -> ExitCode {
             Ok(())
         }),
     };
+    report(result)
+}
+
+fn report(result: Result<(), String>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -238,10 +263,17 @@ fn verify(
     receipts: &[String],
     key: Option<&str>,
 ) -> ExitCode {
-    let record = match std::fs::read(path)
-        .map_err(|e| e.to_string())
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).map_err(|e| e.to_string()))
-    {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("carried verify: cannot read {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    };
+    if e2e_cli::is_bel(&bytes) {
+        return e2e_cli::verify_bel(path, &bytes);
+    }
+    let record = match serde_json::from_slice::<serde_json::Value>(&bytes).map_err(|e| e.to_string()) {
         Ok(v) => v,
         Err(e) => {
             eprintln!("carried verify: cannot read {}: {e}", path.display());

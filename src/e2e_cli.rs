@@ -1,0 +1,163 @@
+//! The end-to-end (Belenios 2.0) parts of the `carried` command: a trustee's key and partial decryption, a
+//! voter's encrypted ballot, and the verification of a `.bel` record. All of it runs on the trustee's or
+//! voter's own machine; nothing here talks to the service.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use carried_e2e::formats::{to_json, EncryptedTally};
+use carried_e2e::{group, trustee, ElectionCtx};
+use clap::Subcommand;
+
+#[derive(Subcommand)]
+pub enum TrusteeCommand {
+    /// Make a trustee key pair. The private key goes to --out (readable only by you; keep it safe and
+    /// offline: without it the ballot cannot be counted); the public key, with its proof of knowledge, is
+    /// printed to upload to the service.
+    Keygen {
+        /// Where to write the private key (refuses to overwrite a file).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Compute your partial decryption of a closed ballot's encrypted tally, with its proofs, and print it.
+    Decrypt {
+        /// Your private key file (from `carried trustee keygen`, or belenios-tool's .privkey).
+        #[arg(long)]
+        key: PathBuf,
+        /// The encrypted tally (GET /api/v1/ballots/{id}/encrypted-tally).
+        #[arg(long)]
+        tally: PathBuf,
+        /// The election (GET /api/v1/ballots/{id}/election): the proofs are bound to it.
+        #[arg(long)]
+        election: PathBuf,
+        /// Your position in the election's trustees (from 1): also prints the line
+        /// `{"owner":N,"payload":HASH}` after the decryption, so that the output can be piped into
+        /// `belenios-tool archive add-event --type=PartialDecryption`.
+        #[arg(long)]
+        trustee_id: Option<u32>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum BallotCommand {
+    /// Encrypt answers into a Belenios ballot signed with your voting code, and print it.
+    Encrypt {
+        /// The election (GET /api/v1/ballots/{id}/election).
+        #[arg(long)]
+        election: PathBuf,
+        /// Your voting code (the credential in your invitation).
+        #[arg(long)]
+        code: String,
+        /// The answers as for any ballot: a JSON array, one per question: "yes"/"no", an option's text, or an
+        /// array of option texts.
+        #[arg(long)]
+        answers: String,
+    },
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8 text", path.display()))
+}
+
+fn read_election(path: &Path) -> Result<ElectionCtx, String> {
+    // A file saved from the service or belenios-tool may end with a newline; the election is the JSON itself.
+    let text = read_text(path)?;
+    ElectionCtx::parse(text.trim_end_matches(['\n', '\r'])).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+pub fn trustee(cmd: TrusteeCommand) -> Result<(), String> {
+    match cmd {
+        TrusteeCommand::Keygen { out } => {
+            let g = &*group::BELENIOS_2048;
+            let (x, public) = trustee::keygen(g);
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            let mut file = options.open(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+            // The form belenios-tool writes its .privkey in: a JSON string of x in base 10.
+            writeln!(file, "\"{x}\"").and_then(|_| file.sync_all()).map_err(|e| format!("{}: {e}", out.display()))?;
+            println!("{}", to_json(&public));
+            Ok(())
+        }
+        TrusteeCommand::Decrypt { key, tally, election, trustee_id } => {
+            let ctx = read_election(&election)?;
+            let x = trustee::parse_private_key(ctx.group, &read_text(&key)?)
+                .map_err(|e| format!("{}: {e}", key.display()))?;
+            // The tally alone, or belenios-tool's compute-encrypted-tally output (the tally on its first line).
+            let text = read_text(&tally)?;
+            let t: EncryptedTally = serde_json::from_str(text.trim())
+                .or_else(|e| serde_json::from_str(text.lines().next().unwrap_or_default()).map_err(|_| e))
+                .map_err(|e| format!("{}: not an encrypted tally: {e}", tally.display()))?;
+            let shape_ok = t.len() == ctx.election.questions.len()
+                && t.iter().zip(&ctx.election.questions).all(|(row, q)| row.len() == q.answers.len());
+            if !shape_ok {
+                return Err(format!("{}: this tally does not match the election's questions", tally.display()));
+            }
+            if t.iter().flatten().any(|ct| !ctx.group.is_element(&ct.alpha) || !ctx.group.is_element(&ct.beta)) {
+                return Err(format!("{}: a ciphertext of the tally is not in the group", tally.display()));
+            }
+            let pd = trustee::partial_decrypt(&ctx, &x, &t);
+            trustee::check_partial_decryption(&ctx, &ctx.group.g_pow_secret(&x), &t, &pd)
+                .map_err(|e| format!("internal error: our own partial decryption does not check: {e}"))?;
+            let pd = to_json(&pd);
+            println!("{pd}");
+            if let Some(owner) = trustee_id {
+                let payload = carried_e2e::election::sha256_hex(pd.as_bytes());
+                println!("{}", to_json(&carried_e2e::formats::Owned { owner, payload }));
+            }
+            Ok(())
+        }
+    }
+}
+
+pub fn ballot(cmd: BallotCommand) -> Result<(), String> {
+    match cmd {
+        BallotCommand::Encrypt { election, code, answers } => {
+            let ctx = read_election(&election)?;
+            let answers: Vec<serde_json::Value> =
+                serde_json::from_str(&answers).map_err(|e| format!("--answers is not a JSON array: {e}"))?;
+            let choices = carried_e2e::choices_from_answers(&ctx.election, &answers).map_err(|e| e.0)?;
+            let b = ctx.encrypt_ballot(code.trim(), &choices).map_err(|e| e.0)?;
+            println!("{}", to_json(&b));
+            Ok(())
+        }
+    }
+}
+
+/// Whether a file is a Belenios archive (its first entry is named BELENIOS).
+pub fn is_bel(bytes: &[u8]) -> bool {
+    bytes.len() >= 512 && bytes.starts_with(b"BELENIOS\0")
+}
+
+pub fn verify_bel(path: &Path, bytes: &[u8]) -> ExitCode {
+    let started = std::time::Instant::now();
+    match carried_e2e::verify_bel(bytes) {
+        Ok(r) => {
+            println!(
+                "election {}: {} credentials, {} ballots ({} counted), {} partial decryption(s)",
+                r.uuid, r.credentials, r.ballots, r.counted, r.partial_decryptions
+            );
+            println!(
+                "checked: archive layout and hashes, trustee keys, credentials, every ballot's signature and proofs, \
+                 the encrypted tally as the product of the counted ballots, every partial decryption, the result"
+            );
+            match &r.result {
+                Some(result) => println!("result: {}", serde_json::json!(result)),
+                None => println!("no result yet"),
+            }
+            println!("{} verified in {:.2} s", path.display(), started.elapsed().as_secs_f64());
+            println!("VERIFIED");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            println!("NOT VERIFIED: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
