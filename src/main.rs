@@ -42,6 +42,14 @@ enum Command {
         /// The service's published public key (hex), to check the record was signed by it.
         #[arg(long)]
         key: Option<String>,
+        /// Your voting code (v2 records): says whether your has-voted tag is on the roll and whether a
+        /// ballot was counted with it (repeatable).
+        #[arg(long = "code")]
+        codes: Vec<String>,
+        /// A file holding a signed checkpoint, as answered by /api/v1/ballots/{id}/checkpoint (v2 records;
+        /// repeatable).
+        #[arg(long = "signed-checkpoint")]
+        signed_checkpoints: Vec<std::path::PathBuf>,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -108,8 +116,8 @@ fn main() -> ExitCode {
             .map(|n| println!("{n} migration(s) applied to {}", settings.database.redacted())),
         Command::User(cmd) => user(settings, cmd),
         Command::Roll(RollCommand::Import { ballot, file }) => roll_import(settings, ballot, &file),
-        Command::Verify { record, checkpoints, receipts, key } => {
-            return verify(&record, &checkpoints, &receipts, key.as_deref())
+        Command::Verify { record, checkpoints, receipts, key, codes, signed_checkpoints } => {
+            return verify(&record, &checkpoints, &receipts, key.as_deref(), &codes, &signed_checkpoints)
         }
         Command::Keys(KeysCommand::RotateTokenKey) => build_state(settings).and_then(|state| {
             let mut conn = state.db.get().map_err(|e| e.to_string())?;
@@ -231,7 +239,24 @@ fn verify(
     checkpoints: &[carried::audit::Checkpoint],
     receipts: &[String],
     key: Option<&str>,
+    codes: &[String],
+    signed: &[std::path::PathBuf],
 ) -> ExitCode {
+    let mut signed_checkpoints = Vec::new();
+    for file in signed {
+        let read = std::fs::read(file).map_err(|e| e.to_string()).and_then(|b| {
+            let v = carried::audit::strict::parse(&b).map_err(|e| e.to_string())?;
+            let v = v.get("signed").cloned().unwrap_or(v);
+            serde_json::from_value::<carried::audit::v2::SignedCheckpoint>(v).map_err(|e| e.to_string())
+        });
+        match read {
+            Ok(c) => signed_checkpoints.push(c),
+            Err(e) => {
+                eprintln!("carried verify: {} is not a signed checkpoint: {e}", file.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
     let text = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
@@ -239,7 +264,14 @@ fn verify(
             return ExitCode::from(2);
         }
     };
-    match carried::audit::verify_text(&text, checkpoints, receipts, key) {
+    let inputs = carried::audit::stream::Inputs {
+        checkpoints,
+        signed_checkpoints: &signed_checkpoints,
+        receipts,
+        codes,
+        trusted_key: key,
+    };
+    match carried::audit::verify_with(&text, &inputs) {
         Ok(report) => {
             println!("{report}");
             println!("VERIFIED");

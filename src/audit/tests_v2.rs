@@ -352,3 +352,114 @@ proptest! {
         prop_assert_eq!(report.eligible, n as u64);
     }
 }
+
+// ---- the worked example of docs/audit.md part II --------------------------------------------------------------
+
+const EXAMPLE_CODES: [&str; 3] = ["7Q2M-K9XD-4HTR-B6WN", "N3CP-8FJV-Z5YE-2KGA", "W6DT-1RMQ-H8XB-4CZS"];
+
+fn example() -> RecordV2 {
+    let def = json!({
+        "id": "example",
+        "title": "Example ballot",
+        "description": "Indicative ballot on collective action.",
+        "questions": [
+            {"text": "Are you prepared to take collective action?", "kind": "yes_no"},
+            {"text": "Which actions?", "kind": "many_of", "options": ["Limit contacts", "Decline contracts"], "max": 2}
+        ],
+        "opens_at": "2026-03-02T09:00:00Z",
+        "closes_at": "2026-03-16T17:00:00Z",
+        "publication": "full"
+    });
+    let roll: Vec<Hash> = EXAMPLE_CODES.iter().map(|c| voter_tag("example", c)).collect();
+    let g = genesis_v2(&def, 3, &merkle_root(&sorted(&roll))).unwrap();
+    let e1 = append_v2(
+        &g,
+        &EntryContent {
+            seq: 1,
+            receipt: "7K3Q-9XWD-2M4T-HC8R".into(),
+            answers: json!(["yes", ["Limit contacts", "Decline contracts"]]),
+            nonce: "11".repeat(32),
+        },
+    )
+    .unwrap();
+    let e2 = append_v2(
+        &hash_from_hex(&e1.hash).unwrap(),
+        &EntryContent {
+            seq: 2,
+            receipt: "P5VN-Z6JE-YB1A-3FKG".into(),
+            answers: json!(["no", []]),
+            nonce: "22".repeat(32),
+        },
+    )
+    .unwrap();
+    let mut r = build_record_v2(RecordPartsV2 {
+        ballot: def,
+        voted: roll[..2].to_vec(),
+        roll,
+        publication: Publication::Full,
+        entries: vec![e1, e2],
+        scrutineer_signoff: None,
+        supersedes: None,
+        published_at: "2026-03-17T10:00:00Z".into(),
+    })
+    .unwrap();
+    sign_record_v2(&mut r, &key_from_seed([7; 32])).unwrap();
+    r
+}
+
+#[test]
+fn worked_example_v2() {
+    let r = example();
+    let v = serde_json::to_value(&r).unwrap();
+    let digest = record_digest(&v).unwrap();
+    let cp = sign_checkpoint(&key_from_seed([7; 32]), &r.genesis, 1, &r.entries[0].hash);
+    if std::env::var_os("PRINT_WORKED_EXAMPLE").is_some() {
+        let canon = |v: &Value| String::from_utf8(super::canonical_json(v).unwrap()).unwrap();
+        for c in EXAMPLE_CODES {
+            println!("tag {c}: {}", to_hex(&voter_tag("example", c)));
+        }
+        println!("roll_root {}", r.roll_root);
+        println!(
+            "genesis input {}",
+            canon(
+                &json!({"ballot": r.ballot, "domain": "carried/ballot-record/v2", "eligible": 3, "roll_root": r.roll_root})
+            )
+        );
+        println!("genesis {}", r.genesis);
+        for e in &r.entries {
+            println!("commitment input {}", canon(&json!({"answers": e.answers, "nonce": e.nonce})));
+            println!("commitment {}", e.commitment);
+            println!("link input {}", canon(&json!({"commitment": e.commitment, "receipt": e.receipt, "seq": e.seq})));
+            println!("hash {}", e.hash);
+        }
+        println!("voted_root {}", r.voted_root);
+        let mut small = v.clone();
+        for k in ["entries", "roll", "voted", "signature"] {
+            small.as_object_mut().unwrap().remove(k);
+        }
+        println!("digest input {}", canon(&small));
+        println!("digest {}", to_hex(&digest));
+        println!("signature message {}", String::from_utf8(super::v2::record_signature_message(&digest)).unwrap());
+        println!("record {}", text(&r));
+        println!(
+            "checkpoint message {}",
+            String::from_utf8(super::v2::checkpoint_message(&cp.genesis, 1, &cp.head)).unwrap()
+        );
+        println!("checkpoint {}", serde_json::to_string_pretty(&cp).unwrap());
+    }
+    check(&text(&r)).unwrap();
+    let k = key();
+    verify_with(
+        text(&r).as_bytes(),
+        &Inputs { signed_checkpoints: std::slice::from_ref(&cp), trusted_key: Some(&k), ..Default::default() },
+    )
+    .unwrap();
+    let doc = include_str!("../../docs/audit.md");
+    for value in
+        [&r.roll_root, &r.genesis, &r.entries[0].commitment, &r.entries[1].hash, &r.voted_root, &to_hex(&digest)]
+    {
+        assert!(doc.contains(value.as_str()), "docs/audit.md does not quote {value}");
+    }
+    assert!(doc.contains(&text(&r)), "docs/audit.md does not hold the complete v2 record");
+    assert!(doc.contains(&cp.signature.value), "docs/audit.md does not quote the checkpoint's signature");
+}

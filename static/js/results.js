@@ -1,7 +1,7 @@
 // Results with charts and the threshold tests; "check my receipt"; "recount this ballot in your
 // browser" (downloads the published record and recomputes every hash and count).
 import { api, el, fill, $, start, idFromPath, barChart, percent, showErrors, fieldError } from './common.js';
-import { verifyRecord, VerifyError } from './recount.js';
+import { verifyRecord, VerifyError, normaliseReceipt } from './recount.js';
 
 const ballotId = idFromPath('/ballots/');
 let recordText = null;
@@ -119,8 +119,8 @@ function receiptCheck() {
     showErrors([]);
     try {
       const record = JSON.parse(await fetchRecord());
-      const key = receipt.toUpperCase();
-      const entry = record.entries.find((e) => String(e.receipt).trim().toUpperCase() === key);
+      const key = normaliseReceipt(receipt);
+      const entry = record.entries.find((e) => normaliseReceipt(String(e.receipt)) === key);
       fill(out, entry
         ? el('div', { class: 'notice success' }, el('p', {}, el('strong', {}, `Found: your ballot is entry ${entry.seq} of ${record.entries.length} in the record, and it was counted.`)),
           entry.answers ? el('p', {}, 'The answers recorded with it: ', entry.answers.map((a) => (Array.isArray(a) ? (a.length ? a.join(', ') : 'none') : a)).join('; ')) : null)
