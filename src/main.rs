@@ -46,6 +46,14 @@ enum Command {
         /// The service's published public key (hex), to check the record was signed by it.
         #[arg(long)]
         key: Option<String>,
+        /// Your voting code (v2 records): says whether your has-voted tag is on the roll and whether a
+        /// ballot was counted with it (repeatable).
+        #[arg(long = "code")]
+        codes: Vec<String>,
+        /// A file holding a signed checkpoint, as answered by /api/v1/ballots/{id}/checkpoint (v2 records;
+        /// repeatable).
+        #[arg(long = "signed-checkpoint")]
+        signed_checkpoints: Vec<std::path::PathBuf>,
     },
     /// End-to-end ballots: a trustee's key and partial decryption (run on the trustee's own machine).
     #[command(subcommand)]
@@ -128,8 +136,8 @@ fn main() -> ExitCode {
             .map(|n| println!("{n} migration(s) applied to {}", settings.database.redacted())),
         Command::User(cmd) => user(settings, cmd),
         Command::Roll(RollCommand::Import { ballot, file }) => roll_import(settings, ballot, &file),
-        Command::Verify { record, checkpoints, receipts, key } => {
-            return verify(&record, &checkpoints, &receipts, key.as_deref())
+        Command::Verify { record, checkpoints, receipts, key, codes, signed_checkpoints } => {
+            return verify(&record, &checkpoints, &receipts, key.as_deref(), &codes, &signed_checkpoints)
         }
         Command::Trustee(cmd) => e2e_cli::trustee(cmd),
         Command::Ballot(cmd) => e2e_cli::ballot(cmd),
@@ -262,25 +270,42 @@ fn verify(
     checkpoints: &[carried::audit::Checkpoint],
     receipts: &[String],
     key: Option<&str>,
+    codes: &[String],
+    signed: &[std::path::PathBuf],
 ) -> ExitCode {
-    let bytes = match std::fs::read(path) {
+    let mut signed_checkpoints = Vec::new();
+    for file in signed {
+        let read = std::fs::read(file).map_err(|e| e.to_string()).and_then(|b| {
+            let v = carried::audit::strict::parse(&b).map_err(|e| e.to_string())?;
+            let v = v.get("signed").cloned().unwrap_or(v);
+            serde_json::from_value::<carried::audit::v2::SignedCheckpoint>(v).map_err(|e| e.to_string())
+        });
+        match read {
+            Ok(c) => signed_checkpoints.push(c),
+            Err(e) => {
+                eprintln!("carried verify: {} is not a signed checkpoint: {e}", file.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let text = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("carried verify: cannot read {}: {e}", path.display());
             return ExitCode::from(2);
         }
     };
-    if e2e_cli::is_bel(&bytes) {
-        return e2e_cli::verify_bel(path, &bytes);
+    if e2e_cli::is_bel(&text) {
+        return e2e_cli::verify_bel(path, &text);
     }
-    let record = match serde_json::from_slice::<serde_json::Value>(&bytes).map_err(|e| e.to_string()) {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("carried verify: cannot read {}: {e}", path.display());
-            return ExitCode::from(2);
-        }
+    let inputs = carried::audit::stream::Inputs {
+        checkpoints,
+        signed_checkpoints: &signed_checkpoints,
+        receipts,
+        codes,
+        trusted_key: key,
     };
-    match carried::audit::verify(&record, checkpoints, receipts, key) {
+    match carried::audit::verify_with(&text, &inputs) {
         Ok(report) => {
             println!("{report}");
             println!("VERIFIED");

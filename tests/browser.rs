@@ -833,8 +833,20 @@ async fn member_recounts_a_closed_ballot_in_the_browser() {
     let report = member.wait_text("#recount-result", "check out").await;
     assert!(report.contains("All 9 entries check out; recounted totals match the published results."), "{report}");
     assert!(report.contains("The Ed25519 signature is valid"), "Chromium checks the signature: {report}");
+    assert!(report.contains("No checkpoints were given"), "says what it could not check: {report}");
     member.exec("document.querySelector('#recount-result').scrollIntoView({block: 'center'})", json!([])).await;
     member.screenshot(&shots().join("journey-recount.png")).await;
+    // A saved checkpoint the record extends is confirmed; one it does not extend fails the recount.
+    let record = app.get(&format!("/api/v1/ballots/{}/record", demo.closed_ballot), None).await.expect(200);
+    let first = format!("1:{}", record["entries"][0]["hash"].as_str().expect("hash"));
+    member.set_value("#checkpoints", &first).await;
+    member.click("#recount").await;
+    let report = member.wait_text("#recount-result", "confirmed").await;
+    assert!(report.contains("1 saved checkpoint(s) confirmed"), "{report}");
+    member.set_value("#checkpoints", &format!("2:{}", &first[2..])).await;
+    member.click("#recount").await;
+    let report = member.wait_text("#recount-result", "is not a prefix").await;
+    assert!(report.contains("does not check out"), "{report}");
 
     // The same verifier on the worked example of docs/audit.md, untouched and with one count changed.
     let example = worked_example();
@@ -859,6 +871,56 @@ async fn member_recounts_a_closed_ballot_in_the_browser() {
         "{r}"
     );
     member.quit().await;
+}
+
+/// The shared tamper cases of tests/fixtures/audit/cases.json (which the Rust verifier runs in
+/// `audit::cases`): the browser recount reaches the same verdict on every one, and its message contains
+/// the same words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_recount_agrees_with_the_rust_verifier_on_every_tamper_case() {
+    let Some(driver_path) = browser_or_skip("browser_recount_agrees_with_the_rust_verifier_on_every_tamper_case")
+    else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = app().await;
+    let driver = Driver::start(&driver_path).await;
+    let page = driver.session().await;
+    page.goto(&app.url("/")).await;
+    let file: Value = serde_json::from_str(include_str!("fixtures/audit/cases.json")).expect("cases");
+    let cases = file["cases"].as_array().expect("cases");
+    assert!(cases.len() >= 30, "{}", cases.len());
+    let verdicts = page
+        .exec_async(
+            "const done = arguments[arguments.length - 1];\
+             import('/static/js/recount.js').then(async (m) => {\
+               const out = [];\
+               for (const c of arguments[0].cases) {\
+                 try {\
+                   await m.verifyRecord(c.record, { trustedKey: arguments[0].trusted_key, receipts: c.receipts, checkpoints: c.checkpoints });\
+                   out.push({verdict: 'verified', message: ''});\
+                 } catch (e) { out.push({verdict: e instanceof m.VerifyError ? 'rejected' : 'crashed', message: String(e.message)}); }\
+               }\
+               done(out);\
+             }).catch((e) => done({error: String(e)}));",
+            json!([file]),
+        )
+        .await;
+    let verdicts = verdicts.as_array().unwrap_or_else(|| panic!("{verdicts}"));
+    assert_eq!(verdicts.len(), cases.len());
+    let mut disagreements = Vec::new();
+    for (c, v) in cases.iter().zip(verdicts) {
+        let expect = c["expect"].as_str().unwrap_or_default();
+        let message = v["message"].as_str().unwrap_or_default();
+        if v["verdict"] != c["verdict"] || !message.contains(expect) {
+            disagreements.push(format!(
+                "{}: expected {} ({expect}), browser {} ({message})",
+                c["name"], c["verdict"], v["verdict"]
+            ));
+        }
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+    page.quit().await;
 }
 
 /// The complete record of docs/audit.md's worked example.

@@ -190,9 +190,20 @@ impl FromStr for Checkpoint {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let err = |problem| CheckpointParseError { input: s.to_string(), problem };
-        let (count, head) = s.trim().split_once(':').ok_or_else(|| err("no ':'"))?;
-        let count = count.trim().parse::<u64>().map_err(|_| err("COUNT is not a whole number"))?;
-        let head = head.trim().to_ascii_lowercase();
+        // ASCII white space only, and ASCII case only: the same in every verifier.
+        let ws = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c');
+        let (count, head) = s.trim_matches(ws).split_once(':').ok_or_else(|| err("no ':'"))?;
+        let count = count.trim_matches(ws);
+        if count.is_empty() || !count.bytes().all(|b| b.is_ascii_digit()) || (count.len() > 1 && count.starts_with('0'))
+        {
+            return Err(err("COUNT is not a whole number"));
+        }
+        let count = count
+            .parse::<u64>()
+            .ok()
+            .filter(|c| *c <= super::strict::MAX_INTEGER)
+            .ok_or_else(|| err("COUNT is not a whole number below 2^53"))?;
+        let head = head.trim_matches(ws).to_ascii_lowercase();
         if !is_lower_hex(&head, 64) {
             return Err(err("HEAD is not 64 hex digits"));
         }

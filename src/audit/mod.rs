@@ -14,10 +14,17 @@ pub mod canonical;
 pub mod chain;
 pub mod record;
 pub mod sign;
+pub mod stream;
+pub mod strict;
+pub mod v2;
 pub mod verify;
 
 #[cfg(test)]
+mod cases;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_v2;
 
 pub use canonical::{canonical_json, CanonicalError};
 pub use chain::{
@@ -29,4 +36,5 @@ pub use record::{
     Question, QuestionCounts, QuestionKind, Record, RecordError, RecordParts, Results, Signature, Signoff,
 };
 pub use sign::{key_from_hex, key_from_seed, key_to_hex, public_key_hex, sign_hex, verify_signature, SignError};
-pub use verify::{normalise_receipt, verify, Report, VerifyError};
+pub use strict::StrictError;
+pub use verify::{normalise_receipt, trim_ascii_ws, verify, verify_text, verify_with, CodeCheck, Report, VerifyError};

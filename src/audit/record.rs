@@ -143,9 +143,13 @@ pub fn parse_questions(definition: &Value) -> Result<Vec<Question>, String> {
     let raw = definition.get("questions").ok_or("the ballot definition has no \"questions\"")?;
     let questions: Vec<Question> = serde_json::from_value(raw.clone())
         .map_err(|e| format!("the ballot definition's questions are malformed: {e}"))?;
+    // A member written as null is not an absent member: `"max": null` is a max, and is refused.
+    let has_max: Vec<bool> =
+        raw.as_array().map(|qs| qs.iter().map(|q| q.get("max").is_some()).collect()).unwrap_or_default();
     for (i, q) in questions.iter().enumerate() {
         let n = i + 1;
         let kind = q.kind.as_str();
+        let max_key = has_max.get(i).copied().unwrap_or(false);
         match q.kind {
             QuestionKind::YesNo if !q.options.is_empty() => {
                 return Err(format!("question {n} ({kind}) must not list options"));
@@ -159,7 +163,7 @@ pub fn parse_questions(definition: &Value) -> Result<Vec<Question>, String> {
             (QuestionKind::ManyOf, None) | (QuestionKind::ManyOf, Some(0)) => {
                 return Err(format!("question {n} ({kind}) needs a max of at least 1"));
             }
-            (QuestionKind::YesNo | QuestionKind::OneOf, Some(_)) => {
+            (QuestionKind::YesNo | QuestionKind::OneOf, _) if max_key => {
                 return Err(format!("question {n} ({kind}) must not have a max"));
             }
             _ => {}

@@ -18,6 +18,8 @@ pub enum SignError {
     PublicKeyEncoding(String),
     #[error("public key {0} is not a valid ed25519 point")]
     PublicKeyInvalid(String),
+    #[error("public key {0} is not acceptable: it is of small order or not canonically encoded")]
+    WeakKey(String),
     #[error("signature is not 128 lowercase hex digits")]
     SignatureEncoding,
     #[error("signature does not verify with public key {0}")]
@@ -58,12 +60,26 @@ pub fn verify_signature(public_hex: &str, msg: &[u8], sig_hex: &str) -> Result<(
     if !is_lower_hex(public_hex, 64) || hex::decode_to_slice(public_hex, &mut pk).is_err() {
         return Err(SignError::PublicKeyEncoding(public_hex.to_string()));
     }
-    let key = VerifyingKey::from_bytes(&pk).map_err(|_| SignError::PublicKeyInvalid(public_hex.to_string()))?;
     let mut sig = [0u8; 64];
     if !is_lower_hex(sig_hex, 128) || hex::decode_to_slice(sig_hex, &mut sig).is_err() {
         return Err(SignError::SignatureEncoding);
     }
+    if !canonical_y(&pk) {
+        return Err(SignError::WeakKey(public_hex.to_string()));
+    }
+    let key = VerifyingKey::from_bytes(&pk).map_err(|_| SignError::PublicKeyInvalid(public_hex.to_string()))?;
+    if key.is_weak() {
+        return Err(SignError::WeakKey(public_hex.to_string()));
+    }
+    // verify_strict refuses S ≥ L, a small-order R and (by comparing encodings) a non-canonical R.
     key.verify_strict(msg, &Signature::from_bytes(&sig)).map_err(|_| SignError::Mismatch(public_hex.to_string()))
+}
+
+/// True when the 255-bit y of a point encoding is below p = 2^255 − 19 (the encoding is canonical).
+/// ed25519-dalek reduces y mod p when decoding, so this is checked here.
+pub fn canonical_y(encoding: &[u8; 32]) -> bool {
+    let top = encoding[31] & 0x7f;
+    !(top == 0x7f && encoding[1..31].iter().all(|b| *b == 0xff) && encoding[0] >= 0xed)
 }
 
 #[cfg(test)]
@@ -102,5 +118,64 @@ mod tests {
         );
         assert_eq!(verify_signature(&pk, b"hello", &sig[..126]), Err(SignError::SignatureEncoding));
         assert!(key_from_hex("abcd").is_err());
+    }
+
+    /// The small-order encodings listed in static/js/recount.js are exactly those ed25519-dalek calls
+    /// weak, every one is refused, and the browser's list is the same.
+    #[test]
+    fn small_order_keys_are_refused() {
+        let js = include_str!("../../static/js/recount.js");
+        let start = js.find("export const SMALL_ORDER = [").unwrap();
+        let list: Vec<&str> =
+            js[start..js[start..].find("];").unwrap() + start].split('\'').filter(|s| s.len() == 64).collect();
+        assert_eq!(list.len(), 10);
+        let sig = sign_hex(&key_from_seed([5; 32]), b"m");
+        for pk in &list {
+            let mut bytes = [0u8; 32];
+            hex::decode_to_slice(pk, &mut bytes).unwrap();
+            assert!(VerifyingKey::from_bytes(&bytes).unwrap().is_weak(), "{pk}");
+            assert_eq!(verify_signature(pk, b"m", &sig), Err(SignError::WeakKey(pk.to_string())), "{pk}");
+        }
+        // A signature with the identity key, R = identity and S = 0, satisfies the lax equation for any
+        // message; it is refused.
+        let identity = list[0];
+        let forged = format!("{identity}{}", "00".repeat(32));
+        assert!(verify_signature(identity, b"anything", &forged).is_err());
+    }
+
+    #[test]
+    fn non_canonical_encodings_are_refused() {
+        // y = p + 2 (encodes y = 2): refused as non-canonical before decoding.
+        let mut pk = [0xffu8; 32];
+        pk[0] = 0xef;
+        pk[31] = 0x7f;
+        assert!(!canonical_y(&pk));
+        let pk_hex = hex::encode(pk);
+        let sig = sign_hex(&key_from_seed([5; 32]), b"m");
+        assert_eq!(verify_signature(&pk_hex, b"m", &sig), Err(SignError::WeakKey(pk_hex.clone())));
+        let mut below = pk;
+        below[0] = 0xec;
+        assert!(canonical_y(&below));
+        // S + L instead of S: same point equation, refused.
+        let key = key_from_seed([5; 32]);
+        let good = key.sign(b"m").to_bytes();
+        let mut s = [0u8; 32];
+        s.copy_from_slice(&good[32..]);
+        let l: [u8; 32] = [
+            0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+        ];
+        let mut carry = 0u16;
+        for i in 0..32 {
+            let v = u16::from(s[i]) + u16::from(l[i]) + carry;
+            s[i] = v as u8;
+            carry = v >> 8;
+        }
+        let mut bad = good;
+        bad[32..].copy_from_slice(&s);
+        assert!(s[31] < 0x80, "S + L still fits in 253 bits");
+        let pk = public_key_hex(&key);
+        assert_eq!(verify_signature(&pk, b"m", &hex::encode(good)), Ok(()));
+        assert_eq!(verify_signature(&pk, b"m", &hex::encode(bad)), Err(SignError::Mismatch(pk.clone())));
     }
 }

@@ -561,16 +561,16 @@ fn shape_errors_are_named() {
     assert_eq!(verify(&json!([1]), &[], &[], None).unwrap_err(), VerifyError::NotAnObject);
     let r = full_record();
     let mut v = json_of(&r);
-    v["format"] = json!("carried/ballot-record/v2");
+    v["format"] = json!("carried/ballot-record/v3");
     assert_eq!(
         verify(&v, &[], &[], None).unwrap_err().to_string(),
-        "format is \"carried/ballot-record/v2\", expected \"carried/ballot-record/v1\""
+        "format is \"carried/ballot-record/v3\", expected \"carried/ballot-record/v1\" or \"carried/ballot-record/v2\""
     );
     let mut v = json_of(&r);
     v.as_object_mut().unwrap().remove("format");
     assert_eq!(
         verify(&v, &[], &[], None).unwrap_err().to_string(),
-        "format is missing, expected \"carried/ballot-record/v1\""
+        "format is missing, expected \"carried/ballot-record/v1\" or \"carried/ballot-record/v2\""
     );
     let mut v = json_of(&r);
     v["extra"] = json!(1);

@@ -49,9 +49,11 @@ fn previous(index: &usize) -> String {
 /// Entries are numbered from 1 in the order they appear in the record.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum VerifyError {
+    #[error(transparent)]
+    Strict(#[from] super::strict::StrictError),
     #[error("the record is not a JSON object")]
     NotAnObject,
-    #[error("format is {found}, expected \"carried/ballot-record/v1\"")]
+    #[error("format is {found}, expected \"carried/ballot-record/v1\" or \"carried/ballot-record/v2\"")]
     Format { found: String },
     #[error("the record is malformed: {0}")]
     Malformed(String),
@@ -77,6 +79,24 @@ pub enum VerifyError {
     EntryReceiptEmpty { index: usize },
     #[error("entry {index} (seq {index}): receipt {receipt} is also the receipt of entry {first}")]
     DuplicateReceipt { index: usize, receipt: String, first: usize },
+    #[error("entry {index} (seq {index}): commitment is not 64 lowercase hex digits")]
+    EntryCommitmentFormat { index: usize },
+    #[error("entry {index} (seq {index}): commitment does not match its answers and nonce (computed {computed}, recorded {recorded})")]
+    EntryCommitment { index: usize, computed: String, recorded: String },
+    #[error("{list} is not in strictly increasing order at position {position} (a tag is repeated or out of order)")]
+    TagsOrder { list: String, position: usize },
+    #[error("the roll has {tags} tags but eligible is {eligible}")]
+    RollSize { tags: usize, eligible: u64 },
+    #[error("roll_root {recorded} is not the Merkle root of the roll ({computed})")]
+    RollRoot { computed: String, recorded: String },
+    #[error("{tags} has-voted tags for {entries} entries (there must be one per counted ballot)")]
+    VotedCount { tags: usize, entries: usize },
+    #[error("has-voted tag {position} is not on the roll")]
+    VotedNotOnRoll { position: usize },
+    #[error("voted_root {recorded} is not the Merkle root of the has-voted tags ({computed})")]
+    VotedRoot { computed: String, recorded: String },
+    #[error("checkpoint {checkpoint} is not signed by the service: {problem}")]
+    CheckpointSignature { checkpoint: Checkpoint, problem: String },
     #[error("entry {index} (seq {index}): hash is not 64 lowercase hex digits")]
     EntryHashFormat { index: usize },
     #[error("entry {index} (seq {index}): contents cannot be hashed: {source}")]
@@ -167,11 +187,65 @@ pub struct Report {
     pub limitations: Vec<String>,
     /// Things that are allowed but deserve attention.
     pub warnings: Vec<String>,
+    /// Record format version: 1 or 2.
+    pub version: u8,
+    /// v2: the Merkle root of the roll's tags.
+    pub roll_root: Option<String>,
+    /// v2: the record's digest, which a later record names in `supersedes`.
+    pub record_id: Option<String>,
+    /// v2: the digest of the record this one replaces.
+    pub supersedes: Option<String>,
+    /// v2: each voting code asked about, with its tag and where it was found.
+    pub codes: Vec<CodeCheck>,
 }
 
-/// Receipts are compared without surrounding whitespace and ignoring ASCII case.
+/// What a voting code's tag says about its voter (v2 records).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CodeCheck {
+    pub code: String,
+    pub tag: String,
+    /// The tag is on the frozen roll.
+    pub on_roll: bool,
+    /// The tag is among the has-voted tags: a ballot was counted with this code.
+    pub voted: bool,
+}
+
+/// ASCII white space (space, tab, LF, CR, FF) removed from both ends; nothing else (not U+FEFF, not
+/// U+00A0), so every verifier trims alike.
+pub fn trim_ascii_ws(s: &str) -> &str {
+    s.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c'))
+}
+
+/// Receipts are compared without surrounding ASCII white space and ignoring ASCII case only
+/// (`ſ` is not `S`; U+FEFF is not white space).
 pub fn normalise_receipt(receipt: &str) -> String {
-    receipt.trim().to_ascii_uppercase()
+    trim_ascii_ws(receipt).to_ascii_uppercase()
+}
+
+/// Read a record's text strictly (docs/audit.md section 2.1: no duplicate keys, canonical integers
+/// below 2^53, RFC 8259 JSON) and verify it.
+pub fn verify_text(
+    text: &[u8],
+    checkpoints: &[Checkpoint],
+    receipts: &[String],
+    trusted_key: Option<&str>,
+) -> Result<Report, VerifyError> {
+    verify_with(text, &super::stream::Inputs { checkpoints, receipts, trusted_key, ..Default::default() })
+}
+
+/// Verify a record's text, v1 or v2 (v2 in one pass: `audit::stream`), with everything a verifier can be
+/// given.
+pub fn verify_with(text: &[u8], inputs: &super::stream::Inputs<'_>) -> Result<Report, VerifyError> {
+    if super::stream::is_v2(text) {
+        return super::stream::verify_v2(text, inputs);
+    }
+    let value = super::strict::parse(text)?;
+    if !inputs.signed_checkpoints.is_empty() || !inputs.codes.is_empty() {
+        return Err(VerifyError::Malformed(
+            "signed checkpoints and voting codes can only be checked against a v2 record".into(),
+        ));
+    }
+    verify(&value, inputs.checkpoints, inputs.receipts, inputs.trusted_key)
 }
 
 /// Verify a published record (see the module documentation for the checks).
@@ -191,6 +265,10 @@ pub fn verify(
         Some(Value::String(s)) if s == RECORD_DOMAIN => {}
         Some(other) => return Err(VerifyError::Format { found: other.to_string() }),
         None => return Err(VerifyError::Format { found: "missing".into() }),
+    }
+    // serde would read a missing optional member as null; the format requires it.
+    if !obj.contains_key("scrutineer_signoff") {
+        return Err(VerifyError::Malformed("missing field `scrutineer_signoff`".into()));
     }
     let record = parse_record(record_json)?;
 
@@ -245,10 +323,10 @@ pub fn verify(
     }
 
     // 7. Results.
-    check_results_shape(&record.results, &questions)?;
+    check_results_shape_of(&record.results, &questions)?;
     match record.publication {
         Publication::Full => recount(&record, &questions)?,
-        Publication::ReceiptsOnly => check_consistency(&record.results, &questions, n)?,
+        Publication::ReceiptsOnly => check_consistency_of(&record.results, &questions, n)?,
     }
 
     // 8. Scrutineer sign-off.
@@ -267,7 +345,7 @@ pub fn verify(
     let message = signing_bytes(record_json).map_err(|e| VerifyError::Malformed(e.to_string()))?;
     verify_signature(&signature.public_key, &message, &signature.value).map_err(VerifyError::Signature)?;
     if let Some(trusted) = trusted_key {
-        let trusted = trusted.trim().to_ascii_lowercase();
+        let trusted = trim_ascii_ws(trusted).to_ascii_lowercase();
         if trusted != signature.public_key {
             return Err(VerifyError::UntrustedKey { public_key: signature.public_key.clone(), trusted });
         }
@@ -287,8 +365,8 @@ pub fn verify(
     let mut receipts_found = Vec::new();
     for r in receipts {
         match by_receipt.get(&normalise_receipt(r)) {
-            Some(seq) => receipts_found.push((r.trim().to_string(), *seq)),
-            None => return Err(VerifyError::ReceiptNotFound(r.trim().to_string())),
+            Some(seq) => receipts_found.push((trim_ascii_ws(r).to_string(), *seq)),
+            None => return Err(VerifyError::ReceiptNotFound(trim_ascii_ws(r).to_string())),
         }
     }
 
@@ -311,6 +389,11 @@ pub fn verify(
         checkpoints_confirmed: checkpoints.len(),
         limitations,
         warnings,
+        version: 1,
+        roll_root: None,
+        record_id: None,
+        supersedes: None,
+        codes: Vec::new(),
     })
 }
 
@@ -396,7 +479,7 @@ fn check_answers(record: &Record, questions: &[Question]) -> Result<(), VerifyEr
     Ok(())
 }
 
-fn check_results_shape(results: &Results, questions: &[Question]) -> Result<(), VerifyError> {
+pub(crate) fn check_results_shape_of(results: &Results, questions: &[Question]) -> Result<(), VerifyError> {
     if results.questions.len() != questions.len() {
         return Err(VerifyError::ResultsShape(format!(
             "the results have {} questions, the ballot has {}",
@@ -451,7 +534,11 @@ fn recount(record: &Record, questions: &[Question]) -> Result<(), VerifyError> {
 }
 
 /// Receipts-only records cannot be recounted; check what the numbers alone allow.
-fn check_consistency(results: &Results, questions: &[Question], entries: usize) -> Result<(), VerifyError> {
+pub(crate) fn check_consistency_of(
+    results: &Results,
+    questions: &[Question],
+    entries: usize,
+) -> Result<(), VerifyError> {
     let n = entries as u64;
     if results.votes_cast != n {
         return Err(VerifyError::ResultsInconsistent(format!(
@@ -607,6 +694,27 @@ impl fmt::Display for Report {
                 let v = c.counts.get(k).copied().unwrap_or(0);
                 writeln!(f, "     {k}: {v} ({} of votes cast)", percent(v, self.results.votes_cast))?;
             }
+        }
+        if let Some(root) = &self.roll_root {
+            writeln!(f, "Roll: {} tags, Merkle root {root}; has-voted tags: {}", self.eligible, self.markers)?;
+        }
+        if let Some(id) = &self.record_id {
+            writeln!(f, "Record id (the digest signed): {id}")?;
+        }
+        if let Some(old) = &self.supersedes {
+            writeln!(f, "This record supersedes record {old}")?;
+        }
+        for c in &self.codes {
+            let said = match (c.on_roll, c.voted) {
+                (true, true) => {
+                    "your tag is on the roll and among the has-voted tags: a ballot was counted with your code"
+                }
+                (true, false) => {
+                    "your tag is on the roll and absent from the has-voted tags: no ballot was counted with your code"
+                }
+                (false, _) => "your tag is NOT on the roll: check the code; if it is right, tell the scrutineer",
+            };
+            writeln!(f, "Code {}: tag {}: {said}", c.code, c.tag)?;
         }
         if self.checkpoints_confirmed > 0 {
             writeln!(f, "Checkpoints confirmed as prefixes: {}", self.checkpoints_confirmed)?;

@@ -46,23 +46,177 @@ export async function chainHash(prevHex, content) {
   return toHex(await sha256(concat(fromHex(prevHex), utf8(canonical(content)))));
 }
 
-/** Refuse numbers written with a fraction or exponent anywhere in the JSON text (JSON.parse would hide them). */
-export function checkNoFloats(text) {
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (inString) {
-      if (ch === '\\') i++;
-      else if (ch === '"') inString = false;
-    } else if (ch === '"') {
-      inString = true;
-    } else if (ch === '-' || (ch >= '0' && ch <= '9')) {
-      let j = i;
-      while (j < text.length && /[-+0-9.eE]/.test(text[j])) j++;
-      if (/[.eE]/.test(text.slice(i, j))) fail('floats are not allowed in canonical records');
-      i = j - 1;
+const MAX_INTEGER = Number.MAX_SAFE_INTEGER; // 2^53 − 1
+const MAX_DEPTH = 64;
+
+/**
+ * Read a record's text strictly (docs/audit.md section 2.1), as src/audit/strict.rs does: a key twice in
+ * one object, `-0`, leading zeros, fractions or exponents, integers of 2^53 or more, lone surrogates,
+ * control characters in strings, a byte-order mark, trailing text or nesting deeper than 64 are refused.
+ * Objects are built with defineProperty, so a key such as "__proto__" is an ordinary member.
+ */
+export function parseStrict(text) {
+  let i = 0;
+  let depth = 0;
+  const bad = (problem) => fail(`the record cannot be read: ${problem}`);
+  const describe = (wanted) => (i >= text.length
+    ? `the text ends where ${wanted} was expected`
+    : `unexpected character 0x${text.charCodeAt(i).toString(16).padStart(2, '0')} where ${wanted} was expected`);
+  const ws = () => { while (i < text.length && ' \t\n\r'.includes(text[i])) i++; };
+  const peek = () => { ws(); return text[i]; };
+  const expect = (c) => { if (peek() !== c) bad(describe(`'${c}'`)); i++; };
+  const hex4 = () => {
+    const h = text.slice(i, i + 4);
+    if (!/^[0-9a-fA-F]{4}$/.test(h)) bad('an invalid \\u escape');
+    i += 4;
+    return parseInt(h, 16);
+  };
+  function string() {
+    expect('"');
+    let out = '';
+    for (;;) {
+      if (i >= text.length) bad('a string is not closed');
+      const c = text.charCodeAt(i);
+      if (c === 0x22) { i++; return out; }
+      if (c < 0x20) bad('a control character inside a string');
+      if (c >= 0xd800 && c < 0xdc00) {
+        const d = text.charCodeAt(i + 1);
+        if (!(d >= 0xdc00 && d < 0xe000)) bad('a string is not valid UTF-8');
+        out += text[i] + text[i + 1];
+        i += 2;
+      } else if (c >= 0xdc00 && c < 0xe000) {
+        bad('a string is not valid UTF-8');
+      } else if (c === 0x5c) {
+        const e = text[i + 1];
+        i += 2;
+        const simple = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+        if (e in simple) out += simple[e];
+        else if (e === 'u') {
+          const hi = hex4();
+          if (hi >= 0xd800 && hi < 0xdc00) {
+            if (text[i] !== '\\' || text[i + 1] !== 'u') bad('a lone surrogate in a string');
+            i += 2;
+            const lo = hex4();
+            if (!(lo >= 0xdc00 && lo < 0xe000)) bad('a lone surrogate in a string');
+            out += String.fromCharCode(hi, lo);
+          } else if (hi >= 0xdc00 && hi < 0xe000) {
+            bad('a lone surrogate in a string');
+          } else out += String.fromCharCode(hi);
+        } else bad('an invalid escape in a string');
+      } else {
+        out += text[i];
+        i++;
+      }
     }
   }
+  function number() {
+    ws();
+    const start = i;
+    if (text[i] === '-') i++;
+    const d0 = i;
+    while (i < text.length && text[i] >= '0' && text[i] <= '9') i++;
+    const digits = text.slice(d0, i);
+    const whole = text.slice(start, i);
+    if ('.eE'.includes(text[i] || 'x')) fail('floats are not allowed in canonical records');
+    if (!digits) bad('a number has no digits');
+    if (digits.length > 1 && digits[0] === '0') bad(`non-canonical number ${whole}`);
+    if (whole === '-0') bad('non-canonical number -0');
+    if (digits.length > 16 || Number(digits) > MAX_INTEGER) bad(`integer ${whole} is out of range (a record's integers are below 2^53)`);
+    return Number(whole);
+  }
+  function literal(word, v) {
+    if (text.slice(i, i + word.length) !== word) bad(describe('a value'));
+    i += word.length;
+    return v;
+  }
+  function value() {
+    const c = peek();
+    if (c === '{' || c === '[') {
+      i++;
+      if (++depth > MAX_DEPTH) bad(`nesting deeper than ${MAX_DEPTH}`);
+      let out;
+      if (c === '{') {
+        out = {};
+        if (peek() === '}') i++;
+        else {
+          for (;;) {
+            const key = string();
+            expect(':');
+            const v = value();
+            if (Object.prototype.hasOwnProperty.call(out, key)) bad(`duplicate key ${JSON.stringify(key)}`);
+            Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+            const n = peek();
+            i++;
+            if (n === '}') break;
+            if (n !== ',') { i--; bad(describe("',' or '}'")); }
+          }
+        }
+      } else {
+        out = [];
+        if (peek() === ']') i++;
+        else {
+          for (;;) {
+            out.push(value());
+            const n = peek();
+            i++;
+            if (n === ']') break;
+            if (n !== ',') { i--; bad(describe("',' or ']'")); }
+          }
+        }
+      }
+      depth--;
+      return out;
+    }
+    if (c === '"') return string();
+    if (c === '-' || (c >= '0' && c <= '9')) return number();
+    if (c === 't') return literal('true', true);
+    if (c === 'f') return literal('false', false);
+    if (c === 'n') return literal('null', null);
+    return bad(describe('a value'));
+  }
+  const v = value();
+  ws();
+  if (i !== text.length) bad('text after the end of the record');
+  return v;
+}
+
+/** ASCII white space only (not U+FEFF or U+00A0), as in src/audit/verify.rs trim_ascii_ws. */
+export const asciiTrim = (s) => s.replace(/^[ \t\n\r\f]+|[ \t\n\r\f]+$/g, '');
+/** ASCII letters only ("ſ" stays "ſ"), as Rust's to_ascii_uppercase. */
+export const asciiUpper = (s) => s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+export const normaliseReceipt = (r) => asciiUpper(asciiTrim(r));
+
+/** COUNT:HEAD, as audit::Checkpoint's FromStr: ASCII spaces trimmed, HEAD in either ASCII case. */
+export function parseCheckpoint(s) {
+  const m = /^([0-9]+):([0-9a-fA-F]{64})$/.exec(asciiTrim(String(s)).replace(/[ \t\n\r\f]*:[ \t\n\r\f]*/, ':'));
+  if (!m || (m[1].length > 1 && m[1][0] === '0') || m[1].length > 16 || Number(m[1]) > MAX_INTEGER) {
+    fail(`checkpoint ${JSON.stringify(String(s))} is not COUNT:HEAD with HEAD 64 hex digits`);
+  }
+  return { count: Number(m[1]), head: m[2].toLowerCase() };
+}
+
+// Ed25519 as ed25519-dalek's verify_strict, which WebCrypto is not: refuse public keys and R values
+// that are not canonically encoded (y ≥ p) or are of small order, and S ≥ L.
+const P = (1n << 255n) - 19n;
+const L = (1n << 252n) + 27742317777372353535851937790883648493n;
+/** Encodings of the 8 points of small order (and the two "x = −0" variants of order 1 and 2). */
+export const SMALL_ORDER = [
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  '0100000000000000000000000000000000000000000000000000000000000080',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0000000000000000000000000000000000000000000000000000000000000080',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85',
+];
+const littleEndian = (bytes) => bytes.reduceRight((n, b) => (n << 8n) | BigInt(b), 0n);
+/** True when 32 bytes encode a point canonically and it is not of small order. */
+export function strictPoint(bytes) {
+  const y = littleEndian(bytes) & ((1n << 255n) - 1n);
+  return y < P && !SMALL_ORDER.includes(toHex(bytes));
 }
 
 const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -76,24 +230,31 @@ function shape(obj, where, required, optional = []) {
   for (const k of required) if (!(k in obj)) fail(`${where} is malformed: missing field \`${k}\``);
 }
 
-function checkQuestions(questions) {
+// The same checks, in the same order, as audit::parse_questions (a member written as null is present).
+function checkQuestions(def) {
   const bad = (m) => fail(`the ballot definition cannot be read: ${m}`);
-  if (!Array.isArray(questions)) bad('questions is not a list');
+  if (!('questions' in def)) bad('the ballot definition has no "questions"');
+  const questions = def.questions;
+  const malformed = (m) => bad(`the ballot definition's questions are malformed: ${m}`);
+  if (!Array.isArray(questions)) malformed('questions is not a list');
   questions.forEach((q, i) => {
     const n = i + 1;
-    if (!isObj(q) || typeof q.text !== 'string') bad(`question ${n} has no text`);
-    if (!['yes_no', 'one_of', 'many_of'].includes(q.kind)) bad(`question ${n} has an unknown kind`);
-    const opts = q.options === undefined ? [] : q.options;
-    if (!Array.isArray(opts) || opts.some((o) => typeof o !== 'string')) bad(`question ${n}: options is not a list of strings`);
-    if (q.kind === 'yes_no') {
-      if (opts.length) bad(`question ${n} is yes/no but has options`);
-      if (q.max !== undefined) bad(`question ${n} is yes/no but has a max`);
-    } else {
-      if (!opts.length) bad(`question ${n} has no options`);
-      if (new Set(opts).size !== opts.length) bad(`question ${n} has two equal options`);
-      if (q.kind === 'many_of') {
-        if (!isInt(q.max) || q.max < 1) bad(`question ${n} needs a max of at least 1`);
-      } else if (q.max !== undefined) bad(`question ${n}: only many_of questions have a max`);
+    if (!isObj(q) || typeof q.text !== 'string') malformed(`question ${n} has no text`);
+    if (!['yes_no', 'one_of', 'many_of'].includes(q.kind)) malformed(`question ${n} has an unknown kind`);
+    if ('options' in q && (!Array.isArray(q.options) || q.options.some((o) => typeof o !== 'string'))) malformed(`question ${n}: options is not a list of strings`);
+    if ('max' in q && q.max !== null && !(isInt(q.max) && q.max <= 4294967295)) malformed(`question ${n}: max is not a whole number`);
+  });
+  questions.forEach((q, i) => {
+    const n = i + 1;
+    const opts = q.options || [];
+    if (q.kind === 'yes_no' && opts.length) bad(`question ${n} (${q.kind}) must not list options`);
+    if (q.kind !== 'yes_no' && !opts.length) bad(`question ${n} (${q.kind}) has no options`);
+    if (q.kind === 'many_of' && !(q.max >= 1)) bad(`question ${n} (${q.kind}) needs a max of at least 1`);
+    if (q.kind !== 'many_of' && 'max' in q) bad(`question ${n} (${q.kind}) must not have a max`);
+    const seen = new Set();
+    for (const o of opts) {
+      if (seen.has(o)) bad(`question ${n} (${q.kind}) lists option ${JSON.stringify(o)} twice`);
+      seen.add(o);
     }
   });
   return questions.map((q) => ({ kind: q.kind, options: q.kind === 'yes_no' ? ['yes', 'no'] : q.options, max: q.max }));
@@ -121,35 +282,46 @@ function checkAnswer(q, a, qn, en) {
   }
 }
 
-async function verifySignature(record) {
-  const sig = record.signature;
-  if (!HEX64.test(sig.public_key) || !HEX128.test(sig.value)) return { checked: true, ok: false };
-  const { signature, ...rest } = record;
-  const data = utf8(canonical(rest));
+const WEAK_KEY = (pk) => `public key ${pk} is not acceptable: it is of small order or not canonically encoded`;
+
+/** Strict Ed25519 over `data` (bytes); resolves to { checked, ok, problem }. */
+export async function verifyEd25519(publicKeyHex, signatureHex, data) {
+  if (!HEX64.test(publicKeyHex)) return { checked: true, ok: false, problem: `public key ${publicKeyHex} is not 64 lowercase hex digits` };
+  if (!HEX128.test(signatureHex)) return { checked: true, ok: false, problem: 'signature is not 128 lowercase hex digits' };
+  const pk = fromHex(publicKeyHex);
+  const sig = fromHex(signatureHex);
+  if (!strictPoint(pk)) return { checked: true, ok: false, problem: WEAK_KEY(publicKeyHex) };
+  const mismatch = { checked: true, ok: false, problem: `signature does not verify with public key ${publicKeyHex}` };
+  if (!strictPoint(sig.slice(0, 32)) || littleEndian(sig.slice(32)) >= L) return mismatch;
   let key;
   try {
-    key = await crypto.subtle.importKey('raw', fromHex(sig.public_key), { name: 'Ed25519' }, false, ['verify']);
+    key = await crypto.subtle.importKey('raw', pk, { name: 'Ed25519' }, false, ['verify']);
   } catch (e) {
     if (e && e.name === 'NotSupportedError') return { checked: false };
-    return { checked: true, ok: false };
+    return mismatch;
   }
-  const ok = await crypto.subtle.verify({ name: 'Ed25519' }, key, fromHex(sig.value), data);
-  return { checked: true, ok };
+  const ok = await crypto.subtle.verify({ name: 'Ed25519' }, key, sig, data);
+  return ok ? { checked: true, ok: true } : mismatch;
+}
+
+async function verifySignature(record) {
+  const { signature, ...rest } = record;
+  return verifyEd25519(signature.public_key, signature.value, utf8(canonical(rest)));
 }
 
 /**
  * Verify a record given as JSON text. Resolves to a report; rejects with VerifyError naming the first
  * thing wrong. `trustedKey` (hex) is compared with the record's key when given.
  */
-export async function verifyRecord(text, { trustedKey, receipts = [] } = {}) {
+export async function verifyRecord(text, { trustedKey, receipts = [], checkpoints = [] } = {}) {
   // 1. Format and shape.
-  let record;
-  try { record = JSON.parse(text); } catch (e) { fail(`the record is not JSON: ${e.message}`); }
-  checkNoFloats(text);
-  if (!isObj(record)) fail('the record is malformed: not an object');
-  if (!('format' in record)) fail(`format is missing, expected "${FORMAT}"`);
-  if (record.format !== FORMAT) fail(`format is "${record.format}", expected "${FORMAT}"`);
-  shape(record, 'the record', ['format', 'ballot', 'eligible', 'markers', 'publication', 'genesis', 'entries', 'count', 'head', 'results', 'scrutineer_signoff', 'published_at', 'signature']);
+  const record = parseStrict(text);
+  if (!isObj(record)) fail('the record is not a JSON object');
+  const expected = 'expected "carried/ballot-record/v1" or "carried/ballot-record/v2"';
+  if (!('format' in record)) fail(`format is missing, ${expected}`);
+  if (record.format !== FORMAT) fail(`format is ${JSON.stringify(record.format)}, ${expected}`);
+  const saved = checkpoints.map((c) => (typeof c === 'string' ? parseCheckpoint(c) : parseCheckpoint(`${c.count}:${c.head}`)));
+  shape(record, 'the record', ['format', 'ballot', 'eligible', 'markers', 'publication', 'genesis', 'entries', 'count', 'head', 'results', 'scrutineer_signoff', 'published_at'], ['signature']);
   if (!isObj(record.ballot)) fail('the record is malformed: ballot is not an object');
   for (const k of ['eligible', 'markers', 'count']) if (!isInt(record[k])) fail(`the record is malformed: ${k} is not a whole number`);
   if (!['full', 'receipts_only'].includes(record.publication)) fail('the record is malformed: publication is not full or receipts_only');
@@ -194,7 +366,7 @@ export async function verifyRecord(text, { trustedKey, receipts = [] } = {}) {
       if (!full && k in e) fail(`${at}: ${k} is present, but the publication is receipts_only`);
     }
     if (full && !HEX64.test(e.nonce)) fail(`${at}: nonce is not 64 lowercase hex digits`);
-    const r = e.receipt.trim().toUpperCase();
+    const r = normaliseReceipt(e.receipt);
     if (!r) fail(`${at}: receipt is empty`);
     if (receiptsSeen.has(r)) fail(`${at}: receipt ${e.receipt} is also the receipt of entry ${receiptsSeen.get(r)}`);
     receiptsSeen.set(r, n);
@@ -218,7 +390,7 @@ export async function verifyRecord(text, { trustedKey, receipts = [] } = {}) {
   if (record.markers > n) warnings.push(`${record.markers - n} voter(s) are recorded as having voted without a ballot in the record.`);
 
   // 6. Answers.
-  const questions = checkQuestions(record.ballot.questions);
+  const questions = checkQuestions(record.ballot);
   if (full) {
     record.entries.forEach((e, i) => {
       if (!Array.isArray(e.answers) || e.answers.length !== questions.length) {
@@ -277,27 +449,41 @@ export async function verifyRecord(text, { trustedKey, receipts = [] } = {}) {
   if (!record.signature) fail('the record is not signed');
   if (record.signature.algorithm !== 'ed25519') fail(`the record is signed with ${record.signature.algorithm}, not ed25519`);
   const sig = await verifySignature(record);
-  if (sig.checked && !sig.ok) fail(`signature does not verify with public key ${record.signature.public_key}`);
+  if (sig.checked && !sig.ok) fail(sig.problem);
   if (!sig.checked) limitations.push('This browser cannot check Ed25519 signatures, so the signature was not checked.');
   if (trustedKey) {
-    if (record.signature.public_key.toLowerCase() !== trustedKey.toLowerCase()) fail(`public key ${record.signature.public_key} is not the trusted key ${trustedKey}`);
+    const trusted = asciiTrim(trustedKey).toLowerCase();
+    if (record.signature.public_key !== trusted) fail(`public key ${record.signature.public_key} is not the trusted key ${trusted}`);
   } else {
     limitations.push('The signing key was not compared with a key you trust.');
   }
   if (!full) limitations.push('Receipts-only publication: entry hashes could not be recomputed and the votes could not be recounted; only the links between entries were checked.');
   limitations.push(`N (${record.eligible}) and M (${record.markers}) are as stated by the service.`);
 
+  // 10. Checkpoints.
+  for (const cp of saved) {
+    const shown = `${cp.count}:${cp.head}`;
+    if (cp.count === 0) {
+      if (cp.head !== record.genesis) fail(`checkpoint ${shown} is not a prefix of this record: its genesis is ${record.genesis}`);
+    } else if (cp.count > n) {
+      fail(`checkpoint ${shown} claims ${cp.count} entries but the record has ${n} (history was truncated after a checkpoint)`);
+    } else if (record.entries[cp.count - 1].hash !== cp.head) {
+      fail(`checkpoint ${shown} is not a prefix of this record: entry ${cp.count} has hash ${record.entries[cp.count - 1].hash}`);
+    }
+  }
+  if (!saved.length) limitations.push('No checkpoints were given: a history rewritten before publication would not be detected. Paste the checkpoints you saved while the ballot was open.');
+
   // 11. Receipts.
   const found = receipts.map((r) => {
-    const seq = receiptsSeen.get(r.trim().toUpperCase());
-    if (!seq) fail(`receipt ${r.trim()} is not in the record`);
-    return { receipt: r.trim(), seq };
+    const seq = receiptsSeen.get(normaliseReceipt(r));
+    if (!seq) fail(`receipt ${asciiTrim(r)} is not in the record`);
+    return { receipt: asciiTrim(r), seq };
   });
 
   return {
     entries: n, eligible: record.eligible, markers: record.markers, head: `${n}:${record.head}`,
     recounted, signatureChecked: sig.checked, publicKey: record.signature.public_key, resultsHash,
-    found, warnings, limitations, record,
+    found, warnings, limitations, record, checkpointsConfirmed: saved.length,
   };
 }
 

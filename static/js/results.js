@@ -1,10 +1,11 @@
 // Results with charts and the threshold tests; "check my receipt"; "recount this ballot in your
 // browser" (downloads the published record and recomputes every hash and count).
 import { api, el, fill, $, start, idFromPath, barChart, percent, showErrors, fieldError } from './common.js';
-import { verifyRecord, VerifyError } from './recount.js';
+import { verifyRecord, VerifyError, normaliseReceipt } from './recount.js';
 
 const ballotId = idFromPath('/ballots/');
 let recordText = null;
+const storeKey = `carried-checkpoints-${ballotId}`;
 
 start(async () => {
   const ballot = await api('GET', `/ballots/${ballotId}`);
@@ -12,6 +13,7 @@ start(async () => {
   fill($('#page-title'), `Results: ${ballot.title}`);
   if (ballot.status === 'draft' || ballot.status === 'open') {
     const cp = ballot.status === 'open' ? await api('GET', `/ballots/${ballotId}/checkpoint`).catch(() => null) : null;
+    if (cp) remember(`${cp.count}:${cp.head}`);
     fill($('#content'), el('div', { class: 'notice' },
       el('p', {}, ballot.status === 'open' ? 'Voting is open. Results are published when the ballot closes.' : 'This ballot has not opened yet.'),
       cp ? el('p', {}, 'Current checkpoint (save it: the published record must extend it): ', el('code', { id: 'checkpoint' }, `${cp.count}:${cp.head}`)) : null));
@@ -117,8 +119,8 @@ function receiptCheck() {
     showErrors([]);
     try {
       const record = JSON.parse(await fetchRecord());
-      const key = receipt.toUpperCase();
-      const entry = record.entries.find((e) => String(e.receipt).trim().toUpperCase() === key);
+      const key = normaliseReceipt(receipt);
+      const entry = record.entries.find((e) => normaliseReceipt(String(e.receipt)) === key);
       fill(out, entry
         ? el('div', { class: 'notice success' }, el('p', {}, el('strong', {}, `Found: your ballot is entry ${entry.seq} of ${record.entries.length} in the record, and it was counted.`)),
           entry.answers ? el('p', {}, 'The answers recorded with it: ', entry.answers.map((a) => (Array.isArray(a) ? (a.length ? a.join(', ') : 'none') : a)).join('; ')) : null)
@@ -131,6 +133,18 @@ function receiptCheck() {
   return form;
 }
 
+// Checkpoints this browser saw while the ballot was open, kept so the recount can check the published
+// record extends them.
+function remembered() {
+  try { return JSON.parse(localStorage.getItem(storeKey) || '[]'); } catch (e) { return []; }
+}
+function remember(cp) {
+  try {
+    const all = remembered();
+    if (!all.includes(cp)) localStorage.setItem(storeKey, JSON.stringify([...all, cp].slice(-100)));
+  } catch (e) { /* storage may be unavailable: nothing to remember */ }
+}
+
 function recount() {
   const out = el('div', { id: 'recount-result', 'aria-live': 'polite' });
   const button = el('button', { type: 'button', id: 'recount', class: 'secondary' }, 'Recount this ballot in your browser');
@@ -140,7 +154,9 @@ function recount() {
     try {
       const text = await fetchRecord();
       const published = await api('GET', '/keys/record-signing').catch(() => null);
-      const report = await verifyRecord(text, { trustedKey: published && published.public_key });
+      const pasted = $('#checkpoints').value.split(/[\n,]+/).map((l) => l.trim()).filter(Boolean);
+      const checkpoints = [...new Set([...remembered(), ...pasted])];
+      const report = await verifyRecord(text, { trustedKey: published && published.public_key, checkpoints });
       fill(out, el('div', { class: 'notice success', id: 'recount-ok' },
         el('h3', {}, report.recounted
           ? `All ${report.entries} entries check out; recounted totals match the published results.`
@@ -148,6 +164,7 @@ function recount() {
         el('ul', {},
           el('li', {}, `Every hash from the ballot’s definition (with N = ${report.eligible}) to the last entry was recomputed with SHA-256.`),
           el('li', {}, report.signatureChecked ? 'The Ed25519 signature is valid' + (published ? ' and made with the key this service publishes.' : '.') : 'The signature was not checked: this browser cannot check Ed25519 signatures.'),
+          report.checkpointsConfirmed ? el('li', { id: 'checkpoints-confirmed' }, `${report.checkpointsConfirmed} saved checkpoint(s) confirmed: the record extends each of them.`) : null,
           el('li', {}, 'Final checkpoint: ', el('code', {}, report.head))),
         report.warnings.length ? [el('h4', {}, 'Warnings'), el('ul', {}, report.warnings.map((w) => el('li', {}, w)))] : null,
         el('h4', {}, 'What this could not check'),
@@ -163,5 +180,8 @@ function recount() {
   return el('section', { class: 'card', 'aria-labelledby': 'recount-title' },
     el('h2', { id: 'recount-title' }, 'Recount this ballot yourself'),
     el('p', {}, 'Your browser downloads the signed record of every ballot cast, recomputes every hash and recounts every vote. Nothing is sent back.'),
+    el('label', { for: 'checkpoints' }, 'Checkpoints you saved while voting was open (optional, one per line, COUNT:HEAD)'),
+    el('textarea', { id: 'checkpoints', rows: '2', spellcheck: 'false' }),
+    remembered().length ? el('p', { class: 'hint' }, `This browser also remembers ${remembered().length} checkpoint(s) it saw while voting was open; they are checked too.`) : null,
     button, out);
 }

@@ -178,3 +178,43 @@ both_backends!(scrutineer_signs_off_and_reads_the_audit_log, |app: TestApp| asyn
     let (_, rep) = app.user_with("rep@example.org", &[Role::Representative]).await;
     app.get("/api/v1/audit-log", Some(&rep)).await.expect_problem(403, "forbidden");
 });
+
+/// `carried verify --code` on the v2 example of docs/audit.md (section 18.8): the voter who cast a ballot
+/// is told their tag is present, the abstainer that theirs is absent; a signed checkpoint is confirmed.
+#[tokio::test]
+async fn carried_verify_tells_a_voter_and_an_abstainer_apart_in_a_v2_record() {
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await.expect("app");
+    let doc = include_str!("../../docs/audit.md");
+    let start = doc.find("### 18.8 The complete example record\n\n```json\n").expect("example")
+        + "### 18.8 The complete example record\n\n```json\n".len();
+    let text = &doc[start..start + doc[start..].find("\n```").expect("end")];
+    let path = app.data_path().join("v2.json");
+    std::fs::write(&path, text).expect("write");
+    let cp = app.data_path().join("checkpoint.json");
+    std::fs::write(
+        &cp,
+        r#"{"genesis": "c73b48dbcda2d582389ae84b621cc8350dd4ad56798ea3b28753370d52cb1eca", "count": 1,
+            "head": "d33bc693a5ffb99b0a58d9f60d73ee7eb51fef0f9ced868c38d9c3667ec2b66c",
+            "signature": {"algorithm": "ed25519", "public_key": "ea4a6c63e29c520abef5507b132ec5f9954776aebebe7b92421eea691446d22c",
+            "value": "b3eec408484fec87afee48ed16d882c77e0a70fdf159f32c9ba202581d834d20393d70b7c64a1325cd3faf069066fefd10a84d724089ae64d6b74bf45de0b202"}}"#,
+    )
+    .expect("write");
+    let p = path.display().to_string();
+    let c = cp.display().to_string();
+    let out = app.cli(
+        &["verify", &p, "--code", "7q2m-k9xd-4htr-b6wn", "--code", "W6DT-1RMQ-H8XB-4CZS", "--signed-checkpoint", &c],
+        None,
+    );
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("Code 7q2m-k9xd-4htr-b6wn: tag 1c3ca67d"), "{said}");
+    assert!(said.contains("a ballot was counted with your code"), "{said}");
+    assert!(said.contains("Code W6DT-1RMQ-H8XB-4CZS: tag ecdd1ac3"), "{said}");
+    assert!(said.contains("no ballot was counted with your code"), "{said}");
+    assert!(said.contains("Checkpoints confirmed as prefixes: 1"), "{said}");
+    // The same checkpoint with another head: the signature no longer verifies.
+    std::fs::write(&cp, std::fs::read_to_string(&cp).expect("read").replace("d33bc693", "d33bc694")).expect("write");
+    let out = app.cli(&["verify", &p, "--signed-checkpoint", &c], None);
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(!out.status.success() && said.contains("is not signed by the service"), "{said}");
+}
