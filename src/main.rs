@@ -118,8 +118,8 @@ fn main() -> ExitCode {
     let cli = match cli.command {
         Some(Command::Trustee(cmd)) => return report(e2e_cli::trustee(cmd)),
         Some(Command::Ballot(cmd)) => return report(e2e_cli::ballot(cmd)),
-        Some(Command::Verify { record, checkpoints, receipts, key }) => {
-            return verify(&record, &checkpoints, &receipts, key.as_deref())
+        Some(Command::Verify { record, checkpoints, receipts, key, codes, signed_checkpoints }) => {
+            return verify(&record, &checkpoints, &receipts, key.as_deref(), &codes, &signed_checkpoints)
         }
         command => Cli { command },
     };
@@ -136,11 +136,8 @@ fn main() -> ExitCode {
             .map(|n| println!("{n} migration(s) applied to {}", settings.database.redacted())),
         Command::User(cmd) => user(settings, cmd),
         Command::Roll(RollCommand::Import { ballot, file }) => roll_import(settings, ballot, &file),
-        Command::Verify { record, checkpoints, receipts, key, codes, signed_checkpoints } => {
-            return verify(&record, &checkpoints, &receipts, key.as_deref(), &codes, &signed_checkpoints)
-        }
-        Command::Trustee(cmd) => e2e_cli::trustee(cmd),
-        Command::Ballot(cmd) => e2e_cli::ballot(cmd),
+        // Run above, before the settings are read.
+        Command::Verify { .. } | Command::Trustee(_) | Command::Ballot(_) => Ok(()),
         Command::Keys(KeysCommand::RotateTokenKey) => build_state(settings).and_then(|state| {
             let path = &state.settings.keys_file;
             let mut file = carried::services::keystore::KeyFile::read(path)?;
