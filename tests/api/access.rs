@@ -138,7 +138,7 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
             Method::POST,
             "/api/v1/auth/renew".into(),
             None,
-            &[Representative, Member, Chair, Officer, Scrutineer, Admin],
+            &[Representative, Member, Chair, Officer, Scrutineer, Admin, OtherChair, OtherOfficer],
         ),
         op(
             Method::POST,
