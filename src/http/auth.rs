@@ -198,12 +198,13 @@ pub async fn set_password(
     }
     let address = rate_limit::address_key("set-password", &client_of(&req, &state.settings.trusted_proxies));
     let link_key = state.tokens.keys().link_key();
+    let per_address = state.settings.login_limit_per_address;
     let checked_token = token.clone();
     let key = link_key.clone();
     state
         .db
         .write(move |c| {
-            if let Err(wait) = rate_limit::count_address(c, &address, SET_PASSWORD_PER_ADDRESS)? {
+            if let Err(wait) = rate_limit::count_address(c, &address, per_address)? {
                 return Ok(Err(rate_limited("attempts to set a password from your network", wait)));
             }
             Ok(auth::check_password_link(c, &key, &checked_token).map(|_| ()))
@@ -224,6 +225,3 @@ pub async fn set_password(
         .await?;
     Ok(web::Json(user))
 }
-
-/// Set-password attempts allowed from one client address per five minutes.
-pub const SET_PASSWORD_PER_ADDRESS: u32 = 30;
