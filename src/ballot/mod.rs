@@ -36,6 +36,13 @@ pub fn new_nonce() -> String {
     hex::encode(bytes)
 }
 
+/// A random key for a vote waiting in the ballot box: 128 bits, so the box has no order.
+pub fn new_box_token() -> String {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
 /// Letters and digits used in receipts: Crockford's base 32 (no I, L, O or U), so
 /// receipts survive being read aloud or copied by hand.
 pub const RECEIPT_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";

@@ -222,6 +222,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    ballot_box (ballot_id, token) {
+        ballot_id -> BigInt,
+        token -> Text,
+        receipt -> Text,
+        answers -> Text,
+        nonce -> Text,
+        lmc -> Text,
+        role -> Text,
+    }
+}
+
 diesel::joinable!(representatives -> conferences (conference_id));
 diesel::joinable!(representatives -> users (user_id));
 diesel::joinable!(motions -> conferences (conference_id));
@@ -247,4 +259,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     mail_outbox,
     conference_chairs,
     ballot_officers,
+    ballot_box,
 );

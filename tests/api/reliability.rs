@@ -452,7 +452,7 @@ async fn bad_input_is_refused_and_writes_nothing() {
     assert_eq!(r["added"], 1);
     assert_eq!(r["rejected"].as_array().map(Vec::len), Some(2));
     tried += 2;
-    let b = app.get(&format!("/api/v1/ballots/{id}"), None).await.expect(200);
+    let b = app.get(&format!("/api/v1/ballots/{id}"), Some(&officer)).await.expect(200);
     assert_eq!(b["roll_size"], 1, "only the good line was written");
 
     // Huge and malformed motions.
