@@ -9,6 +9,7 @@ diesel::table! {
         roles -> Text,
         active -> Bool,
         created_at -> Timestamp,
+        email_proven -> Bool,
     }
 }
 

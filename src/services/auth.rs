@@ -503,7 +503,21 @@ pub fn use_password_token(conn: &mut DbConnection, token: &str, hash: &str) -> A
         return Err(invalid());
     }
     set_password_hash(conn, user_id, hash)?;
+    // The link reached the holder of the address: from now on this account may vote signed in.
+    diesel::update(users::table.filter(users::id.eq(user_id))).set(users::email_proven.eq(true)).execute(conn)?;
     find_active_user(conn, user_id)?.ok_or_else(invalid)
+}
+
+/// Whether the account's holder has proved control of its email address (by a set-password link sent to
+/// it). Only such an account may vote in a ballot signed in: an admin or chair who created an account for
+/// someone's address, or set its password, cannot vote as them (docs/secrecy.md).
+pub fn email_proven(conn: &mut DbConnection, user_id: i64) -> AppResult<bool> {
+    Ok(users::table
+        .filter(users::id.eq(user_id))
+        .select(users::email_proven)
+        .first::<bool>(conn)
+        .optional()?
+        .unwrap_or(false))
 }
 
 #[cfg(test)]

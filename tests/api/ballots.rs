@@ -255,8 +255,9 @@ both_backends!(bad_votes_are_refused_and_change_nothing, |app: TestApp| async mo
 
 both_backends!(members_on_the_roll_vote_signed_in, |app: TestApp| async move {
     let b = open_ballot(&app, 3, &["Devon"]).await;
-    let (_, gp1) = app.user_with("gp1@example.org", &[Role::Member]).await;
-    let (_, stranger) = app.user_with("stranger@example.org", &[Role::Member]).await;
+    let admin = app.admin().await;
+    let (_, gp1) = app.proven_user(&admin, "gp1@example.org", &["member"]).await;
+    let (_, stranger) = app.proven_user(&admin, "stranger@example.org", &["member"]).await;
     let votes = format!("/api/v1/ballots/{}/votes", b.id);
     app.post(&votes, json!({"answers": answers_for(1)}), Some(&stranger)).await.expect_problem(403, "forbidden");
     app.post(&votes, json!({"answers": answers_for(1)}), Some(&gp1)).await.expect(201);

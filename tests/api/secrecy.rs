@@ -429,3 +429,41 @@ both_backends!(the_record_does_not_follow_casting_order_and_the_ballot_box_is_sc
     let v = app.get(&format!("/api/v1/ballots/{}/results", b.id), None).await.expect(200);
     assert_eq!(v["votes_cast"], 12);
 });
+
+// ---- finding 4: an admin cannot vote as a roll member through an account they made ------------------
+
+both_backends!(an_admin_cannot_vote_as_a_roll_member_through_an_account_they_made, |app: TestApp| async move {
+    let admin = app.admin().await;
+    let b = crate::ballots::open_ballot(&app, 3, &["Devon"]).await;
+    let votes = format!("/api/v1/ballots/{}/votes", b.id);
+    // The attack: an account with gp0's email and a password the admin chose, then a vote signed in.
+    app.post(
+        "/api/v1/users",
+        json!({"email": "gp0@example.org", "name": "Not Dr 0", "password": crate::helpers::PASSWORD, "roles": ["member"]}),
+        Some(&admin),
+    )
+    .await
+    .expect(201);
+    let fake = app.login("gp0@example.org").await;
+    app.post(&votes, json!({"answers": crate::ballots::answers_for(0)}), Some(&fake))
+        .await
+        .expect_problem(403, "forbidden");
+    let t = app.get(&format!("/api/v1/ballots/{}/turnout", b.id), Some(&b.officer)).await.expect(200);
+    assert_eq!(t["voted"], 0, "nothing was cast");
+    // The same with the CLI (`carried user add`, password from stdin).
+    let out = app.cli(
+        &["user", "add", "--email", "gp1@example.org", "--name", "Not Dr 1", "--role", "member", "--password-stdin"],
+        Some(crate::helpers::PASSWORD),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let fake = app.login("gp1@example.org").await;
+    app.post(&votes, json!({"answers": crate::ballots::answers_for(1)}), Some(&fake))
+        .await
+        .expect_problem(403, "forbidden");
+    // gp0's own code still works: their vote was not taken.
+    let code = &b.codes.iter().find(|(e, _)| e == "gp0@example.org").expect("gp0").1;
+    app.post(&votes, json!({"code": code, "answers": crate::ballots::answers_for(0)}), None).await.expect(201);
+    // A GP who set their own password through the emailed link votes signed in.
+    let (_, gp2) = app.proven_user(&admin, "gp2@example.org", &["member"]).await;
+    app.post(&votes, json!({"answers": crate::ballots::answers_for(2)}), Some(&gp2)).await.expect(201);
+});
