@@ -228,34 +228,6 @@ impl TestApp {
         (id, self.login(email).await)
     }
 
-    /// An account created by an admin without a password, whose holder sets one with the link emailed to
-    /// them (read from the file outbox): the account has proved control of its email address.
-    /// Returns (user id, token).
-    pub async fn proven_user(&self, admin: &str, email: &str, roles: &[&str]) -> (i64, String) {
-        let u = self
-            .post(
-                "/api/v1/users",
-                json!({"email": email, "name": format!("Test {email}"), "roles": roles}),
-                Some(admin),
-            )
-            .await
-            .expect(201);
-        let outbox = self.data_path().join("outbox");
-        let to = format!("<{email}>");
-        let mails = crate::mailbox::wait_for(
-            || crate::mailbox::read_dir_messages(&outbox),
-            1,
-            |m| m.contains("set-password?token=") && m.contains(&to),
-        )
-        .await;
-        let m = &mails[0];
-        let at = m.find("set-password?token=").map(|p| p + "set-password?token=".len()).unwrap_or(0);
-        let token: String =
-            m[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
-        self.post("/api/v1/auth/set-password", json!({"token": token, "password": PASSWORD}), None).await.expect(200);
-        (u["id"].as_i64().expect("id"), self.login(email).await)
-    }
-
     pub async fn admin(&self) -> String {
         self.user_with("admin@example.org", &[Role::Admin]).await.1
     }

@@ -464,6 +464,6 @@ both_backends!(an_admin_cannot_vote_as_a_roll_member_through_an_account_they_mad
     let code = &b.codes.iter().find(|(e, _)| e == "gp0@example.org").expect("gp0").1;
     app.post(&votes, json!({"code": code, "answers": crate::ballots::answers_for(0)}), None).await.expect(201);
     // A GP who set their own password through the emailed link votes signed in.
-    let (_, gp2) = app.proven_user(&admin, "gp2@example.org", &["member"]).await;
+    let (_, gp2) = crate::ballots::proven_user(&app, &admin, "gp2@example.org", &["member"]).await;
     app.post(&votes, json!({"answers": crate::ballots::answers_for(2)}), Some(&gp2)).await.expect(201);
 });
