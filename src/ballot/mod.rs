@@ -15,9 +15,9 @@ use rand::{Rng, RngCore};
 
 pub use definition::{definition_json, validate_answers, validate_questions, QuestionDef, QuestionKind};
 pub use results::{
-    breakdown, live_turnout, results, results_csv, results_svg, suppression, BallotResults, GroupRow, GroupTally,
-    OptionResult, QuestionResult, ThresholdTest, Thresholds, ThresholdsReport, TurnoutRow, YesThresholdTest, MIN_GROUP,
-    THRESHOLDS_NOTE,
+    breakdown, csv_cell, defuse_formula, live_turnout, looks_like_formula, results, results_csv, results_svg,
+    suppression, BallotResults, GroupRow, GroupTally, OptionResult, QuestionResult, ThresholdTest, Thresholds,
+    ThresholdsReport, TurnoutRow, YesThresholdTest, MIN_GROUP, THRESHOLDS_NOTE,
 };
 pub use roll::{check_email, parse_roll, ExistingRoll, Rejected, Role, RollEntry, RollImport};
 

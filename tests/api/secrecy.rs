@@ -467,3 +467,85 @@ both_backends!(an_admin_cannot_vote_as_a_roll_member_through_an_account_they_mad
     let (_, gp2) = crate::ballots::proven_user(&app, &admin, "gp2@example.org", &["member"]).await;
     app.post(&votes, json!({"answers": crate::ballots::answers_for(2)}), Some(&gp2)).await.expect(201);
 });
+
+// ---- finding 14: CSV exports defuse formulas, full-width ones and a leading `|` included ---------------
+
+fn csv_cells(csv: &str) -> Vec<String> {
+    // Enough of a CSV reader for these exports: quoted cells with doubled quotes, comma separated.
+    let mut cells = Vec::new();
+    for line in csv.lines().skip(1) {
+        let mut cell = String::new();
+        let mut quoted = false;
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (c, quoted) {
+                ('"', true) if chars.peek() == Some(&'"') => {
+                    cell.push('"');
+                    chars.next();
+                }
+                ('"', _) => quoted = !quoted,
+                (',', false) => cells.push(std::mem::take(&mut cell)),
+                (c, _) => cell.push(c),
+            }
+        }
+        cells.push(cell);
+    }
+    cells
+}
+
+both_backends!(csv_exports_defuse_full_width_and_pipe_formulas, |app: TestApp| async move {
+    let (_, chair) = app.user_with("chair@example.org", &[Role::Chair]).await;
+    let conf = app.post("/api/v1/conferences", json!({"name": "CSV"}), Some(&chair)).await.expect(201)["id"]
+        .as_i64()
+        .expect("id");
+    let attacks = ["\u{FF1D}HYPERLINK(\"http://x\")", "|calc", "\u{FF0B}1", "\u{FF20}SUM(A1)", "\u{FF0D}1"];
+    for (i, a) in attacks.iter().enumerate() {
+        app.post(
+            &format!("/api/v1/conferences/{conf}/motions"),
+            json!({"number": i + 1, "proposer": a, "stem": format!("{a} That conference is exported.")}),
+            Some(&chair),
+        )
+        .await
+        .expect(201);
+    }
+    let r = app.get(&format!("/api/v1/conferences/{conf}/resolutions?format=csv"), None).await;
+    assert_eq!(r.status.as_u16(), 200);
+    let cells = csv_cells(&r.text);
+    for a in attacks {
+        let found: Vec<&String> = cells.iter().filter(|c| c.contains(a)).collect();
+        assert!(!found.is_empty(), "{a} is exported: {}", r.text);
+        for c in found {
+            assert!(c.starts_with('\''), "{a} is defused: {c:?}");
+        }
+    }
+    // Ballot results: option texts that would run as formulas.
+    let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
+    let options = ["\u{FF1D}1+1", "|calc", "\u{FF0B}1"];
+    let id = app
+        .post(
+            "/api/v1/ballots",
+            json!({"title": "CSV", "questions": [{"text": "Which?", "kind": "one_of", "options": options}]}),
+            Some(&officer),
+        )
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .expect("id");
+    app.post_raw(
+        &format!("/api/v1/ballots/{id}/roll"),
+        "text/csv",
+        crate::ballots::roll_csv(1, &["Devon"], false).into_bytes(),
+        Some(&officer),
+    )
+    .await
+    .expect(200);
+    app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer)).await.expect(200);
+    app.post_empty(&format!("/api/v1/ballots/{id}/close"), Some(&officer)).await.expect(200);
+    let r = app.get(&format!("/api/v1/ballots/{id}/results?format=csv"), None).await;
+    assert_eq!(r.status.as_u16(), 200, "{}", r.text);
+    let cells = csv_cells(&r.text);
+    for o in options {
+        let c = cells.iter().find(|c| c.contains(o)).unwrap_or_else(|| panic!("{o} exported: {}", r.text));
+        assert!(c.starts_with('\''), "{o} is defused: {c:?}");
+    }
+});
