@@ -96,7 +96,7 @@ pub fn build_state(settings: Settings) -> Result<web::Data<AppState>, String> {
 }
 
 /// Background work of a serving instance: the mail sender, and a one-second tick that opens and closes
-/// scheduled ballots and queues vote confirmations. Safe with several instances (each step is claimed in
+/// scheduled ballots, chains ballot boxes holding enough votes and queues their confirmations. Safe with several instances (each step is claimed in
 /// a transaction).
 fn start_background(state: &web::Data<AppState>) -> Result<(), String> {
     use crate::services::{ballots, mail};
@@ -128,7 +128,8 @@ fn start_background(state: &web::Data<AppState>) -> Result<(), String> {
                 .db
                 .run(move |c| {
                     let (opened, _) = ballots::run_schedule(c, s2.tokens.keys())?;
-                    let confirmations = ballots::queue_confirmations(c)?;
+                    // Chain full ballot boxes (which queues their voters' confirmations).
+                    let confirmations = ballots::chain_due(c)?;
                     Ok(opened + confirmations)
                 })
                 .await;

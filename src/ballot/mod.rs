@@ -15,9 +15,9 @@ use rand::{Rng, RngCore};
 
 pub use definition::{definition_json, validate_answers, validate_questions, QuestionDef, QuestionKind};
 pub use results::{
-    breakdown, live_turnout, results, results_csv, results_svg, suppression, BallotResults, GroupRow, GroupTally,
-    OptionResult, QuestionResult, ThresholdTest, Thresholds, ThresholdsReport, TurnoutRow, YesThresholdTest, MIN_GROUP,
-    THRESHOLDS_NOTE,
+    breakdown, csv_cell, defuse_formula, live_turnout, looks_like_formula, results, results_csv, results_svg,
+    suppression, BallotResults, GroupRow, GroupTally, OptionResult, QuestionResult, ThresholdTest, Thresholds,
+    ThresholdsReport, TurnoutRow, YesThresholdTest, MIN_GROUP, THRESHOLDS_NOTE,
 };
 pub use roll::{check_email, parse_roll, ExistingRoll, Rejected, Role, RollEntry, RollImport};
 
@@ -32,6 +32,13 @@ pub fn generate_key() -> SigningKey {
 /// A fresh entry nonce: 32 random bytes as 64 lowercase hex digits.
 pub fn new_nonce() -> String {
     let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// A random key for a vote waiting in the ballot box: 128 bits, so the box has no order.
+pub fn new_box_token() -> String {
+    let mut bytes = [0u8; 16];
     OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)
 }

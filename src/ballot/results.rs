@@ -360,10 +360,32 @@ pub fn live_turnout(groups: &[GroupTally], min_group: u64) -> Vec<TurnoutRow> {
 // ---------------------------------------------------------------------------
 // CSV and SVG.
 
-/// A CSV cell: quoted when needed; text that a spreadsheet would run as a formula
-/// (starting with `=`, `+`, `-` or `@`) is prefixed with `'`.
-fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
+/// Characters that make a spreadsheet read a cell as a formula (or a DDE command) when they start it:
+/// `= + - @`, their full-width forms `＝ ＋ － ＠` (which some spreadsheets fold to ASCII), `|`, and a
+/// tab, carriage return or line feed.
+const FORMULA_STARTS: [char; 11] =
+    ['=', '+', '-', '@', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}', '|', '\t', '\r'];
+
+/// Whether a spreadsheet could run this text as a formula: its first character, or its first after
+/// leading spaces (some spreadsheets skip them), is one of [`FORMULA_STARTS`] or a line feed.
+pub fn looks_like_formula(s: &str) -> bool {
+    let first = s.chars().next();
+    let first_visible = s.trim_start_matches(' ').chars().next();
+    [first, first_visible].into_iter().flatten().any(|c| FORMULA_STARTS.contains(&c) || c == '\n')
+}
+
+/// Defuse a spreadsheet formula by prefixing `'` (the cell then shows the text as written).
+pub fn defuse_formula(s: &str) -> String {
+    if looks_like_formula(s) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// A CSV cell: formulas defused, quoted when needed.
+pub fn csv_cell(s: &str) -> String {
+    let s = defuse_formula(s);
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -771,6 +793,33 @@ mod tests {
         assert_eq!(csv_cell("-1"), "'-1");
         assert_eq!(csv_cell("@x"), "'@x");
         assert_eq!(csv_cell("plain"), "plain");
+    }
+
+    #[test]
+    fn every_formula_start_is_defused() {
+        for bad in [
+            "=1+1",
+            "+1",
+            "-1",
+            "@SUM(A1)",
+            "\u{FF1D}HYPERLINK(\"x\")",
+            "\u{FF0B}1",
+            "\u{FF0D}1",
+            "\u{FF20}x",
+            "|calc",
+            "\tx",
+            "\rx",
+            "\nx",
+            "  =1",
+            " |x",
+        ] {
+            assert!(looks_like_formula(bad), "{bad:?}");
+            assert!(csv_cell(bad).trim_start_matches('"').starts_with('\''), "{bad:?} -> {}", csv_cell(bad));
+        }
+        for fine in ["plain", "Limit contacts, safely", "a=b", "1-2", "x|y", "(ii) CARRIED"] {
+            assert!(!looks_like_formula(fine), "{fine:?}");
+        }
+        assert_eq!(csv_cell("|x, y"), "\"'|x, y\"");
     }
 
     proptest! {

@@ -121,3 +121,40 @@ pub fn insert_login_limit_if_missing(
         }
     }
 }
+
+/// One vote in the ballot box, waiting to be chained (see `services::ballots::chain_box`).
+#[derive(Debug, Clone, diesel::Insertable)]
+#[diesel(table_name = super::schema::ballot_box)]
+pub struct NewBoxEntry {
+    pub ballot_id: i64,
+    pub token: String,
+    pub receipt: String,
+    pub answers: String,
+    pub nonce: String,
+    pub lmc: String,
+    pub role: String,
+}
+
+/// Put a batch of votes in the ballot box with multi-row `INSERT`s.
+pub fn insert_box(conn: &mut DbConnection, rows: &[NewBoxEntry]) -> QueryResult<()> {
+    use super::schema::ballot_box;
+    for chunk in rows.chunks(100) {
+        match conn {
+            DbConnection::Sqlite(c) => diesel::insert_into(ballot_box::table).values(chunk).execute(c)?,
+            DbConnection::Postgres(c) => diesel::insert_into(ballot_box::table).values(chunk).execute(c)?,
+        };
+    }
+    Ok(())
+}
+
+/// After a ballot closes, outside any transaction: leave as little as the backend allows of the ballot
+/// box's deleted rows. SQLite (which runs with `secure_delete`, so deleted rows are zeroed in the file)
+/// copies the write-ahead log into the database and truncates it; PostgreSQL vacuums the table, which
+/// removes the dead row versions (and their `xmin`) and truncates the file when it is empty.
+pub fn scrub_ballot_box(conn: &mut DbConnection) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    match conn {
+        DbConnection::Sqlite(c) => c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);"),
+        DbConnection::Postgres(c) => c.batch_execute("VACUUM ballot_box;"),
+    }
+}

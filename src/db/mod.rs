@@ -44,8 +44,9 @@ pub struct ConnectionManager {
 fn sqlite_pragmas(c: &mut SqliteConnection) -> diesel::QueryResult<()> {
     // busy_timeout is per connection and must come first; WAL is persistent but cheap to repeat.
     // synchronous=FULL: a committed transaction (an acknowledged vote) survives power loss.
+    // secure_delete: deleted rows (the ballot box, once chained) are zeroed in the file, not left behind.
     c.batch_execute(&format!(
-        "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+        "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;"
     ))
 }
 

@@ -12,6 +12,7 @@ diesel::table! {
         session_generation -> BigInt,
         link_generation -> BigInt,
         link_expires_at -> Nullable<Timestamp>,
+        email_proven -> Bool,
     }
 }
 
@@ -237,6 +238,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    ballot_box (ballot_id, token) {
+        ballot_id -> BigInt,
+        token -> Text,
+        receipt -> Text,
+        answers -> Text,
+        nonce -> Text,
+        lmc -> Text,
+        role -> Text,
+    }
+}
+
 diesel::joinable!(representatives -> conferences (conference_id));
 diesel::joinable!(representatives -> users (user_id));
 diesel::joinable!(motions -> conferences (conference_id));
@@ -263,4 +276,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     mail_outbox,
     conference_chairs,
     ballot_officers,
+    ballot_box,
 );

@@ -183,7 +183,16 @@ pub async fn cast(
     use crate::services::vote_writer::VoterId;
     let voter = match (code, voter.0) {
         (Some(code), _) => VoterId::Code(code),
-        (None, Some(user)) => VoterId::Member(user),
+        (None, Some(user)) => {
+            let uid = user.id;
+            if !state.db.run(move |c| crate::services::auth::email_proven(c, uid)).await? {
+                return Err(AppError::forbidden(
+                    "to vote signed in, your account must be one you activated through the link emailed to you; \
+                     otherwise vote with the code from your invitation",
+                ));
+            }
+            VoterId::Member(user)
+        }
         (None, None) => {
             return Err(AppError::new(
                 ErrorCode::Unauthenticated,

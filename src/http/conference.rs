@@ -331,9 +331,8 @@ fn html_escape(s: &str) -> String {
 }
 
 fn csv_field(s: &str) -> String {
-    // Quote, and defuse spreadsheet formulas.
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
-    format!("\"{}\"", s.replace('"', "\"\""))
+    // Quote, and defuse spreadsheet formulas (crate::ballot::defuse_formula: full-width forms, `|`, tab…).
+    format!("\"{}\"", crate::ballot::defuse_formula(s).replace('"', "\"\""))
 }
 
 /// The conference's resolutions: every motion with its outcome text (json, md, csv or printable html).

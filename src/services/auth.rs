@@ -609,12 +609,26 @@ pub fn use_password_link(conn: &mut DbConnection, link_key: &[u8], token: &str, 
             users::link_expires_at.eq(None::<chrono::NaiveDateTime>),
             users::password_hash.eq(hash),
             users::session_generation.eq(users::session_generation + 1),
+            // The link reached the holder of the address: from now on this account may vote signed in.
+            users::email_proven.eq(true),
         ))
         .execute(conn)?;
     if spent != 1 {
         return Err(link_invalid());
     }
     find_active_user(conn, id)?.ok_or_else(link_invalid)
+}
+
+/// Whether the account's holder has proved control of its email address (by a set-password link sent to
+/// it). Only such an account may vote in a ballot signed in: an admin or chair who created an account for
+/// someone's address, or set its password, cannot vote as them (docs/secrecy.md).
+pub fn email_proven(conn: &mut DbConnection, user_id: i64) -> AppResult<bool> {
+    Ok(users::table
+        .filter(users::id.eq(user_id))
+        .select(users::email_proven)
+        .first::<bool>(conn)
+        .optional()?
+        .unwrap_or(false))
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
 //! Indicative ballots: definition, roll, opening (invitations with voting codes), secret voting with
-//! receipts appended to the hash-chained record, turnout, closing, results and the published record.
+//! receipts, the ballot box and the hash-chained record, turnout, closing, results and the record.
 //!
-//! Secrecy (docs/audit.md, "Secrecy"): the roll holds a "has voted" flag and a keyed hash of the voting
-//! code; `ballot_entries` holds receipts and answers with a sequence number and no time, no roll id, no
-//! user id. The per-group counters for results breakdowns are aggregates. Confirmation emails are queued
-//! by a sweep in roll order, not in the vote's transaction, so the outbox does not reveal vote order.
+//! Secrecy (docs/secrecy.md): casting marks the voter on the roll and puts the vote in the ballot box
+//! (random key, no sequence, no time) in one durable commit. The box is chained into `ballot_entries`
+//! later, in shuffled batches of at least ten while the ballot is open (and the rest at close), in a
+//! transaction of its own, so the record's order does not follow the order of voting. The per-group
+//! counters and the confirmation emails (roll order, times to the minute) move with those batches.
 
 use std::collections::BTreeMap;
 
@@ -573,8 +574,8 @@ pub enum Voter<'a> {
     Member(&'a User),
 }
 
-/// Cast a ballot. In one write transaction: mark the voter as having voted, append the entry to the chain,
-/// bump the aggregate counters. Acknowledged only after commit. (The HTTP path goes through the vote
+/// Cast a ballot. In one write transaction: mark the voter as having voted and put the vote in the ballot
+/// box (chained later, see [`chain_box`]). Acknowledged only after commit. (The HTTP path goes through the vote
 /// writer, which does the same for many votes in one transaction.)
 pub fn cast(conn: &mut DbConnection, keys: &Keys, id: i64, voter: Voter<'_>, answers: &[Value]) -> AppResult<Receipt> {
     let mut results = db::write_tx(conn, |conn| Ok(cast_batch(conn, keys, &[(id, voter, answers)])))?;
@@ -587,9 +588,9 @@ fn code_format_ok(code: &str) -> bool {
 
 /// Cast several ballots inside the caller's write transaction, with few statements per vote: each vote
 /// is checked before it writes anything (so a refused vote writes nothing and needs no savepoint), the
-/// voter is found and marked in one `UPDATE … RETURNING`, the entry is inserted, and the chain head, the
-/// count and the aggregate counters are written once per ballot per batch. The ballot row is locked
-/// first (one writer per chain, across instances). A database error fails the whole batch: the caller
+/// voter is found and marked in one `UPDATE … RETURNING`, and the votes go into the ballot box with
+/// multi-row inserts. The ballot row is locked first (so casting and closing are serialised, across
+/// instances). A database error fails the whole batch: the caller
 /// acknowledges nothing.
 pub fn cast_batch(
     conn: &mut DbConnection,
@@ -720,24 +721,20 @@ fn cast_for_ballot(
         }
         return Ok(());
     }
-    // Lock the chain and read its state: the row lock on the ballot serialises writers across instances.
-    let locked: Option<(i64, Option<String>)> =
+    // Lock the ballot row while it is open: the row lock serialises casting with closing and chaining
+    // (across instances), so no vote lands in the box after the box was chained at close.
+    let locked: Option<i64> =
         diesel::update(ballots::table.filter(ballots::id.eq(id)).filter(ballots::status.eq("open")))
             .set(ballots::entry_count.eq(ballots::entry_count))
-            .returning((ballots::entry_count, ballots::head))
+            .returning(ballots::entry_count)
             .get_result(conn)
             .optional()?;
-    let Some((mut count, head)) = locked else {
+    if locked.is_none() {
         for i in mine {
             results[i] = Some(Err(not_open("closed")));
         }
         return Ok(());
-    };
-    let mut head = head
-        .as_deref()
-        .and_then(chain::hash_from_hex)
-        .ok_or_else(|| AppError::internal_msg("ballot has no chain head"))?;
-    let start_count = count;
+    }
     // 1. Everything that can refuse a vote without the database is checked first; nothing is written yet.
     struct Candidate {
         index: usize,
@@ -768,49 +765,28 @@ fn cast_for_ballot(
     // 2. Mark every voter of the batch in one statement per kind; each returned row is one voter marked now.
     let mut marked =
         mark_voters(conn, id, &candidates.iter().map(|c| (c.by_code, c.key.as_str())).collect::<Vec<_>>())?;
-    // 3. Entries in the batch's order: the first request for a voter that was marked gets it.
-    let mut entries = Vec::new();
-    let mut counters: BTreeMap<(&'static str, String, i32, String), i64> = BTreeMap::new();
+    // 3. Into the ballot box, under random keys (no sequence, no time): the first request for a voter
+    //    that was marked gets it. The entries are chained later, in shuffled batches (`chain_box`).
+    let mut boxed = Vec::new();
     let mut refused = Vec::new();
     for c in candidates {
         let Some((lmc, role)) = marked.remove(&(c.by_code, c.key.clone())) else {
             refused.push(c);
             continue;
         };
-        count += 1;
         let receipt = ballot::new_receipt();
-        let content = chain::EntryContent {
-            seq: count as u64,
-            receipt: receipt.clone(),
-            answers: Value::Array(c.answers.clone()),
-            nonce: ballot::new_nonce(),
-        };
-        let entry = chain::append(&head, &content).map_err(AppError::internal)?;
-        head = chain::hash_from_hex(&entry.hash).ok_or_else(|| AppError::internal_msg("entry hash is not hex"))?;
-        for (dimension, grp) in [("lmc", &lmc), ("role", &role)] {
-            for (qi, answer) in c.answers.iter().enumerate() {
-                let chosen: Vec<&str> = match answer {
-                    Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
-                    Value::String(s) => vec![s.as_str()],
-                    _ => vec![],
-                };
-                for key in chosen {
-                    *counters.entry((dimension, grp.clone(), qi as i32, key.to_string())).or_default() += 1;
-                }
-            }
-        }
-        entries.push(dialect::NewEntry {
+        boxed.push(dialect::NewBoxEntry {
             ballot_id: id,
-            seq: count,
+            token: ballot::new_box_token(),
             receipt: receipt.clone(),
-            answers: serde_json::to_string(&content.answers).map_err(AppError::internal)?,
-            nonce: content.nonce,
-            prev: entry.prev,
-            hash: entry.hash,
+            answers: serde_json::to_string(&Value::Array(c.answers)).map_err(AppError::internal)?,
+            nonce: ballot::new_nonce(),
+            lmc,
+            role,
         });
         results[c.index] = Some(Ok(Receipt { ballot_id: id, receipt }));
     }
-    dialect::insert_entries(conn, &entries)?;
+    dialect::insert_box(conn, &boxed)?;
     // 4. The rest were not marked: already voted, or not on this roll.
     if !refused.is_empty() {
         let on_roll =
@@ -830,59 +806,178 @@ fn cast_for_ballot(
             }));
         }
     }
-    if count > start_count {
-        diesel::update(ballots::table.filter(ballots::id.eq(id)))
-            .set((ballots::entry_count.eq(count), ballots::head.eq(Some(chain::to_hex(&head)))))
-            .execute(conn)?;
-        for ((dimension, grp, qi, key), n) in counters {
-            diesel::update(
-                group_counts::table
-                    .filter(group_counts::ballot_id.eq(id))
-                    .filter(group_counts::dimension.eq(dimension))
-                    .filter(group_counts::grp.eq(&grp))
-                    .filter(group_counts::question.eq(qi))
-                    .filter(group_counts::choice.eq(&key)),
-            )
-            .set(group_counts::votes.eq(group_counts::votes + n))
-            .execute(conn)?;
-        }
-    }
     Ok(())
 }
 
-/// Queue "your vote was received" emails for voters who have voted, in roll order (not vote order), and
-/// without the receipt (which would link the voter to their entry). Run periodically.
-pub fn queue_confirmations(conn: &mut DbConnection) -> AppResult<usize> {
-    db::write_tx(conn, |conn| {
-        let due: Vec<(i64, i64, String, String)> = roll::table
-            .filter(roll::voted.eq(true))
-            .filter(roll::confirmed.eq(false))
-            .order((roll::ballot_id.asc(), roll::id.asc()))
-            .limit(1000)
-            .select((roll::id, roll::ballot_id, roll::email, roll::name))
-            .load(conn)?;
-        for (roll_id, ballot_id, email, name) in &due {
-            let title: String = ballots::table.filter(ballots::id.eq(ballot_id)).select(ballots::title).first(conn)?;
-            mail::enqueue(
-                conn,
-                &mail::Outgoing {
-                    kind: "confirmation".into(),
-                    to_addr: email.clone(),
-                    to_name: name.clone(),
-                    subject: format!("Your vote was received: {title}"),
-                    body: format!(
-                        "Dear {name},\n\nYour vote in \"{title}\" has been received and counted. It is final.\n\n\
-                         Your receipt code was shown on screen when you voted (we do not keep a copy that links it to you). \
-                         When the ballot closes, you can find it in the published record to check your vote was counted.\n"
-                    ),
-                    ballot_id: Some(*ballot_id),
-                    roll_id: None,
-                },
-            )?;
-            diesel::update(roll::table.filter(roll::id.eq(roll_id))).set(roll::confirmed.eq(true)).execute(conn)?;
+/// Votes wait in the ballot box until at least this many can be chained together (or the ballot closes).
+pub const BOX_BATCH: usize = 10;
+
+/// Chain the ballot box of ballot `id` into its record, inside the caller's write transaction, if it
+/// holds at least `min` votes: the votes are shuffled (a CSPRNG permutation, unrelated to the order they
+/// were cast in), appended to the hash chain, counted into the per-group counters, and deleted from the
+/// box; the confirmations of the voters concerned are queued in roll order with times to the minute.
+/// Returns how many were chained.
+pub fn chain_box(conn: &mut DbConnection, id: i64, min: usize) -> AppResult<usize> {
+    use rand::seq::SliceRandom;
+    // The row lock on the ballot: one writer per chain, across instances, and no casting meanwhile.
+    let (mut count, head): (i64, Option<String>) = diesel::update(ballots::table.filter(ballots::id.eq(id)))
+        .set(ballots::entry_count.eq(ballots::entry_count))
+        .returning((ballots::entry_count, ballots::head))
+        .get_result(conn)?;
+    type BoxRow = (String, String, String, String, String, String);
+    let mut rows: Vec<BoxRow> = crate::db::schema::ballot_box::table
+        .filter(crate::db::schema::ballot_box::ballot_id.eq(id))
+        .select((
+            crate::db::schema::ballot_box::token,
+            crate::db::schema::ballot_box::receipt,
+            crate::db::schema::ballot_box::answers,
+            crate::db::schema::ballot_box::nonce,
+            crate::db::schema::ballot_box::lmc,
+            crate::db::schema::ballot_box::role,
+        ))
+        .load(conn)?;
+    if rows.is_empty() || rows.len() < min {
+        return Ok(0);
+    }
+    let mut head = head
+        .as_deref()
+        .and_then(chain::hash_from_hex)
+        .ok_or_else(|| AppError::internal_msg("ballot has no chain head"))?;
+    rows.shuffle(&mut rand::rngs::OsRng);
+    let mut entries = Vec::with_capacity(rows.len());
+    let mut counters: BTreeMap<(&'static str, String, i32, String), i64> = BTreeMap::new();
+    for (_, receipt, answers, nonce, lmc, role) in &rows {
+        count += 1;
+        let answers: Value = serde_json::from_str(answers).map_err(AppError::internal)?;
+        let content =
+            chain::EntryContent { seq: count as u64, receipt: receipt.clone(), answers, nonce: nonce.clone() };
+        let entry = chain::append(&head, &content).map_err(AppError::internal)?;
+        head = chain::hash_from_hex(&entry.hash).ok_or_else(|| AppError::internal_msg("entry hash is not hex"))?;
+        if let Value::Array(per_question) = &content.answers {
+            for (dimension, grp) in [("lmc", lmc), ("role", role)] {
+                for (qi, answer) in per_question.iter().enumerate() {
+                    let chosen: Vec<&str> = match answer {
+                        Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+                        Value::String(s) => vec![s.as_str()],
+                        _ => vec![],
+                    };
+                    for key in chosen {
+                        *counters.entry((dimension, grp.clone(), qi as i32, key.to_string())).or_default() += 1;
+                    }
+                }
+            }
         }
-        Ok(due.len())
-    })
+        entries.push(dialect::NewEntry {
+            ballot_id: id,
+            seq: count,
+            receipt: receipt.clone(),
+            answers: serde_json::to_string(&content.answers).map_err(AppError::internal)?,
+            nonce: nonce.clone(),
+            prev: entry.prev,
+            hash: entry.hash,
+        });
+    }
+    dialect::insert_entries(conn, &entries)?;
+    {
+        use crate::db::schema::ballot_box;
+        let tokens: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        for chunk in tokens.chunks(500) {
+            diesel::delete(
+                ballot_box::table.filter(ballot_box::ballot_id.eq(id)).filter(ballot_box::token.eq_any(chunk)),
+            )
+            .execute(conn)?;
+        }
+    }
+    diesel::update(ballots::table.filter(ballots::id.eq(id)))
+        .set((ballots::entry_count.eq(count), ballots::head.eq(Some(chain::to_hex(&head)))))
+        .execute(conn)?;
+    for ((dimension, grp, qi, key), n) in counters {
+        diesel::update(
+            group_counts::table
+                .filter(group_counts::ballot_id.eq(id))
+                .filter(group_counts::dimension.eq(dimension))
+                .filter(group_counts::grp.eq(&grp))
+                .filter(group_counts::question.eq(qi))
+                .filter(group_counts::choice.eq(&key)),
+        )
+        .set(group_counts::votes.eq(group_counts::votes + n))
+        .execute(conn)?;
+    }
+    queue_confirmations_for(conn, id)?;
+    Ok(rows.len())
+}
+
+/// Chain every open ballot's box that holds at least [`BOX_BATCH`] votes, one transaction per ballot.
+/// Run periodically (the one-second tick). Returns how many votes were chained.
+pub fn chain_due(conn: &mut DbConnection) -> AppResult<usize> {
+    use crate::db::schema::ballot_box;
+    let waiting: Vec<(i64, i64)> = ballot_box::table
+        .group_by(ballot_box::ballot_id)
+        .select((ballot_box::ballot_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    let mut chained = 0;
+    for (id, n) in waiting {
+        if n as usize >= BOX_BATCH {
+            chained += db::write_tx(conn, |c| chain_box(c, id, BOX_BATCH))?;
+        }
+    }
+    Ok(chained)
+}
+
+/// Queue "your vote was received" emails for the voters of ballot `id` whose votes have just been
+/// chained (inside `chain_box`'s transaction): in roll order, never the order they voted in, all with the
+/// same time to the minute, and without the receipt (which would link the voter to their entry). So the
+/// outbox says only which batch a voter's vote was chained in, at least ten at a time while the ballot is
+/// open (docs/secrecy.md).
+fn queue_confirmations_for(conn: &mut DbConnection, id: i64) -> AppResult<usize> {
+    use crate::db::schema::mail_outbox;
+    use chrono::Timelike;
+    let due: Vec<(i64, String, String)> = roll::table
+        .filter(roll::ballot_id.eq(id))
+        .filter(roll::voted.eq(true))
+        .filter(roll::confirmed.eq(false))
+        .order(roll::id.asc())
+        .select((roll::id, roll::email, roll::name))
+        .load(conn)?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let title: String = ballots::table.filter(ballots::id.eq(id)).select(ballots::title).first(conn)?;
+    for (_, email, name) in &due {
+        mail::enqueue(
+            conn,
+            &mail::Outgoing {
+                kind: "confirmation".into(),
+                to_addr: email.clone(),
+                to_name: name.clone(),
+                subject: format!("Your vote was received: {title}"),
+                body: format!(
+                    "Dear {name},\n\nYour vote in \"{title}\" has been received and counted. It is final.\n\n\
+                     Your receipt code was shown on screen when you voted (we do not keep a copy that links it to you). \
+                     When the ballot closes, you can find it in the published record to check your vote was counted.\n"
+                ),
+                ballot_id: Some(id),
+                roll_id: None,
+            },
+        )?;
+    }
+    // No fine times: the batch's rows all carry the minute they were queued in.
+    let now = db::now();
+    let minute = now.with_second(0).and_then(|t| t.with_nanosecond(0)).unwrap_or(now);
+    diesel::update(
+        mail_outbox::table
+            .filter(mail_outbox::ballot_id.eq(id))
+            .filter(mail_outbox::kind.eq("confirmation"))
+            .filter(mail_outbox::status.eq("pending"))
+            .filter(mail_outbox::created_at.gt(minute)),
+    )
+    .set((mail_outbox::created_at.eq(minute), mail_outbox::next_attempt_at.eq(minute)))
+    .execute(conn)?;
+    let ids: Vec<i64> = due.iter().map(|d| d.0).collect();
+    for chunk in ids.chunks(500) {
+        diesel::update(roll::table.filter(roll::id.eq_any(chunk))).set(roll::confirmed.eq(true)).execute(conn)?;
+    }
+    Ok(due.len())
 }
 
 /// Queue a reminder (with the voter's code) to everyone on the roll who has not voted.
@@ -1127,6 +1222,8 @@ pub fn close_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) 
         )
         .set(mail_outbox::status.eq("cancelled"))
         .execute(conn)?;
+        // Whatever is still in the ballot box is chained now, shuffled.
+        chain_box(conn, id, 0)?;
         let record = store_record(conn, keys, id)?;
         audit_log::append(
             conn,
@@ -1137,6 +1234,10 @@ pub fn close_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) 
         )?;
         Ok(())
     })?;
+    // Best effort: the box's deleted rows and the log that held them are scrubbed (docs/secrecy.md).
+    if let Err(e) = dialect::scrub_ballot_box(conn) {
+        tracing::warn!(ballot = id, error = %e, "could not scrub the ballot box after closing");
+    }
     get_ballot(conn, id)
 }
 

@@ -42,7 +42,7 @@ function optionWord(q, o) {
 }
 
 function showForm() {
-  const memberHint = hasRole(user, 'member') ? ' You are signed in: if you are on this ballot’s roll you can leave the code empty.' : '';
+  const memberHint = hasRole(user, 'member') ? ' You are signed in: if you are on this ballot’s roll and set your password through the link we emailed you, you can leave the code empty.' : '';
   const form = el('form', { id: 'ballot-form', novalidate: true },
     ballot.description ? el('p', { class: 'lede' }, ballot.description) : null,
     ballot.closes_at ? el('p', {}, `Voting closes ${new Date(ballot.closes_at).toLocaleString('en-GB', { timeZone: 'Europe/London', dateStyle: 'full', timeStyle: 'short' })} (UK time).`) : null,

@@ -258,3 +258,294 @@ both_backends!(live_turnout_never_places_one_vote_in_a_small_group, |app: TestAp
     assert_eq!(row("Mid")["suppressed"], true);
     assert_eq!(t["by_role"][0]["voted"], 20, "26 partners voted, shown as 20");
 });
+
+// ---- findings 1 and 3: confirmations and the record's order say nothing about the order of voting ----
+
+/// Rows read straight from the database, as a database reader would.
+async fn sql_texts(app: &TestApp, sql: String) -> Vec<String> {
+    app.state
+        .db
+        .run(move |c| {
+            use diesel::prelude::*;
+            #[derive(diesel::QueryableByName)]
+            struct Row {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                v: String,
+            }
+            Ok(diesel::sql_query(sql).load::<Row>(c)?.into_iter().map(|r| r.v).collect())
+        })
+        .await
+        .expect("query")
+}
+
+async fn wait_until<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..150 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn cast_order(b: &crate::ballots::OpenBallot) -> Vec<(String, String)> {
+    // Votes arrive in the reverse of roll order, so roll order is not vote order.
+    let mut codes = b.codes.clone();
+    codes.sort_by_key(|(email, _)| {
+        std::cmp::Reverse(email.trim_start_matches("gp").trim_end_matches("@example.org").parse::<usize>().unwrap_or(0))
+    });
+    codes
+}
+
+async fn confirmations(app: &TestApp, ballot: i64) -> Vec<String> {
+    sql_texts(
+        app,
+        format!(
+            "SELECT to_addr || '|' || CAST(created_at AS TEXT) || '|' || CAST(next_attempt_at AS TEXT) AS v \
+             FROM mail_outbox WHERE kind = 'confirmation' AND ballot_id = {ballot} ORDER BY id"
+        ),
+    )
+    .await
+}
+
+both_backends!(confirmations_go_out_in_batches_in_roll_order_with_coarse_times, |app: TestApp| async move {
+    let b = crate::ballots::open_ballot(&app, 12, &["Devon"]).await;
+    let votes = format!("/api/v1/ballots/{}/votes", b.id);
+    let order = cast_order(&b);
+    // The attack: one quiet vote at a time, reading the outbox after each.
+    for (i, (_, code)) in order.iter().take(9).enumerate() {
+        app.post(&votes, json!({"code": code, "answers": crate::ballots::answers_for(i)}), None).await.expect(201);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert!(confirmations(&app, b.id).await.is_empty(), "nothing is confirmed before ten votes");
+    let (_, tenth) = &order[9];
+    app.post(&votes, json!({"code": tenth, "answers": crate::ballots::answers_for(9)}), None).await.expect(201);
+    wait_until("ten confirmations", || async { confirmations(&app, b.id).await.len() == 10 }).await;
+    let rows = confirmations(&app, b.id).await;
+    let fields: Vec<Vec<&str>> = rows.iter().map(|r| r.split('|').collect()).collect();
+    // In roll order (gp0, gp2, gp3, ... as the roll lists them), which is not the order of voting.
+    let voted_in_roll_order: Vec<String> = {
+        let mut v: Vec<usize> = order[..10]
+            .iter()
+            .map(|(e, _)| e.trim_start_matches("gp").trim_end_matches("@example.org").parse().unwrap_or(0))
+            .collect();
+        v.sort_unstable();
+        v.into_iter().map(|n| format!("gp{n}@example.org")).collect()
+    };
+    assert_eq!(fields.iter().map(|f| f[0].to_string()).collect::<Vec<_>>(), voted_in_roll_order);
+    // One time for the whole batch, to the minute.
+    for f in &fields {
+        assert_eq!((f[1], f[2]), (fields[0][1], fields[0][2]), "{rows:?}");
+        assert!(f[1].contains(":00") && !f[1].contains('.'), "no seconds or fractions: {}", f[1]);
+        let seconds = f[1].rsplit(':').next().unwrap_or("");
+        assert!(seconds.starts_with("00"), "to the minute: {}", f[1]);
+    }
+    // The checkpoint moved by the whole batch at once.
+    let cp = app.get(&format!("/api/v1/ballots/{}/checkpoint", b.id), None).await.expect(200);
+    assert_eq!(cp["count"], 10);
+    // The rest are confirmed at close.
+    let (_, eleventh) = &order[10];
+    app.post(&votes, json!({"code": eleventh, "answers": crate::ballots::answers_for(10)}), None).await.expect(201);
+    app.post_empty(&format!("/api/v1/ballots/{}/close", b.id), Some(&b.officer)).await.expect(200);
+    assert_eq!(confirmations(&app, b.id).await.len(), 11);
+});
+
+both_backends!(the_record_does_not_follow_casting_order_and_the_ballot_box_is_scrubbed, |app: TestApp| async move {
+    let b = crate::ballots::open_ballot(&app, 12, &["Devon", "Kent"]).await;
+    let votes = format!("/api/v1/ballots/{}/votes", b.id);
+    let mut receipts = Vec::new();
+    let mut box_tokens = Vec::new();
+    for (i, (_, code)) in cast_order(&b).iter().enumerate() {
+        let r = app.post(&votes, json!({"code": code, "answers": crate::ballots::answers_for(i)}), None).await;
+        receipts.push(r.expect(201)["receipt"].as_str().expect("receipt").to_string());
+        if i < 9 {
+            // A database reader during voting: the box has no order, the record nothing yet.
+            let entries =
+                sql_texts(&app, format!("SELECT receipt AS v FROM ballot_entries WHERE ballot_id = {}", b.id)).await;
+            assert!(entries.is_empty(), "no entry is chained one vote at a time");
+            box_tokens = sql_texts(&app, format!("SELECT token AS v FROM ballot_box WHERE ballot_id = {}", b.id)).await;
+            assert_eq!(box_tokens.len(), i + 1);
+            assert!(box_tokens.iter().all(|t| t.len() == 32), "random keys: {box_tokens:?}");
+        }
+    }
+    let columns = if app.backend == crate::helpers::Backend::Sqlite {
+        sql_texts(&app, "SELECT name AS v FROM pragma_table_info('ballot_box')".into()).await
+    } else {
+        sql_texts(
+            &app,
+            "SELECT column_name::text AS v FROM information_schema.columns WHERE table_name = 'ballot_box'".into(),
+        )
+        .await
+    };
+    let mut columns = columns;
+    columns.sort();
+    assert_eq!(columns, ["answers", "ballot_id", "lmc", "nonce", "receipt", "role", "token"], "no sequence, no time");
+    wait_until("the first batch to be chained", || async {
+        app.get(&format!("/api/v1/ballots/{}/checkpoint", b.id), None).await.body["count"].as_u64().unwrap_or(0) >= 10
+    })
+    .await;
+    if app.backend == crate::helpers::Backend::Postgres {
+        // xmin: the entries of a batch share one transaction, which no single voter's vote had.
+        let xmins =
+            sql_texts(&app, format!("SELECT xmin::text AS v FROM ballot_entries WHERE ballot_id = {}", b.id)).await;
+        let distinct: std::collections::HashSet<&String> = xmins.iter().collect();
+        assert_eq!(distinct.len(), 1, "one transaction chained the whole batch: {xmins:?}");
+        assert!(xmins.len() >= 10);
+    }
+    app.post_empty(&format!("/api/v1/ballots/{}/close", b.id), Some(&b.officer)).await.expect(200);
+    let record = app.get(&format!("/api/v1/ballots/{}/record", b.id), None).await.expect(200);
+    let recorded: Vec<String> = record["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| e["receipt"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(recorded.len(), 12);
+    let mut a = recorded.clone();
+    let mut c = receipts.clone();
+    a.sort();
+    c.sort();
+    assert_eq!(a, c, "every vote is in the record");
+    assert_ne!(recorded, receipts, "the record's order is not the order of casting");
+    let left = sql_texts(&app, format!("SELECT token AS v FROM ballot_box WHERE ballot_id = {}", b.id)).await;
+    assert!(left.is_empty(), "the ballot box is empty after close");
+    if app.backend == crate::helpers::Backend::Sqlite {
+        // The database file: the log is truncated and the box's rows are zeroed, not left in free space.
+        let wal = app.data_path().join("carried.db-wal");
+        let wal_len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        assert_eq!(wal_len, 0, "the write-ahead log is truncated after close");
+        let file = std::fs::read(app.data_path().join("carried.db")).expect("database file");
+        for t in &box_tokens {
+            assert!(
+                !file.windows(t.len()).any(|w| w == t.as_bytes()),
+                "a ballot-box key seen during voting is still in the database file"
+            );
+        }
+    }
+    let v = app.get(&format!("/api/v1/ballots/{}/results", b.id), None).await.expect(200);
+    assert_eq!(v["votes_cast"], 12);
+});
+
+// ---- finding 4: an admin cannot vote as a roll member through an account they made ------------------
+
+both_backends!(an_admin_cannot_vote_as_a_roll_member_through_an_account_they_made, |app: TestApp| async move {
+    let admin = app.admin().await;
+    let b = crate::ballots::open_ballot(&app, 3, &["Devon"]).await;
+    let votes = format!("/api/v1/ballots/{}/votes", b.id);
+    // The attack: an account with gp0's email and a password the admin chose, then a vote signed in.
+    app.post(
+        "/api/v1/users",
+        json!({"email": "gp0@example.org", "name": "Not Dr 0", "password": crate::helpers::PASSWORD, "roles": ["member"]}),
+        Some(&admin),
+    )
+    .await
+    .expect(201);
+    let fake = app.login("gp0@example.org").await;
+    app.post(&votes, json!({"answers": crate::ballots::answers_for(0)}), Some(&fake))
+        .await
+        .expect_problem(403, "forbidden");
+    let t = app.get(&format!("/api/v1/ballots/{}/turnout", b.id), Some(&b.officer)).await.expect(200);
+    assert_eq!(t["voted"], 0, "nothing was cast");
+    // The same with the CLI (`carried user add`, password from stdin).
+    let out = app.cli(
+        &["user", "add", "--email", "gp1@example.org", "--name", "Not Dr 1", "--role", "member", "--password-stdin"],
+        Some(crate::helpers::PASSWORD),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let fake = app.login("gp1@example.org").await;
+    app.post(&votes, json!({"answers": crate::ballots::answers_for(1)}), Some(&fake))
+        .await
+        .expect_problem(403, "forbidden");
+    // gp0's own code still works: their vote was not taken.
+    let code = &b.codes.iter().find(|(e, _)| e == "gp0@example.org").expect("gp0").1;
+    app.post(&votes, json!({"code": code, "answers": crate::ballots::answers_for(0)}), None).await.expect(201);
+    // A GP who set their own password through the emailed link votes signed in.
+    let (_, gp2) = crate::ballots::proven_user(&app, &admin, "gp2@example.org", &["member"]).await;
+    app.post(&votes, json!({"answers": crate::ballots::answers_for(2)}), Some(&gp2)).await.expect(201);
+});
+
+// ---- finding 14: CSV exports defuse formulas, full-width ones and a leading `|` included ---------------
+
+fn csv_cells(csv: &str) -> Vec<String> {
+    // Enough of a CSV reader for these exports: quoted cells with doubled quotes, comma separated.
+    let mut cells = Vec::new();
+    for line in csv.lines().skip(1) {
+        let mut cell = String::new();
+        let mut quoted = false;
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (c, quoted) {
+                ('"', true) if chars.peek() == Some(&'"') => {
+                    cell.push('"');
+                    chars.next();
+                }
+                ('"', _) => quoted = !quoted,
+                (',', false) => cells.push(std::mem::take(&mut cell)),
+                (c, _) => cell.push(c),
+            }
+        }
+        cells.push(cell);
+    }
+    cells
+}
+
+both_backends!(csv_exports_defuse_full_width_and_pipe_formulas, |app: TestApp| async move {
+    let (_, chair) = app.user_with("chair@example.org", &[Role::Chair]).await;
+    let conf = app.post("/api/v1/conferences", json!({"name": "CSV"}), Some(&chair)).await.expect(201)["id"]
+        .as_i64()
+        .expect("id");
+    let attacks = ["\u{FF1D}HYPERLINK(\"http://x\")", "|calc", "\u{FF0B}1", "\u{FF20}SUM(A1)", "\u{FF0D}1"];
+    for (i, a) in attacks.iter().enumerate() {
+        app.post(
+            &format!("/api/v1/conferences/{conf}/motions"),
+            json!({"number": i + 1, "proposer": a, "stem": format!("{a} That conference is exported.")}),
+            Some(&chair),
+        )
+        .await
+        .expect(201);
+    }
+    let r = app.get(&format!("/api/v1/conferences/{conf}/resolutions?format=csv"), None).await;
+    assert_eq!(r.status.as_u16(), 200);
+    let cells = csv_cells(&r.text);
+    for a in attacks {
+        let found: Vec<&String> = cells.iter().filter(|c| c.contains(a)).collect();
+        assert!(!found.is_empty(), "{a} is exported: {}", r.text);
+        for c in found {
+            assert!(c.starts_with('\''), "{a} is defused: {c:?}");
+        }
+    }
+    // Ballot results: option texts that would run as formulas.
+    let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
+    let options = ["\u{FF1D}1+1", "|calc", "\u{FF0B}1"];
+    let id = app
+        .post(
+            "/api/v1/ballots",
+            json!({"title": "CSV", "questions": [{"text": "Which?", "kind": "one_of", "options": options}]}),
+            Some(&officer),
+        )
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .expect("id");
+    app.post_raw(
+        &format!("/api/v1/ballots/{id}/roll"),
+        "text/csv",
+        crate::ballots::roll_csv(1, &["Devon"], false).into_bytes(),
+        Some(&officer),
+    )
+    .await
+    .expect(200);
+    app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer)).await.expect(200);
+    app.post_empty(&format!("/api/v1/ballots/{id}/close"), Some(&officer)).await.expect(200);
+    let r = app.get(&format!("/api/v1/ballots/{id}/results?format=csv"), None).await;
+    assert_eq!(r.status.as_u16(), 200, "{}", r.text);
+    let cells = csv_cells(&r.text);
+    for o in options {
+        let c = cells.iter().find(|c| c.contains(o)).unwrap_or_else(|| panic!("{o} exported: {}", r.text));
+        assert!(c.starts_with('\''), "{o} is defused: {c:?}");
+    }
+});
