@@ -969,8 +969,12 @@ async fn chair_imports_a_hundred_item_agenda() {
     // Nothing is saved before the chair confirms.
     let motions = app.get(&format!("/api/v1/conferences/{cid}/motions"), Some(&chair_token)).await.expect(200);
     assert_eq!(motions.as_array().expect("list").len(), 0);
+    let listed = chair.wait_text("#agenda-item-warnings", "Item 5, line").await;
+    assert!(listed.contains("missing"), "{listed}");
     chair.exec("document.querySelector('#agenda-preview').scrollIntoView()", json!([])).await;
     chair.screenshot(&shots().join("chair-agenda-preview.png")).await;
+    chair.exec("document.querySelector(\"#agenda-preview-table tr[data-item='5']\").scrollIntoView()", json!([])).await;
+    chair.screenshot(&shots().join("chair-agenda-preview-warning.png")).await;
     chair.click("#confirm-agenda").await;
     chair.wait_text("#agenda-saved", "Saved: 100 added, 0 updated, 0 unchanged").await;
     chair.wait_text("#agenda", "Motion 1b").await;

@@ -76,21 +76,26 @@ function previewOf(r, text, confirm) {
   const itemOf = new Map();
   for (const it of r.items) for (const l of it.lines) itemOf.set(l, it);
   const loose = r.warnings.filter((w) => !itemOf.has(w.line));
+  const onItems = r.warnings.filter((w) => itemOf.has(w.line));
+  const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
   const c = r.changes;
   const rows = r.items.map((it) => {
     const warns = it.lines.flatMap((l) => (byLine.get(l) || []).map((w) => ({ ...w })));
-    return el('tr', { class: warns.length ? 'has-warning' : '', 'data-item': it.number },
+    return el('tr', { class: warns.length ? 'has-warning' : '', 'data-item': it.number, id: `preview-item-${it.number}` },
       el('th', { scope: 'row' }, it.number),
       el('td', {}, String(it.line)),
       el('td', {}, KIND_WORDS[it.kind] || it.kind, it.amends ? ` to ${it.amends}` : ''),
       el('td', {}, it.proposer || '—', it.agenda_committee ? ' (agenda committee)' : ''),
       el('td', {}, it.stem.length > 90 ? `${it.stem.slice(0, 90)}…` : it.stem,
-        it.parts.length ? el('span', { class: 'hint' }, ` ${it.parts.length} parts: ${it.parts.map((p) => p.label).join(' ')}`) : ''),
+        it.parts.length ? el('span', { class: 'hint' }, ` ${it.parts.length} ${it.parts.length === 1 ? 'part' : 'parts'}: ${it.parts.map((p) => p.label).join(' ')}`) : ''),
       el('td', {}, it.marks.map((m) => MARK_WORDS[m] || m).join(', '), it.bracket ? `${it.marks.length ? ', ' : ''}bracket ${it.bracket}` : ''),
       el('td', {}, warns.length ? el('ul', { class: 'warnings' }, warns.map((w) => el('li', {}, `Line ${w.line}: ${w.message}`))) : ''));
   });
   return el('div', { class: 'notice' },
-    el('h3', { tabindex: '-1' }, `It reads as ${r.items.length} items and ${r.notes.length} notes`, r.warnings.length ? `, with ${r.warnings.length} warnings` : ''),
+    el('h3', { tabindex: '-1' }, `It reads as ${plural(r.items.length, 'item', 'items')} and ${plural(r.notes.length, 'note', 'notes')}`,
+      r.warnings.length ? `, with ${plural(r.warnings.length, 'warning', 'warnings')}` : ''),
+    onItems.length ? el('div', { class: 'warnings', id: 'agenda-item-warnings' }, el('h4', {}, 'Check these items'),
+      el('ul', {}, onItems.map((w) => el('li', {}, el('a', { href: `#preview-item-${itemOf.get(w.line).number}` }, `Item ${itemOf.get(w.line).number}`), `, line ${w.line}: ${w.message}`)))) : '',
     el('p', {}, `If you save: ${c.added.length} added, ${c.updated.length} updated, ${c.unchanged.length} unchanged`,
       c.kept.length ? `, ${c.kept.length} kept as they were (already voted on: ${c.kept.map((k) => k.number).join(', ')})` : '',
       c.not_in_agenda.length ? `; not in this agenda and left as they are: ${c.not_in_agenda.join(', ')}` : '', '.'),
