@@ -1,13 +1,14 @@
 //! Importing the agenda as printed.
 
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, post, put, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::extract::AuthUser;
 use crate::procedure::agenda_reader::MAX_AGENDA_CHARS;
-use crate::services::agenda::{self as svc, AgendaImport, AgendaText};
+use crate::services::agenda::{self as svc, AgendaImport, AgendaText, MotionEdit, RunningOrder};
 use crate::services::auth::Role;
+use crate::services::conference::{self as conf, MotionView};
 use crate::services::events::{self, Event};
 use crate::services::AppState;
 
@@ -73,4 +74,78 @@ pub async fn import_agenda(
         })
         .await?;
     Ok(if dry_run { HttpResponse::Ok().json(out) } else { HttpResponse::Created().json(out) })
+}
+
+fn publish(state: &AppState, c: &mut crate::db::DbConnection, conference_id: i64, kind: &str, data: serde_json::Value) {
+    events::publish(&state.hub, c, Event { conference_id, kind: kind.to_string(), data });
+}
+
+/// Correct a motion before any vote on it: its printed number, proposer, text or parts.
+#[utoipa::path(tag = "motions", security(("bearer" = [])), params(("id" = i64, Path)), request_body = MotionEdit,
+    responses((status = 200, body = MotionView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[put("/motions/{id}")]
+pub async fn edit_motion(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+    body: web::Json<MotionEdit>,
+) -> AppResult<web::Json<MotionView>> {
+    let actor = user.require(&[Role::Chair])?.clone();
+    let id = id.into_inner();
+    let st = state.clone();
+    let m = state
+        .db
+        .run(move |c| {
+            svc::edit_motion(c, &actor, id, body.into_inner())?;
+            let m = conf::get_motion(c, id)?;
+            publish(&st, c, m.conference_id, "motion_updated", serde_json::json!({"motion": m}));
+            Ok(m)
+        })
+        .await?;
+    Ok(web::Json(m))
+}
+
+/// Delete a motion from the agenda, before any vote on it.
+#[utoipa::path(tag = "motions", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+#[delete("/motions/{id}")]
+pub async fn delete_motion(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
+    let actor = user.require(&[Role::Chair])?.clone();
+    let id = id.into_inner();
+    let st = state.clone();
+    state
+        .db
+        .run(move |c| {
+            let conference_id = svc::delete_motion(c, &actor, id)?;
+            publish(&st, c, conference_id, "agenda_updated", serde_json::json!({"deleted": id}));
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Set the running order: every motion of the conference, in the order they are to be taken.
+#[utoipa::path(tag = "conferences", security(("bearer" = [])), params(("id" = i64, Path)), request_body = RunningOrder,
+    responses((status = 200, body = Vec<MotionView>), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[post("/conferences/{id}/order")]
+pub async fn set_running_order(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+    body: web::Json<RunningOrder>,
+) -> AppResult<web::Json<Vec<MotionView>>> {
+    let actor = user.require(&[Role::Chair])?.clone();
+    let id = id.into_inner();
+    let st = state.clone();
+    let list = state
+        .db
+        .run(move |c| {
+            svc::set_running_order(c, &actor, id, body.into_inner())?;
+            publish(&st, c, id, "agenda_updated", serde_json::json!({"order": true}));
+            conf::list_motions(c, id)
+        })
+        .await?;
+    Ok(web::Json(list))
 }

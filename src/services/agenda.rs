@@ -447,3 +447,209 @@ mod tests {
         assert_eq!(number_key("27abc"), None);
     }
 }
+
+// ---- the running order ------------------------------------------------------------------------------
+
+/// Whether any vote (open, closed or void) has been put on the motion, alone or with the 'A' motions.
+fn voted_on(c: &mut DbConnection, conference_id: i64, motion_id: i64) -> AppResult<bool> {
+    let rows: Vec<(Option<i64>, String)> = polls::table
+        .filter(polls::conference_id.eq(conference_id))
+        .select((polls::motion_id, polls::subject))
+        .load(c)?;
+    Ok(rows.iter().any(|(m, s)| crate::services::corrections::motions_of(s, *m).contains(&motion_id)))
+}
+
+fn motion_conference(c: &mut DbConnection, motion_id: i64) -> AppResult<(i64, bool)> {
+    let (conference_id, decided): (i64, Option<String>) = motions::table
+        .filter(motions::id.eq(motion_id))
+        .select((motions::conference_id, motions::whole_outcome))
+        .first(c)
+        .optional()?
+        .ok_or_else(|| AppError::not_found(format!("no motion {motion_id}")))?;
+    let status: String =
+        conferences::table.filter(conferences::id.eq(conference_id)).select(conferences::status).first(c)?;
+    if status != "open" {
+        return Err(AppError::conflict("the conference is closed"));
+    }
+    Ok((conference_id, decided.is_some()))
+}
+
+/// A correction to a motion before any vote on it: its printed number, proposer, text or parts.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MotionEdit {
+    /// The number as printed ("27a").
+    pub item: Option<String>,
+    pub proposer: Option<String>,
+    pub stem: Option<String>,
+    /// Replaces every part; labels left out are given in order.
+    pub parts: Option<Vec<crate::services::conference::NewPart>>,
+}
+
+fn clean(text: &str, field: &str, max: usize) -> AppResult<String> {
+    let t = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if t.is_empty() {
+        return Err(AppError::validation(format!("{field}: must not be empty")));
+    }
+    if t.chars().count() > max {
+        return Err(AppError::validation(format!("{field}: at most {max} characters")));
+    }
+    Ok(t)
+}
+
+pub fn edit_motion(conn: &mut DbConnection, actor: &User, motion_id: i64, input: MotionEdit) -> AppResult<()> {
+    let item = input.item.as_deref().map(|i| clean(i, "item", 20)).transpose()?;
+    let proposer = input.proposer.as_deref().map(|p| clean(p, "proposer", 200)).transpose()?;
+    let stem = input.stem.as_deref().map(|s| clean(s, "stem", procedure::MAX_MOTION_CHARS)).transpose()?;
+    let new_parts = match &input.parts {
+        None => None,
+        Some(list) => {
+            if list.len() > procedure::MAX_PARTS {
+                return Err(AppError::validation(format!("parts: at most {} parts", procedure::MAX_PARTS)));
+            }
+            let mut labels: Vec<String> = Vec::new();
+            let mut out = Vec::new();
+            for (i, p) in list.iter().enumerate() {
+                let text = clean(&p.text, &format!("parts[{i}].text"), procedure::MAX_MOTION_CHARS)?;
+                let label = match &p.label {
+                    Some(l) => clean(l, &format!("parts[{i}].label"), 12)?,
+                    None => procedure::next_label(&labels),
+                };
+                if labels.contains(&label) {
+                    return Err(AppError::validation(format!("parts[{i}].label: {label} is used twice")));
+                }
+                labels.push(label.clone());
+                out.push(ParsedPart { label, text });
+            }
+            Some(out)
+        }
+    };
+    db::write_tx(conn, |c| {
+        let (conference_id, _) = motion_conference(c, motion_id)?;
+        if voted_on(c, conference_id, motion_id)? {
+            return Err(AppError::conflict("a vote has been taken on this motion: it can no longer be edited"));
+        }
+        if let Some(item) = &item {
+            let clash: i64 = motions::table
+                .filter(motions::conference_id.eq(conference_id))
+                .filter(motions::item.eq(item))
+                .filter(motions::id.ne(motion_id))
+                .count()
+                .get_result(c)?;
+            if clash > 0 {
+                return Err(AppError::conflict(format!("item {item} already exists in this conference")));
+            }
+            let key = match number_key(item) {
+                Some(k)
+                    if motions::table
+                        .filter(motions::conference_id.eq(conference_id))
+                        .filter(motions::number.eq(k))
+                        .filter(motions::id.ne(motion_id))
+                        .count()
+                        .get_result::<i64>(c)?
+                        == 0 =>
+                {
+                    k
+                }
+                _ => free_key(c, conference_id)?,
+            };
+            diesel::update(motions::table.filter(motions::id.eq(motion_id)))
+                .set((motions::item.eq(item), motions::number.eq(key)))
+                .execute(c)?;
+        }
+        if let Some(p) = &proposer {
+            diesel::update(motions::table.filter(motions::id.eq(motion_id)))
+                .set(motions::proposer.eq(procedure::normalise_proposer(p)))
+                .execute(c)?;
+        }
+        if let Some(s) = &stem {
+            diesel::update(motions::table.filter(motions::id.eq(motion_id))).set(motions::stem.eq(s)).execute(c)?;
+        }
+        if let Some(list) = &new_parts {
+            write_parts(c, motion_id, list)?;
+            diesel::update(motions::table.filter(motions::id.eq(motion_id)))
+                .set(motions::taken_as.eq(None::<String>))
+                .execute(c)?;
+        }
+        audit_log::append(
+            c,
+            &actor.email,
+            "motion.edit",
+            &format!("motion {motion_id}"),
+            serde_json::json!({"item": item, "proposer": proposer, "stem": stem.is_some(), "parts": new_parts.as_ref().map(Vec::len)}),
+        )?;
+        Ok(())
+    })
+}
+
+/// Deletes a motion from the agenda, before any vote on it.
+pub fn delete_motion(conn: &mut DbConnection, actor: &User, motion_id: i64) -> AppResult<i64> {
+    db::write_tx(conn, |c| {
+        let (conference_id, _) = motion_conference(c, motion_id)?;
+        if voted_on(c, conference_id, motion_id)? {
+            return Err(AppError::conflict(
+                "a vote has been taken on this motion: it stays on the record (withdraw it instead)",
+            ));
+        }
+        let item: Option<String> = motions::table.filter(motions::id.eq(motion_id)).select(motions::item).first(c)?;
+        diesel::delete(parts::table.filter(parts::motion_id.eq(motion_id))).execute(c)?;
+        diesel::delete(motions::table.filter(motions::id.eq(motion_id))).execute(c)?;
+        audit_log::append(
+            c,
+            &actor.email,
+            "motion.delete",
+            &format!("motion {motion_id}"),
+            serde_json::json!({"conference_id": conference_id, "item": item}),
+        )?;
+        Ok(conference_id)
+    })
+}
+
+/// The running order: every motion of the conference, by id, in the order they are to be taken.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunningOrder {
+    pub motions: Vec<i64>,
+}
+
+pub fn set_running_order(
+    conn: &mut DbConnection,
+    actor: &User,
+    conference_id: i64,
+    input: RunningOrder,
+) -> AppResult<()> {
+    db::write_tx(conn, |c| {
+        let status: String = conferences::table
+            .filter(conferences::id.eq(conference_id))
+            .select(conferences::status)
+            .first(c)
+            .optional()?
+            .ok_or_else(|| AppError::not_found(format!("no conference {conference_id}")))?;
+        if status != "open" {
+            return Err(AppError::conflict("the conference is closed"));
+        }
+        let mut all: Vec<i64> =
+            motions::table.filter(motions::conference_id.eq(conference_id)).select(motions::id).load(c)?;
+        let mut given = input.motions.clone();
+        all.sort_unstable();
+        given.sort_unstable();
+        if all != given {
+            return Err(AppError::validation(
+                "motions: give every motion of the conference exactly once, in the order they are to be taken",
+            ));
+        }
+        for (i, id) in input.motions.iter().enumerate() {
+            diesel::update(motions::table.filter(motions::id.eq(id)))
+                .set(motions::position.eq(i32::try_from(i + 1).unwrap_or(i32::MAX)))
+                .execute(c)?;
+        }
+        audit_log::append(
+            c,
+            &actor.email,
+            "agenda.order",
+            &format!("conference {conference_id}"),
+            serde_json::json!({"motions": input.motions.len()}),
+        )?;
+        Ok(())
+    })
+}

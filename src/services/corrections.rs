@@ -113,7 +113,7 @@ fn restore(c: &mut DbConnection, s: &Snapshot) -> AppResult<()> {
 }
 
 /// The motions a poll decides: its own, or the 'A' motions it put together.
-fn motions_of(subject: &str, motion_id: Option<i64>) -> Vec<i64> {
+pub(crate) fn motions_of(subject: &str, motion_id: Option<i64>) -> Vec<i64> {
     if let Some(id) = motion_id {
         return vec![id];
     }

@@ -1,5 +1,6 @@
 //! Importing the agenda as printed, and running an imported agenda through to its resolutions.
 
+use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::both_backends;
@@ -8,6 +9,10 @@ use crate::helpers::TestApp;
 
 const SAMPLE: &str = include_str!("../fixtures/agenda-sample.txt");
 const LAYOUTS: &str = include_str!("../fixtures/agenda-layouts.txt");
+
+async fn put(app: &TestApp, path: &str, body: Value, token: Option<&str>) -> crate::helpers::Reply {
+    app.request(Method::PUT, path, Some(body), token).await
+}
 
 fn numbers(v: &Value) -> Vec<String> {
     v["items"].as_array().expect("items").iter().map(|i| i["number"].as_str().expect("number").to_string()).collect()
@@ -353,4 +358,77 @@ both_backends!(closing_asks_to_confirm_and_taking_in_parts_can_be_undone, |app: 
         .map(|m| m["item"].as_str().expect("item"))
         .collect();
     assert_eq!(not_reached, strings(&c["items"]));
+});
+
+both_backends!(running_order_edit_and_delete_until_a_vote, |app: TestApp| async move {
+    let conf = conference_with_reps(&app, 1).await;
+    app.post(&format!("/api/v1/conferences/{}/agenda", conf.id), json!({"text": SAMPLE}), Some(&conf.chair))
+        .await
+        .expect(201);
+    let list = |v: &Value| -> Vec<(i64, String)> {
+        v.as_array()
+            .expect("list")
+            .iter()
+            .map(|m| (m["id"].as_i64().expect("id"), m["item"].as_str().expect("item").to_string()))
+            .collect()
+    };
+    let motions = app.get(&format!("/api/v1/conferences/{}/motions", conf.id), Some(&conf.chair)).await.expect(200);
+    let mut order = list(&motions);
+    // Item 19 is taken first.
+    let last = order.pop().expect("19");
+    order.insert(0, last);
+    let ids: Vec<i64> = order.iter().map(|(id, _)| *id).collect();
+    let path = format!("/api/v1/conferences/{}/order", conf.id);
+    let r = app.post(&path, json!({"motions": ids}), Some(&conf.chair)).await.expect(200);
+    assert_eq!(list(&r)[0].1, "19");
+    let again = app.get(&format!("/api/v1/conferences/{}/motions", conf.id), Some(&conf.chair)).await.expect(200);
+    assert_eq!(list(&again)[0].1, "19");
+    assert_eq!(list(&again)[1].1, "12");
+    // Every motion exactly once.
+    app.post(&path, json!({"motions": &ids[1..]}), Some(&conf.chair)).await.expect_problem(422, "validation_failed");
+    app.post(&path, json!({"motions": [ids[0], ids[0]]}), Some(&conf.chair))
+        .await
+        .expect_problem(422, "validation_failed");
+
+    // Edit 13 (a typo in the printed text), renumber 12b, delete 12a.
+    let id_of = |item: &str| order.iter().find(|(_, n)| n == item).map(|(id, _)| *id).expect("item");
+    let m = put(
+        &app,
+        &format!("/api/v1/motions/{}", id_of("13")),
+        json!({"stem": "That conference calls for a ballot.", "parts": [{"text": "now"}, {"text": "later"}]}),
+        Some(&conf.chair),
+    )
+    .await
+    .expect(200);
+    assert_eq!(m["stem"], "That conference calls for a ballot.");
+    assert_eq!(m["parts"][1]["label"], "(ii)");
+    let m = put(&app, &format!("/api/v1/motions/{}", id_of("12b")), json!({"item": "12c"}), Some(&conf.chair))
+        .await
+        .expect(200);
+    assert_eq!(m["item"], "12c");
+    put(&app, &format!("/api/v1/motions/{}", id_of("12b")), json!({"item": "13"}), Some(&conf.chair))
+        .await
+        .expect_problem(409, "conflict");
+    let r = app.request(Method::DELETE, &format!("/api/v1/motions/{}", id_of("12a")), None, Some(&conf.chair)).await;
+    assert_eq!(r.status.as_u16(), 204);
+    app.get(&format!("/api/v1/motions/{}", id_of("12a")), None).await.expect_problem(404, "not_found");
+
+    // After a vote: no more edits or deletion; withdrawing is the way.
+    conf.poll(&app, id_of("14"), json!("whole"), "simple", &["for"]).await;
+    put(&app, &format!("/api/v1/motions/{}", id_of("14")), json!({"stem": "That x."}), Some(&conf.chair))
+        .await
+        .expect_problem(409, "conflict");
+    let r = app.request(Method::DELETE, &format!("/api/v1/motions/{}", id_of("14")), None, Some(&conf.chair)).await;
+    assert_eq!(r.status.as_u16(), 409);
+    // Moved to the grey section and withdrawn, before a vote.
+    let m = app
+        .post(&format!("/api/v1/motions/{}/marks", id_of("18")), json!({"marks": ["a", "grey"]}), Some(&conf.chair))
+        .await
+        .expect(200);
+    assert_eq!(m["marks"], json!(["a", "grey"]));
+    let m = app
+        .post(&format!("/api/v1/motions/{}/decide", id_of("17")), json!({"outcome": "withdrawn"}), Some(&conf.chair))
+        .await
+        .expect(200);
+    assert_eq!(m["outcome_text"], "WITHDRAWN");
 });
