@@ -1396,3 +1396,60 @@ async fn a_session_is_renewed_while_in_use_and_says_when_it_ends() {
     assert_eq!(page.exec("return !!document.querySelector('#session-ended')", json!([])).await, json!(false));
     page.quit().await;
 }
+
+/// The chair imports a 100-item agenda: pastes it, sees the preview table with the warning on its line,
+/// confirms, and the items are on the agenda in order; importing again adds nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chair_imports_a_hundred_item_agenda() {
+    let Some(driver_path) = browser_or_skip("chair_imports_a_hundred_item_agenda") else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = app().await;
+    let (_, chair_token) = app.user_with("chair@example.org", &[Role::Chair]).await;
+    let conf = app
+        .post("/api/v1/conferences", json!({"name": "Conference of Shire LMCs"}), Some(&chair_token))
+        .await
+        .expect(201);
+    let cid = conf["id"].as_i64().expect("id");
+    let agenda = include_str!("fixtures/agenda-100.txt");
+    let driver = Driver::start(&driver_path).await;
+    let chair = driver.session().await;
+    chair.sign_in(&app, "chair@example.org", PASSWORD).await;
+    chair.goto(&app.url(&format!("/conference/{cid}/chair"))).await;
+    chair.wait_for("#import-agenda").await;
+    // Nothing given: an error.
+    chair.click("#preview-agenda").await;
+    chair.wait_text("#error-summary", "Paste the agenda").await;
+    chair.set_value("#agenda-text", agenda).await;
+    chair.click("#preview-agenda").await;
+    chair.wait_text("#agenda-preview h3", "It reads as 100 items").await;
+    let row = chair.wait_text("#agenda-preview-table tr[data-item='5']", "missing").await;
+    assert!(row.contains("Line"), "the warning names its line: {row}");
+    let bracket = chair.text("#agenda-preview-table tr[data-item='1b']").await.expect("row 1b");
+    assert!(bracket.contains("bracket 1") && bracket.contains("Upper Dale"), "{bracket}");
+    let amendment = chair.text("#agenda-preview-table tr[data-item='3']").await.expect("row 3");
+    assert!(amendment.contains("Amendment to 2"), "{amendment}");
+    // Nothing is saved before the chair confirms.
+    let motions = app.get(&format!("/api/v1/conferences/{cid}/motions"), Some(&chair_token)).await.expect(200);
+    assert_eq!(motions.as_array().expect("list").len(), 0);
+    let listed = chair.wait_text("#agenda-item-warnings", "Item 5, line").await;
+    assert!(listed.contains("missing"), "{listed}");
+    chair.exec("document.querySelector('#agenda-preview').scrollIntoView()", json!([])).await;
+    chair.screenshot(&shots().join("chair-agenda-preview.png")).await;
+    chair.exec("document.querySelector(\"#agenda-preview-table tr[data-item='5']\").scrollIntoView()", json!([])).await;
+    chair.screenshot(&shots().join("chair-agenda-preview-warning.png")).await;
+    chair.click("#confirm-agenda").await;
+    chair.wait_text("#agenda-saved", "Saved: 100 added, 0 updated, 0 unchanged").await;
+    chair.wait_text("#agenda", "Motion 1b").await;
+    let motions = app.get(&format!("/api/v1/conferences/{cid}/motions"), Some(&chair_token)).await.expect(200);
+    let items: Vec<String> =
+        motions.as_array().expect("list").iter().map(|m| m["item"].as_str().unwrap_or("").to_string()).collect();
+    assert_eq!(items.len(), 100);
+    assert_eq!(&items[..5], ["1", "1a", "1b", "1c", "2"]);
+    // The same agenda again: all unchanged, nothing duplicated.
+    chair.set_value("#agenda-text", agenda).await;
+    chair.click("#preview-agenda").await;
+    chair.wait_text("#agenda-preview", "0 added, 0 updated, 100 unchanged").await;
+    chair.quit().await;
+}

@@ -82,6 +82,15 @@ diesel::table! {
         whole_qualifier -> Nullable<Text>,
         whole_counts -> Nullable<Text>,
         created_at -> Timestamp,
+        item -> Nullable<Text>,
+        kind -> Text,
+        section -> Nullable<Text>,
+        subsection -> Nullable<Text>,
+        amends -> Nullable<Text>,
+        placement -> Nullable<Text>,
+        after_parts -> Nullable<Text>,
+        seconder -> Nullable<Text>,
+        position -> Nullable<Integer>,
     }
 }
 
@@ -118,6 +127,9 @@ diesel::table! {
         carried -> Nullable<Bool>,
         qualifier -> Nullable<Text>,
         wording -> Nullable<Text>,
+        before_state -> Nullable<Text>,
+        void_reason -> Nullable<Text>,
+        voided_at -> Nullable<Timestamp>,
     }
 }
 

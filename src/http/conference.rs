@@ -352,7 +352,7 @@ pub async fn resolutions(
         None | Some("json") => Ok(HttpResponse::Ok().json(serde_json::json!({
             "conference": conf,
             "motions": motions.iter().zip(&records).map(|(m, r)| serde_json::json!({
-                "id": m.id, "number": m.number, "marks": m.marks, "outcome_text": m.outcome_text, "record": r,
+                "id": m.id, "number": m.number, "item": m.item, "marks": m.marks, "outcome_text": m.outcome_text, "record": r,
             })).collect::<Vec<_>>(),
         }))),
         Some("md") | Some("markdown") => {

@@ -1,9 +1,11 @@
 //! Thin actix handlers: parse HTTP into domain types, call one service function, map the result.
 
+pub mod agenda;
 pub mod auth;
 pub mod ballots;
 pub mod client;
 pub mod conference;
+pub mod corrections;
 pub mod extract;
 pub mod guard;
 pub mod health;
@@ -40,6 +42,13 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(conference::add_representative)
         .service(conference::list_representatives)
         .service(conference::import_representatives)
+        .service(agenda::import_agenda)
+        .service(agenda::edit_motion)
+        .service(agenda::delete_motion)
+        .service(agenda::set_running_order)
+        .service(corrections::void_poll)
+        .service(corrections::close_check)
+        .service(corrections::conference_close_check)
         .service(conference::create_motion)
         .service(conference::list_motions)
         .service(conference::resolutions)

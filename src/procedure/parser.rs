@@ -52,10 +52,10 @@ impl ParseError {
 /// One non-blank line: its 1-based number, the column of its first visible
 /// character, and its text (spaces normalised, trimmed).
 #[derive(Debug, Clone)]
-struct Line {
-    no: usize,
-    col: usize,
-    text: String,
+pub(crate) struct Line {
+    pub(crate) no: usize,
+    pub(crate) col: usize,
+    pub(crate) text: String,
 }
 
 impl Line {
@@ -65,7 +65,7 @@ impl Line {
     }
 
     /// The same line from a byte offset on (trimmed at the start).
-    fn from(&self, byte: usize) -> Line {
+    pub(crate) fn from(&self, byte: usize) -> Line {
         let rest = self.text.get(byte..).unwrap_or_default();
         let trimmed = rest.trim_start();
         let skipped = byte + (rest.len() - trimmed.len());
@@ -85,7 +85,7 @@ fn is_invisible(c: char) -> bool {
 
 /// Splits the input into non-blank lines, normalising spaces and line endings
 /// (CRLF, CR, U+2028/U+2029).
-fn split_lines(input: &str) -> Vec<Line> {
+pub(crate) fn split_lines(input: &str) -> Vec<Line> {
     let mut lines = Vec::new();
     let unified = input.replace("\r\n", "\n").replace(['\r', '\u{2028}', '\u{2029}'], "\n");
     for (i, raw) in unified.split('\n').enumerate() {
@@ -114,7 +114,7 @@ fn split_lines(input: &str) -> Vec<Line> {
 }
 
 /// Collapses runs of whitespace to one space and trims.
-fn collapse(text: &str) -> String {
+pub(crate) fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -212,7 +212,7 @@ fn find_that(text: &str) -> Option<(usize, usize, Option<char>)> {
 }
 
 /// Words kept lower-case inside a proposer's name (except as the first word).
-const SMALL_WORDS: [&str; 10] = ["and", "of", "the", "upon", "on", "in", "under", "le", "super", "cum"];
+pub(crate) const SMALL_WORDS: [&str; 10] = ["and", "of", "the", "upon", "on", "in", "under", "le", "super", "cum"];
 
 /// Acronyms kept as such in a proposer's name.
 const ACRONYMS: [&str; 8] = ["LMC", "LMCs", "GPC", "GPCE", "BMA", "NHS", "ICB", "UK"];
@@ -272,7 +272,7 @@ pub fn normalise_proposer(name: &str) -> String {
 }
 
 /// Reads the proposer text before the stem. Returns (agenda committee?, proposer).
-fn read_proposer(raw: &str) -> (bool, Option<String>) {
+pub(crate) fn read_proposer(raw: &str) -> (bool, Option<String>) {
     let s = collapse(raw);
     let s = s.trim_matches(|c: char| matches!(c, ':' | ',' | ';' | '.' | '—' | '–' | '-') || c.is_whitespace());
     let lower = s.to_ascii_lowercase();
@@ -391,7 +391,7 @@ fn is_outcome_phrase(upper: &str) -> bool {
 /// Whether a whole line is an outcome pasted with the motion ("CARRIED IN ALL PARTS",
 /// "— CARRIED", "CARRIED — for 212, against 40, abstain 9", "**LOST**",
 /// "for 3, against 0, abstain 0").
-fn is_outcome_line(text: &str) -> bool {
+pub(crate) fn is_outcome_line(text: &str) -> bool {
     let t = text.trim_start_matches(|c: char| matches!(c, '—' | '–' | '-' | ':' | '*' | '_') || c.is_whitespace());
     let t = t.trim_end_matches(|c: char| matches!(c, '*' | '_' | '.') || c.is_whitespace());
     if t.is_empty() {
@@ -440,7 +440,7 @@ fn strip_trailing_outcome(text: &str) -> &str {
 
 /// What starts a part's line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Marker {
+pub(crate) enum Marker {
     /// "-", "–", "—", "•", "*"… with no label.
     Bullet,
     /// A label token ("ii", "3", "c", "C").
@@ -491,7 +491,7 @@ fn token_marker(text: &str) -> Option<(String, usize)> {
 }
 
 /// The marker at the start of a line, if any, and the byte offset of the text after it.
-fn split_marker(text: &str) -> Option<(Marker, usize)> {
+pub(crate) fn split_marker(text: &str) -> Option<(Marker, usize)> {
     if let Some((token, end)) = token_marker(text) {
         return Some((Marker::Token(token), end));
     }
@@ -519,7 +519,8 @@ enum Scheme {
 }
 
 /// Checks that labels follow one another and names each part.
-struct Sequence {
+#[derive(Clone)]
+pub(crate) struct Sequence {
     scheme: Option<Scheme>,
     /// Normalised labels so far, with the line each was on.
     labels: Vec<(String, usize)>,
@@ -530,8 +531,14 @@ fn display_token(token: &str) -> String {
 }
 
 impl Sequence {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Sequence { scheme: None, labels: Vec::new() }
+    }
+
+    /// Whether `marker` would be accepted as the next part's label.
+    pub(crate) fn accepts(&self, marker: &Marker) -> bool {
+        let line = Line { no: 1, col: 1, text: String::new() };
+        self.clone().next(marker, &line).is_ok()
     }
 
     fn so_far(&self) -> String {
@@ -551,7 +558,7 @@ impl Sequence {
     }
 
     /// The normalised label for the next part, or an error for this line.
-    fn next(&mut self, marker: &Marker, line: &Line) -> Result<String, ParseError> {
+    pub(crate) fn next(&mut self, marker: &Marker, line: &Line) -> Result<String, ParseError> {
         let err = |message: String| ParseError::new(line.no, line.col, message);
         if self.labels.len() >= MAX_PARTS {
             return Err(err(format!(
@@ -655,7 +662,7 @@ fn likely_style(token: &str, options: &[(LabelStyle, u32)]) -> LabelStyle {
 /// "(i)", "(ii)", … (from `first`) appear in exact sequence, each preceded by ':',
 /// ';' or a space and followed by a space. Needs at least `min_parts` labels and
 /// every part non-empty.
-fn split_inline(text: &str, first: u32, min_parts: usize) -> Option<(String, Vec<ParsedPart>)> {
+pub(crate) fn split_inline(text: &str, first: u32, min_parts: usize) -> Option<(String, Vec<ParsedPart>)> {
     let mut cuts: Vec<(usize, usize, String)> = Vec::new(); // (label start, text start, label)
     let mut from = 0;
     let mut n = first;

@@ -22,6 +22,12 @@ pub struct RecordPart {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct MotionRecord {
     pub number: Option<u32>,
+    /// The number as printed in the agenda ("27a"), printed instead of `number` when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    /// Votes the chair voided (and retook), each as "<question> — void: <reason>", printed after the outcome.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub voided: Vec<String>,
     pub proposer: Option<String>,
     pub agenda_committee: bool,
     pub stem: String,
@@ -40,6 +46,8 @@ impl MotionRecord {
     pub fn from_parsed(parsed: &ParsedMotion) -> Self {
         MotionRecord {
             number: parsed.number,
+            item: None,
+            voided: Vec::new(),
             proposer: parsed.proposer.clone(),
             agenda_committee: parsed.agenda_committee,
             stem: parsed.stem.clone(),
@@ -96,10 +104,12 @@ impl MotionRecord {
     }
 
     /// The opening line: number, proposer line, stem.
-    fn opening(&self, number_fmt: impl Fn(u32) -> String, escape: impl Fn(&str) -> String) -> String {
+    fn opening(&self, number_fmt: impl Fn(&str) -> String, escape: impl Fn(&str) -> String) -> String {
         let mut pieces = Vec::new();
-        if let Some(n) = self.number {
-            pieces.push(number_fmt(n));
+        match (&self.item, self.number) {
+            (Some(item), _) => pieces.push(number_fmt(&escape(item))),
+            (None, Some(n)) => pieces.push(number_fmt(&n.to_string())),
+            (None, None) => {}
         }
         if let Some(line) = self.proposer_line() {
             pieces.push(escape(&line));
@@ -157,6 +167,9 @@ pub fn render_text(r: &MotionRecord) -> String {
         lines.push(counts);
     }
     lines.push(r.final_line());
+    for v in &r.voided {
+        lines.push(format!("(Vote voided by the chair: {v})"));
+    }
     let mut out = lines.join("\n");
     out.push('\n');
     out
@@ -194,6 +207,9 @@ pub fn render_markdown(r: &MotionRecord) -> String {
         out.push_str(&format!("*{counts}*\n\n"));
     }
     out.push_str(&format!("**{}**\n", escape_markdown(&r.final_line())));
+    for v in &r.voided {
+        out.push_str(&format!("\n*Vote voided by the chair: {}*\n", escape_markdown(v)));
+    }
     out
 }
 
@@ -205,6 +221,22 @@ mod tests {
 
     const SEED: &str = include_str!("../../tests/fixtures/motion-2025-online-access.txt");
     const SEED_OUTCOME: &str = include_str!("../../tests/fixtures/motion-2025-online-access.outcome");
+
+    #[test]
+    fn voided_votes_are_printed_after_the_outcome() {
+        let mut r = seed_record();
+        r.voided = vec!["Motion 12: part (ii) — void: the wrong part was put".into()];
+        let text = render_text(&r);
+        assert!(
+            text.trim_end()
+                .ends_with("(Vote voided by the chair: Motion 12: part (ii) — void: the wrong part was put)"),
+            "{text}"
+        );
+        assert!(render_markdown(&r)
+            .contains("*Vote voided by the chair: Motion 12: part (ii) — void: the wrong part was put*"));
+        r.item = Some("12a".into());
+        assert!(render_text(&r).starts_with("12a "));
+    }
 
     fn seed_record() -> MotionRecord {
         let parsed = parse_printed_motion(SEED).unwrap();

@@ -54,6 +54,24 @@ pub struct MotionView {
     pub id: i64,
     pub conference_id: i64,
     pub number: i32,
+    /// The item's number as printed in the agenda ("27", "27a", "a278", "EM1").
+    pub item: String,
+    /// "motion", "amendment", "rider" or "emergency".
+    pub kind: procedure::ItemKind,
+    /// The agenda heading it is under, and any sub-heading.
+    pub section: Option<String>,
+    pub subsection: Option<String>,
+    /// For an amendment or rider: the item it amends.
+    pub amends: Option<String>,
+    /// A placement line printed before it ("To follow item 10").
+    pub placement: Option<String>,
+    /// A sentence printed after its last part that is not a part.
+    pub after_parts: Option<String>,
+    pub seconder: Option<String>,
+    /// Its place in the running order (lower first).
+    pub position: Option<i32>,
+    /// Polls on it that the chair voided, with the reason (the vote was then taken again).
+    pub voided_polls: Vec<crate::services::corrections::VoidedPoll>,
     pub title: Option<String>,
     pub proposer: Option<String>,
     pub agenda_committee: bool,
@@ -78,6 +96,8 @@ pub struct PollView {
     pub conference_id: i64,
     pub motion_id: Option<i64>,
     pub motion_number: Option<i32>,
+    /// The motion's number as printed in the agenda ("27a").
+    pub motion_item: Option<String>,
     /// What is put: a `Subject` of the motion (e.g. `"whole"`, `{"part": "(ii)"}`), or, for the 'A'
     /// motions taken together, `{"a_motions_en_bloc": [motion ids]}`.
     #[schema(value_type = Object)]
@@ -564,6 +584,16 @@ fn view_from(row: MotionRow, part_rows: Vec<PartRow>) -> MotionView {
         id: row.0,
         conference_id: row.1,
         number: row.2,
+        item: row.2.to_string(),
+        kind: procedure::ItemKind::Motion,
+        section: None,
+        subsection: None,
+        amends: None,
+        placement: None,
+        after_parts: None,
+        seconder: None,
+        position: None,
+        voided_polls: Vec::new(),
         title: row.3,
         proposer: row.4,
         agenda_committee: row.5,
@@ -608,14 +638,69 @@ pub fn get_motion(conn: &mut DbConnection, id: i64) -> AppResult<MotionView> {
         .optional()?
         .ok_or_else(|| AppError::not_found(format!("no motion {id}")))?;
     let p = load_parts(conn, id)?;
-    Ok(view_from(row, p))
+    let mut view = view_from(row, p);
+    let extra: AgendaRow = motions::table.filter(motions::id.eq(id)).select(agenda_columns()).first(conn)?;
+    with_agenda_fields(&mut view, extra);
+    view.voided_polls = crate::services::corrections::voided_polls(conn, view.conference_id, id)?;
+    Ok(view)
+}
+
+type AgendaRow = (
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i32>,
+);
+
+#[allow(clippy::type_complexity)]
+fn agenda_columns() -> (
+    motions::item,
+    motions::kind,
+    motions::section,
+    motions::subsection,
+    motions::amends,
+    motions::placement,
+    motions::after_parts,
+    motions::seconder,
+    motions::position,
+) {
+    (
+        motions::item,
+        motions::kind,
+        motions::section,
+        motions::subsection,
+        motions::amends,
+        motions::placement,
+        motions::after_parts,
+        motions::seconder,
+        motions::position,
+    )
+}
+
+fn with_agenda_fields(view: &mut MotionView, r: AgendaRow) {
+    if let Some(item) = r.0 {
+        view.item = item;
+    }
+    view.kind = r.1.parse().unwrap_or(procedure::ItemKind::Motion);
+    view.section = r.2;
+    view.subsection = r.3;
+    view.amends = r.4;
+    view.placement = r.5;
+    view.after_parts = r.6;
+    view.seconder = r.7;
+    view.position = r.8;
 }
 
 pub fn list_motions(conn: &mut DbConnection, conference_id: i64) -> AppResult<Vec<MotionView>> {
     conference_row(conn, conference_id)?;
     let ids: Vec<i64> = motions::table
         .filter(motions::conference_id.eq(conference_id))
-        .order(motions::number.asc())
+        .order((motions::position.asc(), motions::number.asc()))
         .select(motions::id)
         .load(conn)?;
     ids.into_iter().map(|id| get_motion(conn, id)).collect()
@@ -696,6 +781,7 @@ pub fn create_motion(
             None => {
                 let max: Option<i32> = motions::table
                     .filter(motions::conference_id.eq(conference_id))
+                    .filter(motions::number.le(100_000))
                     .select(diesel::dsl::max(motions::number))
                     .first(c)?;
                 max.unwrap_or(0) + 1
@@ -713,6 +799,8 @@ pub fn create_motion(
                 motions::bracket.eq(&bracket),
                 motions::needs_two_thirds.eq(input.needs_two_thirds),
                 motions::created_at.eq(db::now()),
+                motions::item.eq(number.to_string()),
+                motions::position.eq(number),
             ))
             .returning(motions::id)
             .get_result::<i64>(c);
@@ -915,7 +1003,7 @@ pub fn decide_motion(conn: &mut DbConnection, actor: &User, motion_id: i64, outc
         if view.outcome_text.is_some() {
             return Err(AppError::conflict(format!(
                 "motion {} is already decided: {}",
-                view.number,
+                view.item,
                 view.outcome_text.unwrap_or_default()
             )));
         }
@@ -1090,9 +1178,9 @@ fn poll_view(conn: &mut DbConnection, r: PollRow) -> AppResult<PollView> {
     let closed = r.7 == "closed";
     let cast = if r.6 == "electronic" { votes_cast(conn, r.0)? } else { 0 };
     let motion = r.2.map(|mid| get_motion(conn, mid)).transpose()?;
-    let (number, outcome_text) = match &motion {
-        Some(m) => (Some(m.number), if closed { m.outcome_text.clone() } else { None }),
-        None => (None, None),
+    let (number, item, outcome_text) = match &motion {
+        Some(m) => (Some(m.number), Some(m.item.clone()), if closed { m.outcome_text.clone() } else { None }),
+        None => (None, None, None),
     };
     let subject: serde_json::Value = serde_json::from_str(&r.3).unwrap_or(serde_json::Value::Null);
     let majority: Majority = r.5.parse().unwrap_or(Majority::Simple);
@@ -1110,6 +1198,7 @@ fn poll_view(conn: &mut DbConnection, r: PollRow) -> AppResult<PollView> {
         conference_id: r.1,
         motion_id: r.2,
         motion_number: number,
+        motion_item: item,
         subject,
         question: r.4,
         majority,
@@ -1229,7 +1318,7 @@ pub fn open_poll(conn: &mut DbConnection, actor: &User, motion_id: i64, input: N
                 default
             }
         });
-        let question = format!("Motion {}: {}", view.number, input.subject.describe());
+        let question = format!("Motion {}: {}", view.item, input.subject.describe());
         let details = serde_json::json!({"motion_id": motion_id, "subject": input.subject, "majority": majority.as_str(), "method": method});
         let spec = PollSpec {
             conference_id: view.conference_id,
@@ -1272,10 +1361,10 @@ pub fn open_en_bloc(conn: &mut DbConnection, actor: &User, conference_id: i64, i
                         AppError::validation(format!("motions: {id} is not a motion of this conference"))
                     })?;
                     if !is_a(m) {
-                        return Err(AppError::validation(format!("motions: motion {} is not marked 'A'", m.number)));
+                        return Err(AppError::validation(format!("motions: motion {} is not marked 'A'", m.item)));
                     }
                     if m.outcome_text.is_some() {
-                        return Err(AppError::validation(format!("motions: motion {} is already decided", m.number)));
+                        return Err(AppError::validation(format!("motions: motion {} is already decided", m.item)));
                     }
                     chosen.push(m);
                 }
@@ -1286,7 +1375,7 @@ pub fn open_en_bloc(conn: &mut DbConnection, actor: &User, conference_id: i64, i
             return Err(AppError::validation("there are no undecided 'A' motions to take en bloc"));
         }
         let ids: Vec<i64> = chosen.iter().map(|m| m.id).collect();
-        let numbers: Vec<String> = chosen.iter().map(|m| m.number.to_string()).collect();
+        let numbers: Vec<String> = chosen.iter().map(|m| m.item.clone()).collect();
         let question = format!("The 'A' motions, en bloc: {}", numbers.join(", "));
         let subject = serde_json::json!({"a_motions_en_bloc": ids});
         let spec = PollSpec {
@@ -1369,6 +1458,7 @@ pub fn close_poll(
         if row.7 != "open" {
             return Err(AppError::new(ErrorCode::PollClosed, "this poll is already closed"));
         }
+        crate::services::corrections::keep_before_close(c, poll_id)?;
         let majority: Majority = row.5.parse().unwrap_or(Majority::Simple);
         let subject_json: serde_json::Value = serde_json::from_str(&row.3).map_err(AppError::internal)?;
         let (decision, counts): (Decision, Option<Counts>) = if row.6 == "electronic" {
@@ -1623,7 +1713,9 @@ pub fn hall_state(conn: &mut DbConnection, viewer: Option<&User>, conference_id:
 pub fn motion_record(view: &MotionView) -> procedure::MotionRecord {
     let parts_taken = view.taken_as == Some(TakenAs::Parts);
     procedure::MotionRecord {
-        number: u32::try_from(view.number).ok(),
+        number: u32::try_from(view.number).ok().filter(|n| n.to_string() == view.item),
+        item: (view.item != view.number.to_string()).then(|| view.item.clone()),
+        voided: view.voided_polls.iter().map(|v| format!("{} — void: {}", v.question, v.reason)).collect(),
         proposer: view.proposer.clone(),
         agenda_committee: view.agenda_committee,
         stem: view.stem.clone(),

@@ -1,10 +1,12 @@
 //! Use cases: each public function is one thing a user does, run in one transaction where it writes.
 
 pub mod access;
+pub mod agenda;
 pub mod audit_log;
 pub mod auth;
 pub mod ballots;
 pub mod conference;
+pub mod corrections;
 pub mod events;
 pub mod keystore;
 pub mod mail;

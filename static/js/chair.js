@@ -1,9 +1,12 @@
 // Chair: the agenda with marks; paste a motion and see its parts before saving; take a motion as a
 // whole or in parts; open and close polls; show-of-hands results; the live count of votes cast.
 import { api, el, fill, $, start, idFromPath, liveEvents, motionText, MARK_WORDS, showErrors, fieldError, hasRole } from './common.js';
+import { agendaImportSection } from './agenda-import.js';
 
 const confId = idFromPath('/conference/');
 let conf = null;
+/** The latest closed poll of each motion (the one the chair may void). */
+let lastClosed = new Map();
 
 start(async (user) => {
   conf = await api('GET', `/conferences/${confId}`);
@@ -23,6 +26,7 @@ start(async (user) => {
       el('a', { href: `/conference/${confId}` }, 'Representatives’ voting page'))),
     el('section', { id: 'a-motions', class: 'hidden', 'aria-labelledby': 'a-motions-title' }),
     el('section', { id: 'agenda-section', 'aria-labelledby': 'agenda-title' }, el('h2', { id: 'agenda-title' }, 'Agenda'), el('ol', { id: 'agenda', class: 'agenda' })),
+    agendaImportSection(confId, () => refresh()),
     addMotionForm(),
     representativesSection(),
     closeConferenceForm());
@@ -48,11 +52,14 @@ function refresh() {
 }
 
 async function load() {
-  const [motions, open, reps] = await Promise.all([
+  const [motions, open, reps, all] = await Promise.all([
     api('GET', `/conferences/${confId}/motions`),
     api('GET', `/conferences/${confId}/polls?open=true`),
     api('GET', `/conferences/${confId}/representatives`).catch(() => []),
+    api('GET', `/conferences/${confId}/polls`).catch(() => []),
   ]);
+  lastClosed = new Map();
+  for (const p of all) if (p.status === 'closed') for (const id of pollMotions(p)) lastClosed.set(id, p);
   renderPolls(open, reps.length);
   renderRepresentatives(reps);
   renderAMotions(motions, open);
@@ -125,8 +132,24 @@ function showOfHandsForm(p) {
   return form;
 }
 
-async function closePoll(pollId, declaration) {
+async function closePoll(pollId, declaration, confirmed = false) {
   try {
+    if (!declaration && !confirmed) {
+      // Fewer than half of the registered representatives voting: ask first.
+      const check = await api('GET', `/polls/${pollId}/close-check`);
+      if (check.needs_confirmation) {
+        const card = document.querySelector(`[data-open-poll="${pollId}"]`);
+        const panel = el('div', { class: 'notice warning-panel', role: 'alertdialog', 'aria-labelledby': `confirm-close-${pollId}-title`, id: `confirm-close-${pollId}` },
+          el('p', { id: `confirm-close-${pollId}-title` }, el('strong', {}, check.message)),
+          el('div', { class: 'button-row' },
+            el('button', { type: 'button', class: 'warning', 'data-confirm-close': pollId, onclick: () => closePoll(pollId, null, true) }, 'Close the vote anyway'),
+            el('button', { type: 'button', class: 'secondary', onclick: () => panel.remove() }, 'Keep it open')));
+        card?.querySelector('[id^="confirm-close-"]')?.remove();
+        card?.append(panel);
+        panel.querySelector('button')?.focus();
+        return;
+      }
+    }
     await api('POST', `/polls/${pollId}/close`, declaration);
     showErrors([]);
     await refresh();
@@ -154,17 +177,25 @@ function agendaItem(m, open) {
           m.parts.length > 1 ? el('button', { type: 'button', class: 'secondary', 'data-take': 'parts', onclick: () => take(m.id, 'parts') }, 'Take in parts') : null),
         el('details', { 'data-keep': `other-${m.id}` }, el('summary', {}, 'Amendment, rider or procedural motion'), openPollForm(m)));
     } else {
+      const partDecided = m.parts.some((p) => p.outcome);
+      if (m.taken_as === 'parts' && !partDecided) {
+        actions.push(el('p', {}, 'Taken in parts. ',
+          el('button', { type: 'button', class: 'secondary', 'data-take': 'whole', onclick: () => take(m.id, 'whole') }, 'Take it as a whole instead')));
+      }
       actions.push(openPollForm(m));
     }
     actions.push(decideForm(m));
   }
+  const last = lastClosed.get(m.id);
+  if (last && conf.status === 'open' && !open.length) actions.push(voidForm(m, last));
   return el('li', { class: 'motion card', id: `motion-${m.id}`, 'data-motion': m.id },
-    el('h3', {}, `Motion ${m.number}`, m.title ? `: ${m.title}` : ''),
+    el('h3', {}, `Motion ${m.item ?? m.number}`, m.title ? `: ${m.title}` : ''),
     marks.length ? el('p', {}, marks) : null,
     m.needs_two_thirds ? el('p', {}, el('span', { class: 'tag' }, 'Needs two-thirds')) : null,
     motionText(m),
     m.taken_as ? el('p', { class: 'hint' }, m.taken_as === 'parts' ? 'Taken in parts.' : 'Taken as a whole.') : null,
     decided ? el('p', { class: 'outcome-text', 'data-outcome': m.id }, m.outcome_text) : null,
+    (m.voided_polls || []).map((v) => el('p', { class: 'hint', 'data-voided': v.poll_id }, `Vote voided by the chair: ${v.question} (${v.reason})`)),
     busy ? el('p', {}, el('strong', {}, 'A vote on this motion is open (above).')) : null,
     actions,
     conf.status === 'open' && !decided ? marksForm(m) : null);
@@ -284,7 +315,7 @@ function openPollForm(m) {
       const text = q('amend-text').value.trim();
       if (!text) {
         fieldError(amendText, 'Give the full wording as amended');
-        return showErrors([{ field: amendText, message: `Motion ${m.number}: give the full wording as amended` }]);
+        return showErrors([{ field: amendText, message: `Motion ${m.item ?? m.number}: give the full wording as amended` }]);
       }
       const part = q('amend-part') ? q('amend-part').value : '';
       subject = { amendment: part ? { part, text } : { text } };
@@ -292,7 +323,7 @@ function openPollForm(m) {
       const text = q('rider-text').value.trim();
       if (!text) {
         fieldError(riderText, 'Give the wording of the new part');
-        return showErrors([{ field: riderText, message: `Motion ${m.number}: give the wording of the new part` }]);
+        return showErrors([{ field: riderText, message: `Motion ${m.item ?? m.number}: give the wording of the new part` }]);
       }
       subject = { rider: { text } };
     } else {
@@ -318,7 +349,7 @@ function renderAMotions(motions, open) {
     return;
   }
   const keptMethod = $('#a-motions-method') ? $('#a-motions-method').value : 'electronic';
-  const numbers = pending.map((m) => m.number).join(', ');
+  const numbers = pending.map((m) => m.item ?? m.number).join(', ');
   const form = el('form', { novalidate: true, id: 'a-motions-form' },
     el('div', { class: 'form-group' }, el('label', { for: 'a-motions-method' }, 'How'),
       el('select', { id: 'a-motions-method' },
@@ -432,13 +463,51 @@ function addMotionForm() {
   return form;
 }
 
+/** Void the latest vote on a motion, with a reason; the vote can then be taken again. */
+function voidForm(m, p) {
+  const id = `void-${p.id}`;
+  const form = el('form', { novalidate: true, 'data-void-poll': p.id },
+    el('div', { class: 'form-group' },
+      el('label', { for: id }, 'Why is this vote void?'),
+      el('span', { class: 'hint', id: `${id}-hint` }, 'The result is undone and kept in the motion’s record with your reason; then take the vote again.'),
+      el('textarea', { id, rows: '2', 'aria-describedby': `${id}-hint` })),
+    el('button', { type: 'submit', class: 'warning' }, 'Void this vote'));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const reason = $('#' + id).value.trim();
+    if (!reason) { fieldError(id, 'Say why the vote is void'); return showErrors([{ field: id, message: 'Say why the vote is void' }]); }
+    try {
+      await api('POST', `/polls/${p.id}/void`, { reason });
+      showErrors([]);
+      await refresh();
+    } catch (e) { showErrors([{ field: id, message: e.message }]); }
+  });
+  return el('details', { 'data-keep': `void-${m.id}` }, el('summary', {}, `Void the last vote (${p.question}: ${p.result || ''})`), form);
+}
+
 function closeConferenceForm() {
   if (conf.status !== 'open') return el('p', { class: 'notice' }, 'This conference is closed.');
-  return el('details', { class: 'no-print' }, el('summary', {}, 'Close the conference'),
+  const confirmBox = el('div', { id: 'confirm-close-conference', 'aria-live': 'polite' });
+  return el('details', { class: 'no-print', id: 'close-conference' }, el('summary', {}, 'Close the conference'),
     el('p', {}, 'Every motion not yet decided becomes NOT REACHED. This cannot be undone.'),
-    el('button', { type: 'button', class: 'warning', onclick: async () => {
-      try { await api('POST', `/conferences/${confId}/close`); location.reload(); } catch (e) { showErrors([{ message: e.message }]); }
-    } }, 'Close the conference'));
+    el('button', { type: 'button', class: 'warning', id: 'close-conference-check', onclick: async () => {
+      try {
+        const check = await api('GET', `/conferences/${confId}/close-check`);
+        if (check.open_poll) return showErrors([{ message: 'A vote is open: close it before closing the conference.' }]);
+        fill(confirmBox, el('div', { class: 'notice warning-panel', role: 'alertdialog', 'aria-labelledby': 'confirm-close-conference-title' },
+          el('p', { id: 'confirm-close-conference-title' }, el('strong', {},
+            check.not_reached === 1 ? '1 motion will become NOT REACHED' : `${check.not_reached} motions will become NOT REACHED`,
+            check.not_reached ? ` (${check.items.slice(0, 20).join(', ')}${check.items.length > 20 ? ', …' : ''}).` : '.')),
+          el('p', {}, 'Close the conference?'),
+          el('div', { class: 'button-row' },
+            el('button', { type: 'button', class: 'warning', id: 'close-conference-confirm', onclick: async () => {
+              try { await api('POST', `/conferences/${confId}/close`); location.reload(); } catch (e) { showErrors([{ message: e.message }]); }
+            } }, 'Yes, close the conference'),
+            el('button', { type: 'button', class: 'secondary', onclick: () => fill(confirmBox) }, 'Cancel'))));
+        confirmBox.querySelector('button')?.focus();
+      } catch (e) { showErrors([{ message: e.message }]); }
+    } }, 'Close the conference…'),
+    confirmBox);
 }
 
 // ---- representatives --------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ start(async () => {
         el('a', { href: `/api/v1/conferences/${confId}/resolutions?format=html` }, 'plain HTML'))),
     motions.length === 0 ? el('p', {}, 'No motions yet.') : null,
     el('div', { class: 'resolutions' }, motions.map((m) => el('section', { class: 'motion', 'aria-labelledby': `m-${m.id}` },
-      el('h2', { id: `m-${m.id}` }, `Motion ${m.number}`),
+      el('h2', { id: `m-${m.id}` }, `Motion ${m.item ?? m.number}`),
       motionText(m),
       el('p', { class: 'outcome-text', 'data-outcome': m.id }, m.outcome_text || 'NOT YET DECIDED')))));
 });

@@ -76,6 +76,16 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
     let conf2 = app.post("/api/v1/conferences", json!({"name": "Access 2"}), Some(&chair)).await.expect(201)["id"]
         .as_i64()
         .expect("id");
+    let conf2_motion = app
+        .post(
+            &format!("/api/v1/conferences/{conf2}/motions"),
+            json!({"text": "1 KENT: That conference imports."}),
+            Some(&chair),
+        )
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .expect("id");
     app.post(
         &format!("/api/v1/conferences/{conf}/representatives"),
         json!({"user_id": rep_id, "lmc": "Devon"}),
@@ -204,10 +214,32 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
             &[Representative, Member, Chair, Officer, Scrutineer, Admin, OtherChair, OtherOfficer],
         ),
         op(Method::GET, format!("/api/v1/conferences/{conf}/resolutions"), None, EVERYONE),
+        op(Method::GET, format!("/api/v1/polls/{poll}/close-check"), None, &[Chair]),
         op(Method::POST, format!("/api/v1/polls/{poll}/close"), None, &[Chair]),
+        op(Method::POST, format!("/api/v1/polls/{poll}/void"), Some(json!({"reason": "a test"})), &[Chair]),
         op(Method::POST, format!("/api/v1/motions/{motion}/decide"), Some(json!({"outcome": "carried"})), &[Chair]),
         op(Method::POST, format!("/api/v1/motions/{motion}/polls"), Some(json!({"subject": "whole"})), &[Chair]),
         op(Method::POST, format!("/api/v1/conferences/{conf}/a-motions"), Some(json!({})), &[Chair]),
+        op(
+            Method::POST,
+            format!("/api/v1/conferences/{conf2}/agenda"),
+            Some(json!({"text": "1 KENT: That conference imports."})),
+            &[Chair],
+        ),
+        op(Method::GET, format!("/api/v1/conferences/{conf2}/close-check"), None, &[Chair]),
+        op(
+            Method::PUT,
+            format!("/api/v1/motions/{conf2_motion}"),
+            Some(json!({"stem": "That conference edits."})),
+            &[Chair],
+        ),
+        op(
+            Method::POST,
+            format!("/api/v1/conferences/{conf2}/order"),
+            Some(json!({"motions": [conf2_motion]})),
+            &[Chair],
+        ),
+        op(Method::DELETE, format!("/api/v1/motions/{conf2_motion}"), None, &[Chair]),
         op(Method::POST, format!("/api/v1/conferences/{conf2}/close"), None, &[Chair]),
         op(Method::GET, "/api/v1/ballots".into(), None, EVERYONE),
         op(Method::GET, format!("/api/v1/ballots/{open}"), None, EVERYONE),

@@ -5,6 +5,7 @@ mod mailbox;
 mod reliability;
 
 mod access;
+mod agenda;
 mod audit;
 mod ballots;
 mod conference;

@@ -1,0 +1,10 @@
+DROP INDEX motions_by_item;
+ALTER TABLE motions DROP COLUMN position;
+ALTER TABLE motions DROP COLUMN seconder;
+ALTER TABLE motions DROP COLUMN after_parts;
+ALTER TABLE motions DROP COLUMN placement;
+ALTER TABLE motions DROP COLUMN amends;
+ALTER TABLE motions DROP COLUMN subsection;
+ALTER TABLE motions DROP COLUMN section;
+ALTER TABLE motions DROP COLUMN kind;
+ALTER TABLE motions DROP COLUMN item;

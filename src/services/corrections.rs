@@ -1,0 +1,312 @@
+//! Putting mistakes right: a closed poll voided by the chair (with a reason, in the audit log and the
+//! motion's record) so the vote can be taken again; what closing a poll or the conference would do, for
+//! the chair to confirm first.
+
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::db::schema::{conferences, motions, parts, poll_votes, polls, representatives};
+use crate::db::{self, DbConnection};
+use crate::error::{AppError, AppResult};
+use crate::services::audit_log;
+use crate::services::auth::User;
+use crate::services::conference::{self as conf, PollView};
+
+/// A motion's rows as they were before a poll closed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Snapshot {
+    motion_id: i64,
+    stem: String,
+    taken_as: Option<String>,
+    whole_outcome: Option<String>,
+    whole_qualifier: Option<String>,
+    whole_counts: Option<String>,
+    parts: Vec<PartSnapshot>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PartSnapshot {
+    position: i32,
+    label: String,
+    text: String,
+    outcome: Option<String>,
+    qualifier: Option<String>,
+    counts: Option<String>,
+    added_by_rider: bool,
+}
+
+type SnapRow = (String, Option<String>, Option<String>, Option<String>, Option<String>);
+type PartSnapRow = (i32, String, String, Option<String>, Option<String>, Option<String>, bool);
+
+fn snapshot(c: &mut DbConnection, motion_id: i64) -> AppResult<Snapshot> {
+    let m: SnapRow = motions::table
+        .filter(motions::id.eq(motion_id))
+        .select((
+            motions::stem,
+            motions::taken_as,
+            motions::whole_outcome,
+            motions::whole_qualifier,
+            motions::whole_counts,
+        ))
+        .first(c)?;
+    let rows: Vec<PartSnapRow> = parts::table
+        .filter(parts::motion_id.eq(motion_id))
+        .order(parts::position.asc())
+        .select((
+            parts::position,
+            parts::label,
+            parts::text,
+            parts::outcome,
+            parts::qualifier,
+            parts::counts,
+            parts::added_by_rider,
+        ))
+        .load(c)?;
+    Ok(Snapshot {
+        motion_id,
+        stem: m.0,
+        taken_as: m.1,
+        whole_outcome: m.2,
+        whole_qualifier: m.3,
+        whole_counts: m.4,
+        parts: rows
+            .into_iter()
+            .map(|p| PartSnapshot {
+                position: p.0,
+                label: p.1,
+                text: p.2,
+                outcome: p.3,
+                qualifier: p.4,
+                counts: p.5,
+                added_by_rider: p.6,
+            })
+            .collect(),
+    })
+}
+
+fn restore(c: &mut DbConnection, s: &Snapshot) -> AppResult<()> {
+    diesel::update(motions::table.filter(motions::id.eq(s.motion_id)))
+        .set((
+            motions::stem.eq(&s.stem),
+            motions::taken_as.eq(&s.taken_as),
+            motions::whole_outcome.eq(&s.whole_outcome),
+            motions::whole_qualifier.eq(&s.whole_qualifier),
+            motions::whole_counts.eq(&s.whole_counts),
+        ))
+        .execute(c)?;
+    diesel::delete(parts::table.filter(parts::motion_id.eq(s.motion_id))).execute(c)?;
+    for p in &s.parts {
+        diesel::insert_into(parts::table)
+            .values((
+                parts::motion_id.eq(s.motion_id),
+                parts::position.eq(p.position),
+                parts::label.eq(&p.label),
+                parts::text.eq(&p.text),
+                parts::outcome.eq(&p.outcome),
+                parts::qualifier.eq(&p.qualifier),
+                parts::counts.eq(&p.counts),
+                parts::added_by_rider.eq(p.added_by_rider),
+            ))
+            .execute(c)?;
+    }
+    Ok(())
+}
+
+/// The motions a poll decides: its own, or the 'A' motions it put together.
+pub(crate) fn motions_of(subject: &str, motion_id: Option<i64>) -> Vec<i64> {
+    if let Some(id) = motion_id {
+        return vec![id];
+    }
+    serde_json::from_str::<serde_json::Value>(subject)
+        .ok()
+        .and_then(|v| v.get("a_motions_en_bloc").and_then(|a| a.as_array()).cloned())
+        .map(|a| a.iter().filter_map(|v| v.as_i64()).collect())
+        .unwrap_or_default()
+}
+
+/// Called inside the transaction that closes a poll, before its result is applied: keeps the motions as
+/// they were, so that the poll can be voided.
+pub fn keep_before_close(c: &mut DbConnection, poll_id: i64) -> AppResult<()> {
+    let (subject, motion_id): (String, Option<i64>) =
+        polls::table.filter(polls::id.eq(poll_id)).select((polls::subject, polls::motion_id)).first(c)?;
+    let snaps = motions_of(&subject, motion_id).into_iter().map(|id| snapshot(c, id)).collect::<AppResult<Vec<_>>>()?;
+    let text = serde_json::to_string(&snaps).map_err(AppError::internal)?;
+    diesel::update(polls::table.filter(polls::id.eq(poll_id))).set(polls::before_state.eq(text)).execute(c)?;
+    Ok(())
+}
+
+/// Why the chair voids a poll.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VoidPoll {
+    /// Why, in words (kept in the audit log and shown in the motion's record).
+    pub reason: String,
+}
+
+/// Void a closed poll: its result is undone (the motions go back to how they were before it closed) and
+/// the vote can be taken again. Only the latest poll on its motions, and only while the conference is open.
+pub fn void_poll(conn: &mut DbConnection, actor: &User, poll_id: i64, input: VoidPoll) -> AppResult<PollView> {
+    let reason = input.reason.trim().to_string();
+    if reason.is_empty() {
+        return Err(AppError::validation("reason: say why the poll is void"));
+    }
+    if reason.chars().count() > 500 {
+        return Err(AppError::validation("reason: at most 500 characters"));
+    }
+    db::write_tx(conn, |c| {
+        type Row = (i64, Option<i64>, String, String, Option<String>, Option<String>);
+        let (conference_id, motion_id, subject, status, before, question): Row = polls::table
+            .filter(polls::id.eq(poll_id))
+            .select((
+                polls::conference_id,
+                polls::motion_id,
+                polls::subject,
+                polls::status,
+                polls::before_state,
+                polls::question.nullable(),
+            ))
+            .first(c)
+            .optional()?
+            .ok_or_else(|| AppError::not_found(format!("no poll {poll_id}")))?;
+        match status.as_str() {
+            "closed" => {}
+            "void" => return Err(AppError::conflict("this poll is already void")),
+            _ => {
+                return Err(AppError::conflict(
+                    "this poll is still open: close it first (or let it close), then void it",
+                ))
+            }
+        }
+        let conf_status: String =
+            conferences::table.filter(conferences::id.eq(conference_id)).select(conferences::status).first(c)?;
+        if conf_status != "open" {
+            return Err(AppError::conflict("the conference is closed: its results stand"));
+        }
+        let open: i64 = polls::table
+            .filter(polls::conference_id.eq(conference_id))
+            .filter(polls::status.eq("open"))
+            .count()
+            .get_result(c)?;
+        if open > 0 {
+            return Err(AppError::conflict("a poll is open: close it before voiding an earlier one"));
+        }
+        let Some(before) = before else {
+            return Err(AppError::conflict("this poll closed before polls could be voided; it cannot be undone"));
+        };
+        let snaps: Vec<Snapshot> = serde_json::from_str(&before).map_err(AppError::internal)?;
+        // Only the latest poll on each of its motions: a later vote depends on this one.
+        let ids = motions_of(&subject, motion_id);
+        let later: Vec<(i64, Option<i64>, String)> = polls::table
+            .filter(polls::conference_id.eq(conference_id))
+            .filter(polls::id.gt(poll_id))
+            .filter(polls::status.eq("closed"))
+            .select((polls::id, polls::motion_id, polls::subject))
+            .load(c)?;
+        if let Some((later_id, _, _)) =
+            later.iter().find(|(_, m, s)| motions_of(s, *m).iter().any(|id| ids.contains(id)))
+        {
+            return Err(AppError::conflict(format!(
+                "poll {later_id} on the same motion closed after this one: void that one first"
+            )));
+        }
+        for s in &snaps {
+            restore(c, s)?;
+        }
+        diesel::update(polls::table.filter(polls::id.eq(poll_id)))
+            .set((polls::status.eq("void"), polls::void_reason.eq(&reason), polls::voided_at.eq(Some(db::now()))))
+            .execute(c)?;
+        audit_log::append(
+            c,
+            &actor.email,
+            "poll.void",
+            &format!("poll {poll_id}"),
+            serde_json::json!({"motions": ids, "question": question, "reason": reason}),
+        )?;
+        Ok(())
+    })?;
+    conf::get_poll(conn, poll_id)
+}
+
+/// A poll that was voided, as shown with its motion.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct VoidedPoll {
+    pub poll_id: i64,
+    pub question: String,
+    pub reason: String,
+    pub voided_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The voided polls of a motion (its own, and 'A' motion polls that included it), oldest first.
+pub fn voided_polls(c: &mut DbConnection, conference_id: i64, motion_id: i64) -> AppResult<Vec<VoidedPoll>> {
+    type Row = (i64, Option<i64>, String, String, Option<String>, Option<chrono::NaiveDateTime>);
+    let rows: Vec<Row> = polls::table
+        .filter(polls::conference_id.eq(conference_id))
+        .filter(polls::status.eq("void"))
+        .order(polls::id.asc())
+        .select((polls::id, polls::motion_id, polls::subject, polls::question, polls::void_reason, polls::voided_at))
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| motions_of(&r.2, r.1).contains(&motion_id))
+        .map(|r| VoidedPoll {
+            poll_id: r.0,
+            question: r.3,
+            reason: r.4.unwrap_or_default(),
+            voided_at: r.5.map(|t| t.and_utc()).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// What closing a poll now would mean: how many registered representatives voted.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CloseCheck {
+    pub votes_cast: i64,
+    pub registered: i64,
+    /// Fewer than half of the registered representatives voted: the chair is asked to confirm.
+    pub needs_confirmation: bool,
+    pub message: Option<String>,
+}
+
+pub fn close_check(c: &mut DbConnection, poll_id: i64) -> AppResult<CloseCheck> {
+    let (conference_id, method): (i64, String) = polls::table
+        .filter(polls::id.eq(poll_id))
+        .select((polls::conference_id, polls::method))
+        .first(c)
+        .optional()?
+        .ok_or_else(|| AppError::not_found(format!("no poll {poll_id}")))?;
+    let registered: i64 =
+        representatives::table.filter(representatives::conference_id.eq(conference_id)).count().get_result(c)?;
+    let votes_cast: i64 = poll_votes::table.filter(poll_votes::poll_id.eq(poll_id)).count().get_result(c)?;
+    let low = method == "electronic" && votes_cast * 2 < registered;
+    Ok(CloseCheck {
+        votes_cast,
+        registered,
+        needs_confirmation: low,
+        message: low.then(|| {
+            format!(
+                "Only {votes_cast} of {registered} registered representatives have voted (fewer than half). Close the vote anyway?"
+            )
+        }),
+    })
+}
+
+/// What closing the conference now would do.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ConferenceCloseCheck {
+    /// Motions not yet decided, which would become NOT REACHED.
+    pub not_reached: usize,
+    /// Their printed numbers.
+    pub items: Vec<String>,
+    pub open_poll: bool,
+}
+
+pub fn conference_close_check(c: &mut DbConnection, conference_id: i64) -> AppResult<ConferenceCloseCheck> {
+    let motions = conf::list_motions(c, conference_id)?;
+    let items: Vec<String> = motions.iter().filter(|m| m.outcome_text.is_none()).map(|m| m.item.clone()).collect();
+    let open: i64 = polls::table
+        .filter(polls::conference_id.eq(conference_id))
+        .filter(polls::status.eq("open"))
+        .count()
+        .get_result(c)?;
+    Ok(ConferenceCloseCheck { not_reached: items.len(), items, open_poll: open > 0 })
+}
