@@ -153,6 +153,13 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
         op(Method::POST, format!("/api/v1/motions/{motion}/marks"), Some(json!({"marks": ["a"]})), &[Chair]),
         op(Method::POST, format!("/api/v1/motions/{motion}/take"), Some(json!({"as": "whole"})), &[Chair]),
         op(Method::GET, format!("/api/v1/conferences/{conf}/polls"), None, EVERYONE),
+        op(Method::GET, format!("/api/v1/conferences/{conf}/hall"), None, EVERYONE),
+        op(
+            Method::GET,
+            "/api/v1/me/conferences".to_string(),
+            None,
+            &[Representative, Member, Chair, Officer, Scrutineer, Admin],
+        ),
         op(Method::GET, format!("/api/v1/polls/{poll}"), None, EVERYONE),
         op(Method::POST, format!("/api/v1/polls/{poll}/votes"), Some(json!({"choice": "for"})), &[Representative]),
         op(

@@ -385,7 +385,8 @@ both_backends!(live_events_follow_the_poll, |app: TestApp| async move {
         .await
         .expect(200);
     let after_vote = read_until(&mut stream, &mut seen, "event: poll_progress").await;
-    assert!(!after_vote.contains("against"), "progress shows a count, never a choice");
+    let progress = after_vote.rsplit("event: poll_progress").next().unwrap_or("");
+    assert!(!progress.contains("against"), "progress shows a count, never a choice: {progress}");
     app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "for"}), Some(&conf.reps[1])).await.expect(200);
     app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&conf.chair)).await.expect(200);
     let all = read_until(&mut stream, &mut seen, "event: poll_closed").await;
