@@ -1170,7 +1170,7 @@ async fn a_tap_on_a_slow_network_shows_its_vote_being_sent() {
     };
     let _one = ONE_AT_A_TIME.lock().await;
     let app = app().await;
-    let (cid, mid, chair, _) = hall(&app, 1).await;
+    let (cid, mid, chair, reps) = hall(&app, 1).await;
     let driver = Driver::start(&driver_path).await;
     let rep = driver.session().await;
     rep.sign_in(&app, "rep0@example.org", PASSWORD).await;
@@ -1188,9 +1188,16 @@ async fn a_tap_on_a_slow_network_shows_its_vote_being_sent() {
     assert_eq!(pending, json!(true));
     rep.screenshot(&shots().join("hall-slow-network-sending.png")).await;
     rep.wait_text(".your-vote", "You voted: For (recorded)").await;
+    // Two taps in quick succession: the later one wins, whatever the network does with the first.
+    rep.click("button[data-choice=abstain]").await;
+    rep.click("button[data-choice=against]").await;
+    rep.wait_text(".your-vote", "Sending your vote: Against").await;
+    rep.wait_text(".your-vote", "You voted: Against (recorded)").await;
     rep.network(false, 0).await;
-    let mine = app.get(&format!("/api/v1/polls/{pid}"), Some(&chair)).await.expect(200);
-    assert_eq!(mine["votes_cast"], 1, "{mine}");
+    let poll = app.get(&format!("/api/v1/polls/{pid}"), Some(&chair)).await.expect(200);
+    assert_eq!(poll["votes_cast"], 1, "{poll}");
+    let mine = app.get(&format!("/api/v1/polls/{pid}/my-vote"), Some(&reps[0])).await.expect(200);
+    assert_eq!(mine["choice"], "against", "{mine}");
     rep.quit().await;
 }
 
@@ -1336,6 +1343,8 @@ async fn the_projector_fills_the_screen_at_both_sizes() {
     projector.network(false, 0).await;
     projector.wait_text("#motion-outcome", "CARRIED IN ALL PARTS").await;
     projector.screenshot(&shots().join("projector-decided-1280x720.png")).await;
+    app.post_empty(&format!("/api/v1/conferences/{cid}/close"), Some(&chair)).await.expect(200);
+    projector.wait_text("#content", "the conference has closed").await;
     projector.quit().await;
 }
 

@@ -15,7 +15,6 @@ let announcedOpen = null;
 let announcedClosed = null;
 // The representative's vote in the open poll: {pollId, choice, phase: 'recorded'|'sending'|'unsent'|'refused', message}
 let myVote = null;
-let live = null;
 
 start(async (user) => {
   if (!user) {
@@ -28,7 +27,7 @@ start(async (user) => {
     return;
   }
   await refresh();
-  live = liveEvents(confId, {
+  liveEvents(confId, {
     ready: () => refresh(),
     poll_opened: () => refresh(),
     poll_closed: () => refresh(),
@@ -180,27 +179,42 @@ function updateVoteUi() {
   }
 }
 
-let sendSeq = 0;
+// One vote request at a time, in the order tapped: a slower earlier request can never overwrite a later
+// choice. A tap while one is on its way becomes the next one sent (only the latest tap is sent).
+let inFlight = false;
+let wanted = null;
 async function send(pollId, choice) {
-  const seq = ++sendSeq;
+  wanted = { pollId, choice };
   myVote = { pollId, choice, phase: 'sending' };
   updateVoteUi();
+  if (inFlight) return;
+  inFlight = true;
   try {
-    await api('POST', `/polls/${pollId}/votes`, { choice });
-    if (seq !== sendSeq) return;
-    myVote = { pollId, choice, phase: 'recorded' };
-  } catch (e) {
-    if (seq !== sendSeq) return;
-    if (e.status === 0) {
-      // It may or may not have arrived: the next snapshot says; until then it is not counted as recorded.
-      myVote = { pollId, choice, phase: 'unsent' };
-      if (live && navigator.onLine) setTimeout(() => { if (myVote && myVote.phase === 'unsent') refresh(); }, 2000);
-    } else {
-      const why = e.status === 409 ? 'this vote has closed.' : e.message;
-      myVote = { pollId, choice, phase: 'refused', message: `Your vote (${CHOICE_WORDS[choice]}) was not recorded: ${why}` };
+    let sent = null;
+    while (wanted !== sent) {
+      sent = wanted;
+      const outcome = await attempt(sent);
+      if (wanted === sent) myVote = outcome;
     }
+  } finally {
+    inFlight = false;
   }
   updateVoteUi();
+}
+
+async function attempt({ pollId, choice }) {
+  try {
+    await api('POST', `/polls/${pollId}/votes`, { choice });
+    return { pollId, choice, phase: 'recorded' };
+  } catch (e) {
+    if (e.status === 0) {
+      // It may or may not have arrived: the next snapshot says; until then it is not counted as recorded.
+      if (navigator.onLine) setTimeout(() => { if (myVote && myVote.phase === 'unsent') refresh(); }, 2000);
+      return { pollId, choice, phase: 'unsent' };
+    }
+    const why = e.status === 409 ? 'this vote has closed.' : e.message;
+    return { pollId, choice, phase: 'refused', message: `Your vote (${CHOICE_WORDS[choice]}) was not recorded: ${why}` };
+  }
 }
 
 function renderLast() {

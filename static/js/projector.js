@@ -57,7 +57,8 @@ function refresh() {
 function show() {
   document.title = `${hall.conference.name} – projector – carried`;
   const content = $('#content');
-  const header = el('p', { class: 'status-line conf-name' }, hall.conference.name);
+  const closed = hall.conference.status === 'closed';
+  const header = el('p', { class: 'status-line conf-name' }, hall.conference.name, closed ? ': the conference has closed' : '');
   const p = hall.open_poll || hall.last_closed;
   if (!p) {
     fill(content, header, el('p', { class: 'question' }, 'Waiting for the first vote.'));
