@@ -8,12 +8,14 @@
 //! - [`chain`]: genesis, entry hashing, checkpoints, and the audit log chain;
 //! - [`record`]: the published record, the tally, signing;
 //! - [`verify`]: the verifier, which names the first thing wrong;
-//! - [`sign`]: ed25519 key and signature helpers.
+//! - [`sign`]: ed25519 key and signature helpers;
+//! - [`typed`]: codes and receipts as people type them (one rule for both).
 
 pub mod canonical;
 pub mod chain;
 pub mod record;
 pub mod sign;
+pub mod typed;
 pub mod verify;
 
 #[cfg(test)]
@@ -29,4 +31,5 @@ pub use record::{
     Question, QuestionCounts, QuestionKind, Record, RecordError, RecordParts, Results, Signature, Signoff,
 };
 pub use sign::{key_from_hex, key_from_seed, key_to_hex, public_key_hex, sign_hex, verify_signature, SignError};
+pub use typed::normalise_typed;
 pub use verify::{normalise_receipt, verify, Report, VerifyError};

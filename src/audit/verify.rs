@@ -169,9 +169,10 @@ pub struct Report {
     pub warnings: Vec<String>,
 }
 
-/// Receipts are compared without surrounding whitespace and ignoring ASCII case.
+/// Receipts are compared as typed codes are: ignoring case, spaces and dashes, reading O as 0 and I, L as 1
+/// ([`crate::audit::typed`]).
 pub fn normalise_receipt(receipt: &str) -> String {
-    receipt.trim().to_ascii_uppercase()
+    super::typed::normalise_typed(receipt)
 }
 
 /// Verify a published record (see the module documentation for the checks).

@@ -295,7 +295,7 @@ pub async fn mail_status(
 ) -> AppResult<web::Json<mail::OutboxStatus>> {
     user.require(OVERSIGHT)?;
     let id = id.into_inner();
-    Ok(web::Json(state.db.run(move |c| mail::status(c, Some(id))).await?))
+    Ok(web::Json(state.db.run(move |c| mail::status(c, id)).await?))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

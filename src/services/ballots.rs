@@ -107,6 +107,10 @@ pub struct ResultsView {
     pub results: ballot::BallotResults,
     /// By LMC area and by role; groups with fewer than 10 voters are suppressed.
     pub breakdowns: Vec<ballot::GroupRow>,
+    /// The scrutineer's sign-off (who, when, what they attest, and the hash of the results they signed),
+    /// as it stands in the signed record; None until the scrutineer signs off.
+    #[schema(value_type = Option<Object>)]
+    pub signoff: Option<audit::Signoff>,
 }
 
 // ---- helpers ---------------------------------------------------------------------------------------
@@ -141,16 +145,10 @@ pub fn voting_code(key: &[u8], ballot_id: i64, roll_id: i64) -> String {
     out
 }
 
-/// Upper-case, drop spaces and dashes, and read O as 0 and I/L as 1 (codes are typed by people).
+/// Upper-case, drop spaces and dashes, and read O as 0 and I/L as 1 (codes are typed by people): the one
+/// rule shared with receipts, [`crate::audit::normalise_typed`].
 pub fn normalise_code(code: &str) -> String {
-    code.chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .map(|c| match c.to_ascii_uppercase() {
-            'O' => '0',
-            'I' | 'L' => '1',
-            other => other,
-        })
-        .collect()
+    audit::normalise_typed(code)
 }
 
 /// The keyed hash stored on the roll for lookup.
@@ -1166,6 +1164,7 @@ pub fn results(conn: &mut DbConnection, id: i64, thresholds: ThresholdSettings) 
         status: b.status.clone(),
         results,
         breakdowns: ballot::breakdown(groups, ballot::MIN_GROUP),
+        signoff: b.signoff.as_deref().map(serde_json::from_str).transpose().map_err(AppError::internal)?,
     })
 }
 
@@ -1302,13 +1301,40 @@ impl mail::Renderer for BallotMail {
         ballot_id: Option<i64>,
         roll_id: Option<i64>,
     ) -> AppResult<Option<String>> {
+        let mut cache = BTreeMap::new();
+        self.render_cached(conn, &mut cache, kind, ballot_id, roll_id)
+    }
+
+    fn render_many(
+        &self,
+        conn: &mut DbConnection,
+        rows: &[(&str, Option<i64>, Option<i64>)],
+    ) -> Vec<AppResult<Option<String>>> {
+        let mut cache = BTreeMap::new();
+        rows.iter().map(|(kind, b, r)| self.render_cached(conn, &mut cache, kind, *b, *r)).collect()
+    }
+}
+
+impl BallotMail {
+    /// Render one invitation or reminder, loading each ballot once per batch.
+    fn render_cached(
+        &self,
+        conn: &mut DbConnection,
+        cache: &mut BTreeMap<i64, Ballot>,
+        kind: &str,
+        ballot_id: Option<i64>,
+        roll_id: Option<i64>,
+    ) -> AppResult<Option<String>> {
         if kind != "invitation" && kind != "reminder" {
             return Ok(None);
         }
         let (Some(ballot_id), Some(roll_id)) = (ballot_id, roll_id) else {
             return Ok(None);
         };
-        let b = load(conn, ballot_id)?;
+        let b = match cache.entry(ballot_id) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => e.insert(load(conn, ballot_id)?),
+        };
         let (name,): (String,) = roll::table.filter(roll::id.eq(roll_id)).select((roll::name,)).first(conn)?;
         let code = voting_code(&self.code_key, ballot_id, roll_id);
         let closes = b

@@ -6,6 +6,12 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const HEX128 = /^[0-9a-f]{128}$/;
 
 export class VerifyError extends Error {}
+
+/** Codes and receipts as people type them (docs/audit.md, "Typed codes and receipts"; the same rule as
+ * src/audit/typed.rs): upper case; no spaces or dashes; O read as 0, I and L as 1. */
+export function normaliseTyped(s) {
+  return String(s).replace(/[\s\-\u2010-\u2015\u2212]/gu, '').toUpperCase().replace(/O/g, '0').replace(/[IL]/g, '1');
+}
 const fail = (msg) => { throw new VerifyError(msg); };
 
 /** Canonical JSON text of a value (section 2). */
@@ -194,7 +200,7 @@ export async function verifyRecord(text, { trustedKey, receipts = [] } = {}) {
       if (!full && k in e) fail(`${at}: ${k} is present, but the publication is receipts_only`);
     }
     if (full && !HEX64.test(e.nonce)) fail(`${at}: nonce is not 64 lowercase hex digits`);
-    const r = e.receipt.trim().toUpperCase();
+    const r = normaliseTyped(e.receipt);
     if (!r) fail(`${at}: receipt is empty`);
     if (receiptsSeen.has(r)) fail(`${at}: receipt ${e.receipt} is also the receipt of entry ${receiptsSeen.get(r)}`);
     receiptsSeen.set(r, n);
@@ -289,7 +295,7 @@ export async function verifyRecord(text, { trustedKey, receipts = [] } = {}) {
 
   // 11. Receipts.
   const found = receipts.map((r) => {
-    const seq = receiptsSeen.get(r.trim().toUpperCase());
+    const seq = receiptsSeen.get(normaliseTyped(r));
     if (!seq) fail(`receipt ${r.trim()} is not in the record`);
     return { receipt: r.trim(), seq };
   });

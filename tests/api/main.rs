@@ -10,3 +10,4 @@ mod ballots;
 mod conference;
 mod foundation;
 mod fuzz;
+mod mailing;
