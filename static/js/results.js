@@ -55,7 +55,7 @@ function signoff(so) {
     el('p', {}, el('strong', { id: 'signoff-by' }, name), ', ', el('time', { datetime: so.at, id: 'signoff-at' }, at), ' (UK time):'),
     el('blockquote', { id: 'signoff-statement' }, so.statement),
     el('p', { class: 'hint' }, 'The sign-off is part of the signed record, with the SHA-256 of the results it attests: ',
-      el('code', {}, so.results_sha256.slice(0, 16) + '…'), '. The recount below checks it.'));
+      el('code', {}, so.results_sha256.slice(0, 16) + '…'), ' (the recount below checks it).'));
 }
 
 function questionBlock(q, r) {
