@@ -882,13 +882,15 @@ pub fn queue_confirmations(conn: &mut DbConnection) -> AppResult<usize> {
     })
 }
 
-/// Queue a reminder (with the voter's code) to everyone on the roll who has not voted.
-pub fn send_reminders(conn: &mut DbConnection, actor: &User, id: i64) -> AppResult<i64> {
+/// Queue a reminder (with the voter's code) to everyone on the roll who has not voted. A second round
+/// within the hour is refused unless `force` (services::reminders).
+pub fn send_reminders(conn: &mut DbConnection, actor: &User, id: i64, force: bool) -> AppResult<i64> {
     db::write_tx(conn, |conn| {
         let b = load(conn, id)?;
         if b.status != "open" {
             return Err(AppError::new(ErrorCode::BallotNotOpen, "reminders go out only while the ballot is open"));
         }
+        crate::services::reminders::check_not_too_soon(conn, id, force)?;
         let rows: Vec<(i64, String, String)> = roll::table
             .filter(roll::ballot_id.eq(id))
             .filter(roll::voted.eq(false))
@@ -914,7 +916,7 @@ pub fn send_reminders(conn: &mut DbConnection, actor: &User, id: i64) -> AppResu
             &actor.email,
             "ballot.remind",
             &format!("ballot {id}"),
-            serde_json::json!({"reminders": rows.len()}),
+            serde_json::json!({"reminders": rows.len(), "forced": force}),
         )?;
         Ok(rows.len() as i64)
     })

@@ -7,6 +7,7 @@ pub mod conference;
 pub mod events;
 pub mod mail;
 pub mod rate_limit;
+pub mod reminders;
 pub mod smtp;
 pub mod vote_writer;
 

@@ -11,3 +11,4 @@ mod conference;
 mod foundation;
 mod fuzz;
 mod mailing;
+mod officer;
