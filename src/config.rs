@@ -101,6 +101,12 @@ pub struct Settings {
     pub max_streams_per_address: usize,
     /// A request's head and body must arrive within this many seconds.
     pub body_timeout_seconds: u64,
+    /// Messages sent at once over pooled SMTP connections (CARRIED_SMTP_CONNECTIONS, default 8).
+    pub smtp_connections: u32,
+    /// A ceiling on messages handed to the relay per second (CARRIED_SMTP_MAX_PER_SECOND; unset: none).
+    pub smtp_max_per_second: Option<f64>,
+    /// How long a claimed outbox row is reserved by a sender that may have died (CARRIED_MAIL_LEASE_SECONDS).
+    pub mail_lease_seconds: i64,
 }
 
 /// The keys a `carried.toml` may hold; each is also read from `CARRIED_<KEY>` (upper case), which wins.
@@ -130,6 +136,9 @@ struct FileSettings {
     max_streams: Option<usize>,
     max_streams_per_address: Option<usize>,
     body_timeout_seconds: Option<u64>,
+    smtp_connections: Option<u32>,
+    smtp_max_per_second: Option<f64>,
+    mail_lease_seconds: Option<i64>,
 }
 
 pub const OWASP_ARGON2_MEMORY_KIB: u32 = 19_456;
@@ -272,6 +281,27 @@ impl Settings {
                         CARRIED_BODY_TIMEOUT_SECONDS between 1 and 600"
                 .to_string());
         }
+        let smtp_connections =
+            num::<u32>("smtp_connections", get("smtp_connections", f.smtp_connections.map(|v| v.to_string())))?
+                .unwrap_or(8);
+        if !(1..=256).contains(&smtp_connections) {
+            return Err("CARRIED_SMTP_CONNECTIONS must be between 1 and 256".to_string());
+        }
+        let smtp_max_per_second = num::<f64>(
+            "smtp_max_per_second",
+            get("smtp_max_per_second", f.smtp_max_per_second.map(|v| v.to_string())),
+        )?;
+        if let Some(r) = smtp_max_per_second {
+            if !(r.is_finite() && r > 0.0) {
+                return Err(format!("CARRIED_SMTP_MAX_PER_SECOND must be a positive number of messages, got {r}"));
+            }
+        }
+        let mail_lease_seconds =
+            num::<i64>("mail_lease_seconds", get("mail_lease_seconds", f.mail_lease_seconds.map(|v| v.to_string())))?
+                .unwrap_or(60);
+        if !(3..=3600).contains(&mail_lease_seconds) {
+            return Err("CARRIED_MAIL_LEASE_SECONDS must be between 3 and 3600".to_string());
+        }
         Ok(Settings {
             keys_file,
             trusted_proxies,
@@ -295,6 +325,9 @@ impl Settings {
             argon2_memory_kib,
             login_rate_per_minute,
             mail_sender,
+            smtp_connections,
+            smtp_max_per_second,
+            mail_lease_seconds,
         })
     }
 
@@ -359,6 +392,12 @@ mod tests {
         assert!(e.contains("CARRIED_POOL_SIZE"), "{e}");
         let e = settings(&[("CARRIED_SMTP_URL", "http://x")]).expect_err("bad smtp");
         assert!(e.contains("CARRIED_SMTP_URL"), "{e}");
+        let e = settings(&[("CARRIED_SMTP_MAX_PER_SECOND", "-3")]).expect_err("bad rate");
+        assert!(e.contains("CARRIED_SMTP_MAX_PER_SECOND"), "{e}");
+        let e = settings(&[("CARRIED_SMTP_CONNECTIONS", "0")]).expect_err("no connections");
+        assert!(e.contains("CARRIED_SMTP_CONNECTIONS"), "{e}");
+        let s = settings(&[("CARRIED_SMTP_MAX_PER_SECOND", "14"), ("CARRIED_SMTP_CONNECTIONS", "4")]).expect("valid");
+        assert_eq!((s.smtp_max_per_second, s.smtp_connections), (Some(14.0), 4));
         let e = settings(&[("CARRIED_TURNOUT_THRESHOLD", "1.5")]).expect_err("bad fraction");
         assert!(e.contains("CARRIED_TURNOUT_THRESHOLD"), "{e}");
     }

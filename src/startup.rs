@@ -116,6 +116,11 @@ fn start_background(state: &web::Data<AppState>) -> Result<(), String> {
             s.outbox_dir(),
             renderer,
             state.mail_wake.clone(),
+            mail::Tuning {
+                connections: s.smtp_connections,
+                max_per_second: s.smtp_max_per_second,
+                lease_seconds: s.mail_lease_seconds,
+            },
         )?;
         tokio::spawn(sender.run());
     }

@@ -575,7 +575,26 @@ async fn voter_follows_the_invitation_link_and_casts_a_ballot() {
     voter.click("#cast").await;
     let receipt = voter.wait_text("#receipt", "-").await;
     assert_eq!(receipt.trim().len(), 19, "{receipt}");
+    let warning = voter.text("#receipt-warning").await.expect("warning");
+    assert!(warning.contains("cannot show it to you again"), "{warning}");
+    for button in ["#copy-receipt", "#print-receipt", "#save-receipt"] {
+        voter.wait_for(button).await;
+    }
+    let save = voter.exec("return document.querySelector('#save-receipt').getAttribute('href')", json!([])).await;
+    assert!(save.as_str().unwrap_or("").contains(receipt.trim()), "the saved file holds the receipt: {save}");
     voter.screenshot(&shots().join("journey-vote-receipt.png")).await;
+    // A reload shows the same receipt again, and says the voter has voted.
+    voter.goto(&app.url(&format!("/vote/{}", demo.open_ballot))).await;
+    voter.wait_text("#page-title", "You have already voted").await;
+    let again = voter.wait_text("#receipt", "-").await;
+    assert_eq!(again.trim(), receipt.trim(), "the receipt survives a reload");
+    voter.wait_text("#already-voted", "Your vote is final").await;
+    voter.screenshot(&shots().join("journey-vote-receipt-reload.png")).await;
+    // "Forget it on this browser": the next visit shows the ballot, not the receipt.
+    voter.click("#forget-receipt").await;
+    voter.wait_text("#receipt-status", "no longer keeps").await;
+    voter.goto(&app.url(&format!("/vote/{}", demo.open_ballot))).await;
+    voter.wait_for("#code").await;
     // Once only: the same code again is refused.
     let again = app
         .post(
@@ -589,6 +608,20 @@ async fn voter_follows_the_invitation_link_and_casts_a_ballot() {
     let cp = app.get(&format!("/api/v1/ballots/{}/checkpoint", demo.open_ballot), None).await.expect(200);
     assert_eq!(cp["count"], 0);
     voter.quit().await;
+
+    // A signed-in member who is not on the roll, with no code, is told exactly that.
+    let (_, _) = app.user_with("not-on-roll@example.org", &[Role::Member]).await;
+    let outsider = driver.session().await;
+    outsider.sign_in(&app, "not-on-roll@example.org", helpers::PASSWORD).await;
+    outsider.goto(&app.url(&format!("/vote/{}", demo.open_ballot))).await;
+    outsider.wait_for("#code").await;
+    outsider.click("label[for=q1-1]").await;
+    outsider.click("#continue").await;
+    outsider.wait_text("#page-title", "Check your answers").await;
+    outsider.click("#cast").await;
+    let said = outsider.wait_text("#error-summary", "not on this ballot").await;
+    assert!(said.contains("not-on-roll@example.org") && !said.contains("voting code is not valid"), "{said}");
+    outsider.quit().await;
 }
 
 /// A chair registers two representatives by CSV (a bad line is shown with its line number); one of them
@@ -826,10 +859,30 @@ async fn member_recounts_a_closed_ballot_in_the_browser() {
     member.sign_in(&app, &demo_email("member"), demo.password("member").expect("member password")).await;
     member.goto(&app.url(&format!("/ballots/{}/results", demo.closed_ballot))).await;
     member.wait_text("#votes-cast", "9").await;
-    member.wait_text("#thresholds", "Not met").await;
-    member.type_into("#receipt", &demo.receipt.to_lowercase()).await;
+    member.wait_text("#signoff", "Not yet signed off").await;
+    // The abolished 40% test is labelled as abolished, not as a failure.
+    member.wait_text("#thresholds", "Abolished 18 February 2026").await;
+    let red = member.exec("return document.querySelectorAll('#thresholds .tag.red').length", json!([])).await;
+    assert_eq!(red, json!(0), "no threshold is shown as a red failure");
+    // A receipt typed carelessly: lower case, spaces for dashes, O for 0 and l for 1.
+    let typed = demo.receipt.to_lowercase().replace('-', " ").replace('0', "O").replace('1', "l");
+    member.type_into("#receipt", &typed).await;
     member.click("#receipt-form button[type=submit]").await;
     member.wait_text("#receipt-result", "Found: your ballot is entry").await;
+    // The scrutineer signs off; the results page shows who, when and what.
+    let (_, scrutineer) = app.user_with("scrutineer@example.org", &[Role::Scrutineer]).await;
+    app.post(
+        &format!("/api/v1/ballots/{}/signoff", demo.closed_ballot),
+        json!({"statement": "I have checked the count against the record."}),
+        Some(&scrutineer),
+    )
+    .await
+    .expect(200);
+    member.goto(&app.url(&format!("/ballots/{}/results", demo.closed_ballot))).await;
+    let signoff = member.wait_text("#signoff", "Signed off by the scrutineer").await;
+    assert!(signoff.contains("I have checked the count against the record."), "{signoff}");
+    assert!(signoff.contains("scrutineer@example.org") || signoff.contains("Scrutineer"), "{signoff}");
+    member.screenshot(&shots().join("results-signed-off.png")).await;
     member.click("#recount").await;
     let report = member.wait_text("#recount-result", "check out").await;
     assert!(report.contains("All 9 entries check out; recounted totals match the published results."), "{report}");

@@ -8,7 +8,8 @@
 //! - [`chain`]: genesis, entry hashing, checkpoints, and the audit log chain;
 //! - [`record`]: the published record, the tally, signing;
 //! - [`verify`]: the verifier, which names the first thing wrong;
-//! - [`sign`]: ed25519 key and signature helpers.
+//! - [`sign`]: ed25519 key and signature helpers;
+//! - [`typed`]: codes and receipts as people type them (one rule for both).
 
 pub mod canonical;
 pub mod chain;
@@ -16,6 +17,7 @@ pub mod record;
 pub mod sign;
 pub mod stream;
 pub mod strict;
+pub mod typed;
 pub mod v2;
 pub mod verify;
 
@@ -37,4 +39,5 @@ pub use record::{
 };
 pub use sign::{key_from_hex, key_from_seed, key_to_hex, public_key_hex, sign_hex, verify_signature, SignError};
 pub use strict::StrictError;
+pub use typed::normalise_typed;
 pub use verify::{normalise_receipt, trim_ascii_ws, verify, verify_text, verify_with, CodeCheck, Report, VerifyError};

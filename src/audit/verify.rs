@@ -216,10 +216,10 @@ pub fn trim_ascii_ws(s: &str) -> &str {
     s.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c'))
 }
 
-/// Receipts are compared without surrounding ASCII white space and ignoring ASCII case only
-/// (`ſ` is not `S`; U+FEFF is not white space).
+/// Receipts are compared as typed codes are: ignoring ASCII case, spaces and dashes, reading O as 0 and
+/// I, L as 1 ([`crate::audit::typed`]); `ſ` is not `S` and U+FEFF is not white space.
 pub fn normalise_receipt(receipt: &str) -> String {
-    trim_ascii_ws(receipt).to_ascii_uppercase()
+    super::typed::normalise_typed(receipt)
 }
 
 /// Read a record's text strictly (docs/audit.md section 2.1: no duplicate keys, canonical integers

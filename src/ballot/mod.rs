@@ -16,8 +16,9 @@ use rand::{Rng, RngCore};
 pub use definition::{definition_json, validate_answers, validate_questions, QuestionDef, QuestionKind};
 pub use results::{
     breakdown, csv_cell, defuse_formula, live_turnout, looks_like_formula, results, results_csv, results_svg,
-    suppression, BallotResults, GroupRow, GroupTally, OptionResult, QuestionResult, ThresholdTest, Thresholds,
-    ThresholdsReport, TurnoutRow, YesThresholdTest, MIN_GROUP, THRESHOLDS_NOTE,
+    suppression, thousands, turnout_rows, BallotResults, GroupRow, GroupTally, OptionResult, QuestionResult,
+    ThresholdTest, Thresholds, ThresholdsReport, TurnoutRow, YesThresholdTest, MIN_GROUP, THRESHOLDS_NOTE,
+    YES_TEST_ABOLISHED_ON,
 };
 pub use roll::{check_email, parse_roll, ExistingRoll, Rejected, Role, RollEntry, RollImport};
 
@@ -48,8 +49,8 @@ pub fn new_box_token() -> String {
 pub const RECEIPT_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /// A fresh receipt code such as `7K3Q-9XWD-2M4T-HC8R`: 16 random characters
-/// (80 bits) in four groups. Receipts are compared ignoring case and surrounding
-/// spaces (`crate::audit::normalise_receipt`).
+/// (80 bits) in four groups. Receipts are compared as typed codes are: ignoring case,
+/// spaces and dashes, O read as 0 and I, L as 1 (`crate::audit::normalise_typed`).
 pub fn new_receipt() -> String {
     let mut out = String::with_capacity(19);
     for i in 0..16 {
@@ -77,7 +78,7 @@ mod tests {
         assert_eq!(r.len(), 19);
         assert_eq!(r.matches('-').count(), 3);
         assert!(r.bytes().all(|b| b == b'-' || RECEIPT_ALPHABET.contains(&b)));
-        assert_eq!(audit::normalise_receipt(&r.to_lowercase()), r);
+        assert_eq!(audit::normalise_receipt(&r.to_lowercase()), audit::normalise_receipt(&r));
         let k1 = generate_key();
         let k2 = generate_key();
         assert_ne!(audit::public_key_hex(&k1), audit::public_key_hex(&k2));

@@ -65,6 +65,8 @@ pub struct ThresholdTest {
     pub actual: f64,
     /// Compared before rounding.
     pub met: bool,
+    /// Whether the test is still in law (information either way: this is an indicative ballot).
+    pub in_force: bool,
     pub note: String,
 }
 
@@ -76,7 +78,27 @@ pub struct YesThresholdTest {
     pub required: f64,
     pub actual: f64,
     pub met: bool,
+    /// False: the test was abolished (on 18 February 2026); shown only for comparison.
+    pub in_force: bool,
+    /// When it was abolished, e.g. "2026-02-18".
+    pub abolished_on: Option<String>,
     pub note: String,
+}
+
+/// When the 40% test for important public services was abolished.
+pub const YES_TEST_ABOLISHED_ON: &str = "2026-02-18";
+
+/// Thousands separated by commas, as figures are printed in the UK: 12590 → "12,590".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Both tests, always information only.
@@ -165,9 +187,12 @@ pub fn results(questions: &[QuestionDef], counts: &Results, eligible: u64, thres
         required: thresholds.turnout_min,
         actual: round4(turnout_raw),
         met: turnout_met,
+        in_force: true,
         note: format!(
-            "Turnout {} ({cast} of {eligible} eligible). The Trade Union Act 2016 requires at least {} for an industrial action ballot: {}.",
+            "Turnout {} ({} of {} eligible). The Trade Union Act 2016 requires at least {} for an industrial action ballot: {}.",
             pct(turnout_raw),
+            thousands(cast),
+            thousands(eligible),
             pct(thresholds.turnout_min),
             met_word(turnout_met)
         ),
@@ -188,10 +213,14 @@ pub fn results(questions: &[QuestionDef], counts: &Results, eligible: u64, thres
                 required: thresholds.yes_of_eligible_min,
                 actual: round4(raw),
                 met,
+                in_force: false,
+                abolished_on: Some(YES_TEST_ABOLISHED_ON.to_string()),
                 note: format!(
-                    "{yes} voted yes to question {}: {} of the {eligible} entitled to vote. The test of at least {} of those entitled to vote (important public services; abolished on 18 February 2026) would be {}.",
+                    "{} voted yes to question {}: {} of the {} entitled to vote. The test of at least {} of those entitled to vote (important public services) was abolished on 18 February 2026; for comparison only, it would have been {}.",
+                    thousands(yes),
                     q.number,
                     pct(raw),
+                    thousands(eligible),
                     pct(thresholds.yes_of_eligible_min),
                     met_word(met)
                 ),
@@ -441,19 +470,6 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-/// 8375 → "8,375".
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn option_label(kind: QuestionKind, option: &str) -> String {
     match (kind, option) {
         (QuestionKind::YesNo, "yes") => "Yes".to_string(),
@@ -553,6 +569,21 @@ mod tests {
     use crate::audit::{self, QuestionCounts};
     use proptest::prelude::*;
 
+    #[test]
+    fn thousands_are_separated_by_commas() {
+        for (n, s) in [
+            (0, "0"),
+            (7, "7"),
+            (999, "999"),
+            (1000, "1,000"),
+            (12590, "12,590"),
+            (123456, "123,456"),
+            (1234567, "1,234,567"),
+        ] {
+            assert_eq!(thousands(n), s);
+        }
+    }
+
     fn yn() -> QuestionDef {
         QuestionDef {
             text: "Are you prepared to undertake one or more examples of collective action?".into(),
@@ -587,8 +618,11 @@ mod tests {
         assert_eq!((y.question, y.actual, y.required, y.met), (1, 0.6652, 0.4, true));
         assert!(r.thresholds.information_only);
         assert_eq!(r.thresholds.note, THRESHOLDS_NOTE);
-        assert!(r.thresholds.turnout.note.contains("Turnout 67.7% (8518 of 12590 eligible)"));
-        assert!(y.note.starts_with("8375 voted yes to question 1: 66.5% of the 12590"));
+        assert!(r.thresholds.turnout.note.contains("Turnout 67.7% (8,518 of 12,590 eligible)"));
+        assert!(y.note.starts_with("8,375 voted yes to question 1: 66.5% of the 12,590"));
+        assert!(r.thresholds.turnout.in_force);
+        assert!(!y.in_force && y.abolished_on.as_deref() == Some("2026-02-18"));
+        assert!(y.note.contains("abolished on 18 February 2026; for comparison only"), "{}", y.note);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::services::ballots::{
     self as svc, BallotView, Checkpoint, NewBallot, Opened, Receipt, ResultsView, RollImportResult, SignoffRequest,
     Turnout,
 };
-use crate::services::{access, audit_log, mail, AppState};
+use crate::services::{access, audit_log, mail, reminders, AppState};
 
 type Problem = crate::error::Problem;
 
@@ -230,21 +230,56 @@ pub async fn checkpoint(state: web::Data<AppState>, id: web::Path<i64>) -> AppRe
     Ok(web::Json(state.db.run(move |c| svc::checkpoint(c, id)).await?))
 }
 
-#[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, description = "reminders queued", body = Object), (status = 403, body = Problem), (status = 409, body = Problem)))]
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct RemindQuery {
+    /// Send even though a round went within the last hour.
+    pub force: Option<bool>,
+}
+
+/// Queue a reminder to everyone who has not voted. 409 if a round went within the hour, unless forced.
+#[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path), RemindQuery),
+    responses((status = 200, description = "reminders queued", body = Object), (status = 403, body = Problem), (status = 409, description = "not open, or a round went within the hour", body = Problem)))]
 #[post("/ballots/{id}/remind")]
-pub async fn remind(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
+pub async fn remind(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+    q: web::Query<RemindQuery>,
+) -> AppResult<HttpResponse> {
     let actor = user.require(OFFICER)?.clone();
     let id = id.into_inner();
+    let force = q.force.unwrap_or(false);
     let n = state
         .db
         .run(move |c| {
             access::officer_of(c, &actor, id)?;
-            svc::send_reminders(c, &actor, id)
+            svc::send_reminders(c, &actor, id, force)
         })
         .await?;
     state.mail_wake.notify_one();
     Ok(HttpResponse::Ok().json(serde_json::json!({"reminders_queued": n})))
+}
+
+/// How many reminders would go now, and when the last round went (officer, scrutineer).
+#[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = reminders::ReminderStatus), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[get("/ballots/{id}/reminders")]
+pub async fn reminder_status(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+) -> AppResult<web::Json<reminders::ReminderStatus>> {
+    let viewer = user.require(OVERSIGHT)?.clone();
+    let id = id.into_inner();
+    Ok(web::Json(
+        state
+            .db
+            .run(move |c| {
+                access::oversees(c, &viewer, id)?;
+                reminders::status(c, id)
+            })
+            .await?,
+    ))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -394,7 +429,7 @@ pub async fn mail_status(
             .db
             .run(move |c| {
                 access::oversees(c, &viewer, id)?;
-                mail::status(c, Some(id))
+                mail::status(c, id)
             })
             .await?,
     ))

@@ -81,6 +81,7 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(ballots::turnout)
         .service(ballots::checkpoint)
         .service(ballots::remind)
+        .service(ballots::reminder_status)
         .service(ballots::resend)
         .service(ballots::close)
         .service(ballots::publish)

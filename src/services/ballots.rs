@@ -108,6 +108,10 @@ pub struct ResultsView {
     pub results: ballot::BallotResults,
     /// By LMC area and by role; groups with fewer than 10 voters are suppressed.
     pub breakdowns: Vec<ballot::GroupRow>,
+    /// The scrutineer's sign-off (who, when, what they attest, and the hash of the results they signed),
+    /// as it stands in the signed record; None until the scrutineer signs off.
+    #[schema(value_type = Option<Object>)]
+    pub signoff: Option<audit::Signoff>,
 }
 
 // ---- helpers ---------------------------------------------------------------------------------------
@@ -142,16 +146,10 @@ pub fn voting_code(key: &[u8], ballot_id: i64, roll_id: i64) -> String {
     out
 }
 
-/// Upper-case, drop spaces and dashes, and read O as 0 and I/L as 1 (codes are typed by people).
+/// Upper-case, drop spaces and dashes, and read O as 0 and I/L as 1 (codes are typed by people): the one
+/// rule shared with receipts, [`crate::audit::normalise_typed`].
 pub fn normalise_code(code: &str) -> String {
-    code.chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .map(|c| match c.to_ascii_uppercase() {
-            'O' => '0',
-            'I' | 'L' => '1',
-            other => other,
-        })
-        .collect()
+    audit::normalise_typed(code)
 }
 
 /// The keyed hash stored on the roll for lookup.
@@ -980,13 +978,15 @@ fn queue_confirmations_for(conn: &mut DbConnection, id: i64) -> AppResult<usize>
     Ok(due.len())
 }
 
-/// Queue a reminder (with the voter's code) to everyone on the roll who has not voted.
-pub fn send_reminders(conn: &mut DbConnection, actor: &User, id: i64) -> AppResult<i64> {
+/// Queue a reminder (with the voter's code) to everyone on the roll who has not voted. A second round
+/// within the hour is refused unless `force` (services::reminders).
+pub fn send_reminders(conn: &mut DbConnection, actor: &User, id: i64, force: bool) -> AppResult<i64> {
     db::write_tx(conn, |conn| {
         let b = load(conn, id)?;
         if b.status != "open" {
             return Err(AppError::new(ErrorCode::BallotNotOpen, "reminders go out only while the ballot is open"));
         }
+        crate::services::reminders::check_not_too_soon(conn, id, force)?;
         let rows: Vec<(i64, String, String)> = roll::table
             .filter(roll::ballot_id.eq(id))
             .filter(roll::voted.eq(false))
@@ -1012,7 +1012,7 @@ pub fn send_reminders(conn: &mut DbConnection, actor: &User, id: i64) -> AppResu
             &actor.email,
             "ballot.remind",
             &format!("ballot {id}"),
-            serde_json::json!({"reminders": rows.len()}),
+            serde_json::json!({"reminders": rows.len(), "forced": force}),
         )?;
         Ok(rows.len() as i64)
     })
@@ -1268,6 +1268,7 @@ pub fn results(conn: &mut DbConnection, id: i64, thresholds: ThresholdSettings) 
         status: b.status.clone(),
         results,
         breakdowns: ballot::breakdown(groups, ballot::MIN_GROUP),
+        signoff: b.signoff.as_deref().map(serde_json::from_str).transpose().map_err(AppError::internal)?,
     })
 }
 
@@ -1404,13 +1405,40 @@ impl mail::Renderer for BallotMail {
         ballot_id: Option<i64>,
         roll_id: Option<i64>,
     ) -> AppResult<Option<String>> {
+        let mut cache = BTreeMap::new();
+        self.render_cached(conn, &mut cache, kind, ballot_id, roll_id)
+    }
+
+    fn render_many(
+        &self,
+        conn: &mut DbConnection,
+        rows: &[(&str, Option<i64>, Option<i64>)],
+    ) -> Vec<AppResult<Option<String>>> {
+        let mut cache = BTreeMap::new();
+        rows.iter().map(|(kind, b, r)| self.render_cached(conn, &mut cache, kind, *b, *r)).collect()
+    }
+}
+
+impl BallotMail {
+    /// Render one invitation or reminder, loading each ballot once per batch.
+    fn render_cached(
+        &self,
+        conn: &mut DbConnection,
+        cache: &mut BTreeMap<i64, Ballot>,
+        kind: &str,
+        ballot_id: Option<i64>,
+        roll_id: Option<i64>,
+    ) -> AppResult<Option<String>> {
         if kind != "invitation" && kind != "reminder" {
             return Ok(None);
         }
         let (Some(ballot_id), Some(roll_id)) = (ballot_id, roll_id) else {
             return Ok(None);
         };
-        let b = load(conn, ballot_id)?;
+        let b = match cache.entry(ballot_id) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => e.insert(load(conn, ballot_id)?),
+        };
         let (name,): (String,) = roll::table.filter(roll::id.eq(roll_id)).select((roll::name,)).first(conn)?;
         let code = voting_code(&self.code_key, ballot_id, roll_id);
         let closes = b

@@ -6,12 +6,15 @@
 //! file in `<data dir>/outbox/`. Rows are claimed with a lease before sending, so several instances never
 //! send the same row at once; a sender that dies mid-send leaves the lease to expire and the row is retried.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
+use futures_util::StreamExt;
 use lettre::message::{header::ContentType, Mailbox};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::db::schema::mail_outbox;
@@ -53,22 +56,114 @@ pub fn enqueue(conn: &mut DbConnection, m: &Outgoing) -> AppResult<()> {
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct OutboxStatus {
+    /// Every message queued for this ballot (or in all), whatever became of it.
+    pub total: i64,
+    /// Not sent yet (waiting, being sent, or waiting to be retried).
     pub pending: i64,
     pub sent: i64,
+    /// Not sent yet and at least one attempt has failed.
     pub failing: i64,
+    /// Cancelled unsent when the ballot closed.
+    pub cancelled: i64,
+    /// By kind (invitation, reminder, confirmation, results): total and sent.
+    pub by_kind: Vec<KindStatus>,
+    /// The failing messages, oldest first (at most 100): address, attempts and the relay's answer.
+    pub failures: Vec<Failure>,
 }
 
-pub fn status(conn: &mut DbConnection, ballot_id: Option<i64>) -> AppResult<OutboxStatus> {
-    let rows: Vec<(String, i32)> = match ballot_id {
-        Some(b) => mail_outbox::table
-            .filter(mail_outbox::ballot_id.eq(b))
-            .select((mail_outbox::status, mail_outbox::attempts))
-            .load(conn)?,
-        None => mail_outbox::table.select((mail_outbox::status, mail_outbox::attempts)).load(conn)?,
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct KindStatus {
+    pub kind: String,
+    pub total: i64,
+    pub sent: i64,
+    /// When the last message of this kind was queued.
+    pub last_queued_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Failure {
+    pub kind: String,
+    pub to_addr: String,
+    pub to_name: String,
+    pub attempts: i32,
+    pub error: String,
+    pub next_attempt_at: chrono::DateTime<chrono::Utc>,
+}
+
+pub fn status(conn: &mut DbConnection, ballot_id: i64) -> AppResult<OutboxStatus> {
+    use diesel::dsl::{count_star, max};
+    let rows: Vec<(String, String, i64, Option<chrono::NaiveDateTime>)> = mail_outbox::table
+        .filter(mail_outbox::ballot_id.eq(ballot_id))
+        .group_by((mail_outbox::kind, mail_outbox::status))
+        .select((mail_outbox::kind, mail_outbox::status, count_star(), max(mail_outbox::created_at)))
+        .load(conn)?;
+    let failing: i64 = mail_outbox::table
+        .filter(mail_outbox::ballot_id.eq(ballot_id))
+        .filter(mail_outbox::status.eq_any(["pending", "sending"]))
+        .filter(mail_outbox::attempts.gt(0))
+        .count()
+        .get_result(conn)?;
+    let mut st = OutboxStatus {
+        total: 0,
+        pending: 0,
+        sent: 0,
+        failing,
+        cancelled: 0,
+        by_kind: Vec::new(),
+        failures: Vec::new(),
     };
-    let sent = rows.iter().filter(|(s, _)| s == "sent").count() as i64;
-    let failing = rows.iter().filter(|(s, a)| s != "sent" && *a > 0).count() as i64;
-    Ok(OutboxStatus { pending: rows.len() as i64 - sent, sent, failing })
+    for (kind, status, n, last) in rows {
+        st.total += n;
+        match status.as_str() {
+            "sent" => st.sent += n,
+            "cancelled" => st.cancelled += n,
+            _ => st.pending += n,
+        }
+        let k = match st.by_kind.iter().position(|k| k.kind == kind) {
+            Some(i) => &mut st.by_kind[i],
+            None => {
+                st.by_kind.push(KindStatus { kind: kind.clone(), total: 0, sent: 0, last_queued_at: None });
+                let last = st.by_kind.len() - 1;
+                &mut st.by_kind[last]
+            }
+        };
+        k.total += n;
+        if status == "sent" {
+            k.sent += n;
+        }
+        let last = last.map(|t| t.and_utc());
+        if last > k.last_queued_at {
+            k.last_queued_at = last;
+        }
+    }
+    st.by_kind.sort_by(|a, b| a.kind.cmp(&b.kind));
+    let failing: Vec<(String, String, String, i32, Option<String>, chrono::NaiveDateTime)> = mail_outbox::table
+        .filter(mail_outbox::ballot_id.eq(ballot_id))
+        .filter(mail_outbox::status.eq_any(["pending", "sending"]))
+        .filter(mail_outbox::attempts.gt(0))
+        .order(mail_outbox::id.asc())
+        .limit(100)
+        .select((
+            mail_outbox::kind,
+            mail_outbox::to_addr,
+            mail_outbox::to_name,
+            mail_outbox::attempts,
+            mail_outbox::last_error,
+            mail_outbox::next_attempt_at,
+        ))
+        .load(conn)?;
+    st.failures = failing
+        .into_iter()
+        .map(|(kind, to_addr, to_name, attempts, error, next)| Failure {
+            kind,
+            to_addr,
+            to_name,
+            attempts,
+            error: error.unwrap_or_default(),
+            next_attempt_at: next.and_utc(),
+        })
+        .collect();
+    Ok(st)
 }
 
 /// Renders bodies that are made at send time (e.g. an invitation with its voting code).
@@ -82,19 +177,33 @@ pub trait Renderer: Send + Sync {
         roll_id: Option<i64>,
     ) -> AppResult<Option<String>>;
 
-    /// Like [`Renderer::render`], also given the recipient and the stored body (for bodies with a part
-    /// filled in at send time, such as a set-password link).
-    fn render_message(
+    /// Render a claimed batch (one database round trip for the lot). The default renders row by row.
+    fn render_many(
         &self,
         conn: &mut DbConnection,
-        kind: &str,
-        ballot_id: Option<i64>,
-        roll_id: Option<i64>,
-        _to_addr: &str,
-        _stored: &str,
-    ) -> AppResult<Option<String>> {
-        self.render(conn, kind, ballot_id, roll_id)
+        rows: &[(&str, Option<i64>, Option<i64>)],
+    ) -> Vec<AppResult<Option<String>>> {
+        rows.iter().map(|(kind, b, r)| self.render(conn, kind, *b, *r)).collect()
     }
+
+    /// Render a claimed batch given each row's recipient and stored body too (for bodies with a part
+    /// filled in at send time, such as a set-password link). The default hands the batch to `render_many`.
+    fn render_batch(&self, conn: &mut DbConnection, rows: &[BatchRow<'_>]) -> Vec<AppResult<Option<String>>> {
+        let keys: Vec<(&str, Option<i64>, Option<i64>)> =
+            rows.iter().map(|r| (r.kind, r.ballot_id, r.roll_id)).collect();
+        self.render_many(conn, &keys)
+    }
+}
+
+/// One claimed outbox row as a renderer sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchRow<'a> {
+    pub kind: &'a str,
+    pub ballot_id: Option<i64>,
+    pub roll_id: Option<i64>,
+    pub to_addr: &'a str,
+    /// The body stored in the outbox (a placeholder where a part is filled in at send time).
+    pub stored: &'a str,
 }
 
 /// Fills in set-password links at send time (their token is derived from a key outside the database),
@@ -115,25 +224,52 @@ impl<R: Renderer> Renderer for AccountMail<R> {
         self.inner.render(conn, kind, ballot_id, roll_id)
     }
 
-    fn render_message(
+    fn render_many(
         &self,
         conn: &mut DbConnection,
-        kind: &str,
-        ballot_id: Option<i64>,
-        roll_id: Option<i64>,
-        to_addr: &str,
-        stored: &str,
-    ) -> AppResult<Option<String>> {
-        if kind == "set_password" {
-            return crate::services::auth::render_link(conn, &self.link_key, to_addr, stored);
-        }
-        self.inner.render_message(conn, kind, ballot_id, roll_id, to_addr, stored)
+        rows: &[(&str, Option<i64>, Option<i64>)],
+    ) -> Vec<AppResult<Option<String>>> {
+        self.inner.render_many(conn, rows)
+    }
+
+    fn render_batch(&self, conn: &mut DbConnection, rows: &[BatchRow<'_>]) -> Vec<AppResult<Option<String>>> {
+        let others: Vec<BatchRow<'_>> = rows.iter().filter(|r| r.kind != "set_password").copied().collect();
+        let mut others = self.inner.render_batch(conn, &others).into_iter();
+        rows.iter()
+            .map(|r| {
+                if r.kind == "set_password" {
+                    crate::services::auth::render_link(conn, &self.link_key, r.to_addr, r.stored)
+                } else {
+                    others.next().unwrap_or_else(|| Err(AppError::internal_msg("not rendered")))
+                }
+            })
+            .collect()
     }
 }
 
 enum Transport {
+    /// `smtp://`: the sender's own reused connections with Nagle off (services/smtp.rs).
+    Direct(super::smtp::Direct),
+    /// `smtps://`: lettre's pooled transport.
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     Files(PathBuf),
+}
+
+/// How hard the sender drives the relay.
+#[derive(Debug, Clone, Copy)]
+pub struct Tuning {
+    /// Messages in flight at once; also the size of the SMTP connection pool.
+    pub connections: u32,
+    /// A ceiling on messages handed to the relay per second (a relay's own limit); None for no ceiling.
+    pub max_per_second: Option<f64>,
+    /// How long a claimed row is reserved for this sender; renewed while it is still being sent.
+    pub lease_seconds: i64,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning { connections: 8, max_per_second: None, lease_seconds: 60 }
+    }
 }
 
 pub struct Sender {
@@ -142,6 +278,8 @@ pub struct Sender {
     transport: Transport,
     renderer: Arc<dyn Renderer>,
     wake: Arc<tokio::sync::Notify>,
+    tuning: Tuning,
+    pacer: Pacer,
 }
 
 struct Claimed {
@@ -156,11 +294,67 @@ struct Claimed {
     attempts: i32,
 }
 
-const LEASE_SECONDS: i64 = 120;
-const BATCH: i64 = 100;
+/// A claimed row ready to hand to the relay (or the reason it cannot be).
+struct Prepared {
+    id: i64,
+    attempts: i32,
+    message: Result<Message, String>,
+}
+
+/// What became of one delivery attempt.
+struct Outcome {
+    id: i64,
+    attempts: i32,
+    result: Result<(), String>,
+}
+
+/// The most rows one claim takes: enough to keep every connection busy, few enough that a second instance
+/// finds work too.
+const CLAIM_MAX: i64 = 512;
 
 fn backoff_seconds(attempts: i32) -> i64 {
     (1i64 << attempts.clamp(0, 8)).min(300)
+}
+
+/// How many rows to claim at once: 32 per connection up to [`CLAIM_MAX`], and with a rate ceiling no more
+/// than about ten seconds' worth.
+fn claim_size(t: &Tuning) -> i64 {
+    let by_connections = (i64::from(t.connections.max(1)) * 32).min(CLAIM_MAX);
+    match t.max_per_second {
+        Some(r) if r > 0.0 => by_connections.min(((r * 10.0).ceil() as i64).max(1)),
+        _ => by_connections,
+    }
+}
+
+/// Spaces sends so that no more than `max_per_second` start in any second (across batches).
+struct Pacer {
+    interval: Option<Duration>,
+    next: std::sync::Mutex<Instant>,
+}
+
+/// The pure step of the pacer: given the next free slot and the time now, the slot this send takes and
+/// the next free slot after it.
+fn next_slot(next: Instant, now: Instant, interval: Duration) -> (Instant, Instant) {
+    let slot = next.max(now);
+    (slot, slot + interval)
+}
+
+impl Pacer {
+    fn new(max_per_second: Option<f64>) -> Pacer {
+        let interval = max_per_second.filter(|r| *r > 0.0).map(|r| Duration::from_secs_f64(1.0 / r));
+        Pacer { interval, next: std::sync::Mutex::new(Instant::now()) }
+    }
+
+    async fn wait(&self) {
+        let Some(interval) = self.interval else { return };
+        let slot = {
+            let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+            let (slot, after) = next_slot(*next, Instant::now(), interval);
+            *next = after;
+            slot
+        };
+        tokio::time::sleep_until(slot.into()).await;
+    }
 }
 
 impl Sender {
@@ -171,13 +365,21 @@ impl Sender {
         outbox_dir: PathBuf,
         renderer: Arc<dyn Renderer>,
         wake: Arc<tokio::sync::Notify>,
+        tuning: Tuning,
     ) -> Result<Sender, String> {
         let from: Mailbox = from.parse().map_err(|e| format!("CARRIED_MAIL_FROM: {e}"))?;
         let transport = match smtp_url {
+            Some(url) if url.starts_with("smtp://") => {
+                let relay = super::smtp::parse_relay(url)?.ok_or("CARRIED_SMTP_URL: not an smtp:// URL")?;
+                Transport::Direct(super::smtp::Direct::new(relay, Duration::from_secs(20)))
+            }
             Some(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| format!("CARRIED_SMTP_URL: {e}"))?
                     .timeout(Some(Duration::from_secs(20)))
+                    .pool_config(
+                        PoolConfig::new().max_size(tuning.connections.max(1)).idle_timeout(Duration::from_secs(60)),
+                    )
                     .build(),
             ),
             None => {
@@ -186,60 +388,61 @@ impl Sender {
                 Transport::Files(outbox_dir)
             }
         };
-        Ok(Sender { db, from, transport, renderer, wake })
+        let pacer = Pacer::new(tuning.max_per_second);
+        Ok(Sender { db, from, transport, renderer, wake, tuning, pacer })
     }
 
-    /// Claim due rows: pending ones whose time has come, or ones whose sending lease has expired.
-    fn claim(conn: &mut DbConnection) -> AppResult<Vec<Claimed>> {
+    /// Claim up to `limit` due rows in two statements: pending ones whose time has come, or ones whose
+    /// sending lease has expired (a sender died). The `UPDATE … RETURNING` checks the conditions again on
+    /// each row it locks, so on PostgreSQL two instances racing for the same rows cannot both win one.
+    fn claim(conn: &mut DbConnection, limit: i64, lease_seconds: i64) -> AppResult<Vec<Claimed>> {
         let now = db::now();
         let due: Vec<i64> = mail_outbox::table
             .filter(mail_outbox::status.eq_any(["pending", "sending"]))
             .filter(mail_outbox::next_attempt_at.le(now))
             .order(mail_outbox::id.asc())
-            .limit(BATCH)
+            .limit(limit)
             .select(mail_outbox::id)
             .load(conn)?;
-        let lease = now + chrono::Duration::seconds(LEASE_SECONDS);
-        let mut claimed = Vec::new();
-        for id in due {
-            let won = diesel::update(
-                mail_outbox::table
-                    .filter(mail_outbox::id.eq(id))
-                    .filter(mail_outbox::status.eq_any(["pending", "sending"]))
-                    .filter(mail_outbox::next_attempt_at.le(now)),
-            )
-            .set((mail_outbox::status.eq("sending"), mail_outbox::next_attempt_at.eq(lease)))
-            .execute(conn)?;
-            if won == 1 {
-                let r: (i64, String, String, String, String, String, Option<i64>, Option<i64>, i32) =
-                    mail_outbox::table
-                        .filter(mail_outbox::id.eq(id))
-                        .select((
-                            mail_outbox::id,
-                            mail_outbox::kind,
-                            mail_outbox::to_addr,
-                            mail_outbox::to_name,
-                            mail_outbox::subject,
-                            mail_outbox::body,
-                            mail_outbox::ballot_id,
-                            mail_outbox::roll_id,
-                            mail_outbox::attempts,
-                        ))
-                        .first(conn)?;
-                claimed.push(Claimed {
-                    id: r.0,
-                    kind: r.1,
-                    to_addr: r.2,
-                    to_name: r.3,
-                    subject: r.4,
-                    body: r.5,
-                    ballot_id: r.6,
-                    roll_id: r.7,
-                    attempts: r.8,
-                });
-            }
+        if due.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(claimed)
+        let lease = now + chrono::Duration::seconds(lease_seconds);
+        type Row = (i64, String, String, String, String, String, Option<i64>, Option<i64>, i32);
+        let mut rows: Vec<Row> = diesel::update(
+            mail_outbox::table
+                .filter(mail_outbox::id.eq_any(&due))
+                .filter(mail_outbox::status.eq_any(["pending", "sending"]))
+                .filter(mail_outbox::next_attempt_at.le(now)),
+        )
+        .set((mail_outbox::status.eq("sending"), mail_outbox::next_attempt_at.eq(lease)))
+        .returning((
+            mail_outbox::id,
+            mail_outbox::kind,
+            mail_outbox::to_addr,
+            mail_outbox::to_name,
+            mail_outbox::subject,
+            mail_outbox::body,
+            mail_outbox::ballot_id,
+            mail_outbox::roll_id,
+            mail_outbox::attempts,
+        ))
+        .get_results(conn)?;
+        rows.sort_by_key(|r| r.0);
+        Ok(rows
+            .into_iter()
+            .map(|r| Claimed {
+                id: r.0,
+                kind: r.1,
+                to_addr: r.2,
+                to_name: r.3,
+                subject: r.4,
+                body: r.5,
+                ballot_id: r.6,
+                roll_id: r.7,
+                attempts: r.8,
+            })
+            .collect())
     }
 
     fn build_message(&self, c: &Claimed, body: String) -> Result<Message, String> {
@@ -252,15 +455,18 @@ impl Sender {
             .from(self.from.clone())
             .to(to)
             .subject(c.subject.replace(['\r', '\n'], " "))
+            // The same Message-ID on every attempt of a row: a relay or mail client that deduplicates on it
+            // shows a message resent after a crash (see docs/reliability.md) only once.
             .message_id(Some(format!("<outbox-{}@carried>", c.id)))
             .header(ContentType::TEXT_PLAIN)
             .body(body)
             .map_err(|e| format!("cannot build message: {e}"))
     }
 
-    async fn deliver(&self, msg: Message, id: i64) -> Result<(), String> {
+    async fn deliver(&self, msg: &Message, id: i64) -> Result<(), String> {
         match &self.transport {
-            Transport::Smtp(t) => t.send(msg).await.map(|_| ()).map_err(|e| format!("SMTP: {e}")),
+            Transport::Direct(d) => d.send(msg).await,
+            Transport::Smtp(t) => t.send(msg.clone()).await.map(|_| ()).map_err(|e| format!("SMTP: {e}")),
             Transport::Files(dir) => {
                 let path = dir.join(format!("{id:08}.eml"));
                 let tmp = dir.join(format!(".{id:08}.eml.tmp"));
@@ -270,76 +476,85 @@ impl Sender {
         }
     }
 
-    /// Send everything due once; returns how many were sent.
-    pub async fn run_once(&self) -> AppResult<usize> {
-        let claimed = self.db.write(Self::claim).await?;
-        let mut sent = 0;
-        for c in claimed {
-            let renderer = self.renderer.clone();
-            let (kind, ballot_id, roll_id) = (c.kind.clone(), c.ballot_id, c.roll_id);
-            let (to_addr, stored) = (c.to_addr.clone(), c.body.clone());
-            let rendered = self
-                .db
-                .run(move |conn| renderer.render_message(conn, &kind, ballot_id, roll_id, &to_addr, &stored))
-                .await;
-            let result = match rendered {
-                Ok(body) => {
-                    let body = body.unwrap_or_else(|| c.body.clone());
-                    match self.build_message(&c, body) {
-                        Ok(msg) => self.deliver(msg, c.id).await,
-                        Err(e) => Err(e),
-                    }
-                }
-                Err(e) => Err(e.to_string()),
-            };
-            let id = c.id;
-            let attempts = c.attempts + 1;
-            match result {
-                Ok(()) => {
-                    sent += 1;
-                    self.db
-                        .run(move |conn| {
-                            diesel::update(mail_outbox::table.filter(mail_outbox::id.eq(id)))
-                                .set((
-                                    mail_outbox::status.eq("sent"),
-                                    // Sent mail keeps no body: one-time links must not outlive their delivery.
-                                    mail_outbox::body.eq(""),
-                                    mail_outbox::attempts.eq(attempts),
-                                    mail_outbox::sent_at.eq(Some(db::now())),
-                                    mail_outbox::last_error.eq(None::<String>),
-                                ))
-                                .execute(conn)?;
-                            Ok(())
-                        })
-                        .await?;
-                }
-                Err(e) => {
-                    tracing::warn!(outbox_id = id, attempts, error = %e, "mail not sent; will retry");
-                    self.db
-                        .run(move |conn| {
-                            diesel::update(mail_outbox::table.filter(mail_outbox::id.eq(id)))
-                                .set((
-                                    mail_outbox::status.eq("pending"),
-                                    mail_outbox::attempts.eq(attempts),
-                                    mail_outbox::next_attempt_at
-                                        .eq(db::now() + chrono::Duration::seconds(backoff_seconds(attempts))),
-                                    mail_outbox::last_error.eq(Some(e.chars().take(500).collect::<String>())),
-                                ))
-                                .execute(conn)?;
-                            Ok(())
-                        })
-                        .await?;
-                }
-            }
+    /// Claim, render and send one batch; returns (claimed, sent).
+    ///
+    /// Sends run `connections` at a time over pooled connections, paced by the rate ceiling. Each outcome
+    /// goes at once to a status writer that commits whatever has arrived in one transaction (group
+    /// commit), so the window in which a message has been accepted by the relay but not yet recorded as
+    /// sent is one commit long, not one batch long. While the batch is being sent the writer also renews
+    /// the lease on the rows still in flight.
+    pub async fn run_once(&self) -> AppResult<(usize, usize)> {
+        let limit = claim_size(&self.tuning);
+        let lease = self.tuning.lease_seconds;
+        let claimed = self.db.write(move |conn| Self::claim(conn, limit, lease)).await?;
+        if claimed.is_empty() {
+            return Ok((0, 0));
         }
-        Ok(sent)
+        let n = claimed.len();
+        let renderer = self.renderer.clone();
+        let keys: Vec<(String, Option<i64>, Option<i64>, String, String)> = claimed
+            .iter()
+            .map(|c| (c.kind.clone(), c.ballot_id, c.roll_id, c.to_addr.clone(), c.body.clone()))
+            .collect();
+        let bodies = self
+            .db
+            .run(move |conn| {
+                let rows: Vec<BatchRow<'_>> = keys
+                    .iter()
+                    .map(|(kind, ballot_id, roll_id, to_addr, stored)| BatchRow {
+                        kind,
+                        ballot_id: *ballot_id,
+                        roll_id: *roll_id,
+                        to_addr,
+                        stored,
+                    })
+                    .collect();
+                Ok(renderer.render_batch(conn, &rows))
+            })
+            .await?;
+        let prepared: Vec<Prepared> = claimed
+            .into_iter()
+            .zip(bodies.into_iter().chain(std::iter::repeat_with(|| Err(AppError::internal_msg("not rendered")))))
+            .map(|(c, body)| {
+                let message = match body {
+                    Ok(body) => {
+                        let body = body.unwrap_or_else(|| c.body.clone());
+                        self.build_message(&c, body)
+                    }
+                    Err(e) => Err(e.to_string()),
+                };
+                Prepared { id: c.id, attempts: c.attempts + 1, message }
+            })
+            .collect();
+        let in_flight: HashSet<i64> = prepared.iter().map(|p| p.id).collect();
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Outcome>();
+        let writer = tokio::spawn(status_writer(self.db.clone(), rx, in_flight, lease));
+        futures_util::stream::iter(prepared)
+            .for_each_concurrent(self.tuning.connections.max(1) as usize, |p| {
+                let tx = tx.clone();
+                async move {
+                    let result = match &p.message {
+                        Ok(msg) => {
+                            self.pacer.wait().await;
+                            self.deliver(msg, p.id).await
+                        }
+                        Err(e) => Err(e.clone()),
+                    };
+                    let _ = tx.send(Outcome { id: p.id, attempts: p.attempts, result });
+                }
+            })
+            .await;
+        drop(tx);
+        let sent = writer.await.map_err(AppError::internal)??;
+        Ok((n, sent))
     }
 
     /// Run forever: send what is due, then sleep until woken (new mail) or a second passes.
     pub async fn run(self) {
+        let full = claim_size(&self.tuning) as usize;
         loop {
             let more = match self.run_once().await {
-                Ok(n) => n as i64 == BATCH,
+                Ok((claimed, _)) => claimed == full,
                 Err(e) => {
                     tracing::warn!(error = %e, "mail sender");
                     false
@@ -350,6 +565,85 @@ impl Sender {
             }
         }
     }
+}
+
+/// Record outcomes as they arrive, committing everything waiting in one transaction each time; renew the
+/// lease of the rows still in flight every third of a lease. Returns how many were recorded as sent.
+async fn status_writer(
+    db: Db,
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<Outcome>,
+    mut in_flight: HashSet<i64>,
+    lease_seconds: i64,
+) -> AppResult<usize> {
+    let mut renew = tokio::time::interval(Duration::from_secs((lease_seconds / 3).max(1) as u64));
+    renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    renew.tick().await; // the first tick is immediate; the claim has just set the lease
+    let mut sent = 0;
+    loop {
+        tokio::select! {
+            got = rx.recv() => {
+                let Some(first) = got else { return Ok(sent) };
+                let mut batch = vec![first];
+                while let Ok(more) = rx.try_recv() {
+                    batch.push(more);
+                }
+                for o in &batch {
+                    in_flight.remove(&o.id);
+                }
+                sent += batch.iter().filter(|o| o.result.is_ok()).count();
+                db.write(move |conn| record_outcomes(conn, &batch)).await?;
+            }
+            _ = renew.tick() => {
+                let ids: Vec<i64> = in_flight.iter().copied().collect();
+                if !ids.is_empty() {
+                    db.write(move |conn| renew_lease(conn, &ids, lease_seconds)).await?;
+                }
+            }
+        }
+    }
+}
+
+fn record_outcomes(conn: &mut DbConnection, batch: &[Outcome]) -> AppResult<()> {
+    let now = db::now();
+    let sent: Vec<i64> = batch.iter().filter(|o| o.result.is_ok()).map(|o| o.id).collect();
+    for chunk in sent.chunks(500) {
+        diesel::update(mail_outbox::table.filter(mail_outbox::id.eq_any(chunk)))
+            .set((
+                mail_outbox::status.eq("sent"),
+                // Sent mail keeps no body: one-time links must not outlive their delivery.
+                mail_outbox::body.eq(""),
+                mail_outbox::attempts.eq(mail_outbox::attempts + 1),
+                mail_outbox::sent_at.eq(Some(now)),
+                mail_outbox::last_error.eq(None::<String>),
+            ))
+            .execute(conn)?;
+    }
+    for o in batch {
+        if let Err(e) = &o.result {
+            tracing::warn!(outbox_id = o.id, attempts = o.attempts, error = %e, "mail not sent; will retry");
+            diesel::update(mail_outbox::table.filter(mail_outbox::id.eq(o.id)))
+                .set((
+                    mail_outbox::status.eq("pending"),
+                    mail_outbox::attempts.eq(o.attempts),
+                    mail_outbox::next_attempt_at.eq(now + chrono::Duration::seconds(backoff_seconds(o.attempts))),
+                    mail_outbox::last_error.eq(Some(e.chars().take(500).collect::<String>())),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+fn renew_lease(conn: &mut DbConnection, ids: &[i64], lease_seconds: i64) -> AppResult<()> {
+    let until = db::now() + chrono::Duration::seconds(lease_seconds);
+    for chunk in ids.chunks(500) {
+        diesel::update(
+            mail_outbox::table.filter(mail_outbox::id.eq_any(chunk)).filter(mail_outbox::status.eq("sending")),
+        )
+        .set(mail_outbox::next_attempt_at.eq(until))
+        .execute(conn)?;
+    }
+    Ok(())
 }
 
 fn quote_name(name: &str) -> String {
@@ -374,6 +668,38 @@ mod tests {
         assert_eq!(backoff_seconds(3), 8);
         assert_eq!(backoff_seconds(50), 256);
         assert!(backoff_seconds(8) <= 300);
+    }
+
+    #[test]
+    fn claims_fill_the_connections_and_respect_the_rate_ceiling() {
+        let t = Tuning { connections: 8, max_per_second: None, lease_seconds: 60 };
+        assert_eq!(claim_size(&t), 256);
+        assert_eq!(claim_size(&Tuning { connections: 100, ..t }), CLAIM_MAX);
+        assert_eq!(claim_size(&Tuning { max_per_second: Some(5.0), ..t }), 50);
+        assert_eq!(claim_size(&Tuning { max_per_second: Some(0.01), ..t }), 1);
+        assert_eq!(claim_size(&Tuning { connections: 0, ..t }), 32);
+    }
+
+    #[test]
+    fn the_pacer_spaces_sends_and_never_schedules_in_the_past() {
+        let t0 = Instant::now();
+        let iv = Duration::from_millis(100);
+        // Idle for a while: the next send goes now, not at a slot long past.
+        let (slot, next) = next_slot(t0, t0 + Duration::from_secs(5), iv);
+        assert_eq!(slot, t0 + Duration::from_secs(5));
+        assert_eq!(next, slot + iv);
+        // A burst: each send takes the following slot, so ten sends span a second.
+        let mut next = t0;
+        let mut slots = Vec::new();
+        for _ in 0..10 {
+            let (s, n) = next_slot(next, t0, iv);
+            slots.push(s);
+            next = n;
+        }
+        assert_eq!(slots[9] - slots[0], Duration::from_millis(900));
+        assert!(Pacer::new(None).interval.is_none());
+        assert!(Pacer::new(Some(0.0)).interval.is_none());
+        assert_eq!(Pacer::new(Some(400.0)).interval, Some(Duration::from_micros(2500)));
     }
 
     #[test]

@@ -11,6 +11,8 @@ pub mod events;
 pub mod keystore;
 pub mod mail;
 pub mod rate_limit;
+pub mod reminders;
+pub mod smtp;
 pub mod vote_writer;
 
 use std::sync::Arc;

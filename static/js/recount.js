@@ -6,6 +6,14 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const HEX128 = /^[0-9a-f]{128}$/;
 
 export class VerifyError extends Error {}
+
+/** Codes and receipts as people type them (docs/audit.md, "Typed codes and receipts"; the same rule as
+ * src/audit/typed.rs): upper case; no spaces or dashes; O read as 0, I and L as 1. */
+export function normaliseTyped(s) {
+  // Exactly the characters src/audit/typed.rs drops, and ASCII letters only upper-cased ("ſ" stays "ſ").
+  return asciiUpper(String(s).replace(/[ \t\n\r\f\u00a0\-\u2010-\u2015\u2212]/g, ''))
+    .replace(/O/g, '0').replace(/[IL]/g, '1');
+}
 const fail = (msg) => { throw new VerifyError(msg); };
 
 /** Canonical JSON text of a value (section 2). */
@@ -184,7 +192,7 @@ export function parseStrict(text) {
 export const asciiTrim = (s) => s.replace(/^[ \t\n\r\f]+|[ \t\n\r\f]+$/g, '');
 /** ASCII letters only ("ſ" stays "ſ"), as Rust's to_ascii_uppercase. */
 export const asciiUpper = (s) => s.replace(/[a-z]+/g, (m) => m.toUpperCase());
-export const normaliseReceipt = (r) => asciiUpper(asciiTrim(r));
+export const normaliseReceipt = (r) => normaliseTyped(r);
 
 /** COUNT:HEAD, as audit::Checkpoint's FromStr: ASCII spaces trimmed, HEAD in either ASCII case. */
 export function parseCheckpoint(s) {

@@ -22,6 +22,7 @@ start(async () => {
   const r = await api('GET', `/ballots/${ballotId}/results`);
   fill($('#content'),
     summary(r),
+    signoff(r.signoff),
     r.questions.map((q) => questionBlock(q, r)),
     thresholds(r.thresholds),
     breakdowns(r.breakdowns),
@@ -35,10 +36,28 @@ start(async () => {
 function summary(r) {
   return el('div', { class: 'card feature' },
     el('dl', { class: 'summary' },
-      el('dt', {}, 'Eligible to vote'), el('dd', {}, r.eligible.toLocaleString('en-GB')),
+      el('dt', {}, 'Eligible to vote'), el('dd', { id: 'eligible' }, r.eligible.toLocaleString('en-GB')),
       el('dt', {}, 'Votes cast'), el('dd', { id: 'votes-cast' }, r.votes_cast.toLocaleString('en-GB')),
       el('dt', {}, 'Turnout'), el('dd', { id: 'turnout' }, percent(r.turnout)),
       el('dt', {}, 'Status'), el('dd', {}, r.status === 'published' ? 'Published' : 'Closed')));
+}
+
+const n = (x) => Number(x).toLocaleString('en-GB');
+
+function signoff(so) {
+  if (!so) {
+    return el('div', { class: 'notice', id: 'signoff' },
+      el('p', {}, el('strong', {}, 'Not yet signed off by the scrutineer.'),
+        ' These results are final as counted; the independent scrutineer has not yet attested them.'));
+  }
+  const name = so.by.replace(/\s*<[^>]*>\s*$/, '');
+  const at = new Date(so.at).toLocaleString('en-GB', { timeZone: 'Europe/London', dateStyle: 'long', timeStyle: 'short' });
+  return el('section', { class: 'notice success', id: 'signoff', 'aria-labelledby': 'signoff-title' },
+    el('h2', { id: 'signoff-title' }, 'Signed off by the scrutineer'),
+    el('p', {}, el('strong', { id: 'signoff-by' }, name), ', ', el('time', { datetime: so.at, id: 'signoff-at' }, at), ' (UK time):'),
+    el('blockquote', { id: 'signoff-statement' }, so.statement),
+    el('p', { class: 'hint' }, 'The sign-off is part of the signed record, with the SHA-256 of the results it attests: ',
+      el('code', {}, so.results_sha256.slice(0, 16) + '…'), ' (the recount below checks it).'));
 }
 
 function questionBlock(q, r) {
@@ -53,25 +72,36 @@ function questionBlock(q, r) {
     el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Table' }, el('table', {},
       el('caption', { class: 'visually-hidden' }, `Votes for question ${q.number}`),
       el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Answer'), el('th', { scope: 'col', class: 'num' }, 'Votes'),
-        el('th', { scope: 'col', class: 'num' }, 'Of votes cast'), el('th', { scope: 'col', class: 'num' }, `Of all ${r.eligible} eligible`))),
+        el('th', { scope: 'col', class: 'num' }, 'Of votes cast'), el('th', { scope: 'col', class: 'num' }, `Of all ${n(r.eligible)} eligible`))),
       el('tbody', {}, q.options.map((o) => el('tr', {}, el('th', { scope: 'row' }, word(o.option)),
         el('td', { class: 'num' }, o.votes.toLocaleString('en-GB')), el('td', { class: 'num' }, percent(o.share_of_cast)),
         el('td', { class: 'num' }, percent(o.share_of_eligible))))))));
 }
 
 function thresholds(t) {
-  const row = (name, test) => el('tr', {},
+  // Information only: an indicative ballot is not an industrial action ballot. A test that is not met is
+  // not a failure of this ballot, and an abolished test is labelled as such.
+  const verdict = (test) => {
+    if (test.in_force === false) {
+      return el('span', { class: 'tag grey', 'data-test': 'abolished' },
+        `Abolished ${new Date(test.abolished_on).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' })}`);
+    }
+    return el('span', { class: 'tag ' + (test.met ? 'green' : 'grey') }, test.met ? 'Met' : 'Not met');
+  };
+  const row = (name, test) => el('tr', { class: test.in_force === false ? 'abolished' : '' },
     el('th', { scope: 'row' }, name),
     el('td', { class: 'num' }, percent(test.required, 0)),
     el('td', { class: 'num' }, percent(test.actual)),
-    el('td', {}, el('span', { class: 'tag ' + (test.met ? 'green' : 'red') }, test.met ? 'Met' : 'Not met')));
+    el('td', {}, verdict(test), test.in_force === false ? el('span', { class: 'hint' }, test.met ? ' would have been met' : ' would not have been met') : null));
   return el('section', { 'aria-labelledby': 'thresholds-title', id: 'thresholds' },
-    el('h2', { id: 'thresholds-title' }, 'Would it have met the statutory thresholds?'),
+    el('h2', { id: 'thresholds-title' }, 'For information: the statutory thresholds'),
+    el('p', {}, 'This is an indicative ballot, not an industrial action ballot, so no threshold decides it. ',
+      'The tests of the Trade Union Act 2016 are shown for comparison.'),
     el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Table' }, el('table', {},
       el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Test'), el('th', { scope: 'col', class: 'num' }, 'Needed'),
-        el('th', { scope: 'col', class: 'num' }, 'This ballot'), el('th', { scope: 'col' }, 'Result'))),
+        el('th', { scope: 'col', class: 'num' }, 'This ballot'), el('th', { scope: 'col' }, 'Status'))),
       el('tbody', {}, row('Turnout of those entitled to vote', t.turnout),
-        t.yes_of_eligible ? row(`“Yes” to question ${t.yes_of_eligible.question} of all those entitled to vote`, t.yes_of_eligible) : null))),
+        t.yes_of_eligible ? row(`“Yes” to question ${t.yes_of_eligible.question} of all those entitled to vote (important public services)`, t.yes_of_eligible) : null))),
     el('p', { class: 'hint' }, t.note),
     t.turnout.note ? el('p', { class: 'hint' }, t.turnout.note) : null,
     t.yes_of_eligible && t.yes_of_eligible.note ? el('p', { class: 'hint' }, t.yes_of_eligible.note) : null);
@@ -87,8 +117,8 @@ function breakdowns(rows) {
         el('th', { scope: 'col', class: 'num' }, 'Voted'), el('th', { scope: 'col', class: 'num' }, 'Turnout'))),
       el('tbody', {}, rows.map((g) => el('tr', {},
         el('th', { scope: 'row' }, `${g.dimension === 'lmc' ? 'LMC' : 'Role'}: ${g.group}`),
-        el('td', { class: 'num' }, String(g.eligible)),
-        el('td', { class: 'num' }, g.suppressed ? 'hidden' : String(g.voted ?? '')),
+        el('td', { class: 'num' }, n(g.eligible)),
+        el('td', { class: 'num' }, g.suppressed ? 'hidden' : g.voted == null ? '' : n(g.voted)),
         el('td', { class: 'num' }, g.suppressed ? (g.note || 'too few to show') : g.turnout != null ? percent(g.turnout) : '')))))));
 }
 
@@ -125,7 +155,7 @@ function receiptCheck() {
         ? el('div', { class: 'notice success' }, el('p', {}, el('strong', {}, `Found: your ballot is entry ${entry.seq} of ${record.entries.length} in the record, and it was counted.`)),
           entry.answers ? el('p', {}, 'The answers recorded with it: ', entry.answers.map((a) => (Array.isArray(a) ? (a.length ? a.join(', ') : 'none') : a)).join('; ')) : null)
         : el('div', { class: 'notice fail' }, el('p', {}, el('strong', {}, `Receipt ${receipt} is not in the record.`)),
-          el('p', {}, 'Check you typed it exactly. If it is right, tell the scrutineer.')));
+          el('p', {}, 'Capitals, spaces and dashes do not matter, and O and 0, I, L and 1 are read alike. Check the other characters; if they are right, tell the scrutineer.')));
     } catch (e) {
       fill(out, el('div', { class: 'notice fail' }, el('p', {}, e.message)));
     }

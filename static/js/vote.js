@@ -1,5 +1,6 @@
 // Voter: the invitation link opens the ballot with the code filled in; answer, review, cast, receipt.
-// No account needed (a member who is signed in may leave the code empty).
+// No account needed (a member who is signed in may leave the code empty). The receipt is kept in this
+// browser (localStorage, one key per ballot), so a reload shows it again with "you have already voted".
 import { api, el, fill, $, start, idFromPath, showErrors, fieldError, hasRole } from './common.js';
 
 const ballotId = idFromPath('/vote/');
@@ -7,6 +8,20 @@ let ballot = null;
 let user = null;
 let answers = [];
 let code = '';
+const RECEIPT_KEY = `carried.receipt.${ballotId}`;
+
+function storedReceipt() {
+  try {
+    const v = JSON.parse(localStorage.getItem(RECEIPT_KEY) || 'null');
+    return v && typeof v.receipt === 'string' ? v : null;
+  } catch { return null; }
+}
+
+function keepReceipt(receipt) {
+  try {
+    localStorage.setItem(RECEIPT_KEY, JSON.stringify({ receipt, cast_at: new Date().toISOString() }));
+  } catch { /* storage refused (private mode): the receipt is shown only now */ }
+}
 
 start(async (u) => {
   user = u;
@@ -18,6 +33,11 @@ start(async (u) => {
   if (code) {
     // Keep the code out of the address bar (and so out of history and shoulder-surfing) once read.
     history.replaceState(null, '', location.pathname);
+  }
+  const kept = storedReceipt();
+  if (kept) {
+    showReceipt(kept.receipt, kept.cast_at);
+    return;
   }
   if (ballot.status !== 'open') {
     fill($('#content'), el('div', { class: 'notice' },
@@ -104,12 +124,16 @@ function showReview() {
       const body = { answers };
       if (code) body.code = code;
       const r = await api('POST', `/ballots/${ballotId}/votes`, body);
+      keepReceipt(r.receipt);
       showReceipt(r.receipt);
     } catch (e) {
       cast.disabled = false;
-      const msg = e.status === 403 ? 'That voting code is not valid for this ballot. Check it against your invitation email.'
-        : e.status === 409 ? e.message
-        : e.message;
+      let msg = e.message;
+      if (e.status === 403 && code) msg = 'That voting code is not valid for this ballot. Check it against your invitation email.';
+      else if (e.status === 403) {
+        msg = `You are signed in as ${user ? user.email : 'a member'}, but that address is not on this ballot’s roll. `
+          + 'If you were sent a voting code by email, go back and enter it.';
+      }
       showErrors([{ message: msg }]);
     }
   });
@@ -120,14 +144,49 @@ function showReview() {
   $('#main').focus();
 }
 
-function showReceipt(receipt) {
-  fill($('#page-title'), 'Your vote has been cast');
+function showReceipt(receipt, castAt) {
+  const again = Boolean(castAt);
+  fill($('#page-title'), again ? 'You have already voted' : 'Your vote has been cast');
   showErrors([]);
+  const status = el('p', { id: 'receipt-status', 'aria-live': 'polite', class: 'hint' });
+  const copy = el('button', { type: 'button', id: 'copy-receipt', class: 'secondary' }, 'Copy');
+  copy.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(receipt);
+      fill(status, 'Copied. Paste it somewhere you will keep.');
+    } catch {
+      getSelection().selectAllChildren($('#receipt'));
+      fill(status, 'Your browser would not copy it: it is selected, so copy it yourself (Ctrl+C or ⌘C).');
+    }
+  });
+  const save = el('a', {
+    id: 'save-receipt', class: 'button secondary', download: `receipt-ballot-${ballotId}.txt`,
+    href: 'data:text/plain;charset=utf-8,' + encodeURIComponent(`Ballot: ${ballot.title}\nReceipt: ${receipt}\n`
+      + `Check it at ${location.origin}/ballots/${ballotId}/results once the ballot has closed.\n`),
+  }, 'Save as a file');
+  const forget = el('button', { type: 'button', id: 'forget-receipt', class: 'secondary' }, 'Forget it on this browser');
+  forget.addEventListener('click', () => {
+    try { localStorage.removeItem(RECEIPT_KEY); } catch { /* nothing kept */ }
+    forget.disabled = true;
+    fill(status, 'This browser no longer keeps your receipt. Make sure you have your own copy.');
+  });
   fill($('#content'),
+    again ? el('div', { class: 'notice', id: 'already-voted' },
+      el('p', {}, el('strong', {}, 'You have already voted in this ballot'),
+        ` (from this browser, ${new Date(castAt).toLocaleString('en-GB', { timeZone: 'Europe/London', dateStyle: 'long', timeStyle: 'short' })}). Your vote is final.`)) : null,
     el('div', { class: 'card success' },
       el('h2', {}, 'Your receipt'),
       el('p', {}, el('span', { class: 'receipt', id: 'receipt' }, receipt)),
-      el('p', {}, 'Write it down or take a screenshot. Nobody else has it, and it is not linked to your name.')),
+      el('div', { class: 'notice warning', id: 'receipt-warning' },
+        el('p', {}, el('strong', {}, 'Keep your receipt now: we cannot show it to you again or send it to you.'),
+          ' It is not linked to your name anywhere we keep, which is what keeps your vote secret.')),
+      el('div', { class: 'button-row no-print' },
+        copy,
+        el('button', { type: 'button', id: 'print-receipt', class: 'secondary', onclick: () => window.print() }, 'Print'),
+        save),
+      status,
+      el('p', { class: 'hint no-print' }, 'This browser also keeps a copy for this ballot, so reloading this page shows it again. ',
+        'On a shared computer, anyone using this browser could see it: save or copy it, then ', forget, '.')),
     el('h2', {}, 'What happens next'),
     el('p', {}, 'When the ballot closes, the results and the full record of every ballot are published. ',
       'You can then find your receipt in the record to see that your vote was counted, and recount the whole ballot yourself.'),

@@ -259,6 +259,7 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
         op(Method::GET, format!("/api/v1/ballots/{open}/mail"), None, &[Officer, Scrutineer]),
         op(Method::GET, format!("/api/v1/ballots/{open}/checkpoint"), None, EVERYONE),
         op(Method::POST, format!("/api/v1/ballots/{open}/remind"), None, &[Officer]),
+        op(Method::GET, format!("/api/v1/ballots/{open}/reminders"), None, &[Officer, Scrutineer]),
         op(
             Method::POST,
             format!("/api/v1/ballots/{open}/resend"),

@@ -13,4 +13,6 @@ mod foundation;
 mod fuzz;
 mod hall;
 mod hardening;
+mod mailing;
+mod officer;
 mod secrecy;

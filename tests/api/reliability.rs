@@ -14,14 +14,14 @@ use crate::helpers::{fresh_postgres_database, spawn_app_with, Backend, PASSWORD}
 use crate::mailbox::{codes_in, free_port, read_dir_messages, wait_for, Smtp};
 
 /// The real binary as its own process, so it can be killed with SIGKILL.
-struct Server {
+pub struct Server {
     child: std::process::Child,
-    base: String,
-    env: Vec<(String, String)>,
+    pub base: String,
+    pub env: Vec<(String, String)>,
 }
 
 impl Server {
-    async fn start(env: &[(String, String)]) -> Server {
+    pub async fn start(env: &[(String, String)]) -> Server {
         let port = free_port();
         let mut env = env.to_vec();
         env.retain(|(k, _)| k != "CARRIED_BIND" && k != "CARRIED_PUBLIC_URL");
@@ -49,7 +49,7 @@ impl Server {
         cmd
     }
 
-    fn kill9(&mut self) {
+    pub fn kill9(&mut self) {
         let _ = self.child.kill(); // SIGKILL on Unix
         let _ = self.child.wait();
     }
@@ -61,7 +61,7 @@ impl Drop for Server {
     }
 }
 
-fn base_env(data_dir: &std::path::Path, database: Option<&str>) -> Vec<(String, String)> {
+pub fn base_env(data_dir: &std::path::Path, database: Option<&str>) -> Vec<(String, String)> {
     let mut env = vec![
         ("CARRIED_DATA_DIR".to_string(), data_dir.display().to_string()),
         ("CARRIED_ARGON2_MEMORY_KIB".to_string(), "4096".to_string()),
@@ -73,7 +73,7 @@ fn base_env(data_dir: &std::path::Path, database: Option<&str>) -> Vec<(String, 
     env
 }
 
-async fn call(
+pub async fn call(
     client: &reqwest::Client,
     method: reqwest::Method,
     url: String,
@@ -93,7 +93,7 @@ async fn call(
     Some((status, body))
 }
 
-async fn login(client: &reqwest::Client, base: &str, email: &str) -> String {
+pub async fn login(client: &reqwest::Client, base: &str, email: &str) -> String {
     let (st, b) = call(
         client,
         reqwest::Method::POST,
@@ -107,7 +107,7 @@ async fn login(client: &reqwest::Client, base: &str, email: &str) -> String {
     b["token"].as_str().expect("token").to_string()
 }
 
-fn add_user(env: &[(String, String)], email: &str, role: &str) {
+pub fn add_user(env: &[(String, String)], email: &str, role: &str) {
     use std::io::Write;
     let mut cmd =
         Server::command(env, &["user", "add", "--email", email, "--name", email, "--role", role, "--password-stdin"]);
@@ -119,7 +119,7 @@ fn add_user(env: &[(String, String)], email: &str, role: &str) {
 
 /// The database URL for a backend: None for the default SQLite file; skipped (outer None, with a note)
 /// when PostgreSQL is asked for but CARRIED_TEST_POSTGRES_URL is not set.
-fn database_for(backend: Backend) -> Option<Option<String>> {
+pub fn database_for(backend: Backend) -> Option<Option<String>> {
     match backend {
         Backend::Sqlite => Some(None),
         Backend::Postgres => match fresh_postgres_database() {
