@@ -240,6 +240,11 @@ pub fn verify_with(text: &[u8], inputs: &super::stream::Inputs<'_>) -> Result<Re
         return super::stream::verify_v2(text, inputs);
     }
     let value = super::strict::parse(text)?;
+    if value.get("format").and_then(Value::as_str) == Some(super::v2::RECORD_DOMAIN_V2) {
+        return Err(VerifyError::Malformed(
+            "`format` must be the first member of a v2 record (section 17 gives the order of the members)".into(),
+        ));
+    }
     if !inputs.signed_checkpoints.is_empty() || !inputs.codes.is_empty() {
         return Err(VerifyError::Malformed(
             "signed checkpoints and voting codes can only be checked against a v2 record".into(),
