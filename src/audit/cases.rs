@@ -438,10 +438,18 @@ fn v2_cases() -> Vec<Case> {
         "duplicate key \"eligible\"",
     ));
     out.push(case(
-        "v2: members out of order",
+        "v2: members in another order (keys sorted, as many JSON libraries write them)",
         serde_json::to_string_pretty(&serde_json::to_value(&full).unwrap()).unwrap(),
+        "verified",
+        "",
+    ));
+    let mut v = serde_json::to_value(&full).unwrap();
+    v.as_object_mut().unwrap().remove("supersedes");
+    out.push(case(
+        "v2: supersedes missing",
+        serde_json::to_string_pretty(&v).unwrap(),
         "rejected",
-        "the record is malformed",
+        "missing field `supersedes`",
     ));
     let mut v = serde_json::to_value(&full).unwrap();
     let voted = v["voted"].as_array_mut().unwrap();
