@@ -897,6 +897,12 @@ async fn member_recounts_a_closed_ballot_in_the_browser() {
     member.click("#recount").await;
     let report = member.wait_text("#recount-result", "confirmed").await;
     assert!(report.contains("1 saved checkpoint(s) confirmed"), "{report}");
+    // A voting code that is not on the roll: its has-voted tag is computed in the page and not found.
+    member.set_value("#voting-code", "ZZZZ-ZZZZ-ZZZZ-ZZZZ").await;
+    member.click("#recount").await;
+    let said = member.wait_text("#code-result", "not on the roll").await;
+    assert!(said.contains("check the code"), "{said}");
+    member.set_value("#voting-code", "").await;
     member.set_value("#checkpoints", &format!("2:{}", &first[2..])).await;
     member.click("#recount").await;
     let report = member.wait_text("#recount-result", "is not a prefix").await;

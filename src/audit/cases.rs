@@ -342,6 +342,155 @@ fn cases() -> Vec<Case> {
         "rejected",
         "entry 2 (seq 2): hash is not 64 lowercase hex digits",
     ));
+    out.extend(v2_cases());
+    out
+}
+
+/// A signed v2 record: roll of `codes`, the first `voted` of them cast the ballots of `RECEIPTS`.
+fn record_v2(publication: Publication, voted: usize) -> super::v2::RecordV2 {
+    use super::v2::{append_v2, build_record_v2, genesis_v2, merkle_root, sign_record_v2, voter_tag, RecordPartsV2};
+    let def = definition(publication.as_str());
+    let codes = ["7Q2M-K9XD-4HTR-B6WN", "N3CP-8FJV-Z5YE-2KGA", "W6DT-1RMQ-H8XB-4CZS", "B2KD-QW8M-TN3R-6YXH"];
+    let roll: Vec<super::Hash> = codes.iter().map(|c| voter_tag("example", c)).collect();
+    let mut sorted = roll.clone();
+    sorted.sort_unstable();
+    let mut prev = genesis_v2(&def, roll.len() as u64, &merkle_root(&sorted)).unwrap();
+    let mut entries = vec![];
+    for (i, r) in RECEIPTS.iter().take(voted).enumerate() {
+        let seq = i as u64 + 1;
+        let e = append_v2(
+            &prev,
+            &EntryContent { seq, receipt: (*r).into(), answers: answers(i), nonce: format!("{:02x}", seq).repeat(32) },
+        )
+        .unwrap();
+        prev = hash_from_hex(&e.hash).unwrap();
+        entries.push(e);
+    }
+    let mut r = build_record_v2(RecordPartsV2 {
+        ballot: def,
+        voted: roll[..voted].to_vec(),
+        roll,
+        publication,
+        entries,
+        scrutineer_signoff: None,
+        supersedes: None,
+        published_at: "2026-03-17T10:00:00Z".into(),
+    })
+    .unwrap();
+    sign_record_v2(&mut r, &key()).unwrap();
+    r
+}
+
+fn v2_text(r: &super::v2::RecordV2) -> String {
+    serde_json::to_string_pretty(r).unwrap()
+}
+
+fn v2_resigned(v: Value) -> String {
+    let mut r: super::v2::RecordV2 = serde_json::from_value(v).unwrap();
+    super::v2::sign_record_v2(&mut r, &key()).unwrap();
+    v2_text(&r)
+}
+
+fn v2_cases() -> Vec<Case> {
+    let full = record_v2(Publication::Full, 3);
+    let only = record_v2(Publication::ReceiptsOnly, 3);
+    let mut out = vec![];
+    let mut c = case("v2: genuine full record", v2_text(&full), "verified", "");
+    c.checkpoints = vec![format!("2:{}", full.entries[1].hash)];
+    c.receipts = vec![RECEIPTS[1].to_lowercase()];
+    out.push(c);
+    out.push(case("v2: genuine receipts-only record", v2_text(&only), "verified", ""));
+    let mut v = serde_json::to_value(&only).unwrap();
+    v["entries"].as_array_mut().unwrap().remove(0);
+    v["entries"][0]["seq"] = json!(1);
+    v["entries"][0]["prev"] = v["genesis"].clone();
+    v["entries"][1]["seq"] = json!(2);
+    v["count"] = json!(2);
+    out.push(case(
+        "v2: receipts-only, the first entry deleted, relinked and re-signed",
+        v2_resigned(v),
+        "rejected",
+        "entry 1 (seq 1): hash does not match its contents",
+    ));
+    let mut v = serde_json::to_value(&only).unwrap();
+    v["eligible"] = json!(40);
+    out.push(case("v2: receipts-only, N changed and re-signed", v2_resigned(v), "rejected", "genesis does not commit"));
+    let mut v = serde_json::to_value(&only).unwrap();
+    v["entries"][2]["receipt"] = json!("ZZZZ-ZZZZ-ZZZZ-ZZZZ");
+    out.push(case(
+        "v2: receipts-only, a receipt swapped and re-signed",
+        v2_resigned(v),
+        "rejected",
+        "entry 3 (seq 3): hash does not match its contents",
+    ));
+    let mut v = serde_json::to_value(&full).unwrap();
+    v["entries"][1]["answers"][0] = json!("yes");
+    out.push(case(
+        "v2: an answer changed and re-signed",
+        v2_resigned(v),
+        "rejected",
+        "entry 2 (seq 2): commitment does not match its answers and nonce",
+    ));
+    out.push(case(
+        "v2: a duplicate key",
+        replace_once(&v2_text(&full), "\"eligible\": 4,", "\"eligible\": 40,\n  \"eligible\": 4,"),
+        "rejected",
+        "duplicate key \"eligible\"",
+    ));
+    out.push(case(
+        "v2: members in another order (keys sorted, as many JSON libraries write them)",
+        serde_json::to_string_pretty(&serde_json::to_value(&full).unwrap()).unwrap(),
+        "verified",
+        "",
+    ));
+    let mut v = serde_json::to_value(&full).unwrap();
+    v.as_object_mut().unwrap().remove("supersedes");
+    out.push(case(
+        "v2: supersedes missing",
+        serde_json::to_string_pretty(&v).unwrap(),
+        "rejected",
+        "missing field `supersedes`",
+    ));
+    let mut v = serde_json::to_value(&full).unwrap();
+    let voted = v["voted"].as_array_mut().unwrap();
+    voted.pop();
+    let tags: Vec<super::Hash> = voted.iter().map(|t| hash_from_hex(t.as_str().unwrap()).unwrap()).collect();
+    v["voted_root"] = json!(super::to_hex(&super::v2::merkle_root(&tags)));
+    out.push(case(
+        "v2: a ballot without a has-voted tag",
+        v2_resigned(v),
+        "rejected",
+        "2 has-voted tags for 3 entries",
+    ));
+    let mut v = serde_json::to_value(&full).unwrap();
+    let mut tags: Vec<super::Hash> =
+        v["voted"].as_array().unwrap().iter().map(|t| hash_from_hex(t.as_str().unwrap()).unwrap()).collect();
+    tags[0] = super::chain::sha256(b"made up");
+    tags.sort_unstable();
+    v["voted"] = json!(tags.iter().map(super::to_hex).collect::<Vec<_>>());
+    v["voted_root"] = json!(super::to_hex(&super::v2::merkle_root(&tags)));
+    out.push(case("v2: a made-up has-voted tag", v2_resigned(v), "rejected", "is not on the roll"));
+    let mut v = serde_json::to_value(&full).unwrap();
+    v["voted_root"] = v["roll_root"].clone();
+    out.push(case(
+        "v2: a wrong voted_root",
+        v2_resigned(v),
+        "rejected",
+        "is not the Merkle root of the has-voted tags",
+    ));
+    let mut v = serde_json::to_value(&full).unwrap();
+    let identity = format!("01{}", "00".repeat(31));
+    v["signature"]["public_key"] = json!(identity);
+    v["signature"]["value"] = json!(format!("{identity}{}", "00".repeat(32)));
+    out.push(case(
+        "v2: signed with the identity key",
+        serde_json::to_string_pretty(&serde_json::from_value::<super::v2::RecordV2>(v).unwrap()).unwrap(),
+        "rejected",
+        "is not acceptable",
+    ));
+    let mut c = case("v2: a checkpoint the record does not extend", v2_text(&full), "rejected", "is not a prefix");
+    c.checkpoints = vec![format!("2:{}", full.entries[0].hash)];
+    out.push(c);
     out
 }
 

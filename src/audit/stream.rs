@@ -8,6 +8,9 @@
 //! read. The signature covers a 32-byte digest of the small members only (the head and the roots
 //! commit to the rest), so nothing is hashed twice.
 //!
+//! A v2 record written in another member order is read whole and rewritten in this order first (same
+//! verdicts, twice the work).
+//!
 //! Problems are kept per step and the one of the earliest step is reported, so the verdict and the
 //! message are those of the checks in the order section 18 lists them.
 
@@ -348,6 +351,25 @@ fn uint_member(v: &Value, name: &str, p: &mut Problems) -> Option<u64> {
     n
 }
 
+/// The text of a v2 record's members in the order of section 17 (unknown members last), so that a record
+/// written in another order (by a JSON library that sorts keys, say) can be read in one pass.
+pub fn in_member_order(value: &Value) -> Result<Vec<u8>, VerifyError> {
+    let obj = value.as_object().ok_or(VerifyError::NotAnObject)?;
+    let mut out = b"{".to_vec();
+    let known = MEMBERS_V2.iter().filter_map(|m| obj.get_key_value(*m));
+    let unknown = obj.iter().filter(|(k, _)| !MEMBERS_V2.contains(&k.as_str()));
+    for (i, (k, v)) in known.chain(unknown).enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend(serde_json::to_vec(k).map_err(|e| malformed(e.to_string()))?);
+        out.push(b':');
+        out.extend(serde_json::to_vec(v).map_err(|e| malformed(e.to_string()))?);
+    }
+    out.push(b'}');
+    Ok(out)
+}
+
 /// True when `text` begins, after white space, with `{"format":"carried/ballot-record/v2"`.
 pub fn is_v2(text: &[u8]) -> bool {
     let mut r = Reader::new(text);
@@ -386,15 +408,9 @@ pub fn verify_v2(text: &[u8], inputs: &Inputs<'_>) -> Result<Report, VerifyError
             None => {
                 p.add(1, malformed(format!("unknown field `{key}`")));
             }
-            Some(i) if i < next => {
-                p.add(1, malformed(format!("`{key}` is out of order (section 17 gives the order of the members)")));
-            }
-            Some(i) => {
-                if let Some(missing) = MEMBERS_V2[next..i].first() {
-                    p.add(1, malformed(format!("missing field `{missing}`")));
-                }
-                next = i + 1;
-            }
+            // Another order: the record is read whole instead (`verify_with`).
+            Some(i) if i < next => return Err(VerifyError::MembersReordered),
+            Some(i) => next = i + 1,
         }
         match key.as_str() {
             "entries" if !p.has(1) => {
@@ -468,7 +484,7 @@ pub fn verify_v2(text: &[u8], inputs: &Inputs<'_>) -> Result<Report, VerifyError
     }
     r.leave();
     r.end()?;
-    if let Some(missing) = MEMBERS_V2[next..].iter().find(|m| **m != "signature") {
+    if let Some(missing) = MEMBERS_V2.iter().find(|m| **m != "signature" && !seen.iter().any(|k| k == *m)) {
         p.add(1, malformed(format!("missing field `{missing}`")));
     }
     if let Some(e) = p.first() {

@@ -227,7 +227,8 @@ pub async fn turnout(state: web::Data<AppState>, user: AuthUser, id: web::Path<i
 #[get("/ballots/{id}/checkpoint")]
 pub async fn checkpoint(state: web::Data<AppState>, id: web::Path<i64>) -> AppResult<web::Json<Checkpoint>> {
     let id = id.into_inner();
-    Ok(web::Json(state.db.run(move |c| svc::checkpoint(c, id)).await?))
+    let st = state.clone();
+    Ok(web::Json(state.db.run(move |c| svc::checkpoint(c, st.tokens.keys(), id)).await?))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

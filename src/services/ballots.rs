@@ -97,6 +97,13 @@ pub struct Turnout {
 pub struct Checkpoint {
     pub count: i64,
     pub head: String,
+    /// v2 ballots: the genesis of the chain, and the service's signature over
+    /// `canonical({"count","domain":"carried/checkpoint/v2","genesis","head"})` (docs/audit.md section 18.7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub genesis: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub signature: Option<audit::Signature>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -501,7 +508,9 @@ pub fn open_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) -
             return Err(AppError::conflict("the roll is empty: import the electoral roll before opening"));
         }
         let eligible = rows.len() as i64;
-        let genesis = chain::genesis(&definition(&b), eligible as u64).map_err(AppError::internal)?;
+        let roll_ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        let genesis = audit::v2::genesis_v2(&definition_v2(&b), eligible as u64, &roll_root(keys, id, &roll_ids))
+            .map_err(AppError::internal)?;
         let genesis_hex = chain::to_hex(&genesis);
         for (roll_id, email, name, _, _) in &rows {
             let code = voting_code(&keys.code_key, id, *roll_id);
@@ -841,6 +850,7 @@ pub fn chain_box(conn: &mut DbConnection, id: i64, min: usize) -> AppResult<usiz
         .as_deref()
         .and_then(chain::hash_from_hex)
         .ok_or_else(|| AppError::internal_msg("ballot has no chain head"))?;
+    let v2 = record_version(conn, &get_ballot(conn, id)?)? == 2;
     rows.shuffle(&mut rand::rngs::OsRng);
     let mut entries = Vec::with_capacity(rows.len());
     let mut counters: BTreeMap<(&'static str, String, i32, String), i64> = BTreeMap::new();
@@ -849,8 +859,8 @@ pub fn chain_box(conn: &mut DbConnection, id: i64, min: usize) -> AppResult<usiz
         let answers: Value = serde_json::from_str(answers).map_err(AppError::internal)?;
         let content =
             chain::EntryContent { seq: count as u64, receipt: receipt.clone(), answers, nonce: nonce.clone() };
-        let entry = chain::append(&head, &content).map_err(AppError::internal)?;
-        head = chain::hash_from_hex(&entry.hash).ok_or_else(|| AppError::internal_msg("entry hash is not hex"))?;
+        let (prev, hash) = append_entry(v2, &head, &content)?;
+        head = chain::hash_from_hex(&hash).ok_or_else(|| AppError::internal_msg("entry hash is not hex"))?;
         if let Value::Array(per_question) = &content.answers {
             for (dimension, grp) in [("lmc", lmc), ("role", role)] {
                 for (qi, answer) in per_question.iter().enumerate() {
@@ -871,8 +881,8 @@ pub fn chain_box(conn: &mut DbConnection, id: i64, min: usize) -> AppResult<usiz
             receipt: receipt.clone(),
             answers: serde_json::to_string(&content.answers).map_err(AppError::internal)?,
             nonce: nonce.clone(),
-            prev: entry.prev,
-            hash: entry.hash,
+            prev,
+            hash,
         });
     }
     dialect::insert_entries(conn, &entries)?;
@@ -1058,17 +1068,32 @@ pub fn resend_invitation(conn: &mut DbConnection, actor: &User, id: i64, members
     })
 }
 
-pub fn checkpoint(conn: &mut DbConnection, id: i64) -> AppResult<Checkpoint> {
-    let (status, count, head): (String, i64, Option<String>) = ballots::table
+pub fn checkpoint(conn: &mut DbConnection, keys: &Keys, id: i64) -> AppResult<Checkpoint> {
+    let (status, count, head, genesis): (String, i64, Option<String>, Option<String>) = ballots::table
         .filter(ballots::id.eq(id))
-        .select((ballots::status, ballots::entry_count, ballots::head))
+        .select((ballots::status, ballots::entry_count, ballots::head, ballots::genesis))
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found(format!("no ballot {id}")))?;
     if status == "draft" {
         return Err(AppError::new(ErrorCode::BallotNotOpen, "the ballot has not opened: there is no record yet"));
     }
-    Ok(Checkpoint { count, head: head.unwrap_or_default() })
+    let head = head.unwrap_or_default();
+    // v2 ballots: signed by the service key (docs/audit.md section 18.7), so it cannot be denied later.
+    let b = load(conn, id)?;
+    let signed = if record_version(conn, &b)? == 2 {
+        let genesis = genesis.unwrap_or_default();
+        let key = audit::key_from_seed(keys.signing_key);
+        Some(audit::v2::sign_checkpoint(&key, &genesis, count as u64, &head))
+    } else {
+        None
+    };
+    Ok(Checkpoint {
+        count,
+        head,
+        genesis: signed.as_ref().map(|s| s.genesis.clone()),
+        signature: signed.map(|s| s.signature),
+    })
 }
 
 fn group_tallies(conn: &mut DbConnection, b: &Ballot, with_counts: bool) -> AppResult<Vec<ballot::GroupTally>> {
@@ -1169,12 +1194,25 @@ fn entries(conn: &mut DbConnection, id: i64) -> AppResult<Vec<chain::Entry>> {
         .collect()
 }
 
-/// Build and sign the record of a closed ballot (with the scrutineer's sign-off, if given).
-fn build_signed_record(conn: &mut DbConnection, keys: &Keys, b: &Ballot) -> AppResult<audit::Record> {
-    let markers: i64 =
-        roll::table.filter(roll::ballot_id.eq(b.id)).filter(roll::voted.eq(true)).count().get_result(conn)?;
+/// A signed record, as stored and published.
+struct SignedRecord {
+    text: String,
+    count: u64,
+    head: String,
+    results: audit::Results,
+}
+
+/// Build and sign the record of a closed ballot (with the scrutineer's sign-off, if given): v2 for ballots
+/// opened with a v2 genesis, v1 for older ones.
+fn build_signed_record(conn: &mut DbConnection, keys: &Keys, b: &Ballot) -> AppResult<SignedRecord> {
     let signoff: Option<audit::Signoff> =
         b.signoff.as_deref().map(serde_json::from_str).transpose().map_err(AppError::internal)?;
+    let key = audit::key_from_seed(keys.signing_key);
+    if record_version(conn, b)? == 2 {
+        return build_signed_record_v2(conn, keys, b, signoff);
+    }
+    let markers: i64 =
+        roll::table.filter(roll::ballot_id.eq(b.id)).filter(roll::voted.eq(true)).count().get_result(conn)?;
     let mut record = audit::build_record(audit::RecordParts {
         ballot: definition(b),
         eligible: b.eligible.unwrap_or(0) as u64,
@@ -1185,22 +1223,119 @@ fn build_signed_record(conn: &mut DbConnection, keys: &Keys, b: &Ballot) -> AppR
         published_at: rfc3339(b.closed_at).unwrap_or_default(),
     })
     .map_err(AppError::internal)?;
-    let key = audit::key_from_seed(keys.signing_key);
     audit::sign_record(&mut record, &key).map_err(AppError::internal)?;
+    let text = serde_json::to_string(&record).map_err(AppError::internal)?;
     // Never publish a record that our own verifier would reject.
-    let as_json = serde_json::to_value(&record).map_err(AppError::internal)?;
-    audit::verify(&as_json, &[], &[], Some(&audit::public_key_hex(&key)))
+    audit::verify_text(text.as_bytes(), &[], &[], Some(&audit::public_key_hex(&key)))
         .map_err(|e| AppError::internal_msg(format!("the record of ballot {} does not verify: {e}", b.id)))?;
-    Ok(record)
+    Ok(SignedRecord { text, count: record.count, head: record.head, results: record.results })
 }
 
-fn store_record(conn: &mut DbConnection, keys: &Keys, id: i64) -> AppResult<audit::Record> {
+fn store_record(conn: &mut DbConnection, keys: &Keys, id: i64) -> AppResult<SignedRecord> {
     let b = load(conn, id)?;
     let record = build_signed_record(conn, keys, &b)?;
     diesel::update(ballots::table.filter(ballots::id.eq(id)))
-        .set(ballots::record.eq(Some(serde_json::to_string(&record).map_err(AppError::internal)?)))
+        .set(ballots::record.eq(Some(&record.text)))
         .execute(conn)?;
     Ok(record)
+}
+
+// ---- record format v2 (docs/audit.md part II): the few things the service adds ---------------------------
+
+/// The v2 definition: v1's, with the description voters were shown.
+fn definition_v2(b: &Ballot) -> Value {
+    let mut d = definition(b);
+    if let Value::Object(m) = &mut d {
+        m.insert("description".into(), Value::from(b.description.clone()));
+    }
+    d
+}
+
+/// The has-voted tag of a roll entry (docs/audit.md section 18.1), from its derived voting code.
+fn roll_tag(keys: &Keys, id: i64, roll_id: i64) -> chain::Hash {
+    audit::v2::voter_tag(&id.to_string(), &voting_code(&keys.code_key, id, roll_id))
+}
+
+/// The Merkle root of the frozen roll's tags.
+fn roll_root(keys: &Keys, id: i64, roll_ids: &[i64]) -> chain::Hash {
+    let mut tags: Vec<chain::Hash> = roll_ids.iter().map(|r| roll_tag(keys, id, *r)).collect();
+    tags.sort_unstable();
+    audit::v2::merkle_root(&tags)
+}
+
+/// 1 for a ballot opened before v2 (its genesis is the v1 genesis), else 2.
+fn record_version(conn: &mut DbConnection, b: &Ballot) -> AppResult<u8> {
+    let stored: Option<String> = ballots::table.filter(ballots::id.eq(b.id)).select(ballots::genesis).first(conn)?;
+    let v1 = chain::genesis(&definition(b), b.eligible.unwrap_or(0) as u64).map_err(AppError::internal)?;
+    Ok(if stored.as_deref() == Some(chain::to_hex(&v1).as_str()) { 1 } else { 2 })
+}
+
+/// Chain one entry after `head`; returns its prev and hash (hex).
+fn append_entry(v2: bool, head: &chain::Hash, content: &chain::EntryContent) -> AppResult<(String, String)> {
+    if v2 {
+        let e = audit::v2::append_v2(head, content).map_err(AppError::internal)?;
+        Ok((e.prev, e.hash))
+    } else {
+        let e = chain::append(head, content).map_err(AppError::internal)?;
+        Ok((e.prev, e.hash))
+    }
+}
+
+fn build_signed_record_v2(
+    conn: &mut DbConnection,
+    keys: &Keys,
+    b: &Ballot,
+    signoff: Option<audit::Signoff>,
+) -> AppResult<SignedRecord> {
+    let key = audit::key_from_seed(keys.signing_key);
+    let rows: Vec<(i64, bool)> =
+        roll::table.filter(roll::ballot_id.eq(b.id)).select((roll::id, roll::voted)).load(conn)?;
+    let roll: Vec<chain::Hash> = rows.iter().map(|(r, _)| roll_tag(keys, b.id, *r)).collect();
+    let voted: Vec<chain::Hash> = rows.iter().filter(|(_, v)| *v).map(|(r, _)| roll_tag(keys, b.id, *r)).collect();
+    let mut buf = Vec::new();
+    let mut v2_entries = Vec::new();
+    for e in entries(conn, b.id)? {
+        let (Some(answers), Some(nonce)) = (e.answers, e.nonce) else {
+            return Err(AppError::internal_msg("an entry has no answers or nonce"));
+        };
+        let commitment = audit::v2::commitment(&mut buf, &answers, &nonce).map_err(AppError::internal)?;
+        v2_entries.push(audit::v2::EntryV2 {
+            seq: e.seq,
+            receipt: e.receipt,
+            commitment: chain::to_hex(&commitment),
+            answers: Some(answers),
+            nonce: Some(nonce),
+            prev: e.prev,
+            hash: e.hash,
+        });
+    }
+    // A record signed again (after sign-off) names the one it replaces.
+    let previous: Option<String> = ballots::table.filter(ballots::id.eq(b.id)).select(ballots::record).first(conn)?;
+    let supersedes = match previous {
+        Some(text) => {
+            let v = audit::strict::parse(text.as_bytes()).map_err(AppError::internal)?;
+            Some(chain::to_hex(&audit::v2::record_digest(&v).map_err(AppError::internal)?))
+        }
+        None => None,
+    };
+    let mut record = audit::v2::build_record_v2(audit::v2::RecordPartsV2 {
+        ballot: definition_v2(b),
+        roll,
+        voted,
+        publication: b.publication,
+        entries: v2_entries,
+        scrutineer_signoff: signoff,
+        supersedes,
+        published_at: rfc3339(b.closed_at).unwrap_or_default(),
+    })
+    .map_err(AppError::internal)?;
+    audit::v2::sign_record_v2(&mut record, &key).map_err(AppError::internal)?;
+    let text = serde_json::to_string(&record).map_err(AppError::internal)?;
+    let trusted = audit::public_key_hex(&key);
+    let inputs = audit::stream::Inputs { trusted_key: Some(&trusted), ..Default::default() };
+    audit::verify_with(text.as_bytes(), &inputs)
+        .map_err(|e| AppError::internal_msg(format!("the record of ballot {} does not verify: {e}", b.id)))?;
+    Ok(SignedRecord { text, count: record.count, head: record.head, results: record.results })
 }
 
 /// Close the ballot: no more votes; unsent invitations and reminders are cancelled; the record is signed.

@@ -2,6 +2,7 @@
 // canonical JSON (RFC 8785 as restricted there), SHA-256 with WebCrypto, Ed25519 where the browser has it.
 
 const FORMAT = 'carried/ballot-record/v1';
+const FORMAT_V2 = 'carried/ballot-record/v2';
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX128 = /^[0-9a-f]{128}$/;
 
@@ -321,13 +322,15 @@ async function verifySignature(record) {
  * Verify a record given as JSON text. Resolves to a report; rejects with VerifyError naming the first
  * thing wrong. `trustedKey` (hex) is compared with the record's key when given.
  */
-export async function verifyRecord(text, { trustedKey, receipts = [], checkpoints = [] } = {}) {
+export async function verifyRecord(text, { trustedKey, receipts = [], checkpoints = [], codes = [] } = {}) {
   // 1. Format and shape.
   const record = parseStrict(text);
   if (!isObj(record)) fail('the record is not a JSON object');
   const expected = 'expected "carried/ballot-record/v1" or "carried/ballot-record/v2"';
   if (!('format' in record)) fail(`format is missing, ${expected}`);
+  if (record.format === FORMAT_V2) return verifyV2(record, { trustedKey, receipts, checkpoints, codes });
   if (record.format !== FORMAT) fail(`format is ${JSON.stringify(record.format)}, ${expected}`);
+  if (codes.length) fail('the record is malformed: voting codes can only be checked against a v2 record');
   const saved = checkpoints.map((c) => (typeof c === 'string' ? parseCheckpoint(c) : parseCheckpoint(`${c.count}:${c.head}`)));
   shape(record, 'the record', ['format', 'ballot', 'eligible', 'markers', 'publication', 'genesis', 'entries', 'count', 'head', 'results', 'scrutineer_signoff', 'published_at'], ['signature']);
   if (!isObj(record.ballot)) fail('the record is malformed: ballot is not an object');
@@ -491,7 +494,7 @@ export async function verifyRecord(text, { trustedKey, receipts = [], checkpoint
   return {
     entries: n, eligible: record.eligible, markers: record.markers, head: `${n}:${record.head}`,
     recounted, signatureChecked: sig.checked, publicKey: record.signature.public_key, resultsHash,
-    found, warnings, limitations, record, checkpointsConfirmed: saved.length,
+    found, warnings, limitations, record, checkpointsConfirmed: saved.length, version: 1, codes: [],
   };
 }
 
@@ -508,4 +511,217 @@ export async function verifyLog(entries) {
     prev = e.hash;
   }
   return entries.length;
+}
+
+// ---- record format v2 (docs/audit.md part II) ---------------------------------------------------------
+
+const MEMBERS_V2 = ['format', 'ballot', 'eligible', 'roll_root', 'publication', 'genesis', 'entries', 'count', 'head',
+  'roll', 'voted', 'voted_root', 'results', 'scrutineer_signoff', 'supersedes', 'published_at', 'signature'];
+const ENTRY_V2 = ['seq', 'receipt', 'commitment', 'answers', 'nonce', 'prev', 'hash'];
+
+/** The normal form of a voting code (section 18.1). */
+export const normaliseCode = (c) => asciiUpper(String(c)).replace(/[ \t\n\r\f-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
+/** A voter's has-voted tag, hex. */
+export async function voterTag(ballotId, code) {
+  return toHex(await sha256(utf8(canonical({ ballot: ballotId, code: normaliseCode(code), domain: 'carried/has-voted/v2' }))));
+}
+
+async function sha(parts) {
+  const len = parts.reduce((n, p) => n + p.length, 0);
+  const all = new Uint8Array(len);
+  let at = 0;
+  for (const p of parts) { all.set(p, at); at += p.length; }
+  return sha256(all);
+}
+/** RFC 6962 Merkle tree hash of hex tags, hex. */
+export async function merkleRoot(tags) {
+  const mth = async (xs) => {
+    if (xs.length === 0) return sha256(new Uint8Array(0));
+    if (xs.length === 1) return sha([Uint8Array.of(0), xs[0]]);
+    let k = 1;
+    while (k * 2 < xs.length) k *= 2;
+    return sha([Uint8Array.of(1), await mth(xs.slice(0, k)), await mth(xs.slice(k))]);
+  };
+  return toHex(await mth(tags.map(fromHex)));
+}
+
+async function verifyV2(record, { trustedKey, receipts, checkpoints, codes }) {
+  const bad = (m) => fail(`the record is malformed: ${m}`);
+  // 1. No member unknown or missing (in any order).
+  const unknownMember = Object.keys(record).find((k) => !MEMBERS_V2.includes(k));
+  if (unknownMember) bad(`unknown field \`${unknownMember}\``);
+  const missing = MEMBERS_V2.find((m) => m !== 'signature' && !(m in record));
+  if (missing) bad(`missing field \`${missing}\``);
+  if (!Array.isArray(record.entries)) bad('`entries` is not a list');
+  record.entries.forEach((e, i) => {
+    const where = `entry ${i + 1} is malformed`;
+    if (!isObj(e)) fail(`${where}: not an object`);
+    const unknown = Object.keys(e).find((k) => !ENTRY_V2.includes(k));
+    if (unknown) fail(`${where}: unknown field \`${unknown}\``);
+    if ('seq' in e && !isInt(e.seq)) fail(`${where}: \`seq\` is not a whole number`);
+    for (const k of ['receipt', 'commitment', 'nonce', 'prev', 'hash']) if (k in e && typeof e[k] !== 'string') fail(`${where}: \`${k}\` is not a string`);
+    for (const k of ['seq', 'receipt', 'commitment', 'prev', 'hash']) if (!(k in e)) fail(`${where}: missing field \`${k}\``);
+  });
+  for (const list of ['roll', 'voted']) {
+    if (!Array.isArray(record[list])) bad(`\`${list}\` is not a list`);
+    record[list].forEach((t, i) => { if (typeof t !== 'string' || !HEX64.test(t)) bad(`\`${list}\` item ${i + 1} is not 64 lowercase hex digits`); });
+  }
+  if (!isObj(record.ballot)) bad('`ballot` is not an object');
+  for (const k of ['eligible', 'count']) if (!isInt(record[k])) bad(`\`${k}\` is not a whole number`);
+  for (const k of ['roll_root', 'genesis', 'head', 'voted_root']) if (!HEX64.test(record[k])) bad(`\`${k}\` is not 64 lowercase hex digits`);
+  const full = record.publication === 'full';
+  if (!full && record.publication !== 'receipts_only') bad('`publication` is not "full" or "receipts_only"');
+  shape(record.results, 'the record', ['votes_cast', 'questions']);
+  if (!isInt(record.results.votes_cast) || !Array.isArray(record.results.questions)) bad('`results`');
+  record.results.questions.forEach((q) => {
+    shape(q, 'the record', ['counts']);
+    if (!isObj(q.counts) || Object.values(q.counts).some((n) => !isInt(n))) bad('`results`');
+  });
+  if (record.scrutineer_signoff !== null) shape(record.scrutineer_signoff, 'the record', ['by', 'at', 'statement', 'results_sha256']);
+  if (record.supersedes !== null && !HEX64.test(record.supersedes)) bad('`supersedes` is not 64 lowercase hex digits');
+  if (typeof record.published_at !== 'string') bad('`published_at` is not a string');
+  if (record.signature !== null && record.signature !== undefined) shape(record.signature, 'the record', ['algorithm', 'public_key', 'value']);
+  const saved = checkpoints.map((c) => (typeof c === 'string' ? parseCheckpoint(c) : parseCheckpoint(`${c.count}:${c.head}`)));
+
+  // 2. Genesis.
+  const genesis = toHex(await sha256(utf8(canonical({ ballot: record.ballot, domain: FORMAT_V2, eligible: record.eligible, roll_root: record.roll_root }))));
+  if (genesis !== record.genesis) fail(`genesis does not commit to this ballot definition and eligible = ${record.eligible} (computed ${genesis}, recorded ${record.genesis})`);
+  if (typeof record.ballot.publication === 'string' && record.ballot.publication !== record.publication) {
+    fail(`publication is ${record.publication} but the ballot definition committed to ${record.ballot.publication}`);
+  }
+
+  // 3. Entries: every link recomputed in both modes.
+  let prev = record.genesis;
+  const receiptsSeen = new Map();
+  for (let i = 0; i < record.entries.length; i++) {
+    const e = record.entries[i];
+    const n = i + 1;
+    const at = `entry ${n} (seq ${n})`;
+    if (e.seq !== n) fail(`entry ${n}: seq is ${e.seq}, expected ${n} (an entry was dropped or reordered)`);
+    if (e.prev !== prev) fail(n === 1 ? 'entry 1: prev does not equal the genesis hash' : `entry ${n}: prev does not equal the hash of entry ${n - 1}`);
+    for (const k of ['answers', 'nonce']) {
+      if (full && !(k in e)) fail(`${at}: ${k} is missing, but the publication is full`);
+      if (!full && k in e) fail(`${at}: ${k} is present, but the publication is receipts_only`);
+    }
+    if (full && !HEX64.test(e.nonce)) fail(`${at}: nonce is not 64 lowercase hex digits`);
+    const r = normaliseReceipt(e.receipt);
+    if (!r) fail(`${at}: receipt is empty`);
+    if (receiptsSeen.has(r)) fail(`${at}: receipt ${e.receipt} is also the receipt of entry ${receiptsSeen.get(r)}`);
+    receiptsSeen.set(r, n);
+    if (!HEX64.test(e.commitment)) fail(`${at}: commitment is not 64 lowercase hex digits`);
+    if (full) {
+      const c = toHex(await sha256(utf8(canonical({ answers: e.answers, nonce: e.nonce }))));
+      if (c !== e.commitment) fail(`${at}: commitment does not match its answers and nonce (computed ${c}, recorded ${e.commitment})`);
+    }
+    if (!HEX64.test(e.hash)) fail(`${at}: hash is not 64 lowercase hex digits`);
+    const computed = await chainHash(prev, { commitment: e.commitment, receipt: e.receipt, seq: e.seq });
+    if (computed !== e.hash) fail(`${at}: hash does not match its contents (computed ${computed}, recorded ${e.hash})`);
+    prev = e.hash;
+  }
+  // 4. Head and count.
+  const n = record.entries.length;
+  if (record.head !== prev) fail(n ? `head ${record.head} is not the hash of the last entry (${prev})` : `head ${record.head} is not the genesis hash (${prev}), and the record has no entries`);
+  if (record.count !== n) fail(`count ${record.count} does not match ${n} entries`);
+  // 5. Roll and has-voted tags.
+  for (const list of ['roll', 'voted']) {
+    record[list].forEach((t, i) => { if (i > 0 && record[list][i - 1] >= t) fail(`${list} is not in strictly increasing order at position ${i + 1} (a tag is repeated or out of order)`); });
+  }
+  if (record.roll.length !== record.eligible) fail(`the roll has ${record.roll.length} tags but eligible is ${record.eligible}`);
+  const rollRoot = await merkleRoot(record.roll);
+  if (rollRoot !== record.roll_root) fail(`roll_root ${record.roll_root} is not the Merkle root of the roll (${rollRoot})`);
+  if (record.voted.length !== n) fail(`${record.voted.length} has-voted tags for ${n} entries (there must be one per counted ballot)`);
+  const onRoll = new Set(record.roll);
+  record.voted.forEach((t, i) => { if (!onRoll.has(t)) fail(`has-voted tag ${i + 1} is not on the roll`); });
+  const votedRoot = await merkleRoot(record.voted);
+  if (votedRoot !== record.voted_root) fail(`voted_root ${record.voted_root} is not the Merkle root of the has-voted tags (${votedRoot})`);
+
+  // 6.–8. Answers, results and sign-off, as in v1.
+  const questions = checkQuestions(record.ballot);
+  const warnings = [];
+  if (full) {
+    record.entries.forEach((e, i) => {
+      if (!Array.isArray(e.answers)) fail(`entry ${i + 1} (seq ${i + 1}): answers is not a list of ${questions.length} answers (one per question)`);
+      if (e.answers.length !== questions.length) fail(`entry ${i + 1} (seq ${i + 1}): ${e.answers.length} answers for ${questions.length} questions`);
+      e.answers.forEach((a, qi) => checkAnswer(questions[qi], a, qi + 1, i + 1));
+    });
+  }
+  const res = record.results;
+  if (res.questions.length !== questions.length) fail(`results do not fit the ballot's questions: the results have ${res.questions.length} questions, the ballot has ${questions.length}`);
+  questions.forEach((q, qi) => {
+    const keys = Object.keys(res.questions[qi].counts);
+    for (const o of q.options) if (!keys.includes(o)) fail(`results do not fit the ballot's questions: question ${qi + 1} has no count for option ${JSON.stringify(o)}`);
+    for (const k of keys) if (!q.options.includes(k)) fail(`results do not fit the ballot's questions: question ${qi + 1} has a count for ${JSON.stringify(k)}, which is not one of its options`);
+  });
+  if (full) {
+    if (res.votes_cast !== n) fail(`results do not match a recount: votes_cast recorded ${res.votes_cast}, recounted ${n}`);
+    const tally = questions.map((q) => Object.fromEntries(q.options.map((o) => [o, 0])));
+    for (const e of record.entries) e.answers.forEach((a, qi) => { for (const o of Array.isArray(a) ? a : [a]) tally[qi][o] += 1; });
+    questions.forEach((q, qi) => {
+      for (const o of q.options) {
+        const rec = res.questions[qi].counts[o];
+        if (rec !== tally[qi][o]) fail(`results do not match a recount: question ${qi + 1} option ${JSON.stringify(o)}: recorded ${rec}, recounted ${tally[qi][o]}`);
+      }
+    });
+  } else {
+    if (res.votes_cast !== n) fail(`results are inconsistent: votes_cast is ${res.votes_cast} but the record has ${n} entries`);
+    questions.forEach((q, qi) => {
+      const counts = Object.values(res.questions[qi].counts);
+      const sum = counts.reduce((a, b) => a + b, 0);
+      if (q.kind !== 'many_of' && sum !== n) fail(`results are inconsistent: question ${qi + 1} counts add up to ${sum}, but ${n} votes were cast and each answers it once`);
+      if (q.kind === 'many_of' && (counts.some((c) => c > n) || sum > n * q.max)) fail(`results are inconsistent: question ${qi + 1}`);
+    });
+  }
+  const resultsHash = toHex(await sha256(utf8(canonical(res))));
+  if (record.scrutineer_signoff) {
+    if (record.scrutineer_signoff.results_sha256 !== resultsHash) fail(`scrutineer sign-off does not match the results (signed off ${record.scrutineer_signoff.results_sha256}, the results hash to ${resultsHash})`);
+  } else {
+    warnings.push('No scrutineer has signed off these results.');
+  }
+  // 9. Signature over the digest.
+  if (!record.signature) fail('the record is not signed');
+  if (record.signature.algorithm !== 'ed25519') fail(`signature algorithm is ${JSON.stringify(record.signature.algorithm)}, expected "ed25519"`);
+  const small = {};
+  for (const k of Object.keys(record)) if (!['entries', 'roll', 'voted', 'signature'].includes(k)) small[k] = record[k];
+  const digest = toHex(await sha256(utf8(canonical(small))));
+  const sig = await verifyEd25519(record.signature.public_key, record.signature.value, utf8(canonical({ domain: 'carried/record-signature/v2', record: digest })));
+  if (sig.checked && !sig.ok) fail(sig.problem);
+  const limitations = [];
+  if (!sig.checked) limitations.push('This browser cannot check Ed25519 signatures, so the signature was not checked.');
+  if (trustedKey) {
+    const trusted = asciiTrim(trustedKey).toLowerCase();
+    if (record.signature.public_key !== trusted) fail(`public key ${record.signature.public_key} is not the trusted key ${trusted}`);
+  } else {
+    limitations.push('The signing key was not compared with a key you trust.');
+  }
+  if (!full) limitations.push('Receipts-only publication: every link and commitment was recomputed, but the answers are hidden, so the votes could not be recounted.');
+  // 10. Checkpoints.
+  for (const cp of saved) {
+    const shown = `${cp.count}:${cp.head}`;
+    if (cp.count === 0) {
+      if (cp.head !== record.genesis) fail(`checkpoint ${shown} is not a prefix of this record: its genesis is ${record.genesis}`);
+    } else if (cp.count > n) {
+      fail(`checkpoint ${shown} claims ${cp.count} entries but the record has ${n} (history was truncated after a checkpoint)`);
+    } else if (record.entries[cp.count - 1].hash !== cp.head) {
+      fail(`checkpoint ${shown} is not a prefix of this record: entry ${cp.count} has hash ${record.entries[cp.count - 1].hash}`);
+    }
+  }
+  if (!saved.length) limitations.push('No checkpoints were given: a history rewritten before publication would not be detected. Paste the checkpoints you saved while the ballot was open.');
+  // 11. Receipts; 12. codes.
+  const found = receipts.map((r) => {
+    const seq = receiptsSeen.get(normaliseReceipt(r));
+    if (!seq) fail(`receipt ${asciiTrim(r)} is not in the record`);
+    return { receipt: asciiTrim(r), seq };
+  });
+  const voted = new Set(record.voted);
+  const codeChecks = [];
+  for (const code of codes) {
+    const tag = await voterTag(String(record.ballot.id || ''), code);
+    codeChecks.push({ code: asciiTrim(code), tag, onRoll: onRoll.has(tag), voted: voted.has(tag) });
+  }
+  return {
+    entries: n, eligible: record.eligible, markers: record.voted.length, head: `${n}:${record.head}`,
+    recounted: full, signatureChecked: sig.checked, publicKey: record.signature.public_key, resultsHash,
+    found, warnings, limitations, record, checkpointsConfirmed: saved.length, version: 2, codes: codeChecks,
+    recordId: digest, supersedes: record.supersedes,
+  };
 }

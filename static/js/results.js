@@ -1,7 +1,7 @@
 // Results with charts and the threshold tests; "check my receipt"; "recount this ballot in your
 // browser" (downloads the published record and recomputes every hash and count).
 import { api, el, fill, $, start, idFromPath, barChart, percent, showErrors, fieldError } from './common.js';
-import { verifyRecord, VerifyError, normaliseReceipt } from './recount.js';
+import { verifyRecord, VerifyError, normaliseReceipt, voterTag } from './recount.js';
 
 const ballotId = idFromPath('/ballots/');
 let recordText = null;
@@ -187,6 +187,18 @@ function recount() {
       const pasted = $('#checkpoints').value.split(/[\n,]+/).map((l) => l.trim()).filter(Boolean);
       const checkpoints = [...new Set([...remembered(), ...pasted])];
       const report = await verifyRecord(text, { trustedKey: published && published.public_key, checkpoints });
+      const code = $('#voting-code').value.trim();
+      let codeSays = null;
+      if (code && report.version === 2) {
+        const tag = await voterTag(String(report.record.ballot.id), code);
+        codeSays = !report.record.roll.includes(tag)
+          ? 'Your voting code’s tag is not on the roll: check the code; if it is right, tell the scrutineer.'
+          : report.record.voted.includes(tag)
+            ? 'Your voting code’s has-voted tag is present: a ballot was counted with your code.'
+            : 'Your voting code’s has-voted tag is absent: no ballot was counted with your code.';
+      } else if (code) {
+        codeSays = 'This ballot’s record is format v1, which has no has-voted tags to check a code against.';
+      }
       fill(out, el('div', { class: 'notice success', id: 'recount-ok' },
         el('h3', {}, report.recounted
           ? `All ${report.entries} entries check out; recounted totals match the published results.`
@@ -194,6 +206,7 @@ function recount() {
         el('ul', {},
           el('li', {}, `Every hash from the ballot’s definition (with N = ${report.eligible}) to the last entry was recomputed with SHA-256.`),
           el('li', {}, report.signatureChecked ? 'The Ed25519 signature is valid' + (published ? ' and made with the key this service publishes.' : '.') : 'The signature was not checked: this browser cannot check Ed25519 signatures.'),
+          codeSays ? el('li', { id: 'code-result' }, codeSays) : null,
           report.checkpointsConfirmed ? el('li', { id: 'checkpoints-confirmed' }, `${report.checkpointsConfirmed} saved checkpoint(s) confirmed: the record extends each of them.`) : null,
           el('li', {}, 'Final checkpoint: ', el('code', {}, report.head))),
         report.warnings.length ? [el('h4', {}, 'Warnings'), el('ul', {}, report.warnings.map((w) => el('li', {}, w)))] : null,
@@ -210,6 +223,8 @@ function recount() {
   return el('section', { class: 'card', 'aria-labelledby': 'recount-title' },
     el('h2', { id: 'recount-title' }, 'Recount this ballot yourself'),
     el('p', {}, 'Your browser downloads the signed record of every ballot cast, recomputes every hash and recounts every vote. Nothing is sent back.'),
+    el('label', { for: 'voting-code' }, 'Your voting code (optional: did a ballot count with it? Nothing is sent)'),
+    el('input', { type: 'text', id: 'voting-code', class: 'code', autocomplete: 'off', spellcheck: 'false' }),
     el('label', { for: 'checkpoints' }, 'Checkpoints you saved while voting was open (optional, one per line, COUNT:HEAD)'),
     el('textarea', { id: 'checkpoints', rows: '2', spellcheck: 'false' }),
     remembered().length ? el('p', { class: 'hint' }, `This browser also remembers ${remembered().length} checkpoint(s) it saw while voting was open; they are checked too.`) : null,

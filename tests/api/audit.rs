@@ -44,9 +44,12 @@ both_backends!(a_published_record_verifies_with_checkpoints_and_receipts, |app: 
     app.get(&format!("/api/v1/ballots/{}/record", b.id), None).await.expect_problem(409, "results_not_available");
     app.post_empty(&format!("/api/v1/ballots/{}/close", b.id), Some(&b.officer)).await.expect(200);
     let record = app.get(&format!("/api/v1/ballots/{}/record", b.id), None).await.expect(200);
+    assert_eq!(record["format"], "carried/ballot-record/v2");
     assert_eq!(record["eligible"], 6);
-    assert_eq!(record["markers"], 5);
+    assert_eq!(record["roll"].as_array().map(Vec::len), Some(6), "one tag per voter on the roll");
+    assert_eq!(record["voted"].as_array().map(Vec::len), Some(5), "one has-voted tag per counted ballot");
     assert_eq!(record["count"], 5);
+    assert!(record["ballot"]["description"].is_string(), "the description is committed");
     let key =
         app.get("/api/v1/keys/record-signing", None).await.expect(200)["public_key"].as_str().expect("key").to_string();
     assert_eq!(record["signature"]["public_key"], key.as_str());
@@ -61,13 +64,29 @@ both_backends!(a_published_record_verifies_with_checkpoints_and_receipts, |app: 
     let v = verify(&app, &record, &args);
     assert!(v.ok, "{}", v.out);
     assert!(v.out.contains("VERIFIED"), "{}", v.out);
+    // The checkpoints the service published are signed; a voter's code finds their has-voted tag, an
+    // abstainer's code finds theirs absent.
+    let signed = app.get(&format!("/api/v1/ballots/{}/checkpoint", b.id), None).await.expect(200);
+    assert_eq!(signed["signature"]["algorithm"], "ed25519", "{signed}");
+    let file = app.data_path().join("checkpoint.json");
+    std::fs::write(&file, signed.to_string()).expect("write");
+    let voter = b.codes[0].1.clone();
+    let abstainer = b.codes[5].1.clone();
+    let v = verify(
+        &app,
+        &record,
+        &["--signed-checkpoint".into(), file.display().to_string(), "--code".into(), voter, "--code".into(), abstainer],
+    );
+    assert!(v.ok, "{}", v.out);
+    assert!(v.out.contains("a ballot was counted with your code"), "{}", v.out);
+    assert!(v.out.contains("no ballot was counted with your code"), "{}", v.out);
 
     // Each tamper is caught, naming what is wrong.
     let mut changed = record.clone();
     changed["entries"][2]["answers"][0] =
         json!(if changed["entries"][2]["answers"][0] == "yes" { "no" } else { "yes" });
     let v = verify(&app, &changed, &[]);
-    assert!(!v.ok && v.out.contains("entry 3") && v.out.contains("hash"), "one answer changed: {}", v.out);
+    assert!(!v.ok && v.out.contains("entry 3") && v.out.contains("commitment"), "one answer changed: {}", v.out);
 
     let mut dropped = record.clone();
     dropped["entries"].as_array_mut().expect("entries").remove(1);
@@ -156,6 +175,8 @@ both_backends!(scrutineer_signs_off_and_reads_the_audit_log, |app: TestApp| asyn
         app.post(&format!("/api/v1/ballots/{}/signoff", b.id), signoff.clone(), Some(&scrutineer)).await.expect(200);
     assert!(record["scrutineer_signoff"]["by"].as_str().is_some_and(|s| s.contains("scrutineer@example.org")));
     assert!(verify(&app, &record, &[]).ok);
+    // The re-signed record names the one it replaces (docs/audit.md section 18.6).
+    assert!(record["supersedes"].as_str().is_some_and(|s| s.len() == 64), "{}", record["supersedes"]);
     app.post(&format!("/api/v1/ballots/{}/signoff", b.id), signoff, Some(&scrutineer))
         .await
         .expect_problem(409, "conflict");
