@@ -13,6 +13,9 @@ use carried_e2e::{ElectionCtx, EventData, Record};
 
 const CARRIED: &str = env!("CARGO_BIN_EXE_carried");
 
+#[path = "../crates/carried-e2e/tests/support/mod.rs"]
+mod support;
+
 fn belenios_available(test: &str) -> bool {
     let found = Command::new("belenios-tool").arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
     if found {
@@ -257,4 +260,26 @@ fn carried_verify_accepts_the_belenios_demo_records() {
         let out = carried_verify(&t.path().join(name)).expect("carried verify accepts it");
         assert!(out.contains("result: [[2,2],[2,3,2]]"), "{name}: {out}");
     }
+}
+
+#[test]
+fn belenios_tool_accepts_a_record_written_wholly_by_carried() {
+    if !belenios_available("record written by carried") {
+        return;
+    }
+    let (record, expected) = support::carried_election();
+    let t = tempfile::tempdir().expect("tempdir");
+    let path = t.path().join("carried.bel");
+    std::fs::write(&path, record.to_bytes()).expect("write");
+    let theirs = belenios_verify(t.path()).expect("belenios-tool accepts carried's record");
+    assert!(theirs.contains("all checks passed"), "{theirs}");
+    let ours = carried_verify(&path).expect("carried verify accepts it");
+    assert!(ours.contains(&format!("result: {}", serde_json::json!(expected))), "{ours}");
+    // belenios-tool's own tally of carried's ballots is the one carried published.
+    let tally = bt(t.path(), &["election", "compute-encrypted-tally"]);
+    let published = record.events.iter().find_map(|e| match e {
+        EventData::EncryptedTally { encrypted_tally, .. } => Some(encrypted_tally.clone()),
+        _ => None,
+    });
+    assert_eq!(tally.lines().next(), published.as_deref());
 }

@@ -6,6 +6,7 @@
 //! nonce, receipt), which the auditor's module deliberately does without.
 
 pub mod definition;
+pub mod e2e;
 pub mod results;
 pub mod roll;
 

@@ -43,6 +43,12 @@ pub fn generate() -> String {
     format(&raw)
 }
 
+/// A Belenios token (an election uuid): 14 random base58 characters, as `belenios-tool setup generate-token`.
+pub fn token() -> String {
+    let mut rng = rand::rngs::OsRng;
+    (0..TOKEN_LENGTH).map(|_| DIGITS[rng.gen_range(0..58usize)] as char).collect()
+}
+
 /// The 15 characters of a credential without dashes, if it is well formed (dashed or not) and its check
 /// character is right.
 fn raw_of(credential: &str) -> Option<Vec<u8>> {
@@ -121,6 +127,14 @@ mod tests {
             raw[pos] = DIGITS[d];
             prop_assert!(!is_valid(&String::from_utf8(raw).expect("ascii")));
         }
+    }
+
+    #[test]
+    fn tokens_are_fourteen_base58_characters() {
+        let t = token();
+        assert_eq!(t.len(), 14);
+        assert!(t.bytes().all(|b| DIGITS.contains(&b)));
+        assert_ne!(token(), t);
     }
 
     #[test]

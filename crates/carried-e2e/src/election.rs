@@ -404,6 +404,69 @@ mod tests {
         assert!(err.contains("signature"), "{err}");
     }
 
+    fn own_election() -> (Integer, ElectionCtx) {
+        let g = &*crate::group::BELENIOS_2048;
+        let (x, key) = crate::trustee::keygen(g);
+        let e = format!(
+            r#"{{"version":1,"description":"d","name":"n","group":"BELENIOS-2048","public_key":"{}","questions":[{{"answers":["Yes","No"],"min":1,"max":1,"question":"q1"}},{{"answers":["a","b","c","d"],"min":0,"max":2,"question":"q2"}}],"uuid":"tdwJ6XSbdskFGb"}}"#,
+            key.public_key
+        );
+        (x, ElectionCtx::parse(&e).expect("election"))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(6))]
+        /// Any allowed choice makes a ballot that checks, decrypts to what was chosen, and stops checking when
+        /// any one challenge or response of its proofs changes.
+        #[test]
+        fn ballots_check_decrypt_and_break_when_touched(
+            yes in proptest::bool::ANY,
+            picks in proptest::sample::subsequence(vec![0usize, 1, 2, 3], 0..=2),
+            which in 0usize..1000,
+        ) {
+            let (x, ctx) = own_election();
+            let g = ctx.group;
+            let mut q2 = vec![0u64; 4];
+            for p in &picks { q2[*p] = 1; }
+            let choices = vec![if yes { vec![1, 0] } else { vec![0, 1] }, q2];
+            let b = ctx.encrypt_ballot(&credential::generate(), &choices).expect("encrypts");
+            proptest::prop_assert_eq!(ctx.check_ballot(&b), Ok(()));
+            for (a, m) in b.answers.iter().zip(&choices) {
+                for (ct, mi) in a.choices.iter().zip(m) {
+                    let gm = g.div(&ct.beta, &g.pow(&ct.alpha, &x));
+                    proptest::prop_assert_eq!(gm, g.g_small(*mi));
+                }
+            }
+            let mut slots: Vec<(usize, usize, Option<usize>, bool)> = Vec::new();
+            for (qi, a) in b.answers.iter().enumerate() {
+                for (ci, ps) in a.individual_proofs.iter().enumerate() {
+                    for k in 0..ps.len() { slots.push((qi, ci, Some(k), true)); slots.push((qi, ci, Some(k), false)); }
+                }
+                for k in 0..a.overall_proof.len() { slots.push((qi, k, None, true)); slots.push((qi, k, None, false)); }
+            }
+            let (qi, ci, k, challenge) = slots[which % slots.len()];
+            let mut bad = b.clone();
+            let p = match k {
+                Some(k) => &mut bad.answers[qi].individual_proofs[ci][k],
+                None => &mut bad.answers[qi].overall_proof[ci],
+            };
+            let field = if challenge { &mut p.challenge } else { &mut p.response };
+            *field = Big(Integer::from(&field.0 + 1u32) % &g.q);
+            let s0 = ctx.ballot_prefix(&b.credential);
+            let a = &bad.answers[qi];
+            let still = match k {
+                Some(_) => ctx.verify_disjunction(&s0, &a.choices[ci], &[0, 1], &a.individual_proofs[ci]),
+                None => {
+                    let q = &ctx.election.questions[qi];
+                    let ms: Vec<u64> = (u64::from(q.min)..=u64::from(q.max)).collect();
+                    ctx.verify_disjunction(&overall_prefix(&s0, &a.choices), &ctx.combine(&a.choices), &ms, &a.overall_proof)
+                }
+            };
+            proptest::prop_assert!(!still);
+            proptest::prop_assert!(ctx.check_ballot(&bad).is_err());
+        }
+    }
+
     #[test]
     fn tier_one_answers_map_onto_choices() {
         let ctx = ElectionCtx::parse(ELECTION.trim_end()).expect("election");

@@ -14,6 +14,8 @@ pub mod verify;
 
 pub use archive::{EventData, Record};
 pub use election::{choices_from_answers, tracker, ElectionCtx};
+/// The big-integer library, for callers that hold keys and group elements.
+pub use rug;
 pub use verify::{verify_bel, Report};
 
 /// A refusal, naming what is wrong.

@@ -4,6 +4,9 @@
 use carried_e2e::formats::{to_json, Ballot, Big, PartialDecryption, Trustee};
 use carried_e2e::{credential, verify_bel, ElectionCtx, EventData, Record};
 
+mod support;
+use support::carried_election;
+
 const SINGLE: &[u8] = include_bytes!("fixtures/single-qn174aJGv3BpMM.bel");
 const THRESHOLD: &[u8] = include_bytes!("fixtures/threshold-7HtxeqxP6RcKFD.bel");
 
@@ -206,4 +209,18 @@ fn a_record_we_write_verifies() {
     open.events.truncate(ballots(&rec).last().copied().expect("ballots") + 1);
     let r = verify_bel(&open.to_bytes()).expect("an open ballot's record verifies");
     assert_eq!(r.result, None);
+}
+
+#[test]
+fn a_whole_election_made_by_carried_verifies_and_counts_what_was_cast() {
+    let (rec, expected) = carried_election();
+    let bytes = rec.to_bytes();
+    assert_eq!(Record::from_bytes(&bytes).expect("reads back"), rec);
+    let r = verify_bel(&bytes).expect("verifies");
+    assert_eq!(r.result, Some(expected));
+    assert_eq!((r.ballots, r.counted, r.partial_decryptions), (6, 5, 2));
+    // Without the second trustee's decryption there is no result.
+    let mut short = rec.clone();
+    short.events.remove(short.events.len() - 2);
+    assert!(refused(&short).contains("trustee 2 has not decrypted"));
 }
