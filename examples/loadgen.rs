@@ -102,7 +102,8 @@ async fn start(database: Option<String>, dir: &std::path::Path, pool: u32) -> (A
         ("CARRIED_DATA_DIR".to_string(), dir.display().to_string()),
         ("CARRIED_MAIL_SENDER".to_string(), "false".to_string()),
         ("CARRIED_POOL_SIZE".to_string(), pool.to_string()),
-        ("CARRIED_LOGIN_RATE_PER_MINUTE".to_string(), "100000".to_string()),
+        // Every simulated client signs in from this one address.
+        ("CARRIED_LOGIN_LIMIT_PER_ADDRESS".to_string(), "100000".to_string()),
     ];
     if let Some(db) = database {
         env.push(("CARRIED_DATABASE_URL".into(), db));
