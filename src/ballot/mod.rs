@@ -17,9 +17,8 @@ use rand::{Rng, RngCore};
 pub use definition::{definition_json, validate_answers, validate_questions, QuestionDef, QuestionKind};
 pub use results::{
     breakdown, csv_cell, defuse_formula, live_turnout, looks_like_formula, results, results_csv, results_svg,
-    suppression, thousands, turnout_rows, BallotResults, GroupRow, GroupTally, OptionResult, QuestionResult,
-    ThresholdTest, Thresholds, ThresholdsReport, TurnoutRow, YesThresholdTest, MIN_GROUP, THRESHOLDS_NOTE,
-    YES_TEST_ABOLISHED_ON,
+    suppression, thousands, BallotResults, GroupRow, GroupTally, OptionResult, QuestionResult, ThresholdTest,
+    Thresholds, ThresholdsReport, TurnoutRow, YesThresholdTest, MIN_GROUP, THRESHOLDS_NOTE, YES_TEST_ABOLISHED_ON,
 };
 pub use roll::{check_email, parse_roll, ExistingRoll, Rejected, Role, RollEntry, RollImport};
 

@@ -850,7 +850,8 @@ pub fn chain_box(conn: &mut DbConnection, id: i64, min: usize) -> AppResult<usiz
         .as_deref()
         .and_then(chain::hash_from_hex)
         .ok_or_else(|| AppError::internal_msg("ballot has no chain head"))?;
-    let v2 = record_version(conn, &get_ballot(conn, id)?)? == 2;
+    let ballot = load(conn, id)?;
+    let v2 = record_version(conn, &ballot)? == 2;
     rows.shuffle(&mut rand::rngs::OsRng);
     let mut entries = Vec::with_capacity(rows.len());
     let mut counters: BTreeMap<(&'static str, String, i32, String), i64> = BTreeMap::new();
