@@ -10,7 +10,7 @@ use crate::services::agenda::{self as svc, AgendaImport, AgendaText, MotionEdit,
 use crate::services::auth::Role;
 use crate::services::conference::{self as conf, MotionView};
 use crate::services::events::{self, Event};
-use crate::services::AppState;
+use crate::services::{access, AppState};
 
 type Problem = crate::error::Problem;
 
@@ -63,6 +63,7 @@ pub async fn import_agenda(
     let out = state
         .db
         .run(move |c| {
+            access::chair_of(c, &actor, id)?;
             let out = svc::import_agenda(c, &actor, id, &text, dry_run)?;
             if !dry_run {
                 let ch = &out.changes;
@@ -97,6 +98,7 @@ pub async fn edit_motion(
     let m = state
         .db
         .run(move |c| {
+            access::chair_of_motion(c, &actor, id)?;
             svc::edit_motion(c, &actor, id, body.into_inner())?;
             let m = conf::get_motion(c, id)?;
             publish(&st, c, m.conference_id, "motion_updated", serde_json::json!({"motion": m}));
@@ -117,6 +119,7 @@ pub async fn delete_motion(state: web::Data<AppState>, user: AuthUser, id: web::
     state
         .db
         .run(move |c| {
+            access::chair_of_motion(c, &actor, id)?;
             let conference_id = svc::delete_motion(c, &actor, id)?;
             publish(&st, c, conference_id, "agenda_updated", serde_json::json!({"deleted": id}));
             Ok(())
@@ -142,6 +145,7 @@ pub async fn set_running_order(
     let list = state
         .db
         .run(move |c| {
+            access::chair_of(c, &actor, id)?;
             svc::set_running_order(c, &actor, id, body.into_inner())?;
             publish(&st, c, id, "agenda_updated", serde_json::json!({"order": true}));
             conf::list_motions(c, id)

@@ -8,7 +8,7 @@ use crate::services::auth::Role;
 use crate::services::conference::{self as conf, PollView};
 use crate::services::corrections::{self as svc, CloseCheck, ConferenceCloseCheck, VoidPoll};
 use crate::services::events::{self, Event};
-use crate::services::AppState;
+use crate::services::{access, AppState};
 
 type Problem = crate::error::Problem;
 
@@ -30,6 +30,7 @@ pub async fn void_poll(
     let p = state
         .db
         .run(move |c| {
+            access::chair_of_poll(c, &actor, id)?;
             let p = svc::void_poll(c, &actor, id, body.into_inner())?;
             let data = serde_json::json!({"poll": p});
             events::publish(&st.hub, c, Event { conference_id: p.conference_id, kind: "poll_voided".into(), data });
@@ -58,9 +59,17 @@ pub async fn close_check(
     user: AuthUser,
     id: web::Path<i64>,
 ) -> AppResult<web::Json<CloseCheck>> {
-    user.require(&[Role::Chair])?;
+    let actor = user.require(&[Role::Chair])?.clone();
     let id = id.into_inner();
-    Ok(web::Json(state.db.run(move |c| svc::close_check(c, id)).await?))
+    Ok(web::Json(
+        state
+            .db
+            .run(move |c| {
+                access::chair_of_poll(c, &actor, id)?;
+                svc::close_check(c, id)
+            })
+            .await?,
+    ))
 }
 
 /// What closing the conference now would do: how many motions would become NOT REACHED.
@@ -72,7 +81,15 @@ pub async fn conference_close_check(
     user: AuthUser,
     id: web::Path<i64>,
 ) -> AppResult<web::Json<ConferenceCloseCheck>> {
-    user.require(&[Role::Chair])?;
+    let actor = user.require(&[Role::Chair])?.clone();
     let id = id.into_inner();
-    Ok(web::Json(state.db.run(move |c| svc::conference_close_check(c, id)).await?))
+    Ok(web::Json(
+        state
+            .db
+            .run(move |c| {
+                access::chair_of(c, &actor, id)?;
+                svc::conference_close_check(c, id)
+            })
+            .await?,
+    ))
 }
