@@ -1519,5 +1519,60 @@ async fn chair_imports_a_hundred_item_agenda() {
     chair.set_value("#agenda-text", agenda).await;
     chair.click("#preview-agenda").await;
     chair.wait_text("#agenda-preview", "0 added, 0 updated, 100 unchanged").await;
+
+    // The running order: Now and Next, search by LMC, and the bar with the open vote.
+    chair.wait_text("#running-order-section", "Now: item 1").await;
+    chair.wait_text("#running-order-section", "Next: item 1a").await;
+    chair.set_value("#index-search", "upper dale").await;
+    chair.exec("document.querySelector('#index-search').dispatchEvent(new Event('input'))", json!([])).await;
+    let shown = chair
+        .exec("return [...document.querySelectorAll('#running-order tr[data-search]')].filter((r) => !r.hidden).map((r) => r.dataset.indexItem)", json!([]))
+        .await;
+    assert_eq!(shown, json!(["1b"]), "searching by LMC finds its item");
+    chair.set_value("#index-search", "").await;
+    chair.exec("document.querySelector('#index-search').dispatchEvent(new Event('input'))", json!([])).await;
+    for i in 0..2 {
+        let uid = app.seed_user(&format!("rep{i}@example.org"), &[Role::Representative]).await;
+        app.post(
+            &format!("/api/v1/conferences/{cid}/representatives"),
+            json!({"user_id": uid, "lmc": format!("LMC {i}")}),
+            Some(&chair_token),
+        )
+        .await
+        .expect(201);
+    }
+    let one = items_ids(&app, cid, &chair_token).await["1"];
+    app.post(&format!("/api/v1/motions/{one}/polls"), json!({"subject": "whole"}), Some(&chair_token))
+        .await
+        .expect(201);
+    chair.wait_text("#vote-bar", "Vote open: Motion 1: the motion as a whole").await;
+    chair.wait_text("#vote-bar", "0 of 2 voted").await;
+    // Far down the page the bar, with Close, is still on screen.
+    chair.exec("window.scrollTo(0, document.body.scrollHeight * 0.6)", json!([])).await;
+    let on_screen = chair
+        .exec("const r = document.querySelector('#bar-close').getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight", json!([]))
+        .await;
+    assert_eq!(on_screen, json!(true), "the Close button stays on screen");
+    chair.screenshot(&shots().join("chair-running-order-bar.png")).await;
+    // No one voted: closing asks to confirm first.
+    chair.click("#bar-close").await;
+    chair.wait_text("[id^='confirm-close-']", "Only 0 of 2 registered representatives have voted").await;
+    let open = app.get(&format!("/api/v1/conferences/{cid}/polls?open=true"), None).await.expect(200);
+    assert_eq!(open.as_array().expect("polls").len(), 1, "not closed before the chair confirms");
+    chair.click("[data-confirm-close]").await;
+    chair.wait_text("#running-order", "LOST").await;
+    chair.wait_text("#running-order-section", "Now: item 1a").await;
+    chair.exec("document.querySelector('#running-order-section').scrollIntoView()", json!([])).await;
+    chair.screenshot(&shots().join("chair-running-order.png")).await;
     chair.quit().await;
+}
+
+async fn items_ids(app: &TestApp, cid: i64, token: &str) -> std::collections::HashMap<String, i64> {
+    let motions = app.get(&format!("/api/v1/conferences/{cid}/motions"), Some(token)).await.expect(200);
+    motions
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|m| (m["item"].as_str().unwrap_or("").to_string(), m["id"].as_i64().unwrap_or(0)))
+        .collect()
 }

@@ -45,6 +45,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("js/conference.js", JS),
     asset!("js/chair.js", JS),
     asset!("js/agenda-import.js", JS),
+    asset!("js/running-order.js", JS),
     asset!("js/projector.js", JS),
     asset!("js/resolutions.js", JS),
     asset!("js/officer.js", JS),

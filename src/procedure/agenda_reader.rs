@@ -848,8 +848,21 @@ impl Reader {
             // A number alone: an item only if a proposer or the text follows; else page furniture.
             if rest_text.is_empty() && s.marks.is_empty() {
                 let next_is_header = next.is_some_and(|n| {
-                    item_start(&n.text).is_none() && split_header(&n.text).is_some_and(|(h, _)| h.says_something())
+                    item_start(&n.text).is_none()
+                        && (split_header(&n.text).is_some_and(|(h, _)| h.says_something()) || looks_like_name(&n.text))
                 });
+                let mid_sentence = self.draft.as_ref().is_some_and(|d| d.started && !d.complete() && !blank_before);
+                if !next_is_header && !next_starts_text && mid_sentence {
+                    // "… by April\n2027\n…": a number that continues the sentence.
+                    if let Some(d) = self.draft.as_mut() {
+                        d.lines.push(line.no);
+                        match d.parts.last_mut() {
+                            Some(p) => p.pieces.push(t.to_string()),
+                            None => d.stem.push(t.to_string()),
+                        }
+                    }
+                    return;
+                }
                 if !next_is_header && !next_starts_text {
                     self.flush();
                     self.unread(
@@ -892,13 +905,34 @@ impl Reader {
         // A proposer line: "BEDFORDSHIRE:", "AGENDA COMMITTEE TO BE PROPOSED BY CLEVELAND",
         // "Written by the Agenda Committee and proposed by Lambeth LMC", "Amendment by X:",
         // "Lambeth LMC" followed by "That …".
-        if let Some((header, body)) = split_header(t) {
+        let name_alone = || {
+            let (name, second) = split_seconder(t);
+            let h = Header {
+                proposer: Some(normalise_proposer(&name)).filter(|p| !p.is_empty()),
+                seconder: second,
+                words: t.to_string(),
+                ..Header::default()
+            };
+            (h, None)
+        };
+        let header_here = split_header(t).or_else(|| looks_like_name(t).then(name_alone));
+        if let Some((header, body)) = header_here {
             let keyword_header = starts_upper(t)
                 && (header.kind.is_some()
                     || header.agenda_committee
                     || lower.contains("proposed by")
                     || lower.starts_with("proposer"));
-            let name_line = header.proposer.is_some() && (body.is_some() || next_starts_text);
+            // "Lambeth LMC" on its own line before "14 That conference …".
+            let next_is_bare_item = next.is_some_and(|n| {
+                item_start(&n.text).is_some_and(|s| {
+                    split_header(&n.text[s.rest..]).is_some_and(|(h, b)| !h.says_something() && b == Some(0))
+                })
+            });
+            let named_body = ["lmc", "lmcs", "committee", "council", "committees"]
+                .iter()
+                .any(|w| lower.trim_end_matches([':', '.']).ends_with(w));
+            let name_line =
+                header.proposer.is_some() && (body.is_some() || next_starts_text || (next_is_bare_item && named_body));
             let leads_somewhere =
                 header.proposer.is_some() || header.agenda_committee || body.is_some() || next_starts_text;
             let is_header = header.says_something() && ((keyword_header && leads_somewhere) || name_line);
@@ -967,6 +1001,10 @@ impl Reader {
             if top {
                 self.section = Some(name.clone());
                 self.subsection = None;
+                self.grey = grey;
+                self.emergency_section = name_lower.contains("emergency");
+            } else if self.section.is_none() {
+                self.section = Some(name.clone());
                 self.grey = grey;
                 self.emergency_section = name_lower.contains("emergency");
             } else {

@@ -220,6 +220,36 @@ fn stem_that_does_not_begin_with_that_is_warned() {
 }
 
 #[test]
+fn a_year_alone_on_a_line_continues_the_sentence() {
+    let a = read(
+        "9 KENT: That conference asks for funding by April\n2027\nat the latest.\n\n10 SURREY: That conference agrees.",
+    );
+    assert_eq!(numbers(&a), ["9", "10"]);
+    assert_eq!(a.items[0].stem, "That conference asks for funding by April 2027 at the latest.");
+}
+
+#[test]
+fn a_name_line_before_a_bare_numbered_item_is_its_proposer() {
+    let a = read("Contract\n\n13 SURREY: That conference thanks.\n\nLambeth LMC\n14 That conference asks.\n\nPremises\n\n15 KENT: That conference agrees.");
+    assert_eq!(numbers(&a), ["13", "14", "15"]);
+    assert_eq!(a.items[1].proposer.as_deref(), Some("Lambeth"));
+    assert_eq!(
+        a.items[1].section.as_deref(),
+        Some("Contract"),
+        "a title-case heading is the section when none came before"
+    );
+    assert_eq!(a.items[2].subsection.as_deref(), Some("Premises"));
+}
+
+#[test]
+fn a_name_alone_on_its_line_is_the_proposer() {
+    let a = read("7\nNORTH STAFFORDSHIRE\nThat conference asks.\n\n8 KENT: That conference agrees.\n\nLambeth LMC\nThat conference thanks.");
+    assert_eq!(numbers(&a), ["7", "8", "8-1"]);
+    assert_eq!(a.items[0].proposer.as_deref(), Some("North Staffordshire"));
+    assert_eq!(a.items[2].proposer.as_deref(), Some("Lambeth"));
+}
+
+#[test]
 fn continuation_lines_join_their_part() {
     let text = "9 KENT: That conference:\n(i) asks the government to\nfund practices fully\n(ii) asks again";
     let a = read(text);

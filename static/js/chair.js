@@ -2,6 +2,7 @@
 // whole or in parts; open and close polls; show-of-hands results; the live count of votes cast.
 import { api, el, fill, $, start, idFromPath, liveEvents, motionText, MARK_WORDS, showErrors, fieldError, hasRole } from './common.js';
 import { agendaImportSection } from './agenda-import.js';
+import { renderIndex, renderBar } from './running-order.js';
 
 const confId = idFromPath('/conference/');
 let conf = null;
@@ -25,21 +26,24 @@ start(async (user) => {
       el('a', { href: `/conference/${confId}/resolutions` }, 'Resolutions'), ' · ',
       el('a', { href: `/conference/${confId}` }, 'Representatives’ voting page'))),
     el('section', { id: 'a-motions', class: 'hidden', 'aria-labelledby': 'a-motions-title' }),
+    el('section', { id: 'running-order-section', 'aria-labelledby': 'running-order-title' }),
     el('section', { id: 'agenda-section', 'aria-labelledby': 'agenda-title' }, el('h2', { id: 'agenda-title' }, 'Agenda'), el('ol', { id: 'agenda', class: 'agenda' })),
     agendaImportSection(confId, () => refresh()),
     addMotionForm(),
     representativesSection(),
-    closeConferenceForm());
+    closeConferenceForm(),
+    el('div', { id: 'vote-bar', class: 'vote-bar', role: 'region', 'aria-label': 'Open vote', hidden: true }));
   await refresh();
   liveEvents(confId, {
     ready: () => refresh(),
     poll_opened: () => refresh(),
     poll_closed: () => refresh(),
     motion_updated: () => refresh(),
+    agenda_updated: () => refresh(),
+    poll_voided: () => refresh(),
     resync: () => refresh(),
     poll_progress: (d) => {
-      const n = document.querySelector(`[data-votes-cast="${d.poll_id}"]`);
-      if (n) n.textContent = String(d.votes_cast);
+      for (const n of document.querySelectorAll(`[data-votes-cast="${d.poll_id}"], [data-bar-votes="${d.poll_id}"]`)) n.textContent = String(d.votes_cast);
     },
   }, (s) => fill($('#live-status'), s === 'live' ? 'Live: votes cast update by themselves.' : 'Reconnecting…'));
 });
@@ -61,6 +65,8 @@ async function load() {
   lastClosed = new Map();
   for (const p of all) if (p.status === 'closed') for (const id of pollMotions(p)) lastClosed.set(id, p);
   renderPolls(open, reps.length);
+  renderIndex($('#running-order-section'), confId, motions, open, refresh);
+  renderBar($('#vote-bar'), open, reps.length, (id) => closePoll(id));
   renderRepresentatives(reps);
   renderAMotions(motions, open);
   // Live events re-render the agenda: keep what the chair was typing or choosing in a poll form.
