@@ -7,6 +7,7 @@ mod reliability;
 mod access;
 mod audit;
 mod ballots;
+mod cli_output;
 mod conference;
 mod foundation;
 mod fuzz;
