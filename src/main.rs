@@ -112,7 +112,8 @@ enum UserCommand {
         /// admin, chair, officer, representative, member or scrutineer; repeat for several.
         #[arg(long = "role", required = true)]
         roles: Vec<Role>,
-        /// Read the password from standard input (required; at least 12 characters).
+        /// Read the password from standard input: on a terminal you are asked for it (twice, not shown);
+        /// from a pipe the first line is read. At least 12 characters.
         #[arg(long)]
         password_stdin: bool,
     },
@@ -197,17 +198,52 @@ fn serve(settings: Settings) -> Result<(), String> {
     })
 }
 
+/// The password from standard input: on a terminal, asked for twice with echo off; from a pipe, the
+/// first line as it is.
+fn read_password(on_terminal: bool) -> Result<String, String> {
+    let stdin = std::io::stdin();
+    if !on_terminal {
+        let mut password = String::new();
+        stdin.lock().read_to_string(&mut password).map_err(|e| format!("reading the password: {e}"))?;
+        return Ok(password.trim_end_matches(['\r', '\n']).to_string());
+    }
+    let ask = |prompt: &str| -> Result<String, String> {
+        eprint!("{prompt}");
+        #[cfg(unix)]
+        let saved = {
+            use rustix::termios;
+            let saved = termios::tcgetattr(&stdin).map_err(|e| format!("terminal: {e}"))?;
+            let mut quiet = saved.clone();
+            quiet.local_modes.remove(termios::LocalModes::ECHO);
+            termios::tcsetattr(&stdin, termios::OptionalActions::Now, &quiet).map_err(|e| format!("terminal: {e}"))?;
+            saved
+        };
+        let mut line = String::new();
+        let read = stdin.read_line(&mut line);
+        #[cfg(unix)]
+        let _ = rustix::termios::tcsetattr(&stdin, rustix::termios::OptionalActions::Now, &saved);
+        eprintln!();
+        read.map_err(|e| format!("reading the password: {e}"))?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    };
+    let first = ask("Password (at least 12 characters; not shown as you type): ")?;
+    let again = ask("The same password again: ")?;
+    if first != again {
+        return Err("the two passwords differ; nothing was changed".into());
+    }
+    Ok(first)
+}
+
 fn user(settings: Settings, cmd: UserCommand) -> Result<(), String> {
     let state = build_state(settings)?;
     let mut conn = state.db.get().map_err(|e| e.to_string())?;
     match cmd {
         UserCommand::Add { email, name, roles, password_stdin } => {
-            if !password_stdin {
-                return Err("give --password-stdin and type the password on standard input".into());
+            let on_terminal = std::io::IsTerminal::is_terminal(&std::io::stdin());
+            if !password_stdin && !on_terminal {
+                return Err("give --password-stdin and pass the password on standard input".into());
             }
-            let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password).map_err(|e| format!("reading the password: {e}"))?;
-            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            let password = read_password(on_terminal)?;
             let new = NewUser::parse(&email, &name, &roles).map_err(|e| e.detail)?;
             PasswordPolicy::check_strength(&password).map_err(|e| e.detail)?;
             let hash = state.passwords.hash(&password).map_err(|e| e.to_string())?;

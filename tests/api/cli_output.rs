@@ -52,3 +52,37 @@ fn help_lists_the_settings_and_explains_arguments() {
     let roll = run(&["roll", "import", "--help"]);
     assert!(roll.contains("The ballot's number") && roll.contains("byte-order mark"), "{roll}");
 }
+
+/// On a terminal (a pseudo-terminal made by util-linux's `script`), `user add` asks for the password twice
+/// and does not echo it; the account is created.
+#[test]
+fn user_add_asks_for_the_password_without_echo_on_a_terminal() {
+    if std::process::Command::new("script").arg("--version").output().is_err() {
+        eprintln!("NOTE: util-linux `script` is not installed: the terminal prompt test is skipped");
+        return;
+    }
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("dir");
+    let secret = "a long passphrase 123";
+    let cmd = format!("{} user add --email t@example.org --name T --role admin", env!("CARGO_BIN_EXE_carried"));
+    let mut child = std::process::Command::new("script")
+        .args(["-qfec", &cmd, "/dev/null"])
+        .env("CARRIED_DATA_DIR", dir.path())
+        .env("CARRIED_ARGON2_MEMORY_KIB", "4096")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("script");
+    let mut stdin = child.stdin.take().expect("stdin");
+    for _ in 0..2 {
+        std::thread::sleep(Duration::from_millis(700));
+        stdin.write_all(format!("{secret}\n").as_bytes()).expect("type");
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    drop(stdin);
+    let out = child.wait_with_output().expect("wait");
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains("Password (at least 12 characters; not shown as you type)"), "{screen}");
+    assert!(screen.contains("added user"), "{screen}");
+    assert!(!screen.contains(secret), "the password is not echoed: {screen}");
+}
