@@ -12,11 +12,37 @@ use carried::services::auth::{self, NewUser, PasswordPolicy, Role};
 use carried::startup::{build_state, Application};
 
 #[derive(Parser)]
-#[command(name = "carried", version, about = "Conference motions voted in parts, and auditable indicative ballots of GPs.", long_about = None)]
+#[command(name = "carried", version, about = "Conference motions voted in parts, and auditable indicative ballots of GPs.", long_about = None, after_help = SETTINGS_HELP)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 }
+
+/// The settings, for `carried --help` (docs/operations.md has the full table).
+const SETTINGS_HELP: &str = "\
+Settings (environment variables; a carried.toml may set the same keys in lower case without CARRIED_):
+  CARRIED_BIND                  listen address (127.0.0.1:8080)
+  CARRIED_DATA_DIR              SQLite file and mail outbox (./data)
+  CARRIED_DATABASE_URL          postgres://… or a SQLite path (<data dir>/carried.db)
+  CARRIED_PUBLIC_URL            base of links in emails (http://<bind>)
+  CARRIED_JWT_SECRET            pin the token-signing key (a key kept in the database)
+  CARRIED_SMTP_URL              smtp://host:587?tls=required or smtps://user:pass@host (unset: .eml files)
+  CARRIED_MAIL_FROM             sender address (carried@localhost)
+  CARRIED_SMTP_CONNECTIONS      messages sent at once over reused connections (8)
+  CARRIED_SMTP_MAX_PER_SECOND   ceiling on messages per second for a relay's limit (none)
+  CARRIED_MAIL_LEASE_SECONDS    how long a crashed sender's messages wait before another sends them (60)
+  CARRIED_MAIL_SENDER           run the mail sender in this instance (true)
+  CARRIED_TOKEN_TTL_MINUTES     sign-in token lifetime (60)
+  CARRIED_POOL_SIZE             database connections (16; SQLite at most 8)
+  CARRIED_TURNOUT_THRESHOLD     turnout test shown with results, information only (0.5)
+  CARRIED_YES_THRESHOLD         yes-of-eligible test shown with results, information only (0.4)
+  CARRIED_LOGIN_RATE_PER_MINUTE sign-in attempts per account per minute (10)
+  CARRIED_ARGON2_MEMORY_KIB     argon2id memory (19456)
+  CARRIED_CONFIG                where carried.toml is (./carried.toml)
+  RUST_LOG                      log filter (info)
+
+Start: carried serve, then carried user add --email you@example.org --name \"Your Name\" --role admin
+--password-stdin, then open the address in a browser. docs/operations.md has more.";
 
 #[derive(Subcommand)]
 enum Command {
@@ -81,22 +107,32 @@ enum KeysCommand {
 
 #[derive(Subcommand)]
 enum RollCommand {
-    /// Import FILE into BALLOT's roll; bad lines are listed with their line numbers.
-    Import { ballot: i64, file: std::path::PathBuf },
+    /// Import FILE into BALLOT's roll; prints how the header was read and a summary (added, changed,
+    /// unchanged, rejected), with each rejected line's number and reason.
+    Import {
+        /// The ballot's number (its id: the N in /officer#ballot-N or /api/v1/ballots/N); it must be a draft.
+        ballot: i64,
+        /// A CSV file (commas, semicolons or tabs; a spreadsheet's byte-order mark is fine) whose first line
+        /// names the columns membership number, name, email, LMC and role, in any order.
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
 enum UserCommand {
     /// Add a user. The password is read from standard input (never from the command line).
     Add {
+        /// The address they sign in with.
         #[arg(long)]
         email: String,
+        /// Their name as shown to others, e.g. "Dr Asha Rao".
         #[arg(long)]
         name: String,
         /// admin, chair, officer, representative, member or scrutineer; repeat for several.
         #[arg(long = "role", required = true)]
         roles: Vec<Role>,
-        /// Read the password from standard input (required; at least 12 characters).
+        /// Read the password from standard input: on a terminal you are asked for it (twice, not shown);
+        /// from a pipe the first line is read. At least 12 characters.
         #[arg(long)]
         password_stdin: bool,
     },
@@ -107,8 +143,13 @@ enum UserCommand {
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
-    let _ =
-        tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        // Colour only on a terminal: a log written to a file or a pipe carries no escape codes.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
 }
 
 fn main() -> ExitCode {
@@ -193,17 +234,52 @@ fn serve(settings: Settings) -> Result<(), String> {
     })
 }
 
+/// The password from standard input: on a terminal, asked for twice with echo off; from a pipe, the
+/// first line as it is.
+fn read_password(on_terminal: bool) -> Result<String, String> {
+    let stdin = std::io::stdin();
+    if !on_terminal {
+        let mut password = String::new();
+        stdin.lock().read_to_string(&mut password).map_err(|e| format!("reading the password: {e}"))?;
+        return Ok(password.trim_end_matches(['\r', '\n']).to_string());
+    }
+    let ask = |prompt: &str| -> Result<String, String> {
+        eprint!("{prompt}");
+        #[cfg(unix)]
+        let saved = {
+            use rustix::termios;
+            let saved = termios::tcgetattr(&stdin).map_err(|e| format!("terminal: {e}"))?;
+            let mut quiet = saved.clone();
+            quiet.local_modes.remove(termios::LocalModes::ECHO);
+            termios::tcsetattr(&stdin, termios::OptionalActions::Now, &quiet).map_err(|e| format!("terminal: {e}"))?;
+            saved
+        };
+        let mut line = String::new();
+        let read = stdin.read_line(&mut line);
+        #[cfg(unix)]
+        let _ = rustix::termios::tcsetattr(&stdin, rustix::termios::OptionalActions::Now, &saved);
+        eprintln!();
+        read.map_err(|e| format!("reading the password: {e}"))?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    };
+    let first = ask("Password (at least 12 characters; not shown as you type): ")?;
+    let again = ask("The same password again: ")?;
+    if first != again {
+        return Err("the two passwords differ; nothing was changed".into());
+    }
+    Ok(first)
+}
+
 fn user(settings: Settings, cmd: UserCommand) -> Result<(), String> {
     let state = build_state(settings)?;
     let mut conn = state.db.get().map_err(|e| e.to_string())?;
     match cmd {
         UserCommand::Add { email, name, roles, password_stdin } => {
-            if !password_stdin {
-                return Err("give --password-stdin and type the password on standard input".into());
+            let on_terminal = std::io::IsTerminal::is_terminal(&std::io::stdin());
+            if !password_stdin && !on_terminal {
+                return Err("give --password-stdin and pass the password on standard input".into());
             }
-            let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password).map_err(|e| format!("reading the password: {e}"))?;
-            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            let password = read_password(on_terminal)?;
             let new = NewUser::parse(&email, &name, &roles).map_err(|e| e.detail)?;
             PasswordPolicy::check_strength(&password).map_err(|e| e.detail)?;
             let hash = state.passwords.hash(&password).map_err(|e| e.to_string())?;
@@ -252,7 +328,17 @@ fn roll_import(settings: Settings, ballot: i64, file: &std::path::Path) -> Resul
         })
         .map_err(|e| e.detail)?;
     bar.finish_and_clear();
-    println!("added {} voter(s); the roll now has {}", result.added, result.roll_size);
+    let mapping: Vec<String> =
+        result.columns.iter().map(|c| format!("{} ← \"{}\" (column {})", c.field, c.header, c.column)).collect();
+    println!("read with {:?} between fields: {}", result.separator, mapping.join(", "));
+    println!(
+        "added {}, changed {}, unchanged {}, rejected {}; the roll now has {}",
+        result.added,
+        result.changed,
+        result.unchanged,
+        result.rejected.len(),
+        result.roll_size
+    );
     if !result.rejected.is_empty() {
         println!("rejected {} line(s):", result.rejected.len());
         for r in &result.rejected {

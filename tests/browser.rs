@@ -1576,3 +1576,58 @@ async fn items_ids(app: &TestApp, cid: i64, token: &str) -> std::collections::Ha
         .map(|m| (m["item"].as_str().unwrap_or("").to_string(), m["id"].as_i64().unwrap_or(0)))
         .collect()
 }
+
+/// The officer's console on an open ballot: delivery progress of the invitations, one invitation resent,
+/// and reminders that say how many will go, ask to confirm, and warn before a second round within the hour.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn officer_watches_delivery_resends_one_and_confirms_reminders() {
+    let Some(driver_path) = browser_or_skip("officer_watches_delivery_resends_one_and_confirms_reminders") else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let (app, demo) = demo_app().await;
+    app.state.mail_wake.notify_one();
+    let driver = Driver::start(&driver_path).await;
+    let officer = driver.session().await;
+    officer.sign_in(&app, &demo_email("officer"), demo.password("officer").expect("officer password")).await;
+    officer.goto(&app.url(&format!("/officer#ballot-{}", demo.open_ballot))).await;
+    // Delivery: every invitation of the demo roll ends up sent, shown with a progress bar.
+    let eligible = app.get(&format!("/api/v1/ballots/{}", demo.open_ballot), None).await.expect(200)["eligible"]
+        .as_i64()
+        .expect("eligible");
+    officer.wait_text("#delivery", &format!("Invitations: {eligible} of {eligible} sent")).await;
+    let bar = officer
+        .exec("const p = document.querySelector('#progress-invitation'); return [p.value, p.max]", json!([]))
+        .await;
+    assert_eq!(bar, json!([eligible, eligible]), "{bar}");
+    // Resend one GP's invitation.
+    officer.type_into("#resend-no", "M0001").await;
+    officer.click("#resend").await;
+    officer.wait_text("#resend-result", "Invitation for M0001 queued again.").await;
+    officer.wait_text("#delivery", &format!("Invitations: {} of {} sent", eligible + 1, eligible + 1)).await;
+    // An unknown number is named.
+    officer.set_value("#resend-no", "").await;
+    officer.type_into("#resend-no", "NOPE-1").await;
+    officer.click("#resend").await;
+    officer.wait_text("#error-summary", "NOPE-1 is not on this roll").await;
+    // Reminders: how many, confirmed first.
+    officer.wait_text("#reminder-info", "would be reminded").await;
+    officer.click("#remind").await;
+    let ask = officer.wait_text("#remind-confirm", "reminders now?").await;
+    assert!(ask.contains("None have been sent yet"), "{ask}");
+    officer.click("#remind-no").await;
+    // Cancelled: nothing went, so asking again still says none have been sent.
+    officer.click("#remind").await;
+    let ask = officer.wait_text("#remind-confirm", "reminders now?").await;
+    assert!(ask.contains("None have been sent yet"), "cancel sends nothing: {ask}");
+    officer.click("#remind-yes").await;
+    officer.wait_text("#remind-result", "reminders queued").await;
+    // A second round within the hour: the confirmation says so.
+    officer.click("#remind").await;
+    let again = officer.wait_text("#remind-confirm", "less than an hour ago").await;
+    assert!(again.contains("The last"), "{again}");
+    officer.wait_text("#remind-yes", "Send them again anyway").await;
+    officer.screenshot(&shots().join("officer-console.png")).await;
+    officer.click("#remind-no").await;
+    officer.quit().await;
+}

@@ -84,8 +84,17 @@ pub struct Rejected {
 /// The outcome of an import.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 pub struct RollImport {
+    /// New voters.
     pub accepted: Vec<RollEntry>,
     pub rejected: Vec<Rejected>,
+    /// Voters already on the roll whose line differs (name, email, LMC or role): the line wins.
+    pub changed: Vec<RollEntry>,
+    /// Voters already on the roll, exactly as they are.
+    pub unchanged: usize,
+    /// How the header was read.
+    pub columns: Vec<ColumnMapping>,
+    /// The separator found: "," ";" or "\t".
+    pub separator: String,
 }
 
 /// Who is already on the roll. Membership numbers are compared ignoring case;
@@ -94,13 +103,17 @@ pub struct RollImport {
 pub struct ExistingRoll {
     pub membership_nos: HashSet<String>,
     pub emails: HashSet<String>,
+    /// The entries themselves, when known: then a line for a voter already on the roll is "unchanged" or
+    /// "changed" (a correction) rather than rejected.
+    pub entries: Vec<RollEntry>,
 }
 
 /// Parse a roll. `Err` (for the whole file) when the header is missing or wrong,
 /// or there are more than [`MAX_ROLL_LINES`] data lines; otherwise each line is
 /// accepted or rejected with its reason.
 pub fn parse_roll(csv: &str, existing: &ExistingRoll) -> Result<RollImport, String> {
-    let mut reader = CsvReader::new(csv);
+    let separator = detect_separator(csv);
+    let mut reader = CsvReader::with_separator(csv, separator);
     let header = loop {
         match reader.next_record() {
             None => return Err(format!("the file is empty: expected a header line {}", COLUMNS.join(","))),
@@ -109,12 +122,35 @@ pub fn parse_roll(csv: &str, existing: &ExistingRoll) -> Result<RollImport, Stri
         }
     };
     let columns = header_columns(&header)?;
+    let header_cells = header.fields.as_ref().map_err(|e| e.clone())?;
 
-    let existing_nos: HashSet<String> = existing.membership_nos.iter().map(|m| m.trim().to_ascii_uppercase()).collect();
-    let existing_emails: HashSet<String> = existing.emails.iter().map(|e| e.trim().to_lowercase()).collect();
+    let mut existing_nos: HashSet<String> =
+        existing.membership_nos.iter().map(|m| m.trim().to_ascii_uppercase()).collect();
+    let mut existing_emails: HashSet<String> = existing.emails.iter().map(|e| e.trim().to_lowercase()).collect();
+    let known: HashMap<String, &RollEntry> =
+        existing.entries.iter().map(|e| (e.membership_no.trim().to_ascii_uppercase(), e)).collect();
+    let email_owner: HashMap<String, String> = existing
+        .entries
+        .iter()
+        .map(|e| (e.email.to_lowercase(), e.membership_no.trim().to_ascii_uppercase()))
+        .collect();
+    existing_nos.extend(known.keys().cloned());
+    existing_emails.extend(email_owner.keys().cloned());
     let mut seen_nos: HashMap<String, usize> = HashMap::new();
     let mut seen_emails: HashMap<String, usize> = HashMap::new();
-    let mut out = RollImport::default();
+    let mut out = RollImport {
+        columns: COLUMNS
+            .iter()
+            .zip(columns)
+            .map(|(field, i)| ColumnMapping {
+                field: field.to_string(),
+                header: header_cells.get(i).map(|h| h.trim().to_string()).unwrap_or_default(),
+                column: i + 1,
+            })
+            .collect(),
+        separator: separator.to_string(),
+        ..RollImport::default()
+    };
     let mut data_lines = 0usize;
 
     while let Some(record) = reader.next_record() {
@@ -148,24 +184,31 @@ pub fn parse_roll(csv: &str, existing: &ExistingRoll) -> Result<RollImport, Stri
             Err(problems) => out.rejected.push(reject(problems.join("; "))),
             Ok(entry) => {
                 let no_key = entry.membership_no.to_ascii_uppercase();
+                let already = known.get(&no_key);
                 let mut problems = Vec::new();
                 if let Some(first) = seen_nos.get(&no_key) {
                     problems
                         .push(format!("duplicate membership number {} (first on line {first})", entry.membership_no));
-                } else if existing_nos.contains(&no_key) {
+                } else if already.is_none() && existing_nos.contains(&no_key) {
                     problems.push(format!("membership number {} is already on the roll", entry.membership_no));
                 }
                 if let Some(first) = seen_emails.get(&entry.email) {
                     problems.push(format!("duplicate email {} (first on line {first})", entry.email));
-                } else if existing_emails.contains(&entry.email) {
+                } else if existing_emails.contains(&entry.email) && email_owner.get(&entry.email) != Some(&no_key) {
                     problems.push(format!("email {} is already on the roll", entry.email));
                 }
-                if problems.is_empty() {
-                    seen_nos.insert(no_key, line);
-                    seen_emails.insert(entry.email.clone(), line);
-                    out.accepted.push(entry);
-                } else {
+                if !problems.is_empty() {
                     out.rejected.push(reject(problems.join("; ")));
+                    continue;
+                }
+                seen_nos.insert(no_key, line);
+                seen_emails.insert(entry.email.clone(), line);
+                match already {
+                    None => out.accepted.push(entry),
+                    Some(old) if **old == RollEntry { membership_no: old.membership_no.clone(), ..entry.clone() } => {
+                        out.unchanged += 1
+                    }
+                    Some(old) => out.changed.push(RollEntry { membership_no: old.membership_no.clone(), ..entry }),
                 }
             }
         }
@@ -173,15 +216,69 @@ pub fn parse_roll(csv: &str, existing: &ExistingRoll) -> Result<RollImport, Stri
     Ok(out)
 }
 
+/// Header spellings accepted for each of [`COLUMNS`], compared after [`header_key`] (lower case, letters
+/// and digits only): what spreadsheets and membership systems export.
+pub const HEADER_SPELLINGS: [&[&str]; 5] = [
+    &[
+        "membershipno",
+        "membershipnumber",
+        "membership",
+        "membershipid",
+        "memberno",
+        "membernumber",
+        "memberid",
+        "bmano",
+        "bmanumber",
+        "bmamembershipnumber",
+        "bmamembershipno",
+    ],
+    &["name", "fullname", "membername", "gpname", "doctor", "doctorname"],
+    &["email", "emailaddress", "mail", "workemail", "emailaddr"],
+    &["lmc", "lmcarea", "lmcname", "localmedicalcommittee", "area"],
+    &["role", "gprole", "roletype", "jobrole", "type", "category"],
+];
+
+/// A header cell as compared: lower case, letters and digits only (`Membership No.` → `membershipno`).
+pub fn header_key(cell: &str) -> String {
+    cell.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// How the file's header was read: which of its columns became which field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ColumnMapping {
+    /// One of membership_no, name, email, lmc, role.
+    pub field: String,
+    /// The header cell as written in the file.
+    pub header: String,
+    /// 1-based column number in the file.
+    pub column: usize,
+}
+
+/// The separator of a file: `;` (what Excel writes where the decimal mark is a comma) or a tab when the
+/// header line has more of them than commas, else `,`.
+pub fn detect_separator(input: &str) -> char {
+    let input = input.strip_prefix('\u{feff}').unwrap_or(input);
+    let header = input.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let count = |c: char| header.chars().filter(|x| *x == c).count();
+    let (commas, semicolons, tabs) = (count(','), count(';'), count('\t'));
+    if semicolons > commas && semicolons >= tabs {
+        ';'
+    } else if tabs > commas && tabs > semicolons {
+        '\t'
+    } else {
+        ','
+    }
+}
+
 /// Map each of [`COLUMNS`] to its position in the header.
 fn header_columns(header: &CsvRecord) -> Result<[usize; 5], String> {
     let fields = header.fields.as_ref().map_err(|e| format!("line {}: the header cannot be read: {e}", header.line))?;
     let mut positions: [Option<usize>; 5] = [None; 5];
     for (i, raw) in fields.iter().enumerate() {
-        let name = raw.trim().to_ascii_lowercase();
-        let Some(col) = COLUMNS.iter().position(|c| *c == name) else {
+        let key = header_key(raw);
+        let Some(col) = HEADER_SPELLINGS.iter().position(|spellings| spellings.contains(&key.as_str())) else {
             return Err(format!(
-                "unknown column {} in the header (expected {})",
+                "unknown column {} in the header (expected {}; e.g. \"Membership No\", \"Email address\" and \"LMC area\" are read too)",
                 quote(raw.trim()),
                 COLUMNS.join(", ")
             ));
@@ -338,12 +435,17 @@ impl CsvRecord {
 struct CsvReader<'a> {
     chars: std::iter::Peekable<std::str::Chars<'a>>,
     line: usize,
+    separator: char,
 }
 
 impl<'a> CsvReader<'a> {
     fn new(input: &'a str) -> Self {
+        Self::with_separator(input, ',')
+    }
+
+    fn with_separator(input: &'a str, separator: char) -> Self {
         let input = input.strip_prefix('\u{feff}').unwrap_or(input);
-        CsvReader { chars: input.chars().peekable(), line: 1 }
+        CsvReader { chars: input.chars().peekable(), line: 1, separator }
     }
 
     /// Consume a line break starting with `c` (already taken); count the line.
@@ -388,13 +490,16 @@ impl<'a> CsvReader<'a> {
     fn read_field(&mut self) -> Result<(String, bool), &'static str> {
         let mut field = String::new();
         while let Some(&c @ (' ' | '\t')) = self.chars.peek() {
+            if c == self.separator {
+                break;
+            }
             field.push(c);
             self.chars.next();
         }
         if self.chars.peek() != Some(&'"') {
             loop {
                 match self.chars.next() {
-                    Some(',') => return Ok((field, false)),
+                    Some(c) if c == self.separator => return Ok((field, false)),
                     Some(c @ ('\n' | '\r')) => {
                         self.end_line(c);
                         return Ok((field, true));
@@ -429,11 +534,11 @@ impl<'a> CsvReader<'a> {
                 Some(c) => field.push(c),
             }
         }
-        while matches!(self.chars.peek(), Some(' ' | '\t')) {
+        while matches!(self.chars.peek(), Some(&c @ (' ' | '\t')) if c != self.separator) {
             self.chars.next();
         }
         match self.chars.next() {
-            Some(',') => Ok((field, false)),
+            Some(c) if c == self.separator => Ok((field, false)),
             Some(c @ ('\n' | '\r')) => {
                 self.end_line(c);
                 Ok((field, true))
@@ -516,10 +621,9 @@ mod tests {
             parse_roll("membership_no,name,lmc,role\nM1,A,Kent,locum\n", &none).unwrap_err(),
             "missing column email in the header (expected membership_no, name, email, lmc, role)"
         );
-        assert_eq!(
-            parse_roll("membership_no,name,email,lmc,role,gmc\n", &none).unwrap_err(),
-            "unknown column \"gmc\" in the header (expected membership_no, name, email, lmc, role)"
-        );
+        assert!(parse_roll("membership_no,name,email,lmc,role,gmc\n", &none)
+            .unwrap_err()
+            .starts_with("unknown column \"gmc\" in the header (expected membership_no, name, email, lmc, role;"));
         assert_eq!(
             parse_roll("membership_no,name,email,lmc,role,Email\n", &none).unwrap_err(),
             "column email appears twice in the header"
@@ -533,7 +637,96 @@ mod tests {
 
     #[test]
     fn header_only_is_an_empty_import() {
-        assert_eq!(parse("membership_no,name,email,lmc,role"), RollImport::default());
+        let r = parse("membership_no,name,email,lmc,role");
+        assert!(r.accepted.is_empty() && r.rejected.is_empty() && r.changed.is_empty() && r.unchanged == 0);
+        assert_eq!(r.columns.len(), 5);
+    }
+
+    #[test]
+    fn an_excel_export_with_bom_semicolons_and_its_own_header_spellings() {
+        let csv = "\u{feff}Membership No.;Full name;Email Address;LMC Area;GP role\r\n\
+                   BMA-001;Dr Asha Rao;Asha.Rao@Example.NHS.uk;Devon;Partner\r\n\
+                   BMA-002;\"Dr Ben O'Neill; jr\";ben@example.org;Kent;locum\r\n";
+        let r = parse(csv);
+        assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+        assert_eq!(r.separator, ";");
+        assert_eq!(r.accepted.len(), 2);
+        assert_eq!(r.accepted[0].email, "asha.rao@example.nhs.uk");
+        assert_eq!(r.accepted[1].name, "Dr Ben O'Neill; jr");
+        let mapping: Vec<(&str, &str, usize)> =
+            r.columns.iter().map(|c| (c.field.as_str(), c.header.as_str(), c.column)).collect();
+        assert_eq!(
+            mapping,
+            vec![
+                ("membership_no", "Membership No.", 1),
+                ("name", "Full name", 2),
+                ("email", "Email Address", 3),
+                ("lmc", "LMC Area", 4),
+                ("role", "GP role", 5),
+            ]
+        );
+    }
+
+    #[test]
+    fn tab_separated_and_comma_files_are_told_apart() {
+        assert_eq!(detect_separator("membership_no\tname\temail\tlmc\trole\n"), '\t');
+        assert_eq!(detect_separator("\u{feff}a;b;c\n1,5;2;3\n"), ';');
+        assert_eq!(detect_separator("a,b,c\n"), ',');
+        assert_eq!(detect_separator(""), ',');
+        let r = parse("Membership number\tName\tE-mail\tLMC\tRole\nM1\tDr A\ta@example.org\tDevon\tsalaried\n");
+        assert!(r.rejected.is_empty(), "{:?}", r.rejected);
+        assert_eq!(r.accepted[0].role, Role::Salaried);
+        assert_eq!(r.separator, "\t");
+    }
+
+    #[test]
+    fn header_keys_ignore_case_spaces_and_punctuation() {
+        assert_eq!(header_key(" Membership No. "), "membershipno");
+        assert_eq!(header_key("E-mail"), "email");
+        assert_eq!(header_key("membership_no"), "membershipno");
+        for spellings in HEADER_SPELLINGS {
+            for s in spellings {
+                assert_eq!(header_key(s), *s, "spellings are written as keys");
+            }
+        }
+        let all: Vec<&str> = HEADER_SPELLINGS.iter().flat_map(|s| s.iter().copied()).collect();
+        let unique: HashSet<&str> = all.iter().copied().collect();
+        assert_eq!(all.len(), unique.len(), "no spelling names two columns");
+    }
+
+    #[test]
+    fn a_re_import_is_added_unchanged_changed_or_rejected() {
+        let entry = |no: &str, name: &str, email: &str| RollEntry {
+            membership_no: no.into(),
+            name: name.into(),
+            email: email.into(),
+            lmc: "Devon".into(),
+            role: Role::Partner,
+        };
+        let existing = ExistingRoll {
+            entries: vec![
+                entry("M1", "Dr A", "a@example.org"),
+                entry("M2", "Dr B", "b@example.org"),
+                entry("M3", "Dr C", "c@example.org"),
+            ],
+            ..ExistingRoll::default()
+        };
+        let csv = concat!(
+            "membership_no,name,email,lmc,role\n",
+            "M1,Dr A,a@example.org,Devon,partner\n",       // unchanged
+            "m2,Dr B Jones,B@example.org,Devon,partner\n", // changed (name), matched ignoring case
+            "M4,Dr D,d@example.org,Devon,partner\n",       // added
+            "M5,Dr E,c@example.org,Devon,partner\n",       // rejected: M3's email
+        );
+        let r = parse_roll(csv, &existing).unwrap();
+        assert_eq!(r.unchanged, 1);
+        assert_eq!(r.changed, vec![entry("M2", "Dr B Jones", "b@example.org")]);
+        assert_eq!(r.accepted, vec![entry("M4", "Dr D", "d@example.org")]);
+        assert_eq!(reasons(&r), vec![(5, "email c@example.org is already on the roll".to_string())]);
+        // The same file again: all unchanged except what was rejected or added last time (not stored here).
+        let again =
+            parse_roll("membership_no,name,email,lmc,role\nM1,Dr A,a@example.org,Devon,partner\n", &existing).unwrap();
+        assert_eq!((again.unchanged, again.changed.len(), again.accepted.len(), again.rejected.len()), (1, 0, 0, 0));
     }
 
     #[test]
@@ -684,8 +877,11 @@ mod tests {
             "M4,E,old@example.org,D,partner\n",
             "M1,F,a@example.org,D,partner\n",
         );
-        let existing =
-            ExistingRoll { membership_nos: ["m3".to_string()].into(), emails: ["OLD@example.org".to_string()].into() };
+        let existing = ExistingRoll {
+            membership_nos: ["m3".to_string()].into(),
+            emails: ["OLD@example.org".to_string()].into(),
+            ..ExistingRoll::default()
+        };
         let r = parse_roll(csv, &existing).unwrap();
         assert_eq!(r.accepted.len(), 1);
         assert_eq!(

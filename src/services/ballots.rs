@@ -65,8 +65,17 @@ pub struct NewBallot {
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RollImportResult {
     pub added: usize,
+    /// Voters already on the roll whose details the file corrected.
+    pub changed: usize,
+    /// Voters already on the roll, exactly as in the file.
+    pub unchanged: usize,
+    /// Only the lines that could not be used, each with its line number and why.
     pub rejected: Vec<ballot::Rejected>,
     pub roll_size: i64,
+    /// How the header was read (which column of the file became which field).
+    pub columns: Vec<ballot::ColumnMapping>,
+    /// The separator found in the file.
+    pub separator: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -431,13 +440,37 @@ pub fn import_roll_with_progress(
         if b.status != "draft" {
             return Err(AppError::conflict("the roll froze when the ballot opened"));
         }
-        let existing_rows: Vec<(String, String)> =
-            roll::table.filter(roll::ballot_id.eq(id)).select((roll::membership_no, roll::email)).load(conn)?;
+        let existing_rows: Vec<(String, String, String, String, String)> = roll::table
+            .filter(roll::ballot_id.eq(id))
+            .select((roll::membership_no, roll::name, roll::email, roll::lmc, roll::role))
+            .load(conn)?;
         let existing = ballot::ExistingRoll {
             membership_nos: existing_rows.iter().map(|r| r.0.clone()).collect(),
-            emails: existing_rows.iter().map(|r| r.1.to_lowercase()).collect(),
+            emails: existing_rows.iter().map(|r| r.2.to_lowercase()).collect(),
+            entries: existing_rows
+                .iter()
+                .filter_map(|(no, name, email, lmc, role)| {
+                    Some(ballot::RollEntry {
+                        membership_no: no.clone(),
+                        name: name.clone(),
+                        email: email.to_lowercase(),
+                        lmc: lmc.clone(),
+                        role: role.parse().ok()?,
+                    })
+                })
+                .collect(),
         };
         let parsed = ballot::parse_roll(csv, &existing).map_err(|e| AppError::new(ErrorCode::InvalidCsv, e))?;
+        for e in &parsed.changed {
+            diesel::update(roll::table.filter(roll::ballot_id.eq(id)).filter(roll::membership_no.eq(&e.membership_no)))
+                .set((
+                    roll::name.eq(&e.name),
+                    roll::email.eq(&e.email),
+                    roll::lmc.eq(&e.lmc),
+                    roll::role.eq(e.role.as_str()),
+                ))
+                .execute(conn)?;
+        }
         let total = parsed.accepted.len();
         for (done, chunk) in parsed.accepted.chunks(500).enumerate() {
             progress(done * 500, total);
@@ -467,12 +500,21 @@ pub fn import_roll_with_progress(
             &actor.email,
             "ballot.roll.import",
             &format!("ballot {id}"),
-            serde_json::json!({"added": parsed.accepted.len(), "rejected": parsed.rejected.len()}),
+            serde_json::json!({
+                "added": parsed.accepted.len(),
+                "changed": parsed.changed.len(),
+                "unchanged": parsed.unchanged,
+                "rejected": parsed.rejected.len()
+            }),
         )?;
         Ok(RollImportResult {
             added: parsed.accepted.len(),
+            changed: parsed.changed.len(),
+            unchanged: parsed.unchanged,
             rejected: parsed.rejected,
             roll_size: roll_size(conn, id)?,
+            columns: parsed.columns,
+            separator: parsed.separator,
         })
     })
 }

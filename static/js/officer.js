@@ -1,5 +1,6 @@
-// Officer: create a ballot, import a roll (rejected lines shown), open, watch turnout by LMC area,
-// send reminders, close, publish.
+// Officer: create or edit a ballot, import a roll (a summary, with how the header was read), open, watch
+// delivery of the invitations (progress, failing addresses), resend one invitation, watch turnout by LMC
+// area, send reminders (with how many and when the last went, confirmed), close, publish.
 import { api, el, fill, $, start, hasRole, showErrors, fieldError, percent, barChart } from './common.js';
 
 let timer = null;
@@ -19,6 +20,8 @@ async function route() {
   showErrors([]);
   const m = /^#ballot-(\d+)$/.exec(location.hash);
   if (m) return showBallot(+m[1]);
+  const e = /^#edit-(\d+)$/.exec(location.hash);
+  if (e) return showNew(await api('GET', `/ballots/${e[1]}`));
   if (location.hash === '#new') return showNew();
   return showList();
 }
@@ -68,10 +71,11 @@ function questionFieldset() {
     optionsGroup);
 }
 
-function showNew() {
-  fill($('#page-title'), 'Create a ballot');
+/** Create a ballot, or (given a draft) edit it. */
+function showNew(draft = null) {
+  fill($('#page-title'), draft ? `Edit: ${draft.title}` : 'Create a ballot');
   nq = 0;
-  const questions = el('div', { id: 'questions' }, questionFieldset());
+  const questions = el('div', { id: 'questions' }, draft ? draft.questions.map(() => questionFieldset()) : questionFieldset());
   const form = el('form', { id: 'ballot-form', novalidate: true },
     el('div', { class: 'form-group' }, el('label', { for: 'title' }, 'Title'), el('input', { type: 'text', id: 'title' })),
     el('div', { class: 'form-group' }, el('label', { for: 'description' }, 'What voters are told (optional)'), el('textarea', { id: 'description', rows: '3' })),
@@ -86,7 +90,7 @@ function showNew() {
       el('select', { id: 'publication' },
         el('option', { value: 'full' }, 'Every receipt with its answers (anyone can recount)'),
         el('option', { value: 'receipts_only' }, 'Receipts only (no one can prove how they voted)'))),
-    el('button', { type: 'submit', id: 'create-ballot' }, 'Create ballot'));
+    el('button', { type: 'submit', id: 'create-ballot' }, draft ? 'Save changes' : 'Create ballot'));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const errors = [];
@@ -114,11 +118,27 @@ function showNew() {
     if ($('#opens').value) body.opens_at = $('#opens').value;
     if ($('#closes').value) body.closes_at = $('#closes').value;
     try {
-      const b = await api('POST', '/ballots', body);
+      const b = draft ? await api('PUT', `/ballots/${draft.id}`, body) : await api('POST', '/ballots', body);
       location.hash = `#ballot-${b.id}`;
     } catch (e) { showErrors([{ message: e.message }]); }
   });
-  fill($('#content'), el('p', {}, el('a', { href: '#' }, 'Back to all ballots')), form);
+  fill($('#content'), el('p', {}, el('a', { href: draft ? `#ballot-${draft.id}` : '#' }, draft ? 'Back to the ballot' : 'Back to all ballots')), form);
+  if (draft) {
+    const local = (t) => (t ? new Date(t).toLocaleString('sv-SE', { timeZone: 'Europe/London' }).slice(0, 16).replace(' ', 'T') : '');
+    $('#title').value = draft.title;
+    $('#description').value = draft.description || '';
+    $('#publication').value = draft.publication;
+    $('#opens').value = local(draft.opens_at);
+    $('#closes').value = local(draft.closes_at);
+    draft.questions.forEach((q, i) => {
+      const k = i + 1;
+      $(`#q${k}-text`).value = q.text;
+      $(`#q${k}-kind`).value = q.kind;
+      $(`#q${k}-kind`).dispatchEvent(new Event('change'));
+      if (q.options && q.options.length) $(`#q${k}-options`).value = q.options.join('\n');
+      if (q.max) $(`#q${k}-max`).value = String(q.max);
+    });
+  }
 }
 
 // ---- one ballot -------------------------------------------------------------------------------------
@@ -136,10 +156,12 @@ async function showBallot(id) {
       b.closes_at ? [el('dt', {}, 'Closes'), el('dd', {}, new Date(b.closes_at).toLocaleString('en-GB', { timeZone: 'Europe/London' }))] : null),
   ];
   if (b.status === 'draft') parts.push(rollForm(b), openForm(b));
+  if (b.status === 'draft') parts.push(el('p', {}, el('a', { href: `#edit-${id}`, id: 'edit-ballot' }, 'Edit the questions and times')));
+  if (b.status !== 'draft') parts.push(el('section', { id: 'delivery', class: 'card', 'aria-labelledby': 'delivery-title' }, el('h2', { id: 'delivery-title' }, 'Invitations and reminders')));
   if (b.status === 'open') {
+    parts.push(resendForm(b), remindersSection(b));
     parts.push(el('section', { id: 'turnout', 'aria-live': 'polite' }));
     parts.push(el('div', { class: 'button-row' },
-      action('Send reminders to those who have not voted', 'secondary', `/ballots/${id}/remind`, (r) => `${r.reminders_queued} reminders queued.`, 'remind'),
       action('Close the ballot', 'warning', `/ballots/${id}/close`, () => null, 'close', 'Close the ballot now? Nobody will be able to vote after this.')));
     parts.push(el('div', { id: 'action-result', 'aria-live': 'polite' }));
   }
@@ -150,10 +172,111 @@ async function showBallot(id) {
   }
   if (b.status === 'published') parts.push(el('p', {}, el('a', { href: `/ballots/${id}/results` }, 'See the published results')));
   fill($('#content'), parts);
+  if (b.status !== 'draft') await delivery(id);
   if (b.status === 'open') {
-    await turnout(id);
-    timer = setInterval(() => turnout(id).catch(() => {}), 10000);
+    await Promise.all([turnout(id), reminderInfo(id)]);
+    let tick = 0;
+    timer = setInterval(() => {
+      tick += 1;
+      delivery(id).catch(() => {});
+      if (tick % 5 === 0) { turnout(id).catch(() => {}); reminderInfo(id).catch(() => {}); }
+    }, 2000);
   }
+}
+
+const n = (x) => Number(x).toLocaleString('en-GB');
+const when = (t) => new Date(t).toLocaleString('en-GB', { timeZone: 'Europe/London', dateStyle: 'medium', timeStyle: 'short' });
+const KIND = { invitation: 'Invitations', reminder: 'Reminders', confirmation: 'Vote confirmations', results: 'Results notices' };
+
+/** Delivery status, refreshed every 2 seconds while the ballot is open: a progress bar per kind of mail,
+ * and the failing addresses with the relay's answer. */
+async function delivery(id) {
+  const m = await api('GET', `/ballots/${id}/mail`);
+  const box = $('#delivery');
+  if (!box) return;
+  const kinds = m.by_kind.length ? m.by_kind : [{ kind: 'invitation', total: 0, sent: 0 }];
+  fill(box,
+    el('h2', { id: 'delivery-title' }, 'Invitations and reminders'),
+    kinds.map((k) => el('div', { class: 'form-group', 'data-kind': k.kind },
+      el('label', { for: `progress-${k.kind}` }, `${KIND[k.kind] || k.kind}: ${n(k.sent)} of ${n(k.total)} sent`),
+      el('progress', { id: `progress-${k.kind}`, max: String(Math.max(1, k.total)), value: String(k.sent) }))),
+    el('p', { id: 'delivery-summary' },
+      `${n(m.sent)} sent, ${n(m.pending)} queued`,
+      m.failing ? [', ', el('strong', {}, `${n(m.failing)} failing`)] : '',
+      m.cancelled ? `, ${n(m.cancelled)} cancelled at close` : '', '.'),
+    m.failures.length ? el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Failing addresses' }, el('table', { id: 'failing' },
+      el('caption', { class: 'label' }, 'Not delivered yet (retried automatically, waiting longer each time)'),
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'To'), el('th', { scope: 'col', class: 'num' }, 'Attempts'),
+        el('th', { scope: 'col' }, 'Why'), el('th', { scope: 'col' }, 'Next try'))),
+      el('tbody', {}, m.failures.map((f) => el('tr', {},
+        el('td', {}, `${f.to_name} <${f.to_addr}>`), el('td', { class: 'num' }, String(f.attempts)),
+        el('td', {}, f.error), el('td', {}, when(f.next_attempt_at))))))) : null);
+}
+
+function resendForm(b) {
+  const out = el('div', { id: 'resend-result', 'aria-live': 'polite' });
+  const form = el('form', { id: 'resend-form', class: 'card', novalidate: true },
+    el('h2', {}, 'Resend one invitation'),
+    el('div', { class: 'form-group' },
+      el('label', { for: 'resend-no' }, 'Membership number'),
+      el('span', { class: 'hint', id: 'resend-hint' }, 'The GP gets the same voting code again, at the address on the roll.'),
+      el('input', { type: 'text', id: 'resend-no', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'resend-hint' })),
+    el('button', { type: 'submit', class: 'secondary', id: 'resend' }, 'Resend the invitation'),
+    out);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const no = $('#resend-no').value.trim();
+    fieldError('resend-no', null);
+    if (!no) { fieldError('resend-no', 'Enter a membership number'); return showErrors([{ field: 'resend-no', message: 'Enter a membership number' }]); }
+    try {
+      await api('POST', `/ballots/${b.id}/resend`, { membership_no: no });
+      showErrors([]);
+      fill(out, el('p', { class: 'notice success' }, `Invitation for ${no} queued again.`));
+      delivery(b.id).catch(() => {});
+    } catch (e) {
+      fill(out, null);
+      fieldError('resend-no', e.message);
+      showErrors([{ field: 'resend-no', message: e.message }]);
+    }
+  });
+  return form;
+}
+
+function remindersSection(b) {
+  const button = el('button', { type: 'button', class: 'secondary', id: 'remind', 'data-action': 'remind' }, 'Send reminders…');
+  button.addEventListener('click', async () => {
+    const r = await api('GET', `/ballots/${b.id}/reminders`);
+    const soon = r.next_without_force_at && new Date(r.next_without_force_at) > new Date();
+    const confirmBox = el('div', { class: 'notice warning', id: 'remind-confirm', role: 'alertdialog', 'aria-labelledby': 'remind-confirm-text' },
+      el('p', { id: 'remind-confirm-text' }, el('strong', {}, `Send ${n(r.would_send)} reminders now?`),
+        r.last_sent_at ? ` The last ${n(r.last_count)} went ${when(r.last_sent_at)}.` : ' None have been sent yet.',
+        soon ? ' That was less than an hour ago: sending again now means some GPs get two reminders within the hour.' : ''),
+      el('div', { class: 'button-row' },
+        el('button', { type: 'button', id: 'remind-yes', onclick: async () => {
+          try {
+            const q = await api('POST', `/ballots/${b.id}/remind${soon ? '?force=true' : ''}`);
+            fill($('#remind-result'), el('p', { class: 'notice success' }, `${n(q.reminders_queued)} reminders queued.`));
+            reminderInfo(b.id).catch(() => {});
+            delivery(b.id).catch(() => {});
+          } catch (e) { fill($('#remind-result'), null); showErrors([{ message: e.message }]); }
+        } }, soon ? 'Send them again anyway' : `Send ${n(r.would_send)} reminders`),
+        el('button', { type: 'button', class: 'secondary', id: 'remind-no', onclick: () => fill($('#remind-result'), null) }, 'Cancel')));
+    fill($('#remind-result'), confirmBox);
+    $('#remind-yes').focus();
+  });
+  return el('section', { class: 'card', 'aria-labelledby': 'reminders-title' },
+    el('h2', { id: 'reminders-title' }, 'Reminders'),
+    el('p', { id: 'reminder-info' }, 'Loading…'),
+    button,
+    el('div', { id: 'remind-result', 'aria-live': 'polite' }));
+}
+
+async function reminderInfo(id) {
+  const r = await api('GET', `/ballots/${id}/reminders`);
+  const box = $('#reminder-info');
+  if (!box) return;
+  fill(box, `${n(r.would_send)} on the roll have not voted and would be reminded. `,
+    r.last_sent_at ? `The last reminders (${n(r.last_count)}) went ${when(r.last_sent_at)}.` : 'No reminders have been sent yet.');
 }
 
 function action(label, cls, path, message, name, confirmText) {
@@ -193,7 +316,7 @@ function rollForm(b) {
     el('h2', {}, 'Import the electoral roll'),
     el('div', { class: 'form-group' },
       el('label', { for: 'roll-file' }, 'A CSV file'),
-      el('span', { class: 'hint', id: 'roll-hint' }, 'The first line must be: membership_no,name,email,lmc,role. Role is partner, salaried, locum or registrar.'),
+      el('span', { class: 'hint', id: 'roll-hint' }, 'A spreadsheet saved as CSV (commas, semicolons or tabs). The first line names the columns: membership number, name, email, LMC and role, in any order (e.g. “Membership No”, “Email address”, “LMC area”). Role is partner, salaried, locum or registrar. Importing again adds new GPs and corrects changed ones.'),
       el('input', { type: 'file', id: 'roll-file', accept: '.csv,text/csv', 'aria-describedby': 'roll-hint' })),
     el('div', { class: 'form-group' },
       el('label', { for: 'roll-text' }, 'Or paste the CSV'),
@@ -208,9 +331,11 @@ function rollForm(b) {
     try {
       const r = await api('POST', `/ballots/${b.id}/roll`, text, { contentType: 'text/csv' });
       showErrors([]);
-      fill($('#roll-size'), String(r.roll_size));
-      fill(out, el('div', { class: 'notice ' + (r.rejected.length ? 'fail' : 'success') },
-        el('p', {}, el('strong', {}, `${r.added} added; ${r.rejected.length} rejected. ${r.roll_size} on the roll now.`)),
+      fill($('#roll-size'), n(r.roll_size));
+      fill(out, el('div', { class: 'notice ' + (r.rejected.length ? 'fail' : 'success'), id: 'roll-summary' },
+        el('p', {}, el('strong', {}, `${n(r.added)} added, ${n(r.changed)} changed, ${n(r.unchanged)} unchanged, ${n(r.rejected.length)} rejected. ${n(r.roll_size)} on the roll now.`)),
+        el('p', { class: 'hint', id: 'roll-mapping' }, `Read with “${r.separator === '\t' ? 'tab' : r.separator}” between fields: `,
+          r.columns.map((c) => `${c.field} from “${c.header}” (column ${c.column})`).join(', '), '.'),
         r.rejected.length ? el('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Table' }, el('table', { id: 'rejected' },
           el('caption', { class: 'label' }, 'Lines not imported'),
           el('thead', {}, el('tr', {}, el('th', { scope: 'col', class: 'num' }, 'Line'), el('th', { scope: 'col' }, 'Why'))),

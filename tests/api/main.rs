@@ -8,6 +8,7 @@ mod access;
 mod agenda;
 mod audit;
 mod ballots;
+mod cli_output;
 mod conference;
 mod foundation;
 mod fuzz;
