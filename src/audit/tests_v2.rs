@@ -119,8 +119,10 @@ fn a_v2_record_verifies_in_both_publications() {
         assert_eq!(report.recounted, publication == Publication::Full);
         let digest = record_digest(&serde_json::to_value(&r).unwrap()).unwrap();
         assert_eq!(report.record_id, Some(to_hex(&digest)));
-        // Compact text too.
+        // Compact text too, and a parsed value (audit::verify reads v2 values through the same verifier).
         check(&serde_json::to_string(&r).unwrap()).unwrap();
+        let as_value = super::verify::verify(&serde_json::to_value(&r).unwrap(), &[], &[], Some(&key())).unwrap();
+        assert_eq!(as_value, report);
     }
     // An empty ballot: no entries, no has-voted tags.
     let r = record(Publication::Full, &codes(2), 0);
