@@ -1073,7 +1073,7 @@ async fn every_page_is_accessible_and_fits_a_phone() {
     )
     .await;
     officer.click("#import-roll").await;
-    officer.wait_text("#roll-result", "1 added; 2 rejected").await;
+    officer.wait_text("#roll-result", "1 added, 0 changed, 0 unchanged, 2 rejected").await;
     officer.wait_text("#rejected", "3").await;
     officer.check_page("officer-roll").await;
     officer.goto(&app.url(&format!("/officer#ballot-{}", demo.open_ballot))).await;
