@@ -1,6 +1,6 @@
 //! Majorities, votes and qualifiers: deciding a single poll.
 //!
-//! DOMAIN.md, "Polls": abstentions are never counted; a simple majority needs
+//! docs/domain.md, "Polls": abstentions are never counted; a simple majority needs
 //! `for > against` (a tie is lost); a two-thirds majority needs
 //! `3·for ≥ 2·(for + against)` with at least one vote for.
 

@@ -1,6 +1,6 @@
 //! Conference procedure: majorities, outcomes, poll subjects and effects, the
 //! printed-motion parser and "the motion in full". Pure logic: no I/O, no web,
-//! no database. The rules are in DOMAIN.md ("Conference motions") and
+//! no database. The rules are in docs/domain.md ("Conferences and motions") and
 //! docs/procedure.md.
 
 pub mod agenda;

@@ -1,4 +1,4 @@
-//! Outcomes of parts and motions, and the motion's outcome text (DOMAIN.md table).
+//! Outcomes of parts and motions, and the motion's outcome text (docs/domain.md table).
 
 use std::fmt;
 use std::str::FromStr;
@@ -159,7 +159,7 @@ impl PartState {
     }
 }
 
-/// The motion's outcome text, exactly per the DOMAIN.md table; `None` while undecided.
+/// The motion's outcome text, exactly per the docs/domain.md table; `None` while undecided.
 ///
 /// * `TakenAs::Whole` (also for a motion with no parts): from `whole` only —
 ///   "CARRIED" (+ " UNANIMOUSLY" / " NEM CON" / " BY A TWO-THIRDS MAJORITY"), or the

@@ -40,7 +40,7 @@ impl ProceduralKind {
         ProceduralKind::StandingOrders,
     ];
 
-    /// Two-thirds for closure and for standing orders (DOMAIN.md); simple otherwise.
+    /// Two-thirds for closure and for standing orders (docs/domain.md); simple otherwise.
     pub fn default_majority(&self) -> Majority {
         match self {
             ProceduralKind::MotionBeNowPut | ProceduralKind::StandingOrders => Majority::TwoThirds,
@@ -491,7 +491,7 @@ impl MotionState {
     }
 
     /// Applies an effect. A decision on the whole motion (`label` None) also decides
-    /// every part not yet decided (DOMAIN.md: motion-level outcomes apply to every
+    /// every part not yet decided (docs/domain.md: motion-level outcomes apply to every
     /// part), without a qualifier.
     pub fn apply(&mut self, effect: &Effect) -> Result<(), String> {
         match effect {

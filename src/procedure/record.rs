@@ -70,7 +70,7 @@ impl MotionRecord {
         }
     }
 
-    /// The outcome text per the DOMAIN.md table, from the outcomes in the record.
+    /// The outcome text per the docs/domain.md table, from the outcomes in the record.
     pub fn derived_outcome_text(&self) -> Option<String> {
         let parts: Vec<PartState> = self
             .parts
