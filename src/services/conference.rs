@@ -1558,6 +1558,8 @@ pub fn close_poll(
 pub struct AgendaLine {
     pub motion_id: i64,
     pub number: i32,
+    /// The item as printed ("27a"): what pages show.
+    pub item: String,
     pub proposer: Option<String>,
     /// The motion's first line (from its stem).
     pub first_line: String,
@@ -1600,6 +1602,7 @@ fn agenda_line(m: &MotionView) -> AgendaLine {
     AgendaLine {
         motion_id: m.id,
         number: m.number,
+        item: m.item.clone(),
         proposer: m.proposer.clone(),
         first_line: procedure::wording::first_line(&m.stem),
         marks: m.marks.clone(),

@@ -336,7 +336,7 @@ export function wordingView(w, { id } = {}) {
     w.words.map((p) => passage(p, 'words')),
     w.motions && w.motions.length
       ? el('ul', { class: 'a-motions' }, w.motions.map((m) => el('li', {},
-          el('strong', {}, `Motion ${m.number}`), m.proposer ? ` (${m.proposer})` : '', ': ', m.first_line)))
+          el('strong', {}, `Motion ${m.item ?? m.number}`), m.proposer ? ` (${m.proposer})` : '', ': ', m.first_line)))
       : null,
     w.context && w.context.length
       ? el('div', { class: 'context' },

@@ -227,13 +227,13 @@ function renderLast() {
     el('p', {}, c.wording.heading),
     el('p', { class: 'outcome-text' }, resultWords(c)),
     el('p', {}, countsWords(c)),
-    c.outcome_text ? el('p', {}, `Motion ${c.motion_number}: `, el('strong', {}, c.outcome_text)) : null);
+    c.outcome_text ? el('p', {}, `Motion ${c.motion_item ?? c.motion_number}: `, el('strong', {}, c.outcome_text)) : null);
 }
 
 function renderAgenda() {
   const a = hall.agenda;
   const line = (m, outcome) => el('li', {},
-    el('strong', {}, `Motion ${m.number}`), m.proposer ? ` (${m.proposer})` : '', ': ', m.first_line,
+    el('strong', {}, `Motion ${m.item ?? m.number}`), m.proposer ? ` (${m.proposer})` : '', ': ', m.first_line,
     outcome && m.outcome_text ? [' ', el('span', { class: 'tag ' + (/^CARRIED/.test(m.outcome_text) ? 'green' : /LOST/.test(m.outcome_text) ? 'red' : 'grey') }, m.outcome_text)] : null);
   fill($('#agenda'),
     el('h2', { id: 'agenda-title' }, 'Agenda'),

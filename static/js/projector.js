@@ -96,7 +96,7 @@ function show() {
     el('p', { class: 'status-line' }, p.wording.majority_needed),
     p.outcome_text
       ? el('div', { class: 'motion-outcome' },
-          el('p', { class: 'status-line' }, `Motion ${p.motion_number}:`),
+          el('p', { class: 'status-line' }, `Motion ${p.motion_item ?? p.motion_number}:`),
           el('p', { class: 'big-outcome' + (lostLike(p.outcome_text) ? ' lost' : ''), id: 'motion-outcome' }, p.outcome_text))
       : null);
   return fit();
