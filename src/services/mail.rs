@@ -492,24 +492,23 @@ impl Sender {
         }
         let n = claimed.len();
         let renderer = self.renderer.clone();
-        let keys: Vec<(String, Option<i64>, Option<i64>, String, String)> = claimed
-            .iter()
-            .map(|c| (c.kind.clone(), c.ballot_id, c.roll_id, c.to_addr.clone(), c.body.clone()))
-            .collect();
-        let bodies = self
+        let (claimed, bodies) = self
             .db
             .run(move |conn| {
-                let rows: Vec<BatchRow<'_>> = keys
-                    .iter()
-                    .map(|(kind, ballot_id, roll_id, to_addr, stored)| BatchRow {
-                        kind,
-                        ballot_id: *ballot_id,
-                        roll_id: *roll_id,
-                        to_addr,
-                        stored,
-                    })
-                    .collect();
-                Ok(renderer.render_batch(conn, &rows))
+                let bodies = {
+                    let rows: Vec<BatchRow<'_>> = claimed
+                        .iter()
+                        .map(|c| BatchRow {
+                            kind: &c.kind,
+                            ballot_id: c.ballot_id,
+                            roll_id: c.roll_id,
+                            to_addr: &c.to_addr,
+                            stored: &c.body,
+                        })
+                        .collect();
+                    renderer.render_batch(conn, &rows)
+                };
+                Ok((claimed, bodies))
             })
             .await?;
         let prepared: Vec<Prepared> = claimed
