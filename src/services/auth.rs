@@ -13,6 +13,7 @@ use hmac::Mac;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use crate::db::schema::users;
 use crate::db::{self, DbConnection};
@@ -580,7 +581,7 @@ pub fn check_password_link(conn: &mut DbConnection, link_key: &[u8], token: &str
     let id = i64::from_be_bytes(bytes[0..8].try_into().map_err(|_| link_invalid())?);
     let generation = i64::from_be_bytes(bytes[8..16].try_into().map_err(|_| link_invalid())?);
     let expected = link_mac(link_key, id, generation);
-    if !constant_time_eq(&expected[..16], &bytes[16..32]) {
+    if !bool::from(expected[..16].ct_eq(&bytes[16..32])) {
         return Err(link_invalid());
     }
     let row: Option<(i64, Option<chrono::NaiveDateTime>, bool)> = users::table
@@ -592,10 +593,6 @@ pub fn check_password_link(conn: &mut DbConnection, link_key: &[u8], token: &str
         Some((current, Some(expires), true)) if current == generation && expires > db::now() => Ok((id, generation)),
         _ => Err(link_invalid()),
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Spend a set-password link and set the user's password hash, in the caller's write transaction. The

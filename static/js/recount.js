@@ -17,6 +17,22 @@ export function normaliseTyped(s) {
 }
 const fail = (msg) => { throw new VerifyError(msg); };
 
+/** What v1 and v2 entries share (sections 3 and 18.4): the sequence, the link to the previous entry, which
+ * members the publication mode allows, and a receipt unique in the record. */
+function checkEntryLink(e, n, at, prev, full, receiptsSeen) {
+    if (e.seq !== n) fail(`entry ${n}: seq is ${e.seq}, expected ${n} (an entry was dropped or reordered)`);
+    if (e.prev !== prev) fail(n === 1 ? 'entry 1: prev does not equal the genesis hash' : `entry ${n}: prev does not equal the hash of entry ${n - 1}`);
+    for (const k of ['answers', 'nonce']) {
+      if (full && !(k in e)) fail(`${at}: ${k} is missing, but the publication is full`);
+      if (!full && k in e) fail(`${at}: ${k} is present, but the publication is receipts_only`);
+    }
+    if (full && !HEX64.test(e.nonce)) fail(`${at}: nonce is not 64 lowercase hex digits`);
+    const r = normaliseReceipt(e.receipt);
+    if (!r) fail(`${at}: receipt is empty`);
+    if (receiptsSeen.has(r)) fail(`${at}: receipt ${e.receipt} is also the receipt of entry ${receiptsSeen.get(r)}`);
+    receiptsSeen.set(r, n);
+}
+
 /** Canonical JSON text of a value (section 2). */
 export function canonical(v) {
   if (v === null) return 'null';
@@ -370,17 +386,7 @@ export async function verifyRecord(text, { trustedKey, receipts = [], checkpoint
     const e = record.entries[i];
     const n = i + 1;
     const at = `entry ${n} (seq ${e.seq})`;
-    if (e.seq !== n) fail(`entry ${n}: seq is ${e.seq}, expected ${n} (an entry was dropped or reordered)`);
-    if (e.prev !== prev) fail(n === 1 ? 'entry 1: prev does not equal the genesis hash' : `entry ${n}: prev does not equal the hash of entry ${n - 1}`);
-    for (const k of ['answers', 'nonce']) {
-      if (full && !(k in e)) fail(`${at}: ${k} is missing, but the publication is full`);
-      if (!full && k in e) fail(`${at}: ${k} is present, but the publication is receipts_only`);
-    }
-    if (full && !HEX64.test(e.nonce)) fail(`${at}: nonce is not 64 lowercase hex digits`);
-    const r = normaliseReceipt(e.receipt);
-    if (!r) fail(`${at}: receipt is empty`);
-    if (receiptsSeen.has(r)) fail(`${at}: receipt ${e.receipt} is also the receipt of entry ${receiptsSeen.get(r)}`);
-    receiptsSeen.set(r, n);
+    checkEntryLink(e, n, at, prev, full, receiptsSeen);
     if (!HEX64.test(e.hash)) fail(`${at}: hash is not 64 lowercase hex digits`);
     if (full) {
       const computed = await chainHash(prev, { answers: e.answers, nonce: e.nonce, receipt: e.receipt, seq: e.seq });
@@ -597,17 +603,7 @@ async function verifyV2(record, { trustedKey, receipts, checkpoints, codes }) {
     const e = record.entries[i];
     const n = i + 1;
     const at = `entry ${n} (seq ${n})`;
-    if (e.seq !== n) fail(`entry ${n}: seq is ${e.seq}, expected ${n} (an entry was dropped or reordered)`);
-    if (e.prev !== prev) fail(n === 1 ? 'entry 1: prev does not equal the genesis hash' : `entry ${n}: prev does not equal the hash of entry ${n - 1}`);
-    for (const k of ['answers', 'nonce']) {
-      if (full && !(k in e)) fail(`${at}: ${k} is missing, but the publication is full`);
-      if (!full && k in e) fail(`${at}: ${k} is present, but the publication is receipts_only`);
-    }
-    if (full && !HEX64.test(e.nonce)) fail(`${at}: nonce is not 64 lowercase hex digits`);
-    const r = normaliseReceipt(e.receipt);
-    if (!r) fail(`${at}: receipt is empty`);
-    if (receiptsSeen.has(r)) fail(`${at}: receipt ${e.receipt} is also the receipt of entry ${receiptsSeen.get(r)}`);
-    receiptsSeen.set(r, n);
+    checkEntryLink(e, n, at, prev, full, receiptsSeen);
     if (!HEX64.test(e.commitment)) fail(`${at}: commitment is not 64 lowercase hex digits`);
     if (full) {
       const c = toHex(await sha256(utf8(canonical({ answers: e.answers, nonce: e.nonce }))));
