@@ -3,6 +3,7 @@
 
 pub mod dialect;
 pub mod schema;
+pub mod schema_speakers;
 
 use std::time::Duration;
 

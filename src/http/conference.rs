@@ -13,8 +13,8 @@ use crate::procedure::{self, Choice, TakenAs};
 use crate::services::access;
 use crate::services::auth::Role;
 use crate::services::conference::{
-    self as svc, Conference, Declaration, MotionDecision, MotionMarks, MotionView, NewConference, NewMotion, NewPoll,
-    PollView, Representative,
+    self as svc, Conference, MotionDecision, MotionMarks, MotionView, NewConference, NewMotion, NewPoll, PollView,
+    Representative,
 };
 use crate::services::events::{self, Event};
 use crate::services::AppState;
@@ -625,14 +625,16 @@ pub async fn my_vote(state: web::Data<AppState>, user: AuthUser, id: web::Path<i
 
 /// Close the poll: counts, the result by its majority rule, and the motion's outcome. Show-of-hands polls
 /// take the chair's declaration as the body.
-#[utoipa::path(tag = "polls", security(("bearer" = [])), params(("id" = i64, Path)), request_body(content = Option<Declaration>),
+/// An electronic vote with fewer than half of the registered representatives voting closes only with
+/// `{"confirm": true}` (otherwise 409 `confirmation_needed`, with the figures).
+#[utoipa::path(tag = "polls", security(("bearer" = [])), params(("id" = i64, Path)), request_body(content = Option<crate::services::corrections::CloseRequest>),
     responses((status = 200, body = PollView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 #[post("/polls/{id}/close")]
 pub async fn close_poll(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<i64>,
-    body: Option<web::Json<Declaration>>,
+    body: Option<web::Json<crate::services::corrections::CloseRequest>>,
 ) -> AppResult<web::Json<PollView>> {
     let actor = user.require(&[Role::Chair])?.clone();
     let id = id.into_inner();
@@ -642,7 +644,7 @@ pub async fn close_poll(
         .db
         .run(move |c| {
             access::chair_of_poll(c, &actor, id)?;
-            let p = svc::close_poll(c, &actor, id, declaration)?;
+            let p = crate::services::corrections::close_poll(c, &actor, id, declaration)?;
             publish(&st, c, p.conference_id, "poll_closed", serde_json::json!({"poll": p}));
             Ok(p)
         })

@@ -13,6 +13,7 @@ pub mod mail;
 pub mod rate_limit;
 pub mod reminders;
 pub mod smtp;
+pub mod speakers;
 pub mod vote_writer;
 
 use std::sync::Arc;

@@ -156,7 +156,8 @@ async function closePoll(pollId, declaration, confirmed = false) {
         return;
       }
     }
-    await api('POST', `/polls/${pollId}/close`, declaration);
+    // Confirmed by the chair: the service closes a vote few have voted in only with {confirm: true}.
+    await api('POST', `/polls/${pollId}/close`, declaration || (confirmed ? { confirm: true } : undefined));
     showErrors([]);
     await refresh();
   } catch (e) {

@@ -17,3 +17,4 @@ mod hardening;
 mod mailing;
 mod officer;
 mod secrecy;
+mod speakers;
