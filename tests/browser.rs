@@ -1631,3 +1631,7 @@ async fn officer_watches_delivery_resends_one_and_confirms_reminders() {
     officer.click("#remind-no").await;
     officer.quit().await;
 }
+
+// Speakers and time on two phones and the projector.
+#[path = "browser/speakers.rs"]
+mod speakers;

@@ -29,6 +29,7 @@ const CSS: &str = "text/css; charset=utf-8";
 /// Every file in `static/`.
 pub const ASSETS: &[Asset] = &[
     asset!("carried.css", CSS),
+    asset!("speakers.css", CSS),
     asset!("index.html", HTML),
     asset!("conference.html", HTML),
     asset!("chair.html", HTML),
@@ -47,6 +48,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("js/agenda-import.js", JS),
     asset!("js/running-order.js", JS),
     asset!("js/projector.js", JS),
+    asset!("js/speakers.js", JS),
     asset!("js/resolutions.js", JS),
     asset!("js/officer.js", JS),
     asset!("js/vote.js", JS),

@@ -3,11 +3,15 @@
 import { api, el, fill, $, start, idFromPath, liveEvents, motionText, MARK_WORDS, showErrors, fieldError, hasRole } from './common.js';
 import { agendaImportSection } from './agenda-import.js';
 import { renderIndex, renderBar } from './running-order.js';
+import { mountChair } from './speakers.js';
 
 const confId = idFromPath('/conference/');
 let conf = null;
 /** The latest closed poll of each motion (the one the chair may void). */
 let lastClosed = new Map();
+/** The agenda as last loaded, and the speakers' panel (which lists the motions to debate). */
+let agendaNow = [];
+let speakers = null;
 
 start(async (user) => {
   conf = await api('GET', `/conferences/${confId}`);
@@ -21,6 +25,7 @@ start(async (user) => {
   }
   fill($('#content'),
     el('section', { id: 'polls', 'aria-labelledby': 'polls-title' }),
+    el('section', { id: 'speakers-section', class: 'card no-print', 'aria-labelledby': 'speakers-title' }),
     el('nav', { class: 'no-print', 'aria-label': 'Conference pages' }, el('p', {},
       el('a', { href: `/conference/${confId}/projector` }, 'Open the projector screen'), ' · ',
       el('a', { href: `/conference/${confId}/resolutions` }, 'Resolutions'), ' · ',
@@ -33,15 +38,18 @@ start(async (user) => {
     representativesSection(),
     closeConferenceForm(),
     el('div', { id: 'vote-bar', class: 'vote-bar', role: 'region', 'aria-label': 'Open vote', hidden: true }));
+  speakers = mountChair($('#speakers-section'), confId, () => agendaNow);
   await refresh();
+  await speakers.refresh();
   liveEvents(confId, {
-    ready: () => refresh(),
+    ready: () => { refresh(); speakers.refresh(); },
+    speakers_updated: (d) => speakers.event(d),
     poll_opened: () => refresh(),
     poll_closed: () => refresh(),
     motion_updated: () => refresh(),
     agenda_updated: () => refresh(),
     poll_voided: () => refresh(),
-    resync: () => refresh(),
+    resync: () => { refresh(); speakers.refresh(); },
     poll_progress: (d) => {
       for (const n of document.querySelectorAll(`[data-votes-cast="${d.poll_id}"], [data-bar-votes="${d.poll_id}"]`)) n.textContent = String(d.votes_cast);
     },
@@ -63,6 +71,8 @@ async function load() {
     api('GET', `/conferences/${confId}/polls`).catch(() => []),
   ]);
   lastClosed = new Map();
+  agendaNow = motions;
+  if (speakers) speakers.rerender();
   for (const p of all) if (p.status === 'closed') for (const id of pollMotions(p)) lastClosed.set(id, p);
   renderPolls(open, reps.length);
   renderIndex($('#running-order-section'), confId, motions, open, refresh);

@@ -4,19 +4,24 @@
 // majority needed, and the motion's outcome once decided. It reconnects by itself after a dropped
 // connection and catches up from one snapshot (/conferences/{id}/hall).
 import { api, el, fill, $, start, idFromPath, liveEvents, resultWords, wordingView } from './common.js';
+import { mountProjector } from './speakers.js';
 
 const confId = idFromPath('/conference/');
 let hall = null;
 
 start(async () => {
   await refresh();
+  // Who is speaking, and their clock, above the vote.
+  const speakers = mountProjector($('#speakers-floor'), confId, () => fit());
+  await speakers.refresh();
   liveEvents(confId, {
-    ready: () => refresh(),
+    ready: () => { refresh(); speakers.refresh(); },
+    speakers_updated: (d) => speakers.event(d),
     poll_opened: () => refresh(),
     poll_closed: () => refresh(),
     motion_updated: () => refresh(),
-    resync: () => refresh(),
-    conference_closed: () => refresh(),
+    resync: () => { refresh(); speakers.refresh(); },
+    conference_closed: () => { refresh(); speakers.refresh(); },
     poll_progress: (d) => {
       if (hall && hall.open_poll && hall.open_poll.id === d.poll_id) {
         hall.open_poll.votes_cast = d.votes_cast;
