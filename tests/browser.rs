@@ -1402,7 +1402,7 @@ async fn the_projector_fills_the_screen_at_both_sizes() {
     projector.network(false, 0).await;
     projector.wait_text("#motion-outcome", "CARRIED IN ALL PARTS").await;
     projector.screenshot(&shots().join("projector-decided-1280x720.png")).await;
-    app.post_empty(&format!("/api/v1/conferences/{cid}/close"), Some(&chair)).await.expect(200);
+    app.post(&format!("/api/v1/conferences/{cid}/close"), json!({"confirm": true}), Some(&chair)).await.expect(200);
     projector.wait_text("#content", "the conference has closed").await;
     projector.quit().await;
 }

@@ -394,22 +394,26 @@ pub async fn resolutions(
     }
 }
 
-#[utoipa::path(tag = "conferences", security(("bearer" = [])), params(("id" = i64, Path)),
+/// Close the conference. While motions are undecided (they would become NOT REACHED), only with
+/// `{"confirm": true}`: otherwise 409 `confirmation_needed` saying how many, and which.
+#[utoipa::path(tag = "conferences", security(("bearer" = [])), params(("id" = i64, Path)), request_body(content = Option<crate::services::corrections::Confirm>),
     responses((status = 200, description = "the conference, closed; undecided motions are NOT REACHED", body = Conference), (status = 403, body = Problem), (status = 409, body = Problem)))]
 #[post("/conferences/{id}/close")]
 pub async fn close_conference(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<i64>,
+    body: Option<web::Json<crate::services::corrections::Confirm>>,
 ) -> AppResult<web::Json<Conference>> {
     let actor = user.require(&[Role::Chair])?.clone();
     let id = id.into_inner();
     let st = state.clone();
+    let confirm = body.is_some_and(|b| b.confirm);
     let conf = state
         .db
         .run(move |c| {
             access::chair_of(c, &actor, id)?;
-            let (conf, not_reached) = svc::close_conference(c, &actor, id)?;
+            let (conf, not_reached) = crate::services::corrections::close_conference(c, &actor, id, confirm)?;
             publish(&st, c, id, "conference_closed", serde_json::json!({"not_reached": not_reached}));
             Ok(conf)
         })
@@ -653,7 +657,8 @@ pub async fn close_poll(
 }
 
 /// Live events for a conference as Server-Sent Events: `poll_opened`, `poll_progress` (votes cast so
-/// far, never how anyone voted), `poll_closed` (counts and outcome), `motion_updated`, `conference_closed`.
+/// far, never how anyone voted), `poll_closed` (counts and outcome), `motion_updated`, `conference_closed`,
+/// `speakers_updated` (the public view of the debate: who is speaking, their clock, the queue).
 #[utoipa::path(tag = "conferences", params(("id" = i64, Path)),
     responses((status = 200, description = "text/event-stream", content_type = "text/event-stream", body = String), (status = 404, body = Problem)))]
 #[get("/conferences/{id}/events")]

@@ -349,3 +349,41 @@ pub fn close_poll(c: &mut DbConnection, actor: &User, poll_id: i64, req: Option<
     }
     conf::close_poll(c, actor, poll_id, declaration)
 }
+
+/// A body that only confirms: `{"confirm": true}`.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Confirm {
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+/// Close the conference. While motions are undecided (closing makes them NOT REACHED) the chair must
+/// confirm: without `confirm`, 409 `confirmation_needed` saying how many, and which.
+pub fn close_conference(
+    c: &mut DbConnection,
+    actor: &User,
+    conference_id: i64,
+    confirm: bool,
+) -> AppResult<(conf::Conference, usize)> {
+    if !confirm {
+        let check = conference_close_check(c, conference_id)?;
+        if check.not_reached > 0 && !check.open_poll {
+            let shown: Vec<&str> = check.items.iter().take(20).map(String::as_str).collect();
+            return Err(AppError::new(
+                crate::error::ErrorCode::ConfirmationNeeded,
+                format!(
+                    "{} will become NOT REACHED ({}{}); to close the conference anyway, send {{\"confirm\": true}}",
+                    if check.not_reached == 1 {
+                        "1 motion".to_string()
+                    } else {
+                        format!("{} motions", check.not_reached)
+                    },
+                    shown.join(", "),
+                    if check.items.len() > shown.len() { ", …" } else { "" },
+                ),
+            ));
+        }
+    }
+    conf::close_conference(c, actor, conference_id)
+}

@@ -148,29 +148,32 @@ function showOfHandsForm(p) {
   return form;
 }
 
+function askToConfirmClose(pollId, message) {
+  const card = document.querySelector(`[data-open-poll="${pollId}"]`);
+  const panel = el('div', { class: 'notice warning-panel', role: 'alertdialog', 'aria-labelledby': `confirm-close-${pollId}-title`, id: `confirm-close-${pollId}` },
+    el('p', { id: `confirm-close-${pollId}-title` }, el('strong', {}, message)),
+    el('div', { class: 'button-row' },
+      el('button', { type: 'button', class: 'warning', 'data-confirm-close': pollId, onclick: () => closePoll(pollId, null, true) }, 'Close the vote anyway'),
+      el('button', { type: 'button', class: 'secondary', onclick: () => panel.remove() }, 'Keep it open')));
+  card?.querySelector('[id^="confirm-close-"]')?.remove();
+  card?.append(panel);
+  panel.querySelector('button')?.focus();
+}
+
 async function closePoll(pollId, declaration, confirmed = false) {
   try {
     if (!declaration && !confirmed) {
       // Fewer than half of the registered representatives voting: ask first.
       const check = await api('GET', `/polls/${pollId}/close-check`);
-      if (check.needs_confirmation) {
-        const card = document.querySelector(`[data-open-poll="${pollId}"]`);
-        const panel = el('div', { class: 'notice warning-panel', role: 'alertdialog', 'aria-labelledby': `confirm-close-${pollId}-title`, id: `confirm-close-${pollId}` },
-          el('p', { id: `confirm-close-${pollId}-title` }, el('strong', {}, check.message)),
-          el('div', { class: 'button-row' },
-            el('button', { type: 'button', class: 'warning', 'data-confirm-close': pollId, onclick: () => closePoll(pollId, null, true) }, 'Close the vote anyway'),
-            el('button', { type: 'button', class: 'secondary', onclick: () => panel.remove() }, 'Keep it open')));
-        card?.querySelector('[id^="confirm-close-"]')?.remove();
-        card?.append(panel);
-        panel.querySelector('button')?.focus();
-        return;
-      }
+      if (check.needs_confirmation) return askToConfirmClose(pollId, check.message);
     }
     // Confirmed by the chair: the service closes a vote few have voted in only with {confirm: true}.
     await api('POST', `/polls/${pollId}/close`, declaration || (confirmed ? { confirm: true } : undefined));
     showErrors([]);
     await refresh();
   } catch (e) {
+    // The service asks too (someone registered meanwhile): the same question, with its figures.
+    if (e.code === 'confirmation_needed') return askToConfirmClose(pollId, `${e.message[0].toUpperCase()}${e.message.slice(1)}`);
     showErrors([{ message: e.message }]);
   }
 }
@@ -518,7 +521,7 @@ function closeConferenceForm() {
           el('p', {}, 'Close the conference?'),
           el('div', { class: 'button-row' },
             el('button', { type: 'button', class: 'warning', id: 'close-conference-confirm', onclick: async () => {
-              try { await api('POST', `/conferences/${confId}/close`); location.reload(); } catch (e) { showErrors([{ message: e.message }]); }
+              try { await api('POST', `/conferences/${confId}/close`, { confirm: true }); location.reload(); } catch (e) { showErrors([{ message: e.message }]); }
             } }, 'Yes, close the conference'),
             el('button', { type: 'button', class: 'secondary', onclick: () => fill(confirmBox) }, 'Cancel'))));
         confirmBox.querySelector('button')?.focus();

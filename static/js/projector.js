@@ -8,11 +8,13 @@ import { mountProjector } from './speakers.js';
 
 const confId = idFromPath('/conference/');
 let hall = null;
+/** Who is speaking (static/js/speakers.js); hidden while a vote is open. */
+let speakers = null;
 
 start(async () => {
   await refresh();
   // Who is speaking, and their clock, above the vote.
-  const speakers = mountProjector($('#speakers-floor'), confId, () => fit());
+  speakers = mountProjector($('#speakers-floor'), confId, () => fit(), () => !!(hall && hall.open_poll));
   await speakers.refresh();
   liveEvents(confId, {
     ready: () => { refresh(); speakers.refresh(); },
@@ -49,6 +51,7 @@ function refresh() {
         again = false;
         hall = await api('GET', `/conferences/${confId}/hall`);
         show();
+        if (speakers) speakers.rerender();
       } while (again);
     } catch (e) {
       if (e.status && e.status !== 0) throw e;

@@ -202,12 +202,13 @@ export function mountHall(box, confId) {
 
 // ---- the projector -----------------------------------------------------------------------------------
 
-/** Who is speaking and the clock, read from the back of the hall. `after` runs after each render. */
-export function mountProjector(box, confId, after) {
+/** Who is speaking and the clock, read from the back of the hall; not while `voting()` (the vote has the
+ * screen). `after` runs after each render. */
+export function mountProjector(box, confId, after, voting = () => false) {
   const m = mount(confId, (floor) => {
     const v = floor.view;
     const cur = v.current;
-    if (!v.motion || !cur) {
+    if (!v.motion || !cur || voting()) {
       box.className = 'hidden';
       box.replaceChildren();
     } else {

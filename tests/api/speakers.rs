@@ -244,8 +244,15 @@ both_backends!(representatives_ask_the_chair_calls_and_the_clock_runs, |app: Tes
     let actions: Vec<&str> = log.as_array().expect("entries").iter().filter_map(|e| e["action"].as_str()).collect();
     assert!(actions.contains(&"speakers.rules") && actions.contains(&"speakers.debate"), "{actions:?}");
 
+    // Closing the conference with motions undecided needs confirming too, and says what it would do.
+    let r = app.post_empty(&format!("/api/v1/conferences/{cid}/close"), Some(&conf.chair)).await;
+    r.expect_problem(409, "confirmation_needed");
+    assert!(r.text.contains("2 motions will become NOT REACHED (12, 13)"), "{}", r.text);
+    assert_eq!(app.get(&format!("/api/v1/conferences/{cid}"), None).await.expect(200)["status"], "open");
     // A closed conference takes no more speakers.
-    app.post_empty(&format!("/api/v1/conferences/{cid}/close"), Some(&conf.chair)).await.expect(200);
+    app.post(&format!("/api/v1/conferences/{cid}/close"), json!({"confirm": true}), Some(&conf.chair))
+        .await
+        .expect(200);
     app.post(&call, json!({}), Some(&conf.chair)).await.expect_problem(409, "conflict");
     app.post(&ask2, json!({"side": "for"}), Some(&conf.reps[2])).await.expect_problem(409, "conflict");
 });
