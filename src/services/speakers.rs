@@ -311,7 +311,7 @@ fn have_spoken(c: &mut DbConnection, conference_id: i64) -> AppResult<std::colle
 
 /// The debate as `viewer` sees it (`None`: the public view sent in live events and shown on the projector).
 pub fn view(c: &mut DbConnection, viewer: Option<&User>, conference_id: i64) -> AppResult<SpeakersView> {
-    conference_status(c, conference_id)?;
+    let open = conference_status(c, conference_id)? == "open";
     let now = db::now();
     let now_ms = ms(now);
     let (rules, motion_id) = rules_and_motion(c, conference_id)?;
@@ -330,7 +330,8 @@ pub fn view(c: &mut DbConnection, viewer: Option<&User>, conference_id: i64) -> 
         mine: None,
         server_time: utc(now),
     };
-    let Some(motion_id) = motion_id else {
+    // A closed conference takes no more speakers.
+    let Some(motion_id) = motion_id.filter(|_| open) else {
         return Ok(v);
     };
     v.motion = Some(in_hand(motion_row(c, motion_id)?));

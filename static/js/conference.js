@@ -96,12 +96,14 @@ function render() {
   }
   const pollBox = $('#poll');
   if (!p) {
-    if (shownPoll !== 'none') {
+    // Redrawn when the conference closes too.
+    const none = `none-${hall.conference.status}`;
+    if (shownPoll !== none) {
       fill(pollBox, el('div', { class: 'card', id: 'no-poll' },
         el('h2', {}, hall.conference.status === 'closed' ? 'The conference has closed' : 'No vote open'),
         el('p', {}, hall.conference.status === 'closed' ? 'Thank you for voting.' : 'Wait for the chair to open the next vote. This page will change by itself.'),
         myVote && myVote.phase === 'refused' ? el('p', { class: 'error-message', id: 'vote-refused' }, myVote.message) : null));
-      shownPoll = 'none';
+      shownPoll = none;
     }
   } else if (shownPoll !== p.id) {
     fill(pollBox, pollCard(p));

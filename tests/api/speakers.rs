@@ -255,6 +255,7 @@ both_backends!(representatives_ask_the_chair_calls_and_the_clock_runs, |app: Tes
         .expect(200);
     app.post(&call, json!({}), Some(&conf.chair)).await.expect_problem(409, "conflict");
     app.post(&ask2, json!({"side": "for"}), Some(&conf.reps[2])).await.expect_problem(409, "conflict");
+    assert_eq!(app.get(&speakers, None).await.expect(200)["motion"], Value::Null, "no debate once closed");
 });
 
 both_backends!(closing_a_vote_few_have_voted_in_needs_confirming, |app: TestApp| async move {

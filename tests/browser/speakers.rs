@@ -123,6 +123,18 @@ async fn two_phones_ask_to_speak_the_chair_calls_one_and_the_clock_runs_on_phone
     projector.wait_for("#speakers-floor.hidden").await;
     phones[0].wait_text("#speaking-now", "Nobody is speaking").await;
 
+    // Closing the conference asks first and says what becomes NOT REACHED; the service refuses it unconfirmed.
+    app.post_empty(&format!("/api/v1/conferences/{cid}/close"), Some(&chair_token))
+        .await
+        .expect_problem(409, "confirmation_needed");
+    chair.click("#close-conference summary").await;
+    chair.click("#close-conference-check").await;
+    chair.wait_text("#confirm-close-conference", "1 motion will become NOT REACHED (1).").await;
+    chair.click("#close-conference-confirm").await;
+    chair.wait_text("#content", "This conference is closed.").await;
+    phones[0].wait_text("#poll", "The conference has closed").await;
+    phones[0].wait_for("#speakers.hidden").await;
+
     chair.quit().await;
     projector.quit().await;
     for p in phones {
