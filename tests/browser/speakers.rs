@@ -67,6 +67,14 @@ async fn two_phones_ask_to_speak_the_chair_calls_one_and_the_clock_runs_on_phone
     chair.exec("document.getElementById('queue-title').scrollIntoView()", json!([])).await;
     chair.assert_accessible("speakers: chair").await;
     chair.screenshot(&shots().join("speakers-chair-queue.png")).await;
+    // The chair's panel on a phone: no sideways scrolling (the queue table scrolls in its own box).
+    chair.window(375, 812).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let w = chair.exec("return [document.documentElement.scrollWidth, window.innerWidth]", json!([])).await;
+    assert!(w[0].as_i64() <= w[1].as_i64(), "the chair's page does not scroll sideways on a phone: {w}");
+    chair.exec("document.getElementById('speakers-section').scrollIntoView()", json!([])).await;
+    chair.screenshot(&shots().join("speakers-chair-phone.png")).await;
+    chair.window(1280, 900).await;
 
     // Projector: nobody speaking yet, nothing of the queue's names.
     projector.window(1280, 720).await;
