@@ -1,30 +1,20 @@
 //! Speakers and time: the queue of representatives asking to speak, the speaker called, the speech's
-//! clock, and the conference's speaking rules. Every change goes out as a `speakers_updated` live event
-//! carrying the public view (what the projector shows), so every screen counts down from the same
-//! server reading.
+//! clock, and the conference's speaking rules. The service sends every change out as a `speakers_updated`
+//! live event carrying the public view (what the projector shows), so every screen counts down from the
+//! same server reading.
 
 use actix_web::{get, post, put, web, HttpResponse};
 
-use crate::db::DbConnection;
 use crate::error::AppResult;
 use crate::http::extract::{AuthUser, MaybeUser};
 use crate::procedure::speakers::SpeakingRules;
-use crate::services::auth::{Role, User};
-use crate::services::events::{self, Event};
+use crate::services::auth::Role;
 use crate::services::speakers::{
     self as svc, AskToSpeak, CallSpeaker, ClockControl, Debate, RulesUpdate, SpeakersView,
 };
 use crate::services::{access, AppState};
 
 type Problem = crate::error::Problem;
-
-/// Send the public view of the debate to every screen, then answer with the caller's own view.
-fn announce(state: &AppState, c: &mut DbConnection, viewer: &User, conference_id: i64) -> AppResult<SpeakersView> {
-    let public = svc::view(c, None, conference_id)?;
-    let data = serde_json::to_value(&public).map_err(crate::error::AppError::internal)?;
-    events::publish(&state.hub, c, Event { conference_id, kind: "speakers_updated".into(), data });
-    svc::view(c, Some(viewer), conference_id)
-}
 
 /// The debate on the motion in hand: who is speaking and their clock, the queue in the order it will be
 /// called, who has spoken, and the speaking rules. Public (the projector shows it); a signed-in
@@ -63,15 +53,13 @@ pub async fn set_rules(
 ) -> AppResult<web::Json<SpeakingRules>> {
     let actor = user.require(&[Role::Chair])?.clone();
     let id = id.into_inner();
-    let st = state.clone();
+    let hub = state.hub.clone();
     Ok(web::Json(
         state
             .db
             .run(move |c| {
                 access::chair_of(c, &actor, id)?;
-                let rules = svc::set_rules(c, &actor, id, body.into_inner())?;
-                announce(&st, c, &actor, id)?;
-                Ok(rules)
+                svc::set_rules(c, &hub, &actor, id, body.into_inner())
             })
             .await?,
     ))
@@ -90,14 +78,13 @@ pub async fn open_debate(
 ) -> AppResult<web::Json<SpeakersView>> {
     let actor = user.require(&[Role::Chair])?.clone();
     let id = id.into_inner();
-    let st = state.clone();
+    let hub = state.hub.clone();
     Ok(web::Json(
         state
             .db
             .run(move |c| {
                 access::chair_of(c, &actor, id)?;
-                svc::open_debate(c, &actor, id, body.into_inner())?;
-                announce(&st, c, &actor, id)
+                svc::open_debate(c, &hub, &actor, id, body.into_inner())
             })
             .await?,
     ))
@@ -116,14 +103,8 @@ pub async fn ask(
 ) -> AppResult<HttpResponse> {
     let who = user.0.clone();
     let id = id.into_inner();
-    let st = state.clone();
-    let v = state
-        .db
-        .run(move |c| {
-            let conference_id = svc::ask(c, &who, id, body.into_inner())?;
-            announce(&st, c, &who, conference_id)
-        })
-        .await?;
+    let hub = state.hub.clone();
+    let v = state.db.run(move |c| svc::ask(c, &hub, &who, id, body.into_inner())).await?;
     Ok(HttpResponse::Created().json(v))
 }
 
@@ -138,16 +119,8 @@ pub async fn withdraw(
 ) -> AppResult<web::Json<SpeakersView>> {
     let who = user.0.clone();
     let id = id.into_inner();
-    let st = state.clone();
-    Ok(web::Json(
-        state
-            .db
-            .run(move |c| {
-                let conference_id = svc::withdraw(c, &who, id)?;
-                announce(&st, c, &who, conference_id)
-            })
-            .await?,
-    ))
+    let hub = state.hub.clone();
+    Ok(web::Json(state.db.run(move |c| svc::withdraw(c, &hub, &who, id)).await?))
 }
 
 /// The chair calls a speaker: `{}` the first in the queue, `{"request_id": 7}` any in the queue,
@@ -165,14 +138,13 @@ pub async fn call(
 ) -> AppResult<web::Json<SpeakersView>> {
     let actor = user.require(&[Role::Chair])?.clone();
     let id = id.into_inner();
-    let st = state.clone();
+    let hub = state.hub.clone();
     Ok(web::Json(
         state
             .db
             .run(move |c| {
                 access::chair_of(c, &actor, id)?;
-                svc::call(c, &actor, id, body.into_inner())?;
-                announce(&st, c, &actor, id)
+                svc::call(c, &hub, &actor, id, body.into_inner())
             })
             .await?,
     ))
@@ -190,14 +162,13 @@ pub async fn timer(
 ) -> AppResult<web::Json<SpeakersView>> {
     let actor = user.require(&[Role::Chair])?.clone();
     let id = id.into_inner();
-    let st = state.clone();
+    let hub = state.hub.clone();
     Ok(web::Json(
         state
             .db
             .run(move |c| {
                 access::chair_of(c, &actor, id)?;
-                svc::set_clock(c, &actor, id, body.into_inner())?;
-                announce(&st, c, &actor, id)
+                svc::set_clock(c, &hub, &actor, id, body.into_inner())
             })
             .await?,
     ))
@@ -210,14 +181,13 @@ pub async fn timer(
 pub async fn end(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>) -> AppResult<web::Json<SpeakersView>> {
     let actor = user.require(&[Role::Chair])?.clone();
     let id = id.into_inner();
-    let st = state.clone();
+    let hub = state.hub.clone();
     Ok(web::Json(
         state
             .db
             .run(move |c| {
                 access::chair_of(c, &actor, id)?;
-                svc::end_speech(c, &actor, id)?;
-                announce(&st, c, &actor, id)
+                svc::end_speech(c, &hub, &actor, id)
             })
             .await?,
     ))

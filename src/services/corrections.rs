@@ -11,6 +11,7 @@ use crate::error::{AppError, AppResult};
 use crate::services::audit_log;
 use crate::services::auth::User;
 use crate::services::conference::{self as conf, PollView};
+use crate::services::events::{self, ConferenceEvent, Hub};
 
 /// A motion's rows as they were before a poll closed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -145,7 +146,13 @@ pub struct VoidPoll {
 
 /// Void a closed poll: its result is undone (the motions go back to how they were before it closed) and
 /// the vote can be taken again. Only the latest poll on its motions, and only while the conference is open.
-pub fn void_poll(conn: &mut DbConnection, actor: &User, poll_id: i64, input: VoidPoll) -> AppResult<PollView> {
+pub fn void_poll(
+    conn: &mut DbConnection,
+    hub: &Hub,
+    actor: &User,
+    poll_id: i64,
+    input: VoidPoll,
+) -> AppResult<PollView> {
     let reason = input.reason.trim().to_string();
     if reason.is_empty() {
         return Err(AppError::validation("reason: say why the poll is void"));
@@ -224,7 +231,13 @@ pub fn void_poll(conn: &mut DbConnection, actor: &User, poll_id: i64, input: Voi
         )?;
         Ok(())
     })?;
-    conf::get_poll(conn, poll_id)
+    let p = conf::get_poll(conn, poll_id)?;
+    events::tell(hub, conn, ConferenceEvent::PollVoided(p.clone()));
+    if let Some(motion_id) = p.motion_id {
+        let m = conf::get_motion(conn, motion_id)?;
+        events::tell(hub, conn, ConferenceEvent::MotionUpdated(m));
+    }
+    Ok(p)
 }
 
 /// A poll that was voided, as shown with its motion.
@@ -327,7 +340,13 @@ pub struct CloseRequest {
 
 /// Close a poll. An electronic vote in which fewer than half of the registered representatives have voted
 /// is closed only when the chair confirms: without `confirm`, 409 `confirmation_needed` with the figures.
-pub fn close_poll(c: &mut DbConnection, actor: &User, poll_id: i64, req: Option<CloseRequest>) -> AppResult<PollView> {
+pub fn close_poll(
+    c: &mut DbConnection,
+    hub: &crate::services::events::Hub,
+    actor: &User,
+    poll_id: i64,
+    req: Option<CloseRequest>,
+) -> AppResult<PollView> {
     let req = req.unwrap_or_default();
     let declaration = match (req.result, req.counts) {
         (Some(result), counts) => Some(conf::Declaration { result, counts }),
@@ -347,7 +366,7 @@ pub fn close_poll(c: &mut DbConnection, actor: &User, poll_id: i64, req: Option<
             ));
         }
     }
-    conf::close_poll(c, actor, poll_id, declaration)
+    conf::close_poll(c, hub, actor, poll_id, declaration)
 }
 
 /// A body that only confirms: `{"confirm": true}`.
@@ -362,10 +381,11 @@ pub struct Confirm {
 /// confirm: without `confirm`, 409 `confirmation_needed` saying how many, and which.
 pub fn close_conference(
     c: &mut DbConnection,
+    hub: &crate::services::events::Hub,
     actor: &User,
     conference_id: i64,
     confirm: bool,
-) -> AppResult<(conf::Conference, usize)> {
+) -> AppResult<conf::Conference> {
     if !confirm {
         let check = conference_close_check(c, conference_id)?;
         if check.not_reached > 0 && !check.open_poll {
@@ -385,5 +405,5 @@ pub fn close_conference(
             ));
         }
     }
-    conf::close_conference(c, actor, conference_id)
+    conf::close_conference(c, hub, actor, conference_id)
 }

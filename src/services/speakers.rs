@@ -17,6 +17,7 @@ use crate::services::access;
 use crate::services::audit_log;
 use crate::services::auth::User;
 use crate::services::conference::representative_of;
+use crate::services::events::{self, ConferenceEvent, Hub};
 
 /// The motion being debated.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -387,7 +388,7 @@ pub struct RulesUpdate {
 
 /// The chair sets the limits and the queue's rule as the conference's standing orders have them. A
 /// speech already called keeps the limit it was called with.
-pub fn set_rules(
+fn set_rules_tx(
     c: &mut DbConnection,
     actor: &User,
     conference_id: i64,
@@ -451,7 +452,7 @@ pub struct Debate {
 
 /// The chair opens the debate on a motion (or closes it): the speech being made ends, and requests still
 /// waiting on another motion lapse.
-pub fn open_debate(c: &mut DbConnection, actor: &User, conference_id: i64, input: Debate) -> AppResult<()> {
+fn open_debate_tx(c: &mut DbConnection, actor: &User, conference_id: i64, input: Debate) -> AppResult<()> {
     db::write_tx(c, |c| {
         require_open(c, conference_id)?;
         if let Some(m) = input.motion_id {
@@ -496,7 +497,7 @@ pub struct AskToSpeak {
 
 /// A registered representative asks to speak on the motion in hand. One request waiting (or being heard)
 /// per representative per motion. Answers the conference's id.
-pub fn ask(c: &mut DbConnection, user: &User, motion_id: i64, input: AskToSpeak) -> AppResult<i64> {
+fn ask_tx(c: &mut DbConnection, user: &User, motion_id: i64, input: AskToSpeak) -> AppResult<i64> {
     db::write_tx(c, |c| {
         let (_, conference_id, item, number, ..) = motion_row(c, motion_id)?;
         let rep = representative_of(c, conference_id, user.id)?
@@ -535,7 +536,7 @@ pub fn ask(c: &mut DbConnection, user: &User, motion_id: i64, input: AskToSpeak)
 }
 
 /// A request waiting in the queue is withdrawn, by the representative who made it or by the chair.
-pub fn withdraw(c: &mut DbConnection, user: &User, request_id: i64) -> AppResult<i64> {
+fn withdraw_tx(c: &mut DbConnection, user: &User, request_id: i64) -> AppResult<i64> {
     db::write_tx(c, |c| {
         let (conference_id, _, r) = load_request(c, request_id)?;
         let own = match r.representative_id {
@@ -588,7 +589,7 @@ fn short_text(s: &str, field: &str) -> AppResult<String> {
 
 /// The chair calls the next speaker (or a chosen one, or the proposer, or the right of reply). The speech
 /// being made ends; the new speaker's clock is set to their limit and waits for the chair to start it.
-pub fn call(c: &mut DbConnection, _actor: &User, conference_id: i64, input: CallSpeaker) -> AppResult<i64> {
+fn call_tx(c: &mut DbConnection, _actor: &User, conference_id: i64, input: CallSpeaker) -> AppResult<i64> {
     db::write_tx(c, |c| {
         require_open(c, conference_id)?;
         let (rules, in_hand) = rules_and_motion(c, conference_id)?;
@@ -671,7 +672,7 @@ pub struct ClockControl {
 }
 
 /// Start or stop the current speaker's clock.
-pub fn set_clock(c: &mut DbConnection, _actor: &User, conference_id: i64, input: ClockControl) -> AppResult<()> {
+fn set_clock_tx(c: &mut DbConnection, _actor: &User, conference_id: i64, input: ClockControl) -> AppResult<()> {
     db::write_tx(c, |c| {
         require_open(c, conference_id)?;
         let row: RequestRow = sr::table
@@ -696,7 +697,7 @@ pub fn set_clock(c: &mut DbConnection, _actor: &User, conference_id: i64, input:
 }
 
 /// The chair ends the speech being made.
-pub fn end_speech(c: &mut DbConnection, _actor: &User, conference_id: i64) -> AppResult<()> {
+fn end_speech_tx(c: &mut DbConnection, _actor: &User, conference_id: i64) -> AppResult<()> {
     db::write_tx(c, |c| {
         require_open(c, conference_id)?;
         if !end_current(c, conference_id, db::now())? {
@@ -704,4 +705,80 @@ pub fn end_speech(c: &mut DbConnection, _actor: &User, conference_id: i64) -> Ap
         }
         Ok(())
     })
+}
+
+// ---- the use cases: each commits, then tells every screen (`speakers_updated`, the public view) -----------
+
+/// Tell every screen what changed (after the commit: the public view), and answer with `viewer`'s own view.
+fn tell(c: &mut DbConnection, hub: &Hub, viewer: &User, conference_id: i64) -> AppResult<SpeakersView> {
+    let public = view(c, None, conference_id)?;
+    events::tell(hub, c, ConferenceEvent::SpeakersUpdated(Box::new(public)));
+    view(c, Some(viewer), conference_id)
+}
+
+/// The chair sets the speaking rules (see [`RulesUpdate`]).
+pub fn set_rules(
+    c: &mut DbConnection,
+    hub: &Hub,
+    actor: &User,
+    conference_id: i64,
+    input: RulesUpdate,
+) -> AppResult<SpeakingRules> {
+    let rules = set_rules_tx(c, actor, conference_id, input)?;
+    tell(c, hub, actor, conference_id)?;
+    Ok(rules)
+}
+
+/// The chair opens the debate on a motion, or stops taking speakers.
+pub fn open_debate(
+    c: &mut DbConnection,
+    hub: &Hub,
+    actor: &User,
+    conference_id: i64,
+    input: Debate,
+) -> AppResult<SpeakersView> {
+    open_debate_tx(c, actor, conference_id, input)?;
+    tell(c, hub, actor, conference_id)
+}
+
+/// A representative asks to speak on the motion in hand.
+pub fn ask(c: &mut DbConnection, hub: &Hub, user: &User, motion_id: i64, input: AskToSpeak) -> AppResult<SpeakersView> {
+    let conference_id = ask_tx(c, user, motion_id, input)?;
+    tell(c, hub, user, conference_id)
+}
+
+/// A waiting request is withdrawn (by the representative who made it, or the chair).
+pub fn withdraw(c: &mut DbConnection, hub: &Hub, user: &User, request_id: i64) -> AppResult<SpeakersView> {
+    let conference_id = withdraw_tx(c, user, request_id)?;
+    tell(c, hub, user, conference_id)
+}
+
+/// The chair calls a speaker (see [`CallSpeaker`]).
+pub fn call(
+    c: &mut DbConnection,
+    hub: &Hub,
+    actor: &User,
+    conference_id: i64,
+    input: CallSpeaker,
+) -> AppResult<SpeakersView> {
+    call_tx(c, actor, conference_id, input)?;
+    tell(c, hub, actor, conference_id)
+}
+
+/// The chair starts or stops the current speaker's clock.
+pub fn set_clock(
+    c: &mut DbConnection,
+    hub: &Hub,
+    actor: &User,
+    conference_id: i64,
+    input: ClockControl,
+) -> AppResult<SpeakersView> {
+    set_clock_tx(c, actor, conference_id, input)?;
+    tell(c, hub, actor, conference_id)
+}
+
+/// The chair ends the speech being made.
+pub fn end_speech(c: &mut DbConnection, hub: &Hub, actor: &User, conference_id: i64) -> AppResult<SpeakersView> {
+    end_speech_tx(c, actor, conference_id)?;
+    tell(c, hub, actor, conference_id)
 }
