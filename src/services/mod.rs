@@ -5,6 +5,7 @@ pub mod agenda;
 pub mod audit_log;
 pub mod auth;
 pub mod ballots;
+pub mod committee;
 pub mod conference;
 pub mod corrections;
 pub mod events;

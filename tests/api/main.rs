@@ -9,6 +9,7 @@ mod agenda;
 mod audit;
 mod ballots;
 mod cli_output;
+mod committee;
 mod conference;
 mod foundation;
 mod fuzz;
