@@ -48,6 +48,7 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(agenda::delete_motion)
         .service(agenda::set_running_order)
         .service(committee::apply_committee_motion)
+        .service(committee::put_item)
         .service(corrections::void_poll)
         .service(corrections::close_check)
         .service(corrections::conference_close_check)

@@ -10,6 +10,7 @@ pub mod conference;
 pub mod corrections;
 pub mod events;
 pub mod keystore;
+pub mod linked_items;
 pub mod mail;
 pub mod rate_limit;
 pub mod reminders;

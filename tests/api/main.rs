@@ -15,6 +15,7 @@ mod foundation;
 mod fuzz;
 mod hall;
 mod hardening;
+mod linked;
 mod mailing;
 mod officer;
 mod secrecy;
