@@ -189,6 +189,24 @@ impl Session {
         .await
     }
 
+    /// Click through the page's script (for a button the bar that stays on screen may cover).
+    async fn js_click(&self, css: &str) {
+        self.retry(&format!("js click {css}"), || async {
+            let ok = self
+                .exec(
+                    "const e = document.querySelector(arguments[0]); if (!e) return false; e.click(); return true;",
+                    json!([css]),
+                )
+                .await;
+            if ok == json!(true) {
+                Ok(())
+            } else {
+                Err(format!("{css} not found"))
+            }
+        })
+        .await
+    }
+
     async fn type_into(&self, css: &str, text: &str) {
         self.retry(&format!("type into {css}"), || async {
             let id = self.find(css).await?;
@@ -1509,7 +1527,7 @@ async fn chair_imports_a_hundred_item_agenda() {
     chair.screenshot(&shots().join("chair-agenda-preview-warning.png")).await;
     chair.click("#confirm-agenda").await;
     chair.wait_text("#agenda-saved", "Saved: 100 added, 0 updated, 0 unchanged").await;
-    chair.wait_text("#agenda", "Motion 1b").await;
+    chair.wait_text("#running-order", "1b").await;
     let motions = app.get(&format!("/api/v1/conferences/{cid}/motions"), Some(&chair_token)).await.expect(200);
     let items: Vec<String> =
         motions.as_array().expect("list").iter().map(|m| m["item"].as_str().unwrap_or("").to_string()).collect();
@@ -1556,10 +1574,10 @@ async fn chair_imports_a_hundred_item_agenda() {
     chair.screenshot(&shots().join("chair-running-order-bar.png")).await;
     // No one voted: closing asks to confirm first.
     chair.click("#bar-close").await;
-    chair.wait_text("[id^='confirm-close-']", "Only 0 of 2 registered representatives have voted").await;
+    chair.wait_text("#vote-bar [role=alertdialog]", "Only 0 of 2 registered representatives have voted").await;
     let open = app.get(&format!("/api/v1/conferences/{cid}/polls?open=true"), None).await.expect(200);
     assert_eq!(open.as_array().expect("polls").len(), 1, "not closed before the chair confirms");
-    chair.click("[data-confirm-close]").await;
+    chair.click("#vote-bar [data-confirm-close]").await;
     chair.wait_text("#running-order", "LOST").await;
     chair.wait_text("#running-order-section", "Now: item 1a").await;
     chair.exec("document.querySelector('#running-order-section').scrollIntoView()", json!([])).await;
@@ -1630,4 +1648,205 @@ async fn officer_watches_delivery_resends_one_and_confirms_reminders() {
     officer.screenshot(&shots().join("officer-console.png")).await;
     officer.click("#remind-no").await;
     officer.quit().await;
+}
+
+/// The chair runs a 100-item agenda from the compact index: the page stays short, search finds an item
+/// by number and by LMC, jump links scroll the index to a section, choosing an item shows it alone in full
+/// (with its amendment and rider in voting order), the item tools act through the API, a carried
+/// agenda-committee motion is applied, and the bar with the open vote and Close stays on screen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chair_runs_a_hundred_items_from_the_index() {
+    let Some(driver_path) = browser_or_skip("chair_runs_a_hundred_items_from_the_index") else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = app().await;
+    let (_, chair_token) = app.user_with("chair@example.org", &[Role::Chair]).await;
+    let conf = app
+        .post("/api/v1/conferences", json!({"name": "Conference of Shire LMCs"}), Some(&chair_token))
+        .await
+        .expect(201);
+    let cid = conf["id"].as_i64().expect("id");
+    app.post(
+        &format!("/api/v1/conferences/{cid}/agenda"),
+        json!({"text": include_str!("fixtures/agenda-100.txt")}),
+        Some(&chair_token),
+    )
+    .await
+    .expect(201);
+    let committee = app
+        .post(
+            &format!("/api/v1/conferences/{cid}/motions"),
+            json!({"text": "AGENDA COMMITTEE TO BE PROPOSED BY NORTH WESSEX: That item 13 be an 'A' motion."}),
+            Some(&chair_token),
+        )
+        .await
+        .expect(201);
+    let committee_item = committee["item"].as_str().expect("item").to_string();
+    let mut reps = Vec::new();
+    for i in 0..3 {
+        let email = format!("rep{i}@example.org");
+        let uid = app.seed_user(&email, &[Role::Representative]).await;
+        app.post(
+            &format!("/api/v1/conferences/{cid}/representatives"),
+            json!({"user_id": uid, "lmc": format!("LMC {i}")}),
+            Some(&chair_token),
+        )
+        .await
+        .expect(201);
+        reps.push(app.login(&email).await);
+    }
+    let ids = items_ids(&app, cid, &chair_token).await;
+    assert_eq!(ids.len(), 101);
+    let motion = |item: &str| {
+        let id = ids[item];
+        let app = &app;
+        async move { app.get(&format!("/api/v1/motions/{id}"), None).await.expect(200) }
+    };
+
+    let driver = Driver::start(&driver_path).await;
+    let chair = driver.session().await;
+    chair.sign_in(&app, "chair@example.org", PASSWORD).await;
+    chair.goto(&app.url(&format!("/conference/{cid}/chair"))).await;
+    chair.wait_text("#running-order", "Running order: 101 items").await;
+    chair.wait_text("#now-next", "Now: item 1").await;
+    // The item in hand is shown in full, and only it.
+    chair.wait_text("#agenda", "Motion 1").await;
+    let shown = chair.exec("return document.querySelectorAll('#agenda li.motion').length", json!([])).await;
+    assert_eq!(shown, json!(1), "one item in full");
+    let size = chair.exec("return [document.documentElement.scrollHeight, window.innerHeight]", json!([])).await;
+    let (height, screen) = (size[0].as_i64().expect("height"), size[1].as_i64().expect("screen"));
+    let parts = chair
+        .exec("return [...document.querySelectorAll('#content > *, #main > *')].map((e) => `${e.id || e.tagName}: ${Math.round(e.getBoundingClientRect().height)}`)", json!([]))
+        .await;
+    eprintln!("chair's page with 101 items: {height}px, a screen {screen}px ({parts})");
+    assert!(height < 3 * screen, "{parts}: with 101 items the page is {height}px high; a screen is {screen}px");
+    chair.screenshot(&shots().join("chair-index.png")).await;
+
+    // Search by number, then Enter shows it.
+    let visible = "return [...document.querySelectorAll('#running-order tr[data-index-item]')].filter((r) => !r.hidden).map((r) => r.dataset.indexItem)";
+    chair.set_value("#index-search", "57").await;
+    chair.exec("document.querySelector('#index-search').dispatchEvent(new Event('input'))", json!([])).await;
+    assert_eq!(chair.exec(visible, json!([])).await, json!(["57"]), "searching by number finds it");
+    chair.wait_text("#index-found", "1 found").await;
+    chair
+        .exec(
+            "document.querySelector('#index-search').dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}))",
+            json!([]),
+        )
+        .await;
+    chair.wait_text("#agenda h3", "Motion 57").await;
+    assert_eq!(chair.exec("return location.hash", json!([])).await, json!("#item-57"));
+    chair.screenshot(&shots().join("chair-index-search.png")).await;
+    // By LMC.
+    chair.set_value("#index-search", "upper dale").await;
+    chair.exec("document.querySelector('#index-search').dispatchEvent(new Event('input'))", json!([])).await;
+    assert_eq!(chair.exec(visible, json!([])).await, json!(["1b"]), "searching by LMC finds its item");
+    chair.set_value("#index-search", "").await;
+    chair.exec("document.querySelector('#index-search').dispatchEvent(new Event('input'))", json!([])).await;
+
+    // Jump links scroll the index to a section heading.
+    chair.click("[data-jump-section='WORKLOAD']").await;
+    let in_view = chair
+        .exec(
+            "const w = document.querySelector('#index-wrap').getBoundingClientRect(); \
+             const r = [...document.querySelectorAll('#running-order tr.index-section')].find((t) => t.textContent === 'WORKLOAD').getBoundingClientRect(); \
+             return [document.querySelector('#index-wrap').scrollTop > 0, r.top >= w.top - 1 && r.bottom <= w.bottom + 1]",
+            json!([]),
+        )
+        .await;
+    assert_eq!(in_view, json!([true, true]), "the jump scrolls the index to the section");
+
+    // Choosing item 2 shows it with its amendment and rider in voting order.
+    chair.click("#running-order a[data-select='2']").await;
+    chair.wait_text("#agenda h3", "Motion 2").await;
+    let order = chair.wait_text(&format!("#voting-order-{}", ids["2"]), "amendment 3").await;
+    assert!(
+        order.find("amendment 3") < order.find("rider 4") && order.find("rider 4") < order.find("item 2 itself"),
+        "{order}"
+    );
+    chair.exec("document.querySelector('#agenda-section').scrollIntoView()", json!([])).await;
+    chair.screenshot(&shots().join("chair-index-item.png")).await;
+
+    // The tools: to the grey section, withdraw (asks first), move, bracket.
+    chair.goto(&app.url(&format!("/conference/{cid}/chair#item-7"))).await;
+    chair.wait_text("#agenda h3", "Motion 7").await;
+    chair.js_click("#agenda [data-action=grey]").await;
+    chair.wait_text("#running-order tr[data-index-item='7'] .index-marks", "grey").await;
+    assert_eq!(motion("7").await["marks"], json!(["grey"]));
+    chair.js_click("#agenda [data-action=withdraw]").await;
+    chair.wait_text("#agenda [role=alertdialog]", "Withdraw item 7?").await;
+    assert!(motion("7").await["outcome_text"].is_null(), "not before the chair confirms");
+    chair.js_click("#agenda [data-confirm=withdraw]").await;
+    chair.wait_text("#running-order tr[data-index-item='7']", "WITHDRAWN").await;
+    chair.goto(&app.url(&format!("/conference/{cid}/chair#item-11"))).await;
+    chair.wait_text("#agenda h3", "Motion 11").await;
+    chair.set_value(&format!("#move-after-{}", ids["11"]), "1").await;
+    chair.js_click(&format!("form[data-move='{}'] button", ids["11"])).await;
+    let order_now = "return [...document.querySelectorAll('#running-order tr[data-index-item]')].slice(0, 3).map((r) => r.dataset.indexItem)";
+    for _ in 0..50 {
+        if chair.exec(order_now, json!([])).await == json!(["1", "11", "1a"]) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(chair.exec(order_now, json!([])).await, json!(["1", "11", "1a"]), "item 11 moved after item 1");
+    let after: Vec<String> = app
+        .get(&format!("/api/v1/conferences/{cid}/motions"), None)
+        .await
+        .expect(200)
+        .as_array()
+        .expect("list")
+        .iter()
+        .take(3)
+        .map(|m| m["item"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(after, ["1", "11", "1a"]);
+    chair.set_value(&format!("#bracket-{}", ids["11"]), "1").await;
+    chair.js_click(&format!("form[data-bracket-form='{}'] button", ids["11"])).await;
+    chair.wait_text("#running-order tr[data-index-item='11'] .index-marks", "bracket 1").await;
+
+    // The agenda-committee motion: carried, then applied from the page.
+    let vote = |item: String| {
+        let app = &app;
+        let reps = &reps;
+        let token = chair_token.clone();
+        let id = ids[item.as_str()];
+        async move {
+            let p = app.post(&format!("/api/v1/motions/{id}/polls"), json!({"subject": "whole"}), Some(&token)).await;
+            let pid = p.expect(201)["id"].as_i64().expect("poll");
+            for t in reps {
+                app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "for"}), Some(t)).await.expect(200);
+            }
+            pid
+        }
+    };
+    let pid = vote(committee_item.clone()).await;
+    app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&chair_token)).await.expect(200);
+    chair.wait_text(&format!("#running-order tr[data-index-item='{committee_item}']"), "CARRIED").await;
+    chair.goto(&app.url(&format!("/conference/{cid}/chair#item-{committee_item}"))).await;
+    chair.wait_text(&format!("#apply-result-{}", ids[committee_item.as_str()]), "Item 13 becomes an 'A' motion").await;
+    chair.js_click("[data-apply-button]").await;
+    chair.wait_text("#running-order tr[data-index-item='13'] .index-marks", "A").await;
+    assert_eq!(motion("13").await["marks"], json!(["a"]));
+
+    // A vote open: the bar with its count and Close stays on screen, far down the page; Close asks first.
+    let pid = vote("14".into()).await;
+    chair.wait_text("#vote-bar", "Vote open: Motion 14").await;
+    chair.wait_text("#vote-bar", "3 of 3 voted").await;
+    chair.wait_text("#now-next", "Now: item 14").await;
+    chair.exec("window.scrollTo(0, document.body.scrollHeight)", json!([])).await;
+    chair.on_screen(&["#bar-close"]).await.expect("Close on screen at the bottom of the page");
+    chair.exec("window.scrollTo(0, document.body.scrollHeight / 2)", json!([])).await;
+    chair.on_screen(&["#bar-close"]).await.expect("Close on screen mid-page");
+    chair.screenshot(&shots().join("chair-index-bar.png")).await;
+    chair.js_click("#bar-close").await;
+    chair.wait_text("#vote-bar [role=alertdialog]", "3 of 3 registered representatives have voted").await;
+    let poll = app.get(&format!("/api/v1/polls/{pid}"), None).await.expect(200);
+    assert_eq!(poll["status"], "open", "not closed before the chair confirms");
+    chair.screenshot(&shots().join("chair-index-bar-confirm.png")).await;
+    chair.js_click("#vote-bar [data-confirm-close]").await;
+    chair.wait_text("#running-order tr[data-index-item='14']", "CARRIED").await;
+    assert_eq!(app.get(&format!("/api/v1/polls/{pid}"), None).await.expect(200)["status"], "closed");
+    chair.quit().await;
 }

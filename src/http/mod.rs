@@ -4,6 +4,7 @@ pub mod agenda;
 pub mod auth;
 pub mod ballots;
 pub mod client;
+pub mod committee;
 pub mod conference;
 pub mod corrections;
 pub mod extract;
@@ -46,6 +47,8 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(agenda::edit_motion)
         .service(agenda::delete_motion)
         .service(agenda::set_running_order)
+        .service(committee::apply_committee_motion)
+        .service(committee::put_item)
         .service(corrections::void_poll)
         .service(corrections::close_check)
         .service(corrections::conference_close_check)

@@ -46,6 +46,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("js/chair.js", JS),
     asset!("js/agenda-import.js", JS),
     asset!("js/running-order.js", JS),
+    asset!("js/chair_item.js", JS),
     asset!("js/projector.js", JS),
     asset!("js/resolutions.js", JS),
     asset!("js/officer.js", JS),

@@ -5,6 +5,8 @@
 
 pub mod agenda;
 pub mod agenda_reader;
+pub mod amendment_wording;
+pub mod committee_motion;
 pub mod hall;
 pub mod labels;
 pub mod majority;

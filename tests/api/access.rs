@@ -197,6 +197,8 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
         op(Method::GET, format!("/api/v1/motions/{motion}/record"), None, EVERYONE),
         op(Method::POST, format!("/api/v1/motions/{motion}/marks"), Some(json!({"marks": ["a"]})), &[Chair]),
         op(Method::POST, format!("/api/v1/motions/{motion}/take"), Some(json!({"as": "whole"})), &[Chair]),
+        op(Method::POST, format!("/api/v1/motions/{motion}/apply"), None, &[Chair]),
+        op(Method::POST, format!("/api/v1/motions/{motion}/put"), Some(json!({})), &[Chair]),
         op(Method::GET, format!("/api/v1/conferences/{conf}/polls"), None, EVERYONE),
         op(Method::GET, format!("/api/v1/conferences/{conf}/hall"), None, EVERYONE),
         op(
