@@ -29,6 +29,7 @@ const CSS: &str = "text/css; charset=utf-8";
 /// Every file in `static/`.
 pub const ASSETS: &[Asset] = &[
     asset!("carried.css", CSS),
+    asset!("resolutions-print.css", CSS),
     asset!("index.html", HTML),
     asset!("conference.html", HTML),
     asset!("chair.html", HTML),
@@ -107,6 +108,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             }),
         );
     }
+    super::resolutions::configure_pages(cfg);
     cfg.route("/static/{path:.*}", web::get().to(static_file));
 }
 

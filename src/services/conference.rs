@@ -24,6 +24,12 @@ pub struct Conference {
     /// "open" or "closed".
     pub status: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The (first) day of the conference, for the published resolutions.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub starts_on: Option<chrono::NaiveDate>,
+    /// The last day, for a conference of more than one day.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub ends_on: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -137,6 +143,12 @@ pub struct PollView {
 pub struct NewConference {
     pub name: String,
     pub venue: Option<String>,
+    /// The (first) day, e.g. "2026-11-19".
+    #[schema(value_type = Option<String>, format = Date)]
+    pub starts_on: Option<chrono::NaiveDate>,
+    /// The last day, for a conference of more than one day.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub ends_on: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -191,7 +203,7 @@ pub struct Declaration {
 
 // ---- helpers ---------------------------------------------------------------------------------------
 
-fn trimmed(s: &str, field: &str, max: usize) -> AppResult<String> {
+pub(crate) fn trimmed(s: &str, field: &str, max: usize) -> AppResult<String> {
     let t = s.trim();
     if t.is_empty() {
         return Err(AppError::validation(format!("{field}: must not be empty")));
@@ -208,16 +220,11 @@ fn trimmed(s: &str, field: &str, max: usize) -> AppResult<String> {
 fn conference_row(conn: &mut DbConnection, id: i64) -> AppResult<Conference> {
     conferences::table
         .filter(conferences::id.eq(id))
-        .select((conferences::id, conferences::name, conferences::venue, conferences::status, conferences::created_at))
-        .first::<(i64, String, Option<String>, String, chrono::NaiveDateTime)>(conn)
+        .select(crate::services::conference_details::COLUMNS)
+        .first::<crate::services::conference_details::Row>(conn)
         .optional()?
-        .map(|(id, name, venue, status, created_at)| Conference {
-            id,
-            name,
-            venue,
-            status,
-            created_at: created_at.and_utc(),
-        })
+        .map(crate::services::conference_details::from_row)
+        .transpose()?
         .ok_or_else(|| AppError::not_found(format!("no conference {id}")))
 }
 
@@ -238,11 +245,14 @@ fn parse_name<T: std::str::FromStr>(s: &Option<String>) -> Option<T> {
 pub fn create_conference(conn: &mut DbConnection, actor: &User, input: NewConference) -> AppResult<Conference> {
     let name = trimmed(&input.name, "name", 300)?;
     let venue = input.venue.as_deref().map(|v| trimmed(v, "venue", 300)).transpose()?;
+    let (starts_on, ends_on) = crate::services::conference_details::check_dates(input.starts_on, input.ends_on)?;
     db::write_tx(conn, |c| {
         let id = diesel::insert_into(conferences::table)
             .values((
                 conferences::name.eq(&name),
                 conferences::venue.eq(&venue),
+                conferences::starts_on.eq(&starts_on),
+                conferences::ends_on.eq(&ends_on),
                 conferences::status.eq("open"),
                 conferences::created_at.eq(db::now()),
             ))
@@ -265,18 +275,9 @@ pub fn create_conference(conn: &mut DbConnection, actor: &User, input: NewConfer
 pub fn list_conferences(conn: &mut DbConnection) -> AppResult<Vec<Conference>> {
     let rows = conferences::table
         .order(conferences::id.desc())
-        .select((conferences::id, conferences::name, conferences::venue, conferences::status, conferences::created_at))
-        .load::<(i64, String, Option<String>, String, chrono::NaiveDateTime)>(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, venue, status, created_at)| Conference {
-            id,
-            name,
-            venue,
-            status,
-            created_at: created_at.and_utc(),
-        })
-        .collect())
+        .select(crate::services::conference_details::COLUMNS)
+        .load::<crate::services::conference_details::Row>(conn)?;
+    rows.into_iter().map(crate::services::conference_details::from_row).collect()
 }
 
 pub fn get_conference(conn: &mut DbConnection, id: i64) -> AppResult<Conference> {

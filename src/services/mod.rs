@@ -6,12 +6,14 @@ pub mod audit_log;
 pub mod auth;
 pub mod ballots;
 pub mod conference;
+pub mod conference_details;
 pub mod corrections;
 pub mod events;
 pub mod keystore;
 pub mod mail;
 pub mod rate_limit;
 pub mod reminders;
+pub mod resolutions;
 pub mod smtp;
 pub mod vote_writer;
 

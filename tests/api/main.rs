@@ -10,6 +10,7 @@ mod audit;
 mod ballots;
 mod cli_output;
 mod conference;
+mod conference_day;
 mod foundation;
 mod fuzz;
 mod hall;
