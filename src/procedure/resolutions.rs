@@ -99,11 +99,26 @@ pub struct Decision {
 }
 
 impl Decision {
-    /// "Amendment to motion 2, part (2) (item 3): “consult LMCs first.” CARRIED — for 2 (66.7%), …".
-    pub fn line(&self) -> String {
+    /// "Amendment to motion 2, part (2) (item 3)".
+    pub fn what(&self) -> String {
         let printed = self.printed_item.as_deref().map(|i| format!(" (item {i})")).unwrap_or_default();
-        let words = if self.words.is_empty() { String::new() } else { format!(": {}", self.words) };
-        format!("{}{printed}{words} {} — {}", self.heading, self.result, self.vote.describe())
+        format!("{}{printed}", self.heading)
+    }
+
+    /// "Amendment to motion 2, part (2) (item 3): “(2) consult LMCs first.” — CARRIED, for 2 (66.7%), …".
+    pub fn line(&self) -> String {
+        let words = if self.words.is_empty() { String::new() } else { format!(": “{}”", self.words) };
+        format!("{}{words} — {}, {}", self.what(), self.result, self.vote.describe())
+    }
+
+    fn html(&self) -> String {
+        let words = if self.words.is_empty() { String::new() } else { format!(": <q>{}</q>", esc(&self.words)) };
+        format!(
+            "<span class=\"what\">{}</span>{words} — <strong>{}</strong>, {}",
+            esc(&self.what()),
+            esc(&self.result),
+            esc(&self.vote.describe())
+        )
     }
 }
 
@@ -669,7 +684,7 @@ pub fn render_html(doc: &Resolutions) -> String {
             if !e.decisions.is_empty() {
                 o.push_str("<ul class=\"decisions\">");
                 for d in &e.decisions {
-                    o.push_str(&format!("<li>{}</li>", esc(&d.line())));
+                    o.push_str(&format!("<li>{}</li>", d.html()));
                 }
                 o.push_str("</ul>");
             }
@@ -683,7 +698,7 @@ pub fn render_html(doc: &Resolutions) -> String {
              <h2 id=\"h-decisions\">Amendments, riders and procedural motions</h2><ol class=\"decision-list\">",
         );
         for d in &doc.decisions {
-            o.push_str(&format!("<li>{}</li>", esc(&d.line())));
+            o.push_str(&format!("<li>{}</li>", d.html()));
         }
         o.push_str("</ol></section>\n");
     }
@@ -923,8 +938,8 @@ Thursday 19 and Friday 20 November 2026, Manchester Central
 (3) report each year. (added by rider)
     CARRIED NEM CON — for 2 (100.0%), against 0 (0.0%), abstain 1
 PARTS (1) AND (3) CARRIED; PART (2) LOST
-  Amendment to motion 2, part (2) (item 3): (2) consult LMCs first. CARRIED — for 2 (66.7%), against 1 (33.3%), abstain 0
-  Rider to motion 2 (item 4): (3) report each year. CARRIED UNANIMOUSLY — on a show of hands
+  Amendment to motion 2, part (2) (item 3): “(2) consult LMCs first.” — CARRIED, for 2 (66.7%), against 1 (33.3%), abstain 0
+  Rider to motion 2 (item 4): “(3) report each year.” — CARRIED UNANIMOUSLY, on a show of hands
 
 -- PENSIONS --
 
@@ -944,7 +959,7 @@ LOST — on a show of hands
 
 7 AVON: That conference debates the weather.
 MOVED TO NEXT BUSINESS
-  Procedural motion on motion 7: That conference moves to next business CARRIED BY A TWO-THIRDS MAJORITY — for 2 (66.7%), against 1 (33.3%), abstain 0
+  Procedural motion on motion 7: “That conference moves to next business” — CARRIED BY A TWO-THIRDS MAJORITY, for 2 (66.7%), against 1 (33.3%), abstain 0
 
 == Motions not reached ==
 
@@ -957,10 +972,10 @@ NOT REACHED
 
 == Amendments, riders and procedural motions ==
 
-Amendment to motion 2, part (2) (item 3): (2) consult LMCs first. CARRIED — for 2 (66.7%), against 1 (33.3%), abstain 0
-Rider to motion 2 (item 4): (3) report each year. CARRIED UNANIMOUSLY — on a show of hands
-Procedural motion on motion 7: That conference moves to next business CARRIED BY A TWO-THIRDS MAJORITY — for 2 (66.7%), against 1 (33.3%), abstain 0
-The 'A' motions, en bloc: 6 CARRIED UNANIMOUSLY — for 3 (100.0%), against 0 (0.0%), abstain 0
+Amendment to motion 2, part (2) (item 3): “(2) consult LMCs first.” — CARRIED, for 2 (66.7%), against 1 (33.3%), abstain 0
+Rider to motion 2 (item 4): “(3) report each year.” — CARRIED UNANIMOUSLY, on a show of hands
+Procedural motion on motion 7: “That conference moves to next business” — CARRIED BY A TWO-THIRDS MAJORITY, for 2 (66.7%), against 1 (33.3%), abstain 0
+The 'A' motions, en bloc: 6 — CARRIED UNANIMOUSLY, for 3 (100.0%), against 0 (0.0%), abstain 0
 ";
         assert_eq!(render_text(&doc), expected);
         assert_eq!(

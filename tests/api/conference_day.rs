@@ -344,7 +344,7 @@ both_backends!(a_conference_day_runs_to_its_published_resolutions, |app: TestApp
         text.contains("(2) consult LMCs first. (as amended)\n    LOST — for 1 (33.3%), against 2 (66.7%), abstain 0\n"),
         "{text}"
     );
-    assert!(text.contains("  Amendment to motion 2, part (2) (item 3): (2) consult LMCs first. CARRIED — for 2 (66.7%), against 1 (33.3%), abstain 0\n"), "{text}");
+    assert!(text.contains("  Amendment to motion 2, part (2) (item 3): “(2) consult LMCs first.” — CARRIED, for 2 (66.7%), against 1 (33.3%), abstain 0\n"), "{text}");
     assert!(text.contains("\nCARRIED — on a show of hands\n"), "{text}");
     let page = app.get(&format!("/conference/{cid}/resolutions/print"), None).await;
     assert_eq!(page.status.as_u16(), 200);
