@@ -1647,8 +1647,7 @@ async fn chair_opens_the_resolutions_to_print() {
     let conf = app
         .post(
             "/api/v1/conferences",
-            json!({"name": "Conference of England LMCs", "venue": "Manchester Central",
-                   "starts_on": "2026-11-19", "ends_on": "2026-11-20"}),
+            json!({"name": "Conference of England LMCs", "venue": "Manchester"}),
             Some(&chair_token),
         )
         .await
@@ -1723,6 +1722,25 @@ async fn chair_opens_the_resolutions_to_print() {
     let driver = Driver::start(&driver_path).await;
     let chair = driver.session().await;
     chair.sign_in(&app, "chair@example.org", PASSWORD).await;
+    // The venue and dates, set on the resolutions page; a last day before the first is named.
+    chair.goto(&app.url(&format!("/conference/{cid}/resolutions"))).await;
+    chair.wait_for("#conference-details-section summary").await;
+    chair.click("#conference-details-section summary").await;
+    chair.set_value("#conf-venue", "Manchester Central").await;
+    chair.set_value("#conf-starts", "2026-11-20").await;
+    chair.set_value("#conf-ends", "2026-11-19").await;
+    chair.click("#save-conference-details").await;
+    chair.wait_text("#error-summary", "is before starts_on").await;
+    chair.set_value("#conf-starts", "2026-11-19").await;
+    chair.set_value("#conf-ends", "2026-11-20").await;
+    chair.click("#save-conference-details").await;
+    chair.wait_text("#conf-details-status", "Saved.").await;
+    let c = app.get(&format!("/api/v1/conferences/{cid}"), None).await.expect(200);
+    assert_eq!(
+        (c["venue"].as_str(), c["starts_on"].as_str(), c["ends_on"].as_str()),
+        (Some("Manchester Central"), Some("2026-11-19"), Some("2026-11-20"))
+    );
+    chair.check_page("resolutions-chair").await;
     chair.goto(&app.url(&format!("/conference/{cid}/chair"))).await;
     chair.wait_for("#print-resolutions").await;
     chair.click("#print-resolutions").await;

@@ -49,6 +49,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("js/running-order.js", JS),
     asset!("js/projector.js", JS),
     asset!("js/resolutions.js", JS),
+    asset!("js/conference-details.js", JS),
     asset!("js/officer.js", JS),
     asset!("js/vote.js", JS),
     asset!("js/results.js", JS),

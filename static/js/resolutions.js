@@ -1,14 +1,16 @@
 // The conference's resolutions: every motion with its outcome text, printable.
-import { api, el, fill, $, start, idFromPath, motionText } from './common.js';
+import { api, el, fill, $, start, idFromPath, motionText, hasRole } from './common.js';
+import { conferenceDetailsForm } from './conference-details.js';
 
 const confId = idFromPath('/conference/');
 
-start(async () => {
+start(async (user) => {
   const r = await api('GET', `/conferences/${confId}/resolutions`);
   document.title = `Resolutions: ${r.conference.name} – carried`;
   fill($('#page-title'), `Resolutions: ${r.conference.name}`);
   const motions = await Promise.all(r.motions.map((m) => api('GET', `/motions/${m.id}`)));
   fill($('#content'),
+    hasRole(user, 'chair', 'admin') ? conferenceDetailsForm(r.conference, (c) => fill($('#page-title'), `Resolutions: ${c.name}`)) : null,
     el('div', { class: 'button-row no-print' },
       el('button', { type: 'button', class: 'secondary', id: 'print', onclick: () => window.print() }, 'Print'),
       el('p', {}, el('a', { href: `/conference/${confId}/resolutions/print` }, 'The resolutions as published, to print or save as PDF')),
