@@ -1763,6 +1763,8 @@ async fn chair_opens_the_resolutions_to_print() {
     let bytes =
         base64::engine::general_purpose::STANDARD.decode(pdf["data"].as_str().unwrap_or("")).expect("pdf base64");
     assert!(bytes.starts_with(b"%PDF") && bytes.len() > 5_000, "a PDF of {} bytes", bytes.len());
-    std::fs::write(shots().join("resolutions.pdf"), &bytes).expect("write the PDF");
+    let pdf_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&pdf_dir).expect("screenshot dir");
+    std::fs::write(pdf_dir.join("resolutions.pdf"), &bytes).expect("write the PDF");
     chair.quit().await;
 }
