@@ -1850,3 +1850,140 @@ async fn chair_runs_a_hundred_items_from_the_index() {
     assert_eq!(app.get(&format!("/api/v1/polls/{pid}"), None).await.expect(200)["status"], "closed");
     chair.quit().await;
 }
+
+/// The published resolutions (issue 14, item 5): a chair who has run a short day follows the link from
+/// the chair's page to the print layout, which reads as a published document (title, dates and venue,
+/// resolutions with their parts and votes, motions lost, not reached; amendments and riders), passes axe,
+/// fits a phone, and prints to a PDF.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chair_opens_the_resolutions_to_print() {
+    let Some(driver_path) = browser_or_skip("chair_opens_the_resolutions_to_print") else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = app().await;
+    let (_, chair_token) = app.user_with("chair@example.org", &[Role::Chair]).await;
+    let conf = app
+        .post(
+            "/api/v1/conferences",
+            json!({"name": "Conference of England LMCs", "venue": "Manchester"}),
+            Some(&chair_token),
+        )
+        .await
+        .expect(201);
+    let cid = conf["id"].as_i64().expect("id");
+    let mut reps = Vec::new();
+    for i in 0..3 {
+        let email = format!("rep{i}@example.org");
+        let uid = app.seed_user(&email, &[Role::Representative]).await;
+        app.post(
+            &format!("/api/v1/conferences/{cid}/representatives"),
+            json!({"user_id": uid, "lmc": format!("LMC {i}")}),
+            Some(&chair_token),
+        )
+        .await
+        .expect(201);
+        reps.push(app.login(&email).await);
+    }
+    let agenda = "GP CONTRACT\n\n\
+        12 AGENDA COMMITTEE TO BE PROPOSED BY NORTH STAFFORDSHIRE: That conference is deeply concerned that the \
+        contract variation requires practices to maintain continuous access throughout core hours (08:00–18:30). Conference:\n\
+        (i) rejects the government's contractual requirement for continuous access\n\
+        (ii) insists that practices retain flexibility to deliver access safely\n\
+        (iii) demands that the requirement be withdrawn.\n\n\
+        13 Amendment by CLEVELAND: that part (ii) of item 12 be amended to read \"insists that practices retain \
+        flexibility to deliver access safely and within their contract\".\n\n\
+        14 Rider by WESSEX: that the following part be added to item 12: \"asks GPC England to report back.\"\n\n\
+        15 LAMBETH: That conference believes the CQC should be abolished.\n\n\
+        PENSIONS\n\n\
+        A 16 KENT: That conference reaffirms its policy on the annual allowance.\n\n\
+        17 DEVON: That conference asks for a review of the pension scheme's governance.\n";
+    app.post(&format!("/api/v1/conferences/{cid}/agenda"), json!({"text": agenda}), Some(&chair_token))
+        .await
+        .expect(201);
+    let ids = items_ids(&app, cid, &chair_token).await;
+    let poll = |mid: i64, subject: Value, choices: [&'static str; 3]| {
+        let (app, chair, reps) = (&app, chair_token.clone(), reps.clone());
+        async move {
+            let p = app
+                .post(&format!("/api/v1/motions/{mid}/polls"), json!({"subject": subject}), Some(&chair))
+                .await
+                .expect(201);
+            for (tok, ch) in reps.iter().zip(choices) {
+                app.post(&format!("/api/v1/polls/{}/votes", p["id"]), json!({"choice": ch}), Some(tok))
+                    .await
+                    .expect(200);
+            }
+            app.post_empty(&format!("/api/v1/polls/{}/close", p["id"]), Some(&chair)).await.expect(200);
+        }
+    };
+    let twelve = ids["12"];
+    app.post(&format!("/api/v1/motions/{twelve}/take"), json!({"as": "parts"}), Some(&chair_token)).await.expect(200);
+    poll(
+        twelve,
+        json!({"amendment": {"part": "(ii)", "text": "insists that practices retain flexibility to deliver access safely and within their contract"}}),
+        ["for", "for", "against"],
+    )
+    .await;
+    poll(twelve, json!({"part": "(i)"}), ["for", "for", "for"]).await;
+    poll(twelve, json!({"rider": {"text": "asks GPC England to report back."}}), ["for", "for", "abstain"]).await;
+    poll(twelve, json!({"part": "(ii)"}), ["for", "for", "against"]).await;
+    poll(twelve, json!({"part": "(iii)"}), ["against", "against", "for"]).await;
+    poll(twelve, json!({"part": "(iv)"}), ["for", "for", "abstain"]).await;
+    poll(ids["15"], json!("whole"), ["against", "against", "for"]).await;
+    let p = app.post(&format!("/api/v1/conferences/{cid}/a-motions"), json!({}), Some(&chair_token)).await.expect(201);
+    for tok in &reps {
+        app.post(&format!("/api/v1/polls/{}/votes", p["id"]), json!({"choice": "for"}), Some(tok)).await.expect(200);
+    }
+    app.post_empty(&format!("/api/v1/polls/{}/close", p["id"]), Some(&chair_token)).await.expect(200);
+    app.post_empty(&format!("/api/v1/conferences/{cid}/close"), Some(&chair_token)).await.expect(200);
+
+    let driver = Driver::start(&driver_path).await;
+    let chair = driver.session().await;
+    chair.sign_in(&app, "chair@example.org", PASSWORD).await;
+    // The venue and dates, set on the resolutions page; a last day before the first is named.
+    chair.goto(&app.url(&format!("/conference/{cid}/resolutions"))).await;
+    chair.wait_for("#conference-details-section summary").await;
+    chair.click("#conference-details-section summary").await;
+    chair.set_value("#conf-venue", "Manchester Central").await;
+    chair.set_value("#conf-starts", "2026-11-20").await;
+    chair.set_value("#conf-ends", "2026-11-19").await;
+    chair.click("#save-conference-details").await;
+    chair.wait_text("#error-summary", "is before starts_on").await;
+    chair.set_value("#conf-starts", "2026-11-19").await;
+    chair.set_value("#conf-ends", "2026-11-20").await;
+    chair.click("#save-conference-details").await;
+    chair.wait_text("#conf-details-status", "Saved.").await;
+    let c = app.get(&format!("/api/v1/conferences/{cid}"), None).await.expect(200);
+    assert_eq!(
+        (c["venue"].as_str(), c["starts_on"].as_str(), c["ends_on"].as_str()),
+        (Some("Manchester Central"), Some("2026-11-19"), Some("2026-11-20"))
+    );
+    chair.check_page("resolutions-chair").await;
+    chair.goto(&app.url(&format!("/conference/{cid}/chair"))).await;
+    chair.wait_for("#print-resolutions").await;
+    chair.click("#print-resolutions").await;
+    let head = chair.wait_text(".doc-head", "Conference of England LMCs").await;
+    assert!(head.contains("Thursday 19 and Friday 20 November 2026, Manchester Central"), "{head}");
+    let twelve_text = chair.text("#resolutions article[data-item='12']").await.expect("item 12");
+    assert!(twelve_text.contains("AGENDA COMMITTEE TO BE PROPOSED BY NORTH STAFFORDSHIRE:"), "{twelve_text}");
+    assert!(twelve_text.contains("within their contract (as amended)"), "{twelve_text}");
+    assert!(twelve_text.contains("PARTS (i), (ii) AND (iv) CARRIED; PART (iii) LOST"), "{twelve_text}");
+    assert!(twelve_text.contains("Amendment to motion 12, part (ii) (item 13)"), "{twelve_text}");
+    chair.wait_text("#lost article[data-item='15']", "LOST — for 1 (33.3%), against 2 (66.7%), abstain 0").await;
+    chair.wait_text("#not_reached article[data-item='17']", "NOT REACHED").await;
+    chair.wait_text("#resolutions article[data-item='16']", "CARRIED (with the 'A' motions, en bloc)").await;
+    chair.check_page("resolutions-print").await;
+    // As printed: the print stylesheet, then a PDF from the browser's own print.
+    chair.cdp("Emulation.setEmulatedMedia", json!({"media": "print"})).await.expect("print media");
+    chair.screenshot(&shots().join("resolutions-print-media.png")).await;
+    let pdf = chair.cdp("Page.printToPDF", json!({"printBackground": false})).await.expect("printToPDF");
+    use base64::Engine;
+    let bytes =
+        base64::engine::general_purpose::STANDARD.decode(pdf["data"].as_str().unwrap_or("")).expect("pdf base64");
+    assert!(bytes.starts_with(b"%PDF") && bytes.len() > 5_000, "a PDF of {} bytes", bytes.len());
+    let pdf_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&pdf_dir).expect("screenshot dir");
+    std::fs::write(pdf_dir.join("resolutions.pdf"), &bytes).expect("write the PDF");
+    chair.quit().await;
+}

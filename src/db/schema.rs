@@ -52,6 +52,8 @@ diesel::table! {
         venue -> Nullable<Text>,
         status -> Text,
         created_at -> Timestamp,
+        starts_on -> Nullable<Text>,
+        ends_on -> Nullable<Text>,
     }
 }
 

@@ -6,11 +6,13 @@ pub mod ballots;
 pub mod client;
 pub mod committee;
 pub mod conference;
+pub mod conference_details;
 pub mod corrections;
 pub mod extract;
 pub mod guard;
 pub mod health;
 pub mod pages;
+pub mod resolutions;
 pub mod streams;
 pub mod users;
 
@@ -54,7 +56,8 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(corrections::conference_close_check)
         .service(conference::create_motion)
         .service(conference::list_motions)
-        .service(conference::resolutions)
+        .service(resolutions::resolutions)
+        .service(conference_details::update_conference)
         .service(conference::close_conference)
         .service(conference::list_chairs)
         .service(conference::set_chairs)

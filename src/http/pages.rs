@@ -29,6 +29,7 @@ const CSS: &str = "text/css; charset=utf-8";
 /// Every file in `static/`.
 pub const ASSETS: &[Asset] = &[
     asset!("carried.css", CSS),
+    asset!("resolutions-print.css", CSS),
     asset!("index.html", HTML),
     asset!("conference.html", HTML),
     asset!("chair.html", HTML),
@@ -49,6 +50,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("js/chair_item.js", JS),
     asset!("js/projector.js", JS),
     asset!("js/resolutions.js", JS),
+    asset!("js/conference-details.js", JS),
     asset!("js/officer.js", JS),
     asset!("js/vote.js", JS),
     asset!("js/results.js", JS),
@@ -108,6 +110,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             }),
         );
     }
+    super::resolutions::configure_pages(cfg);
     cfg.route("/static/{path:.*}", web::get().to(static_file));
 }
 

@@ -14,6 +14,7 @@ pub mod outcome;
 pub mod parser;
 pub mod polls;
 pub mod record;
+pub mod resolutions;
 pub mod wording;
 
 pub use agenda::AgendaMark;

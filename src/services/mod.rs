@@ -8,6 +8,7 @@ pub mod auth;
 pub mod ballots;
 pub mod committee;
 pub mod conference;
+pub mod conference_details;
 pub mod corrections;
 pub mod events;
 pub mod keystore;
@@ -16,6 +17,7 @@ pub mod linked_items;
 pub mod mail;
 pub mod rate_limit;
 pub mod reminders;
+pub mod resolutions;
 pub mod smtp;
 pub mod vote_writer;
 

@@ -25,6 +25,7 @@ start(async (user) => {
     el('nav', { class: 'no-print', 'aria-label': 'Conference pages' }, el('p', {},
       el('a', { href: `/conference/${confId}/projector` }, 'Open the projector screen'), ' · ',
       el('a', { href: `/conference/${confId}/resolutions` }, 'Resolutions'), ' · ',
+      el('a', { href: `/conference/${confId}/resolutions/print`, id: 'print-resolutions' }, 'Resolutions to print or save as PDF'), ' · ',
       el('a', { href: `/conference/${confId}` }, 'Representatives’ voting page'))),
     el('section', { id: 'a-motions', class: 'hidden', 'aria-labelledby': 'a-motions-title' }),
     el('section', { id: 'running-order-section', 'aria-labelledby': 'running-order-title' }),

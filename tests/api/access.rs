@@ -163,6 +163,12 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
         op(Method::POST, "/api/v1/users/999999/password-link".into(), None, &[Chair, OtherChair, Admin]),
         op(Method::GET, "/api/v1/conferences".into(), None, EVERYONE),
         op(Method::GET, format!("/api/v1/conferences/{conf}"), None, EVERYONE),
+        op(
+            Method::PUT,
+            format!("/api/v1/conferences/{conf}"),
+            Some(json!({"name": "Conference of England LMCs", "venue": "Manchester", "starts_on": "2026-11-19"})),
+            &[Chair, Admin],
+        ),
         op(Method::POST, "/api/v1/conferences".into(), Some(json!({"name": "Another"})), &[Chair, OtherChair, Admin]),
         op(Method::GET, format!("/api/v1/conferences/{conf}/chairs"), None, &[Chair, Admin]),
         op(Method::PUT, format!("/api/v1/conferences/{conf}/chairs"), Some(json!({"user_ids": [chair_id]})), &[Admin]),

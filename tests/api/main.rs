@@ -11,6 +11,7 @@ mod ballots;
 mod cli_output;
 mod committee;
 mod conference;
+mod conference_day;
 mod foundation;
 mod fuzz;
 mod hall;
