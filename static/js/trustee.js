@@ -1,0 +1,151 @@
+// A trustee's part of an end-to-end verifiable ballot (docs/e2e.md), in their own browser:
+//  1. before the ballot opens, generate a key pair here: the private key file is saved to their computer
+//     (this page never sends it), and only the public key, with its proof of knowledge, is uploaded;
+//  2. after the ballot closes, load that file, compute the partial decryption of the encrypted tally with
+//     its proofs here, and upload it. The service checks every proof; the result needs every trustee's.
+import { api, el, fill, $, start, idFromPath, showErrors } from './common.js';
+import * as belenios from './belenios.js';
+import { fetchElection, progressBar } from './vote-e2e.js';
+
+const ballotId = idFromPath('/ballots/');
+let ballot = null;
+
+start(async (user) => {
+  if (!user) {
+    fill($('#content'), el('p', {}, 'Sign in as the trustee to take part. ', el('a', { href: '/#sign-in' }, 'Sign in')));
+    return;
+  }
+  ballot = await api('GET', `/ballots/${ballotId}`);
+  document.title = `Trustee: ${ballot.title} – carried`;
+  fill($('#page-title'), `Trustee: ${ballot.title}`);
+  if (ballot.verifiability !== 'end_to_end') {
+    fill($('#content'), el('p', {}, 'This ballot is not end-to-end verifiable: it has no trustees.'));
+    return;
+  }
+  fill($('#content'),
+    el('p', { class: 'lede' }, 'As a trustee you hold one of the keys without which the votes cannot be counted. ',
+      'Your private key is made in this browser and saved to your computer; it is never sent to the service.'),
+    keySection(),
+    decryptSection());
+});
+
+/** Whether the service already has this trustee's public key (the field the ballot gives, if any). */
+function myKeyIsIn() {
+  const me = (ballot.trustees || []).find((t) => t.is_me || t.you);
+  return me ? Boolean(me.has_key ?? me.key_uploaded ?? me.public_key) : false;
+}
+
+const saveLink = (text, name, id, label) => el('a', {
+  id, class: 'button secondary', download: name,
+  href: URL.createObjectURL(new Blob([text], { type: 'application/json' })),
+}, label);
+
+function keySection() {
+  const box = el('section', { class: 'card', id: 'key-section', 'aria-labelledby': 'key-title' },
+    el('h2', { id: 'key-title' }, '1. Your key'));
+  if (ballot.status !== 'draft' || myKeyIsIn()) {
+    box.append(el('p', { id: 'key-status' }, myKeyIsIn() || ballot.status !== 'draft'
+      ? 'Your public key is registered. Keep your private key file safe: you will need it when the ballot closes.'
+      : 'The ballot has opened.'));
+    return box;
+  }
+  const go = el('button', { type: 'button', id: 'generate-key' }, 'Generate my key');
+  const out = el('div', { id: 'key-output' });
+  go.addEventListener('click', async () => {
+    go.disabled = true;
+    showErrors([]);
+    const progress = progressBar('key-progress', 'Generating your key in this browser');
+    fill(out, progress.node);
+    progress.set(0, 1, 'Generating…');
+    let key;
+    try {
+      key = await belenios.trusteeKeygen();
+    } catch (e) {
+      go.disabled = false;
+      showErrors([{ message: e.message }]);
+      return;
+    }
+    progress.set(1, 1, 'Your key pair is ready.');
+    const fileName = `carried-trustee-ballot-${ballotId}.key.json`;
+    const save = saveLink(key.privateKeyFile, fileName, 'save-key', 'Save my private key file');
+    const saved = el('input', { type: 'checkbox', id: 'key-saved' });
+    const upload = el('button', { type: 'button', id: 'upload-key', disabled: true }, 'Upload my public key');
+    saved.addEventListener('change', () => { upload.disabled = !saved.checked; });
+    const status = el('p', { id: 'key-status', 'aria-live': 'polite' });
+    upload.addEventListener('click', async () => {
+      upload.disabled = true;
+      try {
+        await api('POST', `/ballots/${ballotId}/trustee-key`, key.publicKeyJson, { contentType: 'application/json' });
+        fill(status, el('strong', {}, 'Your public key is registered.'),
+          ' Keep your private key file safe: you will need it when the ballot closes. This page has forgotten it.');
+        key = null;
+        save.remove();
+        saved.disabled = true;
+      } catch (e) {
+        upload.disabled = false;
+        showErrors([{ message: e.message }]);
+      }
+    });
+    fill(out, progress.node,
+      el('div', { class: 'notice warning' },
+        el('p', {}, el('strong', {}, 'Save your private key file now.'),
+          ' Without it the ballot cannot be counted, and nobody, not even the service, can make it again.')),
+      el('p', {}, el('span', {}, 'Your public key begins '), el('span', { class: 'tracker', id: 'public-key' }, `${key.publicKey.toString().slice(0, 24)}…`)),
+      el('div', { class: 'button-row' }, save),
+      el('div', { class: 'form-group' }, el('div', { class: 'choice' }, saved,
+        el('label', { for: 'key-saved' }, 'I have saved my private key file somewhere safe'))),
+      el('div', { class: 'button-row' }, upload),
+      status);
+    // Offer the file at once (the browser may ask where to save it).
+    save.click();
+  });
+  box.append(el('p', {}, 'Generate your key before the ballot opens. The ballot cannot open until every trustee has.'), go, out);
+  return box;
+}
+
+function decryptSection() {
+  const box = el('section', { class: 'card', id: 'decrypt-section', 'aria-labelledby': 'decrypt-title' },
+    el('h2', { id: 'decrypt-title' }, '2. Decrypt the result'));
+  if (!['closed', 'published', 'counted'].includes(ballot.status)) {
+    box.append(el('p', { id: 'decrypt-status' }, 'When the ballot closes, come back here with your private key file.'));
+    return box;
+  }
+  const file = el('input', { type: 'file', id: 'key-file', accept: '.json,.key,.privkey,application/json,text/plain', 'aria-describedby': 'key-file-hint' });
+  const go = el('button', { type: 'button', id: 'decrypt' }, 'Decrypt and upload my share');
+  const out = el('div', { id: 'decrypt-output' });
+  go.addEventListener('click', async () => {
+    showErrors([]);
+    if (!file.files || file.files.length === 0) {
+      showErrors([{ field: 'key-file', message: 'Choose your private key file' }]);
+      return;
+    }
+    go.disabled = true;
+    const progress = progressBar('decrypt-progress', 'Decrypting in this browser');
+    fill(out, progress.node);
+    try {
+      const x = belenios.parsePrivateKey(await file.files[0].text());
+      progress.set(0, 1, 'Fetching the election and the encrypted tally…');
+      const ctx = await fetchElection(ballotId);
+      const tallyRes = await api('GET', `/ballots/${ballotId}/encrypted-tally`, undefined, { raw: true });
+      if (!tallyRes.ok) throw new Error(`The encrypted tally could not be fetched (${tallyRes.status}).`);
+      const pd = await belenios.partialDecrypt(ctx, x, await tallyRes.text(), (d, t) => progress.set(d, t));
+      progress.set(1, 1, 'Uploading…');
+      await api('POST', `/ballots/${ballotId}/partial-decryptions`, pd, { contentType: 'application/json' });
+      progress.set(1, 1, 'Done.');
+      out.append(el('p', { id: 'decrypt-status' }, el('strong', {}, 'Your partial decryption is uploaded and its proofs checked.'),
+        ' The results are published once every trustee has uploaded theirs. ',
+        el('a', { href: `/ballots/${ballotId}/results` }, 'See the results')));
+    } catch (e) {
+      go.disabled = false;
+      progress.set(0, 1, 'Stopped.');
+      showErrors([{ message: e.message }]);
+    }
+  });
+  box.append(
+    el('div', { class: 'form-group' },
+      el('label', { for: 'key-file' }, 'Your private key file'),
+      el('span', { class: 'hint', id: 'key-file-hint' }, 'The file you saved when you generated your key. It is read here and not sent.'),
+      file),
+    go, out);
+  return box;
+}

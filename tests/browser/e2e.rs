@@ -1,0 +1,259 @@
+//! End-to-end ballots in the browser (issue #17): `static/js/belenios.js`, run in headless Chromium, checked
+//! by the Rust crate `carried-e2e`, which is written independently of it. A ballot the browser makes must
+//! check with `ElectionCtx::check_ballot`, be byte for byte in canonical form, and decrypt to the choices it
+//! was made from; a trustee key made in the browser must carry a proof of knowledge Rust accepts; a partial
+//! decryption made in the browser must check and, combined with a Rust trustee's, give the counts.
+
+use carried_e2e::formats::{
+    to_json, Ballot, Big, Ciphertext, Election, PartialDecryption, Question, Trustee, TrusteePublicKey,
+};
+use carried_e2e::group::BELENIOS_2048;
+use carried_e2e::rug::Integer;
+use carried_e2e::{credential, trustee, ElectionCtx};
+
+use super::*;
+
+/// Runs `body` (an async function body with the module bound to `B`) in the page and returns what it
+/// returns; a thrown error comes back as `{"error": message}`.
+pub(super) async fn run_js(s: &Session, body: &str, args: Value) -> Value {
+    let script = format!(
+        "const done = arguments[arguments.length - 1]; const args = arguments[0];\
+         import('/static/js/belenios.js').then(async (B) => {{ {body} }})\
+         .then((v) => done(v === undefined ? null : v), (e) => done({{error: String(e && e.message || e)}}));"
+    );
+    s.exec_async(&script, json!([args])).await
+}
+
+fn js_ok(v: Value, what: &str) -> Value {
+    assert!(v.get("error").is_none(), "{what}: the browser said {}", v["error"]);
+    v
+}
+
+/// A yes/no question and a many-of question (min 0, max 3 of 5), under the given key.
+pub(super) fn election_json(public_key: &Integer) -> String {
+    let e = Election {
+        version: 1,
+        description: "A test ballot (with \"quotes\" and é)".into(),
+        name: "Browser ballot".into(),
+        group: "BELENIOS-2048".into(),
+        public_key: Big(public_key.clone()),
+        questions: vec![
+            Question {
+                answers: vec!["Yes".into(), "No".into()],
+                blank: None,
+                min: 1,
+                max: 1,
+                question: "Industrial action?".into(),
+            },
+            Question {
+                answers: ["A", "B", "C", "D", "E"].map(String::from).to_vec(),
+                blank: None,
+                min: 0,
+                max: 3,
+                question: "Which?".into(),
+            },
+        ],
+        uuid: credential::token(),
+        administrator: None,
+        credential_authority: None,
+    };
+    to_json(&e)
+}
+
+fn ballot_of(json: &str) -> Ballot {
+    serde_json::from_str(json).unwrap_or_else(|e| panic!("the browser's ballot does not parse: {e}\n{json}"))
+}
+
+/// β/α^x = g^m for each ciphertext: what the ballot encrypts.
+fn decrypt_ballot(ctx: &ElectionCtx, x: &Integer, b: &Ballot) -> Vec<Vec<u64>> {
+    let g = ctx.group;
+    b.answers
+        .iter()
+        .map(|a| {
+            a.choices
+                .iter()
+                .map(|ct| {
+                    let gm = g.div(&ct.beta, &g.pow(&ct.alpha, x));
+                    (0..=1u64).find(|m| g.g_small(*m) == gm).unwrap_or(99)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn belenios_js_ballots_keys_and_decryptions_check_in_rust() {
+    let Some(driver_path) = browser_or_skip("belenios_js_ballots_keys_and_decryptions_check_in_rust") else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = app().await;
+    let driver = Driver::start(&driver_path).await;
+    let s = driver.session().await;
+    s.goto(&app.url("/")).await;
+    let g = &*BELENIOS_2048;
+
+    // The arithmetic and the hash agree with GMP and Rust on random inputs.
+    let e = g.random_scalar();
+    let a = g.g_pow(&g.random_scalar());
+    let v = js_ok(
+        run_js(
+            &s,
+            "const e = BigInt(args.e), a = BigInt(args.a);\
+             return [B.modPow(B.g, e).toString(), B.gPow(e).toString(), B.modPow(a, e).toString(),\
+                     (await B.hash('pre|', [12n, a])).toString(), (await B.credentialSecret(args.uuid, args.cred)).toString(),\
+                     B.isElement(a), B.isElement(B.p - 1n), B.isValidCredential(args.cred), B.isValidCredential(args.bad)];",
+            json!({"e": e.to_string(), "a": a.to_string(), "uuid": "tdwJ6XSbdskFGb",
+                   "cred": "S3C-Chg-mVX-A2U-Zeg", "bad": "S3C-Chg-mVX-A2U-Zef"}),
+        )
+        .await,
+        "arithmetic",
+    );
+    let ge = g.g_pow(&e).to_string();
+    assert_eq!(v[0], json!(ge), "modPow(g, e)");
+    assert_eq!(v[1], json!(ge), "gPow(e)");
+    assert_eq!(v[2], json!(g.pow(&a, &e).to_string()), "modPow(a, e)");
+    assert_eq!(v[3], json!(g.hash("pre|", &[&Integer::from(12), &a]).to_string()), "hash");
+    assert_eq!(v[4], json!(credential::secret(g, "tdwJ6XSbdskFGb", "S3C-Chg-mVX-A2U-Zeg").to_string()), "credential");
+    assert_eq!(v.as_array().map(|a| a[5..].to_vec()), Some(vec![json!(true), json!(false), json!(true), json!(false)]));
+
+    // A trustee key made in the browser: Rust accepts its proof, and the file holds its private key.
+    let k = js_ok(
+        run_js(&s, "const k = await B.trusteeKeygen(); return [k.privateKeyFile, k.publicKeyJson];", json!(null)).await,
+        "keygen",
+    );
+    let js_key: TrusteePublicKey = serde_json::from_str(k[1].as_str().expect("key json")).expect("key parses");
+    assert_eq!(to_json(&js_key), k[1].as_str().unwrap_or_default(), "the key is in canonical form");
+    assert!(trustee::check_public_key(g, &js_key), "Rust refuses the browser's proof of knowledge");
+    let x_js = trustee::parse_private_key(g, k[0].as_str().unwrap_or_default()).expect("key file");
+    assert_eq!(g.g_pow(&x_js), js_key.public_key.0, "the key file holds the private key of the public key");
+    let mut changed = js_key.clone();
+    changed.public_key = Big(g.mul(&js_key.public_key, &g.g));
+    assert!(!trustee::check_public_key(g, &changed), "a changed key still checks");
+
+    // The election: one Rust trustee and the browser's trustee.
+    let (x_rust, rust_key) = trustee::keygen(g);
+    let y = g.mul(&rust_key.public_key, &js_key.public_key);
+    let raw = election_json(&y);
+    let ctx = ElectionCtx::parse(&raw).expect("election");
+    let x_sum = Integer::from(&x_rust + &x_js) % &g.q;
+
+    // Ballots made in the browser check in Rust and decrypt to what was chosen.
+    let cast: Vec<Vec<Vec<u64>>> = vec![
+        vec![vec![1, 0], vec![1, 0, 1, 1, 0]],
+        vec![vec![0, 1], vec![0, 0, 0, 0, 0]],
+        vec![vec![1, 0], vec![0, 1, 1, 0, 0]],
+    ];
+    let mut ballots = Vec::new();
+    for choices in &cast {
+        let cred = credential::generate();
+        let v = js_ok(
+            run_js(
+                &s,
+                "const ctx = await B.parseElection(args.raw); const steps = [];\
+                 const b = await B.encryptBallot(ctx, args.cred, args.choices, (d, t) => steps.push([d, t]));\
+                 return [b.json, b.tracker, ctx.fingerprint, steps];",
+                json!({"raw": raw, "cred": cred, "choices": choices}),
+            )
+            .await,
+            "encrypt",
+        );
+        let text = v[0].as_str().expect("ballot text");
+        let b = ballot_of(text);
+        assert_eq!(to_json(&b), text, "the browser's ballot is not in canonical form");
+        assert_eq!(ctx.check_ballot(&b), Ok(()), "Rust refuses the browser's ballot");
+        assert_eq!(b.credential.0, credential::public(g, &ctx.election.uuid, &cred), "the public credential");
+        assert_eq!(v[1], json!(carried_e2e::tracker(text)), "the tracker");
+        assert_eq!(v[2], json!(ctx.fingerprint), "the fingerprint");
+        assert_eq!(&decrypt_ballot(&ctx, &x_sum, &b), choices, "the ballot does not decrypt to the choices");
+        let steps = v[3].as_array().expect("progress");
+        let done: Vec<i64> = steps.iter().map(|x| x[0].as_i64().unwrap_or(-1)).collect();
+        assert!(done.len() > 5 && done[0] == 0 && done.windows(2).all(|w| w[0] < w[1]), "progress {steps:?}");
+        assert_eq!(steps.last().map(|x| x[0] == x[1]), Some(true), "progress ends at its total: {steps:?}");
+        ballots.push((b, text.to_owned()));
+    }
+
+    // Corrupted browser ballots are refused: a ciphertext changed, a challenge changed, another election.
+    let (b, text) = &ballots[0];
+    let mut bad = b.clone();
+    bad.answers[1].choices[2].beta = Big(g.mul(&b.answers[1].choices[2].beta, &g.g));
+    let err = ctx.check_ballot(&bad).expect_err("a changed ciphertext is refused");
+    assert!(err.contains("signature") || err.contains("proof"), "{err}");
+    let c = b.answers[0].individual_proofs[0][1].challenge.to_string();
+    let flipped = format!("{}{}", &c[..c.len() - 1], if c.ends_with('7') { '8' } else { '7' });
+    let bad = ballot_of(&text.replacen(&format!("\"challenge\":\"{c}\""), &format!("\"challenge\":\"{flipped}\""), 1));
+    assert!(ctx.check_ballot(&bad).is_err(), "a changed challenge is refused");
+    let other = ElectionCtx::parse(&election_json(&y)).expect("another election");
+    assert!(other.check_ballot(b).is_err(), "a ballot for another election is refused");
+    // The browser refuses to make a ballot with too many choices or a mistyped code.
+    let v = run_js(
+        &s,
+        "const ctx = await B.parseElection(args.raw); return (await B.encryptBallot(ctx, args.cred, args.choices)).json;",
+        json!({"raw": raw, "cred": credential::generate(), "choices": [[1, 0], [1, 1, 1, 1, 0]]}),
+    )
+    .await;
+    assert!(v["error"].as_str().unwrap_or("").contains("between 0 and 3"), "{v}");
+    let v = run_js(
+        &s,
+        "const ctx = await B.parseElection(args.raw); return (await B.encryptBallot(ctx, args.cred, args.choices)).json;",
+        json!({"raw": raw, "cred": "S3C-Chg-mVX-A2U-Zef", "choices": [[1, 0], [0, 0, 0, 0, 0]]}),
+    )
+    .await;
+    assert!(v["error"].as_str().unwrap_or("").contains("not a valid credential"), "{v}");
+
+    // The tally of the browser's ballots, decrypted by the Rust trustee and by the browser's key.
+    let refs: Vec<(&Ballot, u64)> = ballots.iter().map(|(b, _)| (b, 1)).collect();
+    let tally = carried_e2e::verify::compute_tally(&ctx, &refs);
+    let tally_json = to_json(&tally);
+    let v = js_ok(
+        run_js(
+            &s,
+            "const ctx = await B.parseElection(args.raw); const x = B.parsePrivateKey(args.key); let last = null;\
+             const pd = await B.partialDecrypt(ctx, x, args.tally, (d, t) => { last = [d, t]; });\
+             return [pd, B.publicKeyOf(x).toString(), last];",
+            json!({"raw": raw, "key": k[0], "tally": tally_json}),
+        )
+        .await,
+        "partial decryption",
+    );
+    let pd_text = v[0].as_str().expect("pd text");
+    let js_pd: PartialDecryption = serde_json::from_str(pd_text).expect("pd parses");
+    assert_eq!(to_json(&js_pd), pd_text, "the partial decryption is in canonical form");
+    assert_eq!(v[1], json!(js_key.public_key.to_string()));
+    assert_eq!(v[2], json!([7, 7]), "progress over the seven ciphertexts");
+    trustee::check_partial_decryption(&ctx, &js_key.public_key, &tally, &js_pd)
+        .unwrap_or_else(|e| panic!("Rust refuses the browser's partial decryption: {e}"));
+    // Not a decryption with another key, nor of another tally.
+    assert!(trustee::check_partial_decryption(&ctx, &rust_key.public_key, &tally, &js_pd).is_err());
+    let mut other_tally = tally.clone();
+    other_tally[0].swap(0, 1);
+    assert!(trustee::check_partial_decryption(&ctx, &js_key.public_key, &other_tally, &js_pd).is_err());
+    let mut bad_pd = js_pd.clone();
+    bad_pd.decryption_factors[1][0] = Big(g.mul(&js_pd.decryption_factors[1][0], &g.g));
+    assert!(trustee::check_partial_decryption(&ctx, &js_key.public_key, &tally, &bad_pd).is_err());
+
+    let rust_pd = trustee::partial_decrypt(&ctx, &x_rust, &tally);
+    let trustees = vec![Trustee::Single(rust_key.clone()), Trustee::Single(js_key.clone())];
+    let by_owner = std::collections::BTreeMap::from([(1, rust_pd), (2, js_pd)]);
+    let factors = trustee::combine_factors(&ctx, &trustees, &tally, &by_owner).expect("combines");
+    let counts = trustee::decrypt_counts(&ctx, &tally, &factors, 3).expect("counts");
+    assert_eq!(counts, vec![vec![2, 1], vec![1, 1, 2, 1, 0]], "the browser's ballots counted");
+
+    // The browser refuses a tally with an element outside the group (it could leak bits of the key).
+    let mut evil = tally.clone();
+    evil[1][3] = Ciphertext { alpha: Big(Integer::from(&g.p - 1u32)), beta: evil[1][3].beta.clone() };
+    let v = run_js(
+        &s,
+        "const ctx = await B.parseElection(args.raw); return await B.partialDecrypt(ctx, B.parsePrivateKey(args.key), args.tally);",
+        json!({"raw": raw, "key": k[0], "tally": to_json(&evil)}),
+    )
+    .await;
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("question 2, answer 4: a ciphertext of the tally is not in the group"),
+        "{v}"
+    );
+    s.quit().await;
+}
