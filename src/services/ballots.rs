@@ -46,6 +46,8 @@ pub struct BallotView {
     /// Number on the roll while still a draft.
     pub roll_size: i64,
     pub signed_off: bool,
+    /// "receipts" (tier 1) or "end_to_end" (tier 2, docs/e2e.md).
+    pub verifiability: String,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -60,6 +62,10 @@ pub struct NewBallot {
     pub closes_at: Option<String>,
     /// "full" (default) or "receipts_only".
     pub publication: Option<String>,
+    /// "receipts" (tier 1, the default) or "end_to_end" (tier 2: Belenios ballots, docs/e2e.md).
+    pub verifiability: Option<String>,
+    /// End-to-end ballots: the user ids of the trustees (each holds the trustee role).
+    pub trustees: Option<Vec<i64>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -220,22 +226,22 @@ type BallotRow = (
     Option<String>,
 );
 
-struct Ballot {
-    id: i64,
-    title: String,
-    description: String,
-    questions: Vec<QuestionDef>,
-    status: String,
+pub(crate) struct Ballot {
+    pub(crate) id: i64,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) questions: Vec<QuestionDef>,
+    pub(crate) status: String,
     publication: Publication,
     opens_at: Option<NaiveDateTime>,
-    closes_at: Option<NaiveDateTime>,
+    pub(crate) closes_at: Option<NaiveDateTime>,
     opened_at: Option<NaiveDateTime>,
     closed_at: Option<NaiveDateTime>,
-    eligible: Option<i64>,
+    pub(crate) eligible: Option<i64>,
     signoff: Option<String>,
 }
 
-fn load(conn: &mut DbConnection, id: i64) -> AppResult<Ballot> {
+pub(crate) fn load(conn: &mut DbConnection, id: i64) -> AppResult<Ballot> {
     let r: BallotRow = ballots::table
         .filter(ballots::id.eq(id))
         .select((
@@ -277,6 +283,7 @@ fn roll_size(conn: &mut DbConnection, id: i64) -> AppResult<i64> {
 
 fn view(conn: &mut DbConnection, b: Ballot) -> AppResult<BallotView> {
     let size = roll_size(conn, b.id)?;
+    let verifiability = crate::services::e2e::verifiability(conn, b.id)?;
     Ok(BallotView {
         id: b.id,
         title: b.title,
@@ -291,6 +298,7 @@ fn view(conn: &mut DbConnection, b: Ballot) -> AppResult<BallotView> {
         eligible: b.eligible,
         roll_size: size,
         signed_off: b.signoff.is_some(),
+        verifiability,
     })
 }
 
@@ -315,6 +323,7 @@ struct Checked {
     opens_at: Option<NaiveDateTime>,
     closes_at: Option<NaiveDateTime>,
     publication: Publication,
+    trustees: Option<Vec<i64>>,
 }
 
 fn check(input: NewBallot) -> AppResult<Checked> {
@@ -340,6 +349,7 @@ fn check(input: NewBallot) -> AppResult<Checked> {
             return Err(AppError::validation(format!("publication: {other:?} is not full or receipts_only")))
         }
     };
+    let trustees = crate::services::e2e::check_definition(input.verifiability.as_deref(), input.trustees.as_deref())?;
     Ok(Checked {
         title,
         description: input.description.trim().to_string(),
@@ -347,6 +357,7 @@ fn check(input: NewBallot) -> AppResult<Checked> {
         opens_at,
         closes_at,
         publication,
+        trustees,
     })
 }
 
@@ -369,6 +380,7 @@ pub fn create_ballot(conn: &mut DbConnection, actor: &User, input: NewBallot) ->
             .returning(ballots::id)
             .get_result::<i64>(conn)?;
         crate::services::access::add_officer(conn, id, actor.id)?;
+        crate::services::e2e::define(conn, id, c.trustees.as_deref())?;
         audit_log::append(
             conn,
             &actor.email,
@@ -399,6 +411,7 @@ pub fn update_ballot(conn: &mut DbConnection, actor: &User, id: i64, input: NewB
                 ballots::closes_at.eq(c.closes_at),
             ))
             .execute(conn)?;
+        crate::services::e2e::define(conn, id, c.trustees.as_deref())?;
         audit_log::append(
             conn,
             &actor.email,
@@ -531,6 +544,9 @@ fn choice_keys(q: &QuestionDef) -> Vec<String> {
 /// Open the ballot: freeze the roll (N), commit the definition and N in the genesis, store keyed hashes
 /// of the voting codes, and queue one invitation per voter.
 pub fn open_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) -> AppResult<Opened> {
+    if crate::services::e2e::is_end_to_end(conn, id)? {
+        return crate::services::e2e::open_ballot(conn, actor, keys, id);
+    }
     db::write_tx(conn, |conn| {
         let b = load(conn, id)?;
         if b.status != "draft" {
@@ -1073,6 +1089,7 @@ pub fn send_reminders(conn: &mut DbConnection, actor: &User, id: i64, force: boo
 
 /// Resend one voter's invitation (same code: codes are derived, not re-issued).
 pub fn resend_invitation(conn: &mut DbConnection, actor: &User, id: i64, membership_no: &str) -> AppResult<()> {
+    crate::services::e2e::refuse_resend(conn, id)?;
     db::write_tx(conn, |conn| {
         let b = load(conn, id)?;
         if b.status != "open" {
@@ -1120,6 +1137,9 @@ pub fn checkpoint(conn: &mut DbConnection, keys: &Keys, id: i64) -> AppResult<Ch
         .ok_or_else(|| AppError::not_found(format!("no ballot {id}")))?;
     if status == "draft" {
         return Err(AppError::new(ErrorCode::BallotNotOpen, "the ballot has not opened: there is no record yet"));
+    }
+    if let Some(c) = crate::services::e2e::checkpoint(conn, id)? {
+        return Ok(c);
     }
     let head = head.unwrap_or_default();
     // v2 ballots: signed by the service key (docs/audit.md section 18.7), so it cannot be denied later.
@@ -1400,6 +1420,17 @@ pub fn close_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) 
         )
         .set(mail_outbox::status.eq("cancelled"))
         .execute(conn)?;
+        if crate::services::e2e::is_end_to_end(conn, id)? {
+            let n = crate::services::e2e::close(conn, id)?;
+            audit_log::append(
+                conn,
+                actor,
+                "ballot.close",
+                &format!("ballot {id}"),
+                serde_json::json!({"votes_cast": n}),
+            )?;
+            return Ok(());
+        }
         // Whatever is still in the ballot box is chained now, shuffled.
         chain_box(conn, id, 0)?;
         let record = store_record(conn, keys, id)?;
@@ -1433,13 +1464,21 @@ fn closed(b: &Ballot) -> AppResult<()> {
 pub fn results(conn: &mut DbConnection, id: i64, thresholds: ThresholdSettings) -> AppResult<ResultsView> {
     let b = load(conn, id)?;
     closed(&b)?;
-    let entries = entries(conn, id)?;
-    let questions: Vec<audit::Question> = b.questions.iter().map(QuestionDef::to_audit).collect();
-    let counts = audit::tally(&questions, entries.iter().filter_map(|e| e.answers.as_ref()));
+    // End-to-end ballots: the counts the trustees decrypted (no per-group counts are kept).
+    let e2e = crate::services::e2e::counts(conn, id, &b.questions)?;
+    let with_counts = e2e.is_none();
+    let counts = match e2e {
+        Some(counts) => counts,
+        None => {
+            let entries = entries(conn, id)?;
+            let questions: Vec<audit::Question> = b.questions.iter().map(QuestionDef::to_audit).collect();
+            audit::tally(&questions, entries.iter().filter_map(|e| e.answers.as_ref()))
+        }
+    };
     let th =
         ballot::Thresholds { turnout_min: thresholds.turnout_min, yes_of_eligible_min: thresholds.yes_of_eligible_min };
     let results = ballot::results(&b.questions, &counts, b.eligible.unwrap_or(0) as u64, &th);
-    let groups = group_tallies(conn, &b, true)?;
+    let groups = group_tallies(conn, &b, with_counts)?;
     Ok(ResultsView {
         ballot_id: id,
         title: b.title.clone(),
@@ -1453,6 +1492,7 @@ pub fn results(conn: &mut DbConnection, id: i64, thresholds: ThresholdSettings) 
 pub fn record(conn: &mut DbConnection, id: i64) -> AppResult<Value> {
     let b = load(conn, id)?;
     closed(&b)?;
+    crate::services::e2e::refuse_tier1_record(conn, id)?;
     let stored: Option<String> = ballots::table.filter(ballots::id.eq(id)).select(ballots::record).first(conn)?;
     let stored = stored.ok_or_else(|| AppError::internal_msg("closed ballot without a record"))?;
     serde_json::from_str(&stored).map_err(AppError::internal)
@@ -1474,6 +1514,7 @@ pub fn sign_off(conn: &mut DbConnection, scrutineer: &User, keys: &Keys, id: i64
     db::write_tx(conn, |conn| {
         let b = load(conn, id)?;
         closed(&b)?;
+        crate::services::e2e::refuse_tier1_record(conn, id)?;
         if b.signoff.is_some() {
             return Err(AppError::conflict("this ballot has already been signed off"));
         }
@@ -1507,6 +1548,8 @@ pub fn publish(conn: &mut DbConnection, actor: &User, public_url: &str, id: i64)
         if b.status != "closed" {
             return Err(AppError::conflict(format!("the ballot is {}; only a closed ballot is published", b.status)));
         }
+        // An end-to-end ballot is published once the trustees have decrypted its result.
+        crate::services::e2e::counts(conn, id, &b.questions)?;
         diesel::update(ballots::table.filter(ballots::id.eq(id)))
             .set((ballots::status.eq("published"), ballots::published_at.eq(Some(db::now()))))
             .execute(conn)?;

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod ballots;
 pub mod conference;
 pub mod corrections;
+pub mod e2e;
 pub mod events;
 pub mod keystore;
 pub mod mail;
