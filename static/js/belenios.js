@@ -363,12 +363,17 @@ export function parsePrivateKey(text) {
 /** The public key of a private key: g^x (to show the trustee which key a file holds). */
 export const publicKeyOf = (x) => gPow(x);
 
-/** A trustee's partial decryption of the encrypted tally (JSON text): α^x per ciphertext, each with a proof
- * that it used the x of the public key g^x. Every α and β must be in the group (an α outside it could make
- * the factor leak bits of x). Returns the compact JSON {decryption_factors, decryption_proofs}. */
+/** A trustee's partial decryption of the encrypted tally (JSON text: Belenios's encrypted_tally, or the
+ * service's {"election_hash", "encrypted_tally", …}): α^x per ciphertext, each with a proof that it used the x
+ * of the public key g^x. Every α and β must be in the group (an α outside it could make the factor leak bits
+ * of x). Returns the compact JSON {decryption_factors, decryption_proofs}. */
 export async function partialDecrypt(ctx, x, tallyText, onProgress = () => {}) {
   let tally;
   try { tally = JSON.parse(tallyText); } catch { fail('the encrypted tally is not JSON'); }
+  if (tally && !Array.isArray(tally) && typeof tally === 'object') {
+    if ('election_hash' in tally && tally.election_hash !== ctx.fingerprint) fail('the encrypted tally is for another election');
+    tally = tally.encrypted_tally;
+  }
   const qs = ctx.election.questions;
   if (!Array.isArray(tally) || tally.length !== qs.length
     || tally.some((row, i) => !Array.isArray(row) || row.length !== qs[i].answers.length)) {

@@ -257,3 +257,282 @@ async fn belenios_js_ballots_keys_and_decryptions_check_in_rust() {
     );
     s.quit().await;
 }
+
+/// Where a browser session saves its downloads (DevTools' download behaviour, set per session).
+async fn allow_downloads(s: &Session, dir: &Path) {
+    let params = json!({"behavior": "allow", "downloadPath": dir.display().to_string()});
+    if s.cdp("Browser.setDownloadBehavior", params.clone()).await.is_err() {
+        s.cdp("Page.setDownloadBehavior", params).await.expect("downloads allowed");
+    }
+}
+
+async fn wait_file(path: &Path) -> String {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Ok(t) = std::fs::read_to_string(path) {
+            if !t.is_empty() {
+                return t;
+            }
+        }
+        assert!(Instant::now() < deadline, "{} was not downloaded", path.display());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Every file under `dir` (the app's data: its database, outbox and logs), as bytes.
+fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else if let Ok(b) = std::fs::read(&p) {
+            out.push((p, b));
+        }
+    }
+    out
+}
+
+/// Issue #17's browser journey: a trustee generates a key in Chromium (the private key file is downloaded,
+/// never sent) beside a trustee using the CLI's crypto; a voter follows the invitation link, the ballot is
+/// encrypted in the browser and the receipt is its tracker; after close the browser trustee loads the key
+/// file and decrypts; the results and the Belenios record agree.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn voter_casts_from_the_link_and_a_trustee_keys_and_decrypts_in_the_browser() {
+    let Some(driver_path) = browser_or_skip("voter_casts_from_the_link_and_a_trustee_keys_and_decrypts_in_the_browser")
+    else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = app().await;
+    let g = &*BELENIOS_2048;
+    let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
+    let (t1, _) = app.user_with("trustee.one@example.org", &[Role::Trustee]).await;
+    let (t2, t2_token) = app.user_with("trustee.two@example.org", &[Role::Trustee]).await;
+    let options = ["Close lists", "Limit contacts", "Decline contracts", "Stop A&G", "Work to rule"];
+    let id = app
+        .post(
+            "/api/v1/ballots",
+            json!({"title": "Collective action ballot", "verifiability": "end_to_end", "trustees": [t1, t2],
+                   "questions": [{"text": "Are you prepared to take collective action?", "kind": "yes_no"},
+                                 {"text": "Which actions would you take?", "kind": "many_of", "max": 3, "options": options}]}),
+            Some(&officer),
+        )
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .expect("id");
+    let roll = "membership_no,name,email,lmc,role\nM1,Dr One,voter.one@example.org,Devon,partner\n\
+                M2,Dr Two,voter.two@example.org,Devon,salaried\n";
+    app.post_raw(&format!("/api/v1/ballots/{id}/roll"), "text/csv", roll.as_bytes().to_vec(), Some(&officer))
+        .await
+        .expect(200);
+
+    let driver = Driver::start(&driver_path).await;
+    // Trustee one, in the browser: generate, save the file, upload the public key.
+    let downloads = tempfile::tempdir().expect("downloads");
+    let trustee = driver.session().await;
+    allow_downloads(&trustee, downloads.path()).await;
+    trustee.sign_in(&app, "trustee.one@example.org", PASSWORD).await;
+    trustee.goto(&app.url(&format!("/ballots/{id}/trustee"))).await;
+    trustee.wait_text("#trustee-status", "Waiting for the keys of").await;
+    trustee.click("#generate-key").await;
+    trustee.wait_for("#save-key").await;
+    let key_path = downloads.path().join(format!("carried-trustee-ballot-{id}.key.json"));
+    let key_file = wait_file(&key_path).await;
+    let x = trustee::parse_private_key(g, &key_file).expect("the downloaded key file");
+    trustee.click("label[for=key-saved]").await;
+    trustee.screenshot(&shots().join("e2e-trustee-key.png")).await;
+    trustee.click("#upload-key").await;
+    trustee.wait_text("#key-status", "Your public key is registered").await;
+    trustee.wait_text("#trustee-status", "Waiting for the keys of: Test trustee.two@example.org").await;
+    // Trustee two with the CLI's crypto (carried trustee keygen).
+    let (x2, key2) = trustee::keygen(g);
+    app.post(&format!("/api/v1/ballots/{id}/trustee-key"), serde_json::to_value(&key2).expect("json"), Some(&t2_token))
+        .await
+        .expect(201);
+    let view = app.get(&format!("/api/v1/ballots/{id}/trustees"), Some(&t2_token)).await.expect(200);
+    assert_eq!(view["trustees"][0]["public_key"]["public_key"], json!(g.g_pow(&x).to_string()), "{view}");
+    trustee.goto(&app.url(&format!("/ballots/{id}/trustee"))).await;
+    trustee.wait_text("#trustee-status", "Every trustee has registered a key").await;
+    trustee.check_page("e2e-trustee-registered").await;
+
+    app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer)).await.expect(200);
+    app.state.mail_wake.notify_one();
+    let raw = get_bytes(&app, &format!("/api/v1/ballots/{id}/election")).await;
+    let raw = String::from_utf8(raw).expect("utf-8");
+    let ctx = ElectionCtx::parse(&raw).expect("the published election");
+    assert_eq!(ctx.y, g.mul(&g.g_pow(&x), &key2.public_key), "the election key is the trustees' product");
+
+    // The voter follows the invitation link; the ballot is encrypted in the browser.
+    let link_for = |email: &'static str| {
+        let app = &app;
+        async move {
+            let deadline = Instant::now() + WAIT;
+            loop {
+                if let Some(link) = super::invitation_link(app, email, id) {
+                    break link;
+                }
+                assert!(Instant::now() < deadline, "no invitation for {email}");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    };
+    let link = link_for("voter.one@example.org").await;
+    let code = link.split("?code=").nth(1).expect("code").to_owned();
+    assert!(credential::is_valid(&code), "the link carries a credential: {link}");
+    let voter = driver.session().await;
+    voter.goto(&link).await;
+    voter.wait_for("#code").await;
+    voter.click("label[for=q1-1]").await;
+    voter.click("label[for=q2-1]").await;
+    voter.click("label[for=q2-3]").await;
+    voter.click("#continue").await;
+    voter.wait_text("#page-title", "Check your answers").await;
+    voter.click("#cast").await;
+    let receipt = voter.wait_text("#receipt", "").await.trim().to_owned();
+    voter.wait_for("#fingerprint").await;
+    assert_eq!(receipt.len(), 43, "a tracker: {receipt}");
+    assert_eq!(voter.text("#fingerprint").await.expect("fingerprint"), ctx.fingerprint);
+    for button in ["#copy-receipt", "#print-receipt", "#save-receipt"] {
+        voter.wait_for(button).await;
+    }
+    let save = voter.exec("return document.querySelector('#save-receipt').getAttribute('href')", json!([])).await;
+    let save = save.as_str().unwrap_or("");
+    assert!(
+        save.contains(&receipt.replace('+', "%2B").replace('/', "%2F")),
+        "the saved file holds the receipt: {save}"
+    );
+    voter.check_page("e2e-vote-receipt").await;
+    voter.goto(&app.url(&format!("/vote/{id}"))).await;
+    voter.wait_text("#page-title", "You have already voted").await;
+    assert_eq!(voter.wait_text("#receipt", "").await.trim(), receipt, "the receipt survives a reload");
+    assert_eq!(voter.text("#fingerprint").await.expect("fingerprint"), ctx.fingerprint);
+    // The same credential again: 409, whatever the answers.
+    let again = run_js(
+        &voter,
+        "const ctx = await B.parseElection(args.raw); const b = await B.encryptBallot(ctx, args.code, [[0, 1], [0, 0, 0, 0, 0]]);\
+         const r = await fetch(`/api/v1/ballots/${args.id}/votes`, {method: 'POST', headers: {'Content-Type': 'application/json'},\
+           body: `{\"ballot\":${b.json}}`}); return r.status;",
+        json!({"raw": raw, "code": code, "id": id}),
+    )
+    .await;
+    assert_eq!(again, json!(409), "a second ballot for one credential");
+
+    // Voter two: a ballot made by belenios.js, corrupted, is refused by the service; the true one counts.
+    let code2 = link_for("voter.two@example.org").await.split("?code=").nth(1).expect("code").to_owned();
+    let v = js_ok(
+        run_js(
+            &voter,
+            "const ctx = await B.parseElection(args.raw); const b = await B.encryptBallot(ctx, args.code, [[0, 1], [0, 1, 0, 0, 0]]);\
+             return b.json;",
+            json!({"raw": raw, "code": code2}),
+        )
+        .await,
+        "voter two's ballot",
+    );
+    let good = v.as_str().expect("ballot").to_owned();
+    let mut bad = ballot_of(&good);
+    bad.answers[1].choices[1].beta = Big(g.mul(&bad.answers[1].choices[1].beta, &g.g));
+    let refused = app
+        .post(
+            &format!("/api/v1/ballots/{id}/votes"),
+            json!({"ballot": serde_json::to_value(&bad).expect("json")}),
+            None,
+        )
+        .await;
+    assert!(refused.status.is_client_error(), "a corrupted ballot: {} {}", refused.status, refused.text);
+    let ok = app
+        .post_raw(
+            &format!("/api/v1/ballots/{id}/votes"),
+            "application/json",
+            format!("{{\"ballot\":{good}}}").into_bytes(),
+            None,
+        )
+        .await
+        .expect(201);
+    assert_eq!(ok["receipt"], json!(carried_e2e::tracker(&good)));
+    voter.quit().await;
+
+    app.post_empty(&format!("/api/v1/ballots/{id}/close"), Some(&officer)).await.expect(200);
+    // Trustee one decrypts in the browser with the downloaded file.
+    trustee.goto(&app.url(&format!("/ballots/{id}/trustee"))).await;
+    trustee.wait_text("#trustee-status", "Waiting for the partial decryptions of").await;
+    let input = trustee.find("#key-file").await.expect("file input");
+    trustee
+        .post(&format!("/element/{input}/value"), json!({"text": key_path.display().to_string()}))
+        .await
+        .expect("choose the key file");
+    trustee.click("#decrypt").await;
+    trustee.wait_text("#decrypt-status", "Your partial decryption is uploaded").await;
+    trustee.exec("document.querySelector('#decrypt-section').scrollIntoView()", json!([])).await;
+    trustee.screenshot(&shots().join("e2e-trustee-decrypted.png")).await;
+    // Trustee two with the CLI's crypto.
+    let tally_doc: Value = app.get(&format!("/api/v1/ballots/{id}/encrypted-tally"), None).await.expect(200);
+    let tally: carried_e2e::formats::EncryptedTally =
+        serde_json::from_value(tally_doc["encrypted_tally"].clone()).expect("tally");
+    let pd2 = trustee::partial_decrypt(&ctx, &x2, &tally);
+    app.post(
+        &format!("/api/v1/ballots/{id}/partial-decryptions"),
+        serde_json::to_value(&pd2).expect("json"),
+        Some(&t2_token),
+    )
+    .await
+    .expect(201);
+    trustee.goto(&app.url(&format!("/ballots/{id}/trustee"))).await;
+    trustee.wait_text("#trustee-status", "result is published").await;
+    trustee.check_page("e2e-trustee-done").await;
+    trustee.quit().await;
+
+    let results = app.get(&format!("/api/v1/ballots/{id}/results"), None).await.expect(200);
+    let votes: Vec<Vec<(String, i64)>> = results["questions"]
+        .as_array()
+        .expect("questions")
+        .iter()
+        .map(|q| {
+            let options = q["options"].as_array().expect("options").iter();
+            options
+                .map(|o| (o["option"].as_str().unwrap_or("").to_owned(), o["votes"].as_i64().unwrap_or(-1)))
+                .collect()
+        })
+        .collect();
+    let want = |pairs: &[(&str, i64)]| pairs.iter().map(|(o, n)| (o.to_string(), *n)).collect::<Vec<_>>();
+    assert_eq!(votes[0], want(&[("yes", 1), ("no", 1)]), "{results}");
+    assert_eq!(
+        votes[1],
+        want(&[
+            ("Close lists", 1),
+            ("Limit contacts", 1),
+            ("Decline contracts", 1),
+            ("Stop A&G", 0),
+            ("Work to rule", 0)
+        ]),
+        "{results}"
+    );
+    let bel = get_bytes(&app, &format!("/api/v1/ballots/{id}/record.bel")).await;
+    let report = carried_e2e::verify_bel(&bel).expect("the record verifies");
+    assert_eq!(report.result, Some(vec![vec![1, 1], vec![1, 1, 1, 0, 0]]));
+    use base64::Engine;
+    let hex = hex_of(&base64::engine::general_purpose::STANDARD_NO_PAD.decode(&receipt).expect("base64 tracker"));
+    assert!(bel.windows(hex.len()).any(|w| w == hex.as_bytes()), "the voter's tracker {receipt} is in the record");
+
+    // The private key was never sent: it is nowhere in the service's data (database, logs, outbox).
+    let secret = x.to_string();
+    for (path, bytes) in files_under(&app.data_path()) {
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "the private key is in {}",
+            path.display()
+        );
+    }
+}
+
+async fn get_bytes(app: &TestApp, path: &str) -> Vec<u8> {
+    let r = reqwest::get(app.url(path)).await.expect("get");
+    assert!(r.status().is_success(), "GET {path}: {}", r.status());
+    r.bytes().await.expect("body").to_vec()
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
