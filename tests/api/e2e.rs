@@ -439,3 +439,29 @@ both_backends!(an_end_to_end_invitation_keeps_no_credential, |app: TestApp| asyn
         }
     }
 });
+
+/// An end-to-end ballot of `officer` with one trustee (key made with the library), a roll of two, left as a
+/// draft, opened, or opened and closed (for the access table).
+pub async fn e2e_ballot(app: &TestApp, officer: &str, trustee: &(i64, String), state: &str) -> i64 {
+    let body = json!({"title": format!("E2E {state}"), "questions": questions(), "verifiability": "end_to_end", "trustees": [trustee.0]});
+    let id = app.post("/api/v1/ballots", body, Some(officer)).await.expect(201)["id"].as_i64().expect("id");
+    if state == "draft" {
+        return id;
+    }
+    let (_, key) = carried_e2e::trustee::keygen(&carried_e2e::group::BELENIOS_2048);
+    let key: Value = serde_json::from_str(&to_json(&key)).expect("json");
+    app.post(&format!("/api/v1/ballots/{id}/trustee-key"), key, Some(&trustee.1)).await.expect(201);
+    app.post_raw(
+        &format!("/api/v1/ballots/{id}/roll"),
+        "text/csv",
+        roll_csv(2, &["Devon"], false).into_bytes(),
+        Some(officer),
+    )
+    .await
+    .expect(200);
+    app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(officer)).await.expect(200);
+    if state == "closed" {
+        app.post_empty(&format!("/api/v1/ballots/{id}/close"), Some(officer)).await.expect(200);
+    }
+    id
+}
