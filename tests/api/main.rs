@@ -10,6 +10,7 @@ mod audit;
 mod ballots;
 mod cli_output;
 mod conference;
+mod e2e;
 mod foundation;
 mod fuzz;
 mod hall;
