@@ -304,7 +304,32 @@ async fn voter_casts_from_the_link_and_a_trustee_keys_and_decrypts_in_the_browse
         return;
     };
     let _one = ONE_AT_A_TIME.lock().await;
-    let app = app().await;
+    journey(&driver_path, app().await).await;
+    // The same on PostgreSQL when CARRIED_TEST_POSTGRES_URL is set (CI).
+    if let Some(app) = helpers::spawn_app(Backend::Postgres).await {
+        journey(&driver_path, app).await;
+    }
+}
+
+/// Records the values a progress bar takes (its value attribute), from now on.
+async fn watch_progress(s: &Session, css: &str) {
+    s.exec(
+        "window.progressSeen = []; const css = arguments[0]; new MutationObserver(() => {\
+           const p = document.querySelector(css); if (p) window.progressSeen.push(Number(p.getAttribute('value'))); })\
+         .observe(document.body, {subtree: true, childList: true, attributes: true});",
+        json!([css]),
+    )
+    .await;
+}
+
+/// The progress bar went through intermediate values on its way to 100.
+async fn assert_progressed(s: &Session, what: &str) {
+    let seen = s.exec("return window.progressSeen", json!([])).await;
+    let seen: Vec<f64> = seen.as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default();
+    assert!(seen.iter().any(|v| *v > 0.0 && *v < 100.0) && seen.contains(&100.0), "{what}: progress {seen:?}");
+}
+
+async fn journey(driver_path: &Path, app: TestApp) {
     let g = &*BELENIOS_2048;
     let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
     let (t1, _) = app.user_with("trustee.one@example.org", &[Role::Trustee]).await;
@@ -328,7 +353,7 @@ async fn voter_casts_from_the_link_and_a_trustee_keys_and_decrypts_in_the_browse
         .await
         .expect(200);
 
-    let driver = Driver::start(&driver_path).await;
+    let driver = Driver::start(driver_path).await;
     // Trustee one, in the browser: generate, save the file, upload the public key.
     let downloads = tempfile::tempdir().expect("downloads");
     let trustee = driver.session().await;
@@ -389,9 +414,11 @@ async fn voter_casts_from_the_link_and_a_trustee_keys_and_decrypts_in_the_browse
     voter.click("label[for=q2-3]").await;
     voter.click("#continue").await;
     voter.wait_text("#page-title", "Check your answers").await;
+    watch_progress(&voter, "#encrypt-progress").await;
     voter.click("#cast").await;
     let receipt = voter.wait_text("#receipt", "").await.trim().to_owned();
     voter.wait_for("#fingerprint").await;
+    assert_progressed(&voter, "encrypting").await;
     assert_eq!(receipt.len(), 43, "a tracker: {receipt}");
     assert_eq!(voter.text("#fingerprint").await.expect("fingerprint"), ctx.fingerprint);
     for button in ["#copy-receipt", "#print-receipt", "#save-receipt"] {
@@ -463,8 +490,10 @@ async fn voter_casts_from_the_link_and_a_trustee_keys_and_decrypts_in_the_browse
         .post(&format!("/element/{input}/value"), json!({"text": key_path.display().to_string()}))
         .await
         .expect("choose the key file");
+    watch_progress(&trustee, "#decrypt-progress").await;
     trustee.click("#decrypt").await;
     trustee.wait_text("#decrypt-status", "Your partial decryption is uploaded").await;
+    assert_progressed(&trustee, "decrypting").await;
     trustee.exec("document.querySelector('#decrypt-section').scrollIntoView()", json!([])).await;
     trustee.screenshot(&shots().join("e2e-trustee-decrypted.png")).await;
     // Trustee two with the CLI's crypto.
