@@ -40,11 +40,21 @@ export function progressBar(id, label) {
 /** Whether a code can be a credential (so a typo is caught before any work). */
 export const looksLikeCredential = (code) => belenios.isValidCredential(code.trim());
 
-/** Encrypts and casts. `answers` are as tier 1 takes them; `progress` is a progressBar. Returns
- * { receipt: the tracker, fingerprint: the election's }. Throws an ApiError from the service. */
-export async function castEndToEnd(ballotId, code, answers, progress) {
+/** The questions the voter was shown must be the election's: the same texts, in the same order. */
+function sameQuestions(election, shown) {
+  return election.questions.length === shown.length
+    && election.questions.every((q, i) => q.question === shown[i].text);
+}
+
+/** Encrypts and casts. `answers` are as tier 1 takes them, to the questions `shown`; `progress` is a
+ * progressBar. Returns { receipt: the tracker, fingerprint: the election's }. Throws an ApiError from the
+ * service. */
+export async function castEndToEnd(ballotId, code, answers, shown, progress) {
   progress.set(0, 1, 'Fetching the election…');
   const ctx = await fetchElection(ballotId);
+  if (!sameQuestions(ctx.election, shown)) {
+    throw new Error('The questions on this page are not the ones in the published election. Reload the page; if it happens again, tell the returning officer.');
+  }
   const choices = belenios.choicesFromAnswers(ctx.election, answers);
   const started = performance.now();
   const { json, tracker } = await belenios.encryptBallot(ctx, code.trim(), choices, (d, t) => progress.set(d, t));

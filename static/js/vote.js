@@ -130,7 +130,7 @@ function showReview() {
       if (e2e) {
         const progress = progressBar('encrypt-progress', 'Encrypting your vote in this browser');
         $('#content').append(progress.node);
-        const r = await castEndToEnd(ballotId, code, answers, progress);
+        const r = await castEndToEnd(ballotId, code, answers, ballot.questions, progress);
         keepReceipt(r.receipt, r.fingerprint);
         showReceipt(r.receipt, undefined, r.fingerprint);
         return;
