@@ -68,9 +68,10 @@ function keySection() {
   const box = el('section', { class: 'card', id: 'key-section', 'aria-labelledby': 'key-title' },
     el('h2', { id: 'key-title' }, '1. Your key'));
   if (view.status !== 'draft') {
-    box.append(el('p', { id: 'key-status' }, me.key_uploaded
-      ? 'Your public key is registered. Keep your private key file safe: you need it to decrypt once the ballot closes.'
-      : 'The ballot has opened without your key.'));
+    let words = 'The ballot has opened without your key.';
+    if (me.key_uploaded && me.decrypted) words = 'Your public key was registered before the ballot opened, and you have decrypted with it.';
+    else if (me.key_uploaded) words = 'Your public key is registered. Keep your private key file safe: you need it to decrypt once the ballot closes.';
+    box.append(el('p', { id: 'key-status' }, words));
     return box;
   }
   if (me.key_uploaded) {
@@ -110,6 +111,7 @@ function keySection() {
         fill(status, el('strong', {}, 'Your public key is registered.'),
           ' Keep your private key file safe: you will need it when the ballot closes. This page has forgotten it.');
         key = null;
+        URL.revokeObjectURL(save.href);
         save.remove();
         saved.disabled = true;
       } catch (e) {

@@ -207,8 +207,12 @@ function showReceipt(receipt, castAt, fingerprint) {
       el('p', { class: 'hint no-print' }, 'This browser also keeps a copy for this ballot, so reloading this page shows it again. ',
         'On a shared computer, anyone using this browser could see it: save or copy it, then ', forget, '.')),
     el('h2', {}, 'What happens next'),
-    el('p', {}, 'When the ballot closes, the results and the full record of every ballot are published. ',
-      'You can then find your receipt in the record to see that your vote was counted, and recount the whole ballot yourself.'),
-    el('p', {}, el('a', { href: `/ballots/${ballotId}/results` }, 'Results and receipt check for this ballot')));
+    fingerprint
+      ? el('p', { id: 'next-e2e' }, 'When the ballot closes, the trustees decrypt the total (never a single ballot) and the results are published with ',
+        'the ballot’s Belenios record, ', el('a', { href: `/api/v1/ballots/${ballotId}/record.bel` }, 'record.bel'),
+        '. Your tracker is in it if your vote was counted; anyone can verify the whole record with carried verify or Belenios’s own belenios-tool.')
+      : el('p', {}, 'When the ballot closes, the results and the full record of every ballot are published. ',
+        'You can then find your receipt in the record to see that your vote was counted, and recount the whole ballot yourself.'),
+    el('p', {}, el('a', { href: `/ballots/${ballotId}/results` }, fingerprint ? 'Results of this ballot' : 'Results and receipt check for this ballot')));
   $('#main').focus();
 }
