@@ -545,6 +545,20 @@ async fn journey(driver_path: &Path, app: TestApp) {
     let hex = hex_of(&base64::engine::general_purpose::STANDARD_NO_PAD.decode(&receipt).expect("base64 tracker"));
     assert!(bel.windows(hex.len()).any(|w| w == hex.as_bytes()), "the voter's tracker {receipt} is in the record");
 
+    // The results page verifies the record in the browser and finds the voter's tracker; tampered copies fail.
+    let member = driver.session().await;
+    member.goto(&app.url(&format!("/ballots/{id}/results"))).await;
+    member.type_into("#tracker", &receipt).await;
+    watch_progress(&member, "#recount-progress").await;
+    member.click("#recount").await;
+    member.wait_text("#recount-ok", "All 2 ballots check out").await;
+    member.wait_text("#tracker-found", "is in the record").await;
+    assert_progressed(&member, "verifying").await;
+    member.exec("document.querySelector('#recount-title').scrollIntoView()", json!([])).await;
+    member.check_page("e2e-results-verified").await;
+    browser_refuses_tampered_records(&member, &ctx, &bel).await;
+    member.quit().await;
+
     // The private key was never sent: it is nowhere in the service's data (database, logs, outbox).
     let secret = x.to_string();
     for (path, bytes) in files_under(&app.data_path()) {
@@ -564,4 +578,114 @@ async fn get_bytes(app: &TestApp, path: &str) -> Vec<u8> {
 
 fn hex_of(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// recount-e2e.js on copies of the record, each changed and re-chained so only the change is wrong.
+async fn browser_refuses_tampered_records(s: &Session, ctx: &ElectionCtx, bel: &[u8]) {
+    use base64::Engine;
+    use carried_e2e::EventData;
+    let verify = |bytes: Vec<u8>| async move {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+        s.exec_async(
+            "const done = arguments[arguments.length - 1];\
+             import('/static/js/recount-e2e.js').then(async (R) => {\
+               const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));\
+               try { const r = await R.verifyBel(bytes); done({ok: r.ballots}); } catch (e) { done({error: e.message}); } });",
+            json!([b64]),
+        )
+        .await
+    };
+    let g = ctx.group;
+    let change = |f: &dyn Fn(&mut Vec<EventData>)| {
+        let mut r = carried_e2e::Record::from_bytes(bel).expect("the record reads");
+        f(&mut r.events);
+        r.to_bytes()
+    };
+    assert_eq!(verify(bel.to_vec()).await, json!({"ok": 2}), "the true record");
+    let mut flipped = bel.to_vec();
+    let at = flipped.windows(9).position(|w| w == b"\"alpha\":\"").expect("a ciphertext") + 9;
+    flipped[at] = if flipped[at] == b'1' { b'2' } else { b'1' };
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("a digit flipped", flipped, "does not hash to its name"),
+        (
+            "a wrong result",
+            change(&|ev| {
+                for e in ev.iter_mut() {
+                    if let EventData::Result { result } = e {
+                        *result = r#"{"result":[[2,0],[1,1,1,0,0]]}"#.into();
+                    }
+                }
+            }),
+            "the published result is not what the trustees decrypted",
+        ),
+        (
+            "a changed ciphertext",
+            change(&|ev| {
+                for e in ev.iter_mut() {
+                    if let EventData::Ballot { ballot } = e {
+                        let mut b: Ballot = serde_json::from_str(ballot).expect("ballot");
+                        b.answers[0].choices[0].beta = Big(g.mul(&b.answers[0].choices[0].beta, &g.g));
+                        *ballot = to_json(&b);
+                        break;
+                    }
+                }
+            }),
+            "the signature's hash is not the ballot's",
+        ),
+        (
+            "a ballot from a credential not on the list",
+            change(&|ev| {
+                let b =
+                    ctx.encrypt_ballot(&credential::generate(), &[vec![1, 0], vec![0, 0, 0, 0, 0]]).expect("encrypts");
+                let at = ev.iter().position(|e| matches!(e, EventData::EndBallots)).expect("end of ballots");
+                ev.insert(at, EventData::Ballot { ballot: to_json(&b) });
+            }),
+            "its credential is not on the list",
+        ),
+        (
+            "a proof that does not verify, in a ballot signed by its credential's owner",
+            change(&|ev| {
+                let cred = credential::generate();
+                let secret = credential::secret(g, &ctx.election.uuid, &cred);
+                let mut b = ctx.encrypt_ballot(&cred, &[vec![1, 0], vec![0, 0, 0, 0, 0]]).expect("encrypts");
+                let p = &mut b.answers[1].individual_proofs[0][0];
+                p.response = Big(Integer::from(&p.response.0 + 1u32) % &g.q);
+                b.signature = None;
+                let hash = carried_e2e::election::sha256_b64(to_json(&b).as_bytes());
+                let w = g.random_nonzero_scalar();
+                let c = g.hash(&format!("sig|{hash}|"), &[&g.g_pow_secret(&w)]);
+                let r = g.response(&w, &secret, &c);
+                let proof = carried_e2e::formats::Proof { challenge: Big(c), response: Big(r) };
+                b.signature = Some(carried_e2e::formats::Signature { hash, proof });
+                for e in ev.iter_mut() {
+                    if let EventData::Setup { credentials, .. } = e {
+                        let mut list: Vec<String> = serde_json::from_str(credentials).expect("credentials");
+                        list.push(b.credential.to_string());
+                        *credentials = to_json(&list);
+                    }
+                }
+                let at = ev.iter().position(|e| matches!(e, EventData::EndBallots)).expect("end of ballots");
+                ev.insert(at, EventData::Ballot { ballot: to_json(&b) });
+            }),
+            "question 2, answer 1: the individual proof does not verify",
+        ),
+        (
+            "an encrypted tally that is not the product of the ballots",
+            change(&|ev| {
+                for e in ev.iter_mut() {
+                    if let EventData::EncryptedTally { encrypted_tally, .. } = e {
+                        let mut t: carried_e2e::formats::EncryptedTally =
+                            serde_json::from_str(encrypted_tally).expect("tally");
+                        t[1].swap(0, 1);
+                        *encrypted_tally = to_json(&t);
+                    }
+                }
+            }),
+            "the published encrypted tally is not the product of the counted ballots",
+        ),
+    ];
+    for (what, bytes, want) in cases {
+        let v = verify(bytes).await;
+        assert!(v["error"].as_str().unwrap_or("").contains(want), "{what}: the browser said {v}");
+    }
 }
