@@ -618,12 +618,12 @@ impl<R> E2eMail<R> {
         let (Some(ballot_id), Some(roll_id)) = (r.ballot_id, r.roll_id) else {
             return Ok(None);
         };
-        if !titles.contains_key(&ballot_id) {
+        if let std::collections::hash_map::Entry::Vacant(v) = titles.entry(ballot_id) {
             let t: (String, Option<chrono::NaiveDateTime>) = ballots::table
                 .filter(ballots::id.eq(ballot_id))
                 .select((ballots::title, ballots::closes_at))
                 .first(conn)?;
-            titles.insert(ballot_id, t);
+            v.insert(t);
         }
         let (title, closes_at) = titles.get(&ballot_id).cloned().unwrap_or_default();
         let (name,): (String,) = roll::table.filter(roll::id.eq(roll_id)).select((roll::name,)).first(conn)?;

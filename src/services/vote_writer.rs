@@ -27,7 +27,7 @@ struct Request {
     voter: VoterId,
     answers: Vec<Value>,
     /// An end-to-end ballot, already checked (`services::e2e::check_cast`); then `voter` and `answers` are unused.
-    e2e: Option<crate::services::e2e::CheckedBallot>,
+    e2e: Option<Box<crate::services::e2e::CheckedBallot>>,
     reply: oneshot::Sender<AppResult<Receipt>>,
 }
 
@@ -59,7 +59,7 @@ impl VoteWriter {
             ballot_id: ballot.ballot_id,
             voter,
             answers: Vec::new(),
-            e2e: Some(ballot),
+            e2e: Some(Box::new(ballot)),
             reply: oneshot::channel().0,
         })
         .await
@@ -70,7 +70,7 @@ impl VoteWriter {
         request.reply = reply;
         let queue = self.queue.clone();
         // A full queue blocks the sender: do that on the blocking pool, not an async worker.
-        actix_web::web::block(move || queue.send(request))
+        actix_web::web::block(move || queue.send(request).map_err(|_| ()))
             .await
             .map_err(AppError::internal)?
             .map_err(|_| AppError::internal_msg("the vote writer has stopped"))?;
@@ -123,7 +123,7 @@ fn commit_batch(db: &Db, keys: &Keys, batch: &[Request]) -> Vec<AppResult<Receip
             (r.ballot_id, voter, r.answers.as_slice())
         })
         .collect();
-    let encrypted: Vec<&crate::services::e2e::CheckedBallot> = batch.iter().filter_map(|r| r.e2e.as_ref()).collect();
+    let encrypted: Vec<&crate::services::e2e::CheckedBallot> = batch.iter().filter_map(|r| r.e2e.as_deref()).collect();
     let mut results = Vec::new();
     let mut e2e_results = Vec::new();
     let committed = db::write_tx(&mut conn, |c| {
