@@ -482,8 +482,9 @@ async fn journey(driver_path: &Path, app: TestApp) {
     voter.quit().await;
 
     app.post_empty(&format!("/api/v1/ballots/{id}/close"), Some(&officer)).await.expect(200);
-    // Trustee one decrypts in the browser with the downloaded file.
-    trustee.goto(&app.url(&format!("/ballots/{id}/trustee"))).await;
+    // Trustee one finds the ballot on their home page and decrypts in the browser with the downloaded file.
+    trustee.goto(&app.url("/")).await;
+    trustee.click(&format!("a[href=\"/ballots/{id}/trustee\"]")).await;
     trustee.wait_text("#trustee-status", "Waiting for the partial decryptions of").await;
     let input = trustee.find("#key-file").await.expect("file input");
     trustee
