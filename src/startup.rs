@@ -103,7 +103,11 @@ fn start_background(state: &web::Data<AppState>) -> Result<(), String> {
     let s = &state.settings;
     if s.mail_sender {
         let renderer = Arc::new(mail::AccountMail {
-            inner: ballots::BallotMail {
+            inner: crate::services::e2e::E2eMail {
+                inner: ballots::BallotMail {
+                    code_key: state.tokens.keys().code_key.clone(),
+                    public_url: s.public_url.clone(),
+                },
                 code_key: state.tokens.keys().code_key.clone(),
                 public_url: s.public_url.clone(),
             },

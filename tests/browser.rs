@@ -10,6 +10,10 @@
 #[path = "api/helpers.rs"]
 mod helpers;
 
+/// End-to-end ballots: belenios.js checked by the Rust crate, the voting and trustee pages (issue #17).
+#[path = "browser/e2e.rs"]
+mod e2e;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

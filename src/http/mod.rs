@@ -8,6 +8,7 @@ pub mod committee;
 pub mod conference;
 pub mod conference_details;
 pub mod corrections;
+pub mod e2e;
 pub mod extract;
 pub mod guard;
 pub mod health;
@@ -98,7 +99,13 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(ballots::list_officers)
         .service(ballots::set_officers)
         .service(ballots::signing_key)
-        .service(ballots::audit_log_entries);
+        .service(ballots::audit_log_entries)
+        .service(e2e::upload_trustee_key)
+        .service(e2e::trustees)
+        .service(e2e::election)
+        .service(e2e::encrypted_tally)
+        .service(e2e::upload_partial_decryption)
+        .service(e2e::record_bel);
 }
 
 #[derive(OpenApi)]

@@ -10,6 +10,7 @@ pub mod committee;
 pub mod conference;
 pub mod conference_details;
 pub mod corrections;
+pub mod e2e;
 pub mod events;
 pub mod keystore;
 pub mod letters;

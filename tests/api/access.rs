@@ -134,6 +134,10 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
     app.post_empty(&format!("/api/v1/ballots/{closed}/open"), Some(&officer)).await.expect(200);
     app.post_empty(&format!("/api/v1/ballots/{closed}/close"), Some(&officer)).await.expect(200);
 
+    let trustee = app.user_with("trustee@example.org", &[Role::Trustee]).await;
+    let e2e_draft = crate::e2e::e2e_ballot(&app, &officer, &trustee, "draft").await;
+    let e2e_open = crate::e2e::e2e_ballot(&app, &officer, &trustee, "open").await;
+    let e2e_closed = crate::e2e::e2e_ballot(&app, &officer, &trustee, "closed").await;
     let ballot_body = json!({"title": "New", "questions": crate::ballots::questions()});
     let ops = vec![
         op(Method::GET, "/health".into(), None, EVERYONE),
@@ -288,6 +292,15 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
         op(Method::POST, format!("/api/v1/ballots/{closed}/publish"), None, &[Officer]),
         op(Method::POST, format!("/api/v1/ballots/{draft}/open"), None, &[Officer]),
         op(Method::POST, format!("/api/v1/ballots/{open}/close"), None, &[Officer]),
+        // End-to-end ballots: keys and partial decryptions come only from the ballot's own trustees (none
+        // of these callers; tests/api/e2e.rs checks a trustee may).
+        op(Method::POST, format!("/api/v1/ballots/{e2e_draft}/trustee-key"), Some(json!({})), &[]),
+        op(Method::GET, format!("/api/v1/ballots/{e2e_draft}/trustees"), None, &[Officer, Scrutineer]),
+        op(Method::GET, format!("/api/v1/ballots/{e2e_open}/trustees"), None, EVERYONE),
+        op(Method::GET, format!("/api/v1/ballots/{e2e_open}/election"), None, EVERYONE),
+        op(Method::GET, format!("/api/v1/ballots/{e2e_closed}/encrypted-tally"), None, EVERYONE),
+        op(Method::POST, format!("/api/v1/ballots/{e2e_closed}/partial-decryptions"), Some(json!({})), &[]),
+        op(Method::GET, format!("/api/v1/ballots/{e2e_closed}/record.bel"), None, EVERYONE),
     ];
     let mut checked = 0;
     for o in &ops {

@@ -12,6 +12,7 @@ mod cli_output;
 mod committee;
 mod conference;
 mod conference_day;
+mod e2e;
 mod foundation;
 mod fuzz;
 mod hall;

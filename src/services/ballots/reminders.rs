@@ -44,6 +44,7 @@ pub fn send_reminders(conn: &mut DbConnection, actor: &User, id: i64, force: boo
 
 /// Resend one voter's invitation (same code: codes are derived, not re-issued).
 pub fn resend_invitation(conn: &mut DbConnection, actor: &User, id: i64, membership_no: &str) -> AppResult<()> {
+    crate::services::e2e::refuse_resend(conn, id)?;
     db::write_tx(conn, |conn| {
         let b = load(conn, id)?;
         if b.status != "open" {
