@@ -9,6 +9,8 @@
 #[allow(dead_code, unused_imports, unused_macros)]
 #[path = "api/helpers.rs"]
 mod helpers;
+#[path = "browser/officer_console.rs"]
+mod officer_console;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -10,6 +10,7 @@ pub mod extract;
 pub mod guard;
 pub mod health;
 pub mod pages;
+pub mod roll;
 pub mod streams;
 pub mod users;
 
@@ -82,6 +83,10 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(ballots::checkpoint)
         .service(ballots::remind)
         .service(ballots::reminder_status)
+        .service(roll::list_roll)
+        .service(roll::correct_voter)
+        .service(roll::remove_voter)
+        .service(roll::schedule_reminders)
         .service(ballots::resend)
         .service(ballots::close)
         .service(ballots::publish)

@@ -12,6 +12,7 @@ pub mod keystore;
 pub mod mail;
 pub mod rate_limit;
 pub mod reminders;
+pub mod roll_admin;
 pub mod smtp;
 pub mod vote_writer;
 

@@ -16,4 +16,5 @@ mod hall;
 mod hardening;
 mod mailing;
 mod officer;
+mod roll_admin;
 mod secrecy;
