@@ -59,7 +59,7 @@ fn entry(r: RollRow) -> AppResult<RollEntry> {
     Ok(RollEntry { membership_no: r.0, name: r.1, email: r.2, lmc: r.3, role })
 }
 
-/// A page of the roll, searched: every word of `q` as typed (case ignored) in the name, email, membership
+/// A page of the roll, searched: the text of `q` as typed (case ignored) in the name, email, membership
 /// number or LMC.
 pub fn page(
     conn: &mut DbConnection,
