@@ -9,6 +9,8 @@
 #[allow(dead_code, unused_imports, unused_macros)]
 #[path = "api/helpers.rs"]
 mod helpers;
+#[path = "browser/officer_console.rs"]
+mod officer_console;
 
 /// End-to-end ballots: belenios.js checked by the Rust crate, the voting and trustee pages (issue #17).
 #[path = "browser/e2e.rs"]

@@ -264,6 +264,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Scheduled reminders (services::reminders): one row per round, claimed once.
+    reminder_schedule (ballot_id, days_before_close) {
+        ballot_id -> BigInt,
+        days_before_close -> Integer,
+        state -> Text,
+        done_at -> Nullable<Timestamp>,
+        sent_count -> Nullable<BigInt>,
+        note -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(representatives -> conferences (conference_id));
 diesel::joinable!(representatives -> users (user_id));
 diesel::joinable!(motions -> conferences (conference_id));

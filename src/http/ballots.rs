@@ -220,14 +220,30 @@ pub async fn cast(
     Ok(HttpResponse::Created().json(receipt))
 }
 
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct TurnoutQuery {
+    /// json (default), or csv: turnout by LMC area as a spreadsheet, small groups hidden as in the results.
+    pub format: Option<String>,
+}
+
 /// Live turnout, overall and by LMC area and role. Never results.
-#[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = Turnout), (status = 403, body = Problem)))]
+#[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path), TurnoutQuery),
+    responses((status = 200, body = Turnout), (status = 400, body = Problem), (status = 403, body = Problem)))]
 #[get("/ballots/{id}/turnout")]
-pub async fn turnout(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>) -> AppResult<web::Json<Turnout>> {
+pub async fn turnout(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+    q: web::Query<TurnoutQuery>,
+) -> AppResult<HttpResponse> {
     let viewer = user.require(OVERSIGHT)?.clone();
     let id = id.into_inner();
-    Ok(web::Json(
+    match q.format.as_deref() {
+        None | Some("json") => {}
+        Some("csv") => return crate::http::roll::turnout_csv(&state, viewer, id).await,
+        Some(other) => return Err(AppError::bad_request(format!("format: {other:?} is not json or csv"))),
+    }
+    Ok(HttpResponse::Ok().json(
         state
             .db
             .run(move |c| {

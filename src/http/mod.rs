@@ -14,6 +14,7 @@ pub mod guard;
 pub mod health;
 pub mod pages;
 pub mod resolutions;
+pub mod roll;
 pub mod streams;
 pub mod users;
 
@@ -89,6 +90,10 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(ballots::checkpoint)
         .service(ballots::remind)
         .service(ballots::reminder_status)
+        .service(roll::list_roll)
+        .service(roll::correct_voter)
+        .service(roll::remove_voter)
+        .service(roll::schedule_reminders)
         .service(ballots::resend)
         .service(ballots::close)
         .service(ballots::publish)

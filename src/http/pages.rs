@@ -53,6 +53,8 @@ pub const ASSETS: &[Asset] = &[
     asset!("js/resolutions.js", JS),
     asset!("js/conference-details.js", JS),
     asset!("js/officer.js", JS),
+    asset!("js/officer-roll.js", JS),
+    asset!("js/officer-reminders.js", JS),
     asset!("js/vote.js", JS),
     asset!("js/results.js", JS),
     asset!("js/recount.js", JS),

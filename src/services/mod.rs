@@ -19,6 +19,7 @@ pub mod mail;
 pub mod rate_limit;
 pub mod reminders;
 pub mod resolutions;
+pub mod roll_admin;
 pub mod smtp;
 pub mod vote_writer;
 

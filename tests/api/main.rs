@@ -20,4 +20,5 @@ mod hardening;
 mod linked;
 mod mailing;
 mod officer;
+mod roll_admin;
 mod secrecy;
