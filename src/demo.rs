@@ -79,6 +79,7 @@ impl Demo {
         out.push_str(&format!(
             "\nPages:\n  representative   {url}/conference/{cid}\n  chair            {url}/conference/{cid}/chair\n  \
              projector        {url}/conference/{cid}/projector\n  resolutions      {url}/conference/{cid}/resolutions\n  \
+             to print         {url}/conference/{cid}/resolutions/print\n  \
              officer          {url}/officer\n  scrutineer       {url}/scrutineer\n  \
              voter (member)   {url}/vote/{open}?code={code}\n  \
              results, recount {url}/ballots/{closed}/results   (one receipt to check: {receipt})\n\n\
@@ -136,7 +137,7 @@ pub fn load(state: &AppState) -> Result<Demo, String> {
     let conf = conference::create_conference(
         c,
         &chair,
-        serde_json::from_value(json!({"name": "Conference of England LMCs (demo)", "venue": "Manchester Central"}))
+        serde_json::from_value(json!({"name": "Conference of England LMCs (demo)", "venue": "Manchester Central", "starts_on": "2026-11-19", "ends_on": "2026-11-20"}))
             .map_err(|e| e.to_string())?,
     )
     .map_err(err)?;

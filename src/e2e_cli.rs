@@ -25,12 +25,14 @@ pub enum TrusteeCommand {
         /// Your private key file (from `carried trustee keygen`, or belenios-tool's .privkey).
         #[arg(long)]
         key: PathBuf,
-        /// The encrypted tally (GET /api/v1/ballots/{id}/encrypted-tally).
+        /// The encrypted tally: what GET /api/v1/ballots/{id}/encrypted-tally answers (which carries its
+        /// election), or a bare Belenios encrypted_tally (then give --election too).
         #[arg(long)]
         tally: PathBuf,
-        /// The election (GET /api/v1/ballots/{id}/election): the proofs are bound to it.
+        /// The election (GET /api/v1/ballots/{id}/election): the proofs are bound to it. Not needed when the
+        /// tally file carries it.
         #[arg(long)]
-        election: PathBuf,
+        election: Option<PathBuf>,
         /// Your position in the election's trustees (from 1): also prints the line
         /// `{"owner":N,"payload":HASH}` after the decryption, so that the output can be piped into
         /// `belenios-tool archive add-event --type=PartialDecryption`.
@@ -62,9 +64,42 @@ fn read_text(path: &Path) -> Result<String, String> {
 }
 
 fn read_election(path: &Path) -> Result<ElectionCtx, String> {
-    // A file saved from the service or belenios-tool may end with a newline; the election is the JSON itself.
+    // A file saved from the service or belenios-tool may end with a newline, or have been re-serialised by
+    // another JSON tool (other spacing); the election is its canonical JSON, the form Belenios publishes
+    // and fingerprints.
     let text = read_text(path)?;
-    ElectionCtx::parse(text.trim_end_matches(['\n', '\r'])).map_err(|e| format!("{}: {e}", path.display()))
+    canonical_election(text.trim_end_matches(['\n', '\r'])).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The election in canonical form (the bytes its fingerprint is over), however the JSON was spaced.
+fn canonical_election(text: &str) -> Result<ElectionCtx, String> {
+    let parsed: carried_e2e::formats::Election =
+        serde_json::from_str(text).map_err(|e| format!("the election does not parse: {e}"))?;
+    ElectionCtx::parse(&to_json(&parsed)).map_err(|e| e.to_string())
+}
+
+/// A tally file: the service's `{"election", "election_hash", "encrypted_tally", …}`, or a bare Belenios
+/// encrypted_tally (or belenios-tool's compute-encrypted-tally output, the tally on its first line).
+fn read_tally(path: &Path) -> Result<(Option<ElectionCtx>, EncryptedTally), String> {
+    let text = read_text(path)?;
+    let at = |e: String| format!("{}: {e}", path.display());
+    if let Ok(serde_json::Value::Object(o)) = serde_json::from_str::<serde_json::Value>(text.trim()) {
+        let election = o.get("election").ok_or_else(|| at("no \"election\" in the tally file".into()))?;
+        let ctx = canonical_election(&election.to_string()).map_err(at)?;
+        if let Some(h) = o.get("election_hash").and_then(|h| h.as_str()) {
+            if h != ctx.fingerprint {
+                return Err(at(format!("the election's fingerprint is {}, not {h}", ctx.fingerprint)));
+            }
+        }
+        let t = o.get("encrypted_tally").ok_or_else(|| at("no \"encrypted_tally\" in the tally file".into()))?;
+        let t: EncryptedTally =
+            serde_json::from_value(t.clone()).map_err(|e| at(format!("not an encrypted tally: {e}")))?;
+        return Ok((Some(ctx), t));
+    }
+    let t: EncryptedTally = serde_json::from_str(text.trim())
+        .or_else(|e| serde_json::from_str(text.lines().next().unwrap_or_default()).map_err(|_| e))
+        .map_err(|e| at(format!("not an encrypted tally: {e}")))?;
+    Ok((None, t))
 }
 
 pub fn trustee(cmd: TrusteeCommand) -> Result<(), String> {
@@ -86,14 +121,25 @@ pub fn trustee(cmd: TrusteeCommand) -> Result<(), String> {
             Ok(())
         }
         TrusteeCommand::Decrypt { key, tally, election, trustee_id } => {
-            let ctx = read_election(&election)?;
+            let (carried, t) = read_tally(&tally)?;
+            let ctx = match (election, carried) {
+                (Some(path), carried) => {
+                    let ctx = read_election(&path)?;
+                    if carried.is_some_and(|c| c.fingerprint != ctx.fingerprint) {
+                        return Err(format!("{}: the tally is of another election", tally.display()));
+                    }
+                    ctx
+                }
+                (None, Some(ctx)) => ctx,
+                (None, None) => {
+                    return Err(format!(
+                        "{}: a bare encrypted tally: give the election with --election ELECTION.json",
+                        tally.display()
+                    ))
+                }
+            };
             let x = trustee::parse_private_key(ctx.group, &read_text(&key)?)
                 .map_err(|e| format!("{}: {e}", key.display()))?;
-            // The tally alone, or belenios-tool's compute-encrypted-tally output (the tally on its first line).
-            let text = read_text(&tally)?;
-            let t: EncryptedTally = serde_json::from_str(text.trim())
-                .or_else(|e| serde_json::from_str(text.lines().next().unwrap_or_default()).map_err(|_| e))
-                .map_err(|e| format!("{}: not an encrypted tally: {e}", tally.display()))?;
             let shape_ok = t.len() == ctx.election.questions.len()
                 && t.iter().zip(&ctx.election.questions).all(|(row, q)| row.len() == q.answers.len());
             if !shape_ok {

@@ -103,7 +103,11 @@ fn start_background(state: &web::Data<AppState>) -> Result<(), String> {
     let s = &state.settings;
     if s.mail_sender {
         let renderer = Arc::new(mail::AccountMail {
-            inner: ballots::BallotMail {
+            inner: crate::services::e2e::E2eMail {
+                inner: ballots::BallotMail {
+                    code_key: state.tokens.keys().code_key.clone(),
+                    public_url: s.public_url.clone(),
+                },
                 code_key: state.tokens.keys().code_key.clone(),
                 public_url: s.public_url.clone(),
             },
@@ -135,7 +139,9 @@ fn start_background(state: &web::Data<AppState>) -> Result<(), String> {
                     let (opened, _) = ballots::run_schedule(c, s2.tokens.keys())?;
                     // Chain full ballot boxes (which queues their voters' confirmations).
                     let confirmations = ballots::chain_due(c)?;
-                    Ok(opened + confirmations)
+                    // Scheduled reminder rounds that have fallen due (each claimed once).
+                    let reminders = crate::services::reminders::send_due(c, crate::db::now())?;
+                    Ok(opened + confirmations + reminders)
                 })
                 .await;
             match work {

@@ -9,6 +9,12 @@
 #[allow(dead_code, unused_imports, unused_macros)]
 #[path = "api/helpers.rs"]
 mod helpers;
+#[path = "browser/officer_console.rs"]
+mod officer_console;
+
+/// End-to-end ballots: belenios.js checked by the Rust crate, the voting and trustee pages (issue #17).
+#[path = "browser/e2e.rs"]
+mod e2e;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -185,6 +191,24 @@ impl Session {
         self.retry(&format!("click {css}"), || async {
             let id = self.find(css).await?;
             self.post(&format!("/element/{id}/click"), json!({})).await.map(|_| ())
+        })
+        .await
+    }
+
+    /// Click through the page's script (for a button the bar that stays on screen may cover).
+    async fn js_click(&self, css: &str) {
+        self.retry(&format!("js click {css}"), || async {
+            let ok = self
+                .exec(
+                    "const e = document.querySelector(arguments[0]); if (!e) return false; e.click(); return true;",
+                    json!([css]),
+                )
+                .await;
+            if ok == json!(true) {
+                Ok(())
+            } else {
+                Err(format!("{css} not found"))
+            }
         })
         .await
     }
@@ -1509,7 +1533,7 @@ async fn chair_imports_a_hundred_item_agenda() {
     chair.screenshot(&shots().join("chair-agenda-preview-warning.png")).await;
     chair.click("#confirm-agenda").await;
     chair.wait_text("#agenda-saved", "Saved: 100 added, 0 updated, 0 unchanged").await;
-    chair.wait_text("#agenda", "Motion 1b").await;
+    chair.wait_text("#running-order", "1b").await;
     let motions = app.get(&format!("/api/v1/conferences/{cid}/motions"), Some(&chair_token)).await.expect(200);
     let items: Vec<String> =
         motions.as_array().expect("list").iter().map(|m| m["item"].as_str().unwrap_or("").to_string()).collect();
@@ -1556,10 +1580,10 @@ async fn chair_imports_a_hundred_item_agenda() {
     chair.screenshot(&shots().join("chair-running-order-bar.png")).await;
     // No one voted: closing asks to confirm first.
     chair.click("#bar-close").await;
-    chair.wait_text("[id^='confirm-close-']", "Only 0 of 2 registered representatives have voted").await;
+    chair.wait_text("#vote-bar [role=alertdialog]", "Only 0 of 2 registered representatives have voted").await;
     let open = app.get(&format!("/api/v1/conferences/{cid}/polls?open=true"), None).await.expect(200);
     assert_eq!(open.as_array().expect("polls").len(), 1, "not closed before the chair confirms");
-    chair.click("[data-confirm-close]").await;
+    chair.click("#vote-bar [data-confirm-close]").await;
     chair.wait_text("#running-order", "LOST").await;
     chair.wait_text("#running-order-section", "Now: item 1a").await;
     chair.exec("document.querySelector('#running-order-section').scrollIntoView()", json!([])).await;
@@ -1632,6 +1656,349 @@ async fn officer_watches_delivery_resends_one_and_confirms_reminders() {
     officer.quit().await;
 }
 
+/// The chair runs a 100-item agenda from the compact index: the page stays short, search finds an item
+/// by number and by LMC, jump links scroll the index to a section, choosing an item shows it alone in full
+/// (with its amendment and rider in voting order), the item tools act through the API, a carried
+/// agenda-committee motion is applied, and the bar with the open vote and Close stays on screen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chair_runs_a_hundred_items_from_the_index() {
+    let Some(driver_path) = browser_or_skip("chair_runs_a_hundred_items_from_the_index") else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = app().await;
+    let (_, chair_token) = app.user_with("chair@example.org", &[Role::Chair]).await;
+    let conf = app
+        .post("/api/v1/conferences", json!({"name": "Conference of Shire LMCs"}), Some(&chair_token))
+        .await
+        .expect(201);
+    let cid = conf["id"].as_i64().expect("id");
+    app.post(
+        &format!("/api/v1/conferences/{cid}/agenda"),
+        json!({"text": include_str!("fixtures/agenda-100.txt")}),
+        Some(&chair_token),
+    )
+    .await
+    .expect(201);
+    let committee = app
+        .post(
+            &format!("/api/v1/conferences/{cid}/motions"),
+            json!({"text": "AGENDA COMMITTEE TO BE PROPOSED BY NORTH WESSEX: That item 13 be an 'A' motion."}),
+            Some(&chair_token),
+        )
+        .await
+        .expect(201);
+    let committee_item = committee["item"].as_str().expect("item").to_string();
+    let mut reps = Vec::new();
+    for i in 0..3 {
+        let email = format!("rep{i}@example.org");
+        let uid = app.seed_user(&email, &[Role::Representative]).await;
+        app.post(
+            &format!("/api/v1/conferences/{cid}/representatives"),
+            json!({"user_id": uid, "lmc": format!("LMC {i}")}),
+            Some(&chair_token),
+        )
+        .await
+        .expect(201);
+        reps.push(app.login(&email).await);
+    }
+    let ids = items_ids(&app, cid, &chair_token).await;
+    assert_eq!(ids.len(), 101);
+    let motion = |item: &str| {
+        let id = ids[item];
+        let app = &app;
+        async move { app.get(&format!("/api/v1/motions/{id}"), None).await.expect(200) }
+    };
+
+    let driver = Driver::start(&driver_path).await;
+    let chair = driver.session().await;
+    chair.sign_in(&app, "chair@example.org", PASSWORD).await;
+    chair.goto(&app.url(&format!("/conference/{cid}/chair"))).await;
+    chair.wait_text("#running-order", "Running order: 101 items").await;
+    chair.wait_text("#now-next", "Now: item 1").await;
+    // The item in hand is shown in full, and only it.
+    chair.wait_text("#agenda", "Motion 1").await;
+    let shown = chair.exec("return document.querySelectorAll('#agenda li.motion').length", json!([])).await;
+    assert_eq!(shown, json!(1), "one item in full");
+    let size = chair.exec("return [document.documentElement.scrollHeight, window.innerHeight]", json!([])).await;
+    let (height, screen) = (size[0].as_i64().expect("height"), size[1].as_i64().expect("screen"));
+    let parts = chair
+        .exec("return [...document.querySelectorAll('#content > *, #main > *')].map((e) => `${e.id || e.tagName}: ${Math.round(e.getBoundingClientRect().height)}`)", json!([]))
+        .await;
+    eprintln!("chair's page with 101 items: {height}px, a screen {screen}px ({parts})");
+    assert!(height < 3 * screen, "{parts}: with 101 items the page is {height}px high; a screen is {screen}px");
+    chair.screenshot(&shots().join("chair-index.png")).await;
+
+    // Search by number, then Enter shows it.
+    let visible = "return [...document.querySelectorAll('#running-order tr[data-index-item]')].filter((r) => !r.hidden).map((r) => r.dataset.indexItem)";
+    chair.set_value("#index-search", "57").await;
+    chair.exec("document.querySelector('#index-search').dispatchEvent(new Event('input'))", json!([])).await;
+    assert_eq!(chair.exec(visible, json!([])).await, json!(["57"]), "searching by number finds it");
+    chair.wait_text("#index-found", "1 found").await;
+    chair
+        .exec(
+            "document.querySelector('#index-search').dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}))",
+            json!([]),
+        )
+        .await;
+    chair.wait_text("#agenda h3", "Motion 57").await;
+    assert_eq!(chair.exec("return location.hash", json!([])).await, json!("#item-57"));
+    chair.screenshot(&shots().join("chair-index-search.png")).await;
+    // By LMC.
+    chair.set_value("#index-search", "upper dale").await;
+    chair.exec("document.querySelector('#index-search').dispatchEvent(new Event('input'))", json!([])).await;
+    assert_eq!(chair.exec(visible, json!([])).await, json!(["1b"]), "searching by LMC finds its item");
+    chair.set_value("#index-search", "").await;
+    chair.exec("document.querySelector('#index-search').dispatchEvent(new Event('input'))", json!([])).await;
+
+    // Jump links scroll the index to a section heading.
+    chair.click("[data-jump-section='WORKLOAD']").await;
+    let in_view = chair
+        .exec(
+            "const w = document.querySelector('#index-wrap').getBoundingClientRect(); \
+             const r = [...document.querySelectorAll('#running-order tr.index-section')].find((t) => t.textContent === 'WORKLOAD').getBoundingClientRect(); \
+             return [document.querySelector('#index-wrap').scrollTop > 0, r.top >= w.top - 1 && r.bottom <= w.bottom + 1]",
+            json!([]),
+        )
+        .await;
+    assert_eq!(in_view, json!([true, true]), "the jump scrolls the index to the section");
+
+    // Choosing item 2 shows it with its amendment and rider in voting order.
+    chair.click("#running-order a[data-select='2']").await;
+    chair.wait_text("#agenda h3", "Motion 2").await;
+    let order = chair.wait_text(&format!("#voting-order-{}", ids["2"]), "amendment 3").await;
+    assert!(
+        order.find("amendment 3") < order.find("rider 4") && order.find("rider 4") < order.find("item 2 itself"),
+        "{order}"
+    );
+    chair.exec("document.querySelector('#agenda-section').scrollIntoView()", json!([])).await;
+    chair.screenshot(&shots().join("chair-index-item.png")).await;
+
+    // The tools: to the grey section, withdraw (asks first), move, bracket.
+    chair.goto(&app.url(&format!("/conference/{cid}/chair#item-7"))).await;
+    chair.wait_text("#agenda h3", "Motion 7").await;
+    chair.js_click("#agenda [data-action=grey]").await;
+    chair.wait_text("#running-order tr[data-index-item='7'] .index-marks", "grey").await;
+    assert_eq!(motion("7").await["marks"], json!(["grey"]));
+    chair.js_click("#agenda [data-action=withdraw]").await;
+    chair.wait_text("#agenda [role=alertdialog]", "Withdraw item 7?").await;
+    assert!(motion("7").await["outcome_text"].is_null(), "not before the chair confirms");
+    chair.js_click("#agenda [data-confirm=withdraw]").await;
+    chair.wait_text("#running-order tr[data-index-item='7']", "WITHDRAWN").await;
+    chair.goto(&app.url(&format!("/conference/{cid}/chair#item-11"))).await;
+    chair.wait_text("#agenda h3", "Motion 11").await;
+    chair.set_value(&format!("#move-after-{}", ids["11"]), "1").await;
+    chair.js_click(&format!("form[data-move='{}'] button", ids["11"])).await;
+    let order_now = "return [...document.querySelectorAll('#running-order tr[data-index-item]')].slice(0, 3).map((r) => r.dataset.indexItem)";
+    for _ in 0..50 {
+        if chair.exec(order_now, json!([])).await == json!(["1", "11", "1a"]) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(chair.exec(order_now, json!([])).await, json!(["1", "11", "1a"]), "item 11 moved after item 1");
+    let after: Vec<String> = app
+        .get(&format!("/api/v1/conferences/{cid}/motions"), None)
+        .await
+        .expect(200)
+        .as_array()
+        .expect("list")
+        .iter()
+        .take(3)
+        .map(|m| m["item"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(after, ["1", "11", "1a"]);
+    chair.set_value(&format!("#bracket-{}", ids["11"]), "1").await;
+    chair.js_click(&format!("form[data-bracket-form='{}'] button", ids["11"])).await;
+    chair.wait_text("#running-order tr[data-index-item='11'] .index-marks", "bracket 1").await;
+
+    // The agenda-committee motion: carried, then applied from the page.
+    let vote = |item: String| {
+        let app = &app;
+        let reps = &reps;
+        let token = chair_token.clone();
+        let id = ids[item.as_str()];
+        async move {
+            let p = app.post(&format!("/api/v1/motions/{id}/polls"), json!({"subject": "whole"}), Some(&token)).await;
+            let pid = p.expect(201)["id"].as_i64().expect("poll");
+            for t in reps {
+                app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "for"}), Some(t)).await.expect(200);
+            }
+            pid
+        }
+    };
+    let pid = vote(committee_item.clone()).await;
+    app.post(&format!("/api/v1/polls/{pid}/close"), json!({"confirm": true}), Some(&chair_token)).await.expect(200);
+    chair.wait_text(&format!("#running-order tr[data-index-item='{committee_item}']"), "CARRIED").await;
+    chair.goto(&app.url(&format!("/conference/{cid}/chair#item-{committee_item}"))).await;
+    chair.wait_text(&format!("#apply-result-{}", ids[committee_item.as_str()]), "Item 13 becomes an 'A' motion").await;
+    chair.js_click("[data-apply-button]").await;
+    chair.wait_text("#running-order tr[data-index-item='13'] .index-marks", "A").await;
+    assert_eq!(motion("13").await["marks"], json!(["a"]));
+
+    // A vote open: the bar with its count and Close stays on screen, far down the page; Close asks first.
+    let pid = vote("14".into()).await;
+    chair.wait_text("#vote-bar", "Vote open: Motion 14").await;
+    chair.wait_text("#vote-bar", "3 of 3 voted").await;
+    chair.wait_text("#now-next", "Now: item 14").await;
+    chair.exec("window.scrollTo(0, document.body.scrollHeight)", json!([])).await;
+    chair.on_screen(&["#bar-close"]).await.expect("Close on screen at the bottom of the page");
+    chair.exec("window.scrollTo(0, document.body.scrollHeight / 2)", json!([])).await;
+    chair.on_screen(&["#bar-close"]).await.expect("Close on screen mid-page");
+    chair.screenshot(&shots().join("chair-index-bar.png")).await;
+    chair.js_click("#bar-close").await;
+    chair.wait_text("#vote-bar [role=alertdialog]", "3 of 3 registered representatives have voted").await;
+    let poll = app.get(&format!("/api/v1/polls/{pid}"), None).await.expect(200);
+    assert_eq!(poll["status"], "open", "not closed before the chair confirms");
+    chair.screenshot(&shots().join("chair-index-bar-confirm.png")).await;
+    chair.js_click("#vote-bar [data-confirm-close]").await;
+    chair.wait_text("#running-order tr[data-index-item='14']", "CARRIED").await;
+    assert_eq!(app.get(&format!("/api/v1/polls/{pid}"), None).await.expect(200)["status"], "closed");
+    chair.quit().await;
+}
+
+/// The published resolutions (issue 14, item 5): a chair who has run a short day follows the link from
+/// the chair's page to the print layout, which reads as a published document (title, dates and venue,
+/// resolutions with their parts and votes, motions lost, not reached; amendments and riders), passes axe,
+/// fits a phone, and prints to a PDF.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chair_opens_the_resolutions_to_print() {
+    let Some(driver_path) = browser_or_skip("chair_opens_the_resolutions_to_print") else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = app().await;
+    let (_, chair_token) = app.user_with("chair@example.org", &[Role::Chair]).await;
+    let conf = app
+        .post(
+            "/api/v1/conferences",
+            json!({"name": "Conference of England LMCs", "venue": "Manchester"}),
+            Some(&chair_token),
+        )
+        .await
+        .expect(201);
+    let cid = conf["id"].as_i64().expect("id");
+    let mut reps = Vec::new();
+    for i in 0..3 {
+        let email = format!("rep{i}@example.org");
+        let uid = app.seed_user(&email, &[Role::Representative]).await;
+        app.post(
+            &format!("/api/v1/conferences/{cid}/representatives"),
+            json!({"user_id": uid, "lmc": format!("LMC {i}")}),
+            Some(&chair_token),
+        )
+        .await
+        .expect(201);
+        reps.push(app.login(&email).await);
+    }
+    let agenda = "GP CONTRACT\n\n\
+        12 AGENDA COMMITTEE TO BE PROPOSED BY NORTH STAFFORDSHIRE: That conference is deeply concerned that the \
+        contract variation requires practices to maintain continuous access throughout core hours (08:00–18:30). Conference:\n\
+        (i) rejects the government's contractual requirement for continuous access\n\
+        (ii) insists that practices retain flexibility to deliver access safely\n\
+        (iii) demands that the requirement be withdrawn.\n\n\
+        13 Amendment by CLEVELAND: that part (ii) of item 12 be amended to read \"insists that practices retain \
+        flexibility to deliver access safely and within their contract\".\n\n\
+        14 Rider by WESSEX: that the following part be added to item 12: \"asks GPC England to report back.\"\n\n\
+        15 LAMBETH: That conference believes the CQC should be abolished.\n\n\
+        PENSIONS\n\n\
+        A 16 KENT: That conference reaffirms its policy on the annual allowance.\n\n\
+        17 DEVON: That conference asks for a review of the pension scheme's governance.\n";
+    app.post(&format!("/api/v1/conferences/{cid}/agenda"), json!({"text": agenda}), Some(&chair_token))
+        .await
+        .expect(201);
+    let ids = items_ids(&app, cid, &chair_token).await;
+    let poll = |mid: i64, subject: Value, choices: [&'static str; 3]| {
+        let (app, chair, reps) = (&app, chair_token.clone(), reps.clone());
+        async move {
+            let p = app
+                .post(&format!("/api/v1/motions/{mid}/polls"), json!({"subject": subject}), Some(&chair))
+                .await
+                .expect(201);
+            for (tok, ch) in reps.iter().zip(choices) {
+                app.post(&format!("/api/v1/polls/{}/votes", p["id"]), json!({"choice": ch}), Some(tok))
+                    .await
+                    .expect(200);
+            }
+            app.post(&format!("/api/v1/polls/{}/close", p["id"]), json!({"confirm": true}), Some(&chair))
+                .await
+                .expect(200);
+        }
+    };
+    let twelve = ids["12"];
+    app.post(&format!("/api/v1/motions/{twelve}/take"), json!({"as": "parts"}), Some(&chair_token)).await.expect(200);
+    poll(
+        twelve,
+        json!({"amendment": {"part": "(ii)", "text": "insists that practices retain flexibility to deliver access safely and within their contract"}}),
+        ["for", "for", "against"],
+    )
+    .await;
+    poll(twelve, json!({"part": "(i)"}), ["for", "for", "for"]).await;
+    poll(twelve, json!({"rider": {"text": "asks GPC England to report back."}}), ["for", "for", "abstain"]).await;
+    poll(twelve, json!({"part": "(ii)"}), ["for", "for", "against"]).await;
+    poll(twelve, json!({"part": "(iii)"}), ["against", "against", "for"]).await;
+    poll(twelve, json!({"part": "(iv)"}), ["for", "for", "abstain"]).await;
+    poll(ids["15"], json!("whole"), ["against", "against", "for"]).await;
+    let p = app.post(&format!("/api/v1/conferences/{cid}/a-motions"), json!({}), Some(&chair_token)).await.expect(201);
+    for tok in &reps {
+        app.post(&format!("/api/v1/polls/{}/votes", p["id"]), json!({"choice": "for"}), Some(tok)).await.expect(200);
+    }
+    app.post(&format!("/api/v1/polls/{}/close", p["id"]), json!({"confirm": true}), Some(&chair_token))
+        .await
+        .expect(200);
+    app.post(&format!("/api/v1/conferences/{cid}/close"), json!({"confirm": true}), Some(&chair_token))
+        .await
+        .expect(200);
+
+    let driver = Driver::start(&driver_path).await;
+    let chair = driver.session().await;
+    chair.sign_in(&app, "chair@example.org", PASSWORD).await;
+    // The venue and dates, set on the resolutions page; a last day before the first is named.
+    chair.goto(&app.url(&format!("/conference/{cid}/resolutions"))).await;
+    chair.wait_for("#conference-details-section summary").await;
+    chair.click("#conference-details-section summary").await;
+    chair.set_value("#conf-venue", "Manchester Central").await;
+    chair.set_value("#conf-starts", "2026-11-20").await;
+    chair.set_value("#conf-ends", "2026-11-19").await;
+    chair.click("#save-conference-details").await;
+    chair.wait_text("#error-summary", "is before starts_on").await;
+    chair.set_value("#conf-starts", "2026-11-19").await;
+    chair.set_value("#conf-ends", "2026-11-20").await;
+    chair.click("#save-conference-details").await;
+    chair.wait_text("#conf-details-status", "Saved.").await;
+    let c = app.get(&format!("/api/v1/conferences/{cid}"), None).await.expect(200);
+    assert_eq!(
+        (c["venue"].as_str(), c["starts_on"].as_str(), c["ends_on"].as_str()),
+        (Some("Manchester Central"), Some("2026-11-19"), Some("2026-11-20"))
+    );
+    chair.check_page("resolutions-chair").await;
+    chair.goto(&app.url(&format!("/conference/{cid}/chair"))).await;
+    chair.wait_for("#print-resolutions").await;
+    chair.click("#print-resolutions").await;
+    let head = chair.wait_text(".doc-head", "Conference of England LMCs").await;
+    assert!(head.contains("Thursday 19 and Friday 20 November 2026, Manchester Central"), "{head}");
+    let twelve_text = chair.text("#resolutions article[data-item='12']").await.expect("item 12");
+    assert!(twelve_text.contains("AGENDA COMMITTEE TO BE PROPOSED BY NORTH STAFFORDSHIRE:"), "{twelve_text}");
+    assert!(twelve_text.contains("within their contract (as amended)"), "{twelve_text}");
+    assert!(twelve_text.contains("PARTS (i), (ii) AND (iv) CARRIED; PART (iii) LOST"), "{twelve_text}");
+    assert!(twelve_text.contains("Amendment to motion 12, part (ii) (item 13)"), "{twelve_text}");
+    chair.wait_text("#lost article[data-item='15']", "LOST — for 1 (33.3%), against 2 (66.7%), abstain 0").await;
+    chair.wait_text("#not_reached article[data-item='17']", "NOT REACHED").await;
+    chair.wait_text("#resolutions article[data-item='16']", "CARRIED (with the 'A' motions, en bloc)").await;
+    chair.check_page("resolutions-print").await;
+    // As printed: the print stylesheet, then a PDF from the browser's own print.
+    chair.cdp("Emulation.setEmulatedMedia", json!({"media": "print"})).await.expect("print media");
+    chair.screenshot(&shots().join("resolutions-print-media.png")).await;
+    let pdf = chair.cdp("Page.printToPDF", json!({"printBackground": false})).await.expect("printToPDF");
+    use base64::Engine;
+    let bytes =
+        base64::engine::general_purpose::STANDARD.decode(pdf["data"].as_str().unwrap_or("")).expect("pdf base64");
+    assert!(bytes.starts_with(b"%PDF") && bytes.len() > 5_000, "a PDF of {} bytes", bytes.len());
+    let pdf_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&pdf_dir).expect("screenshot dir");
+    std::fs::write(pdf_dir.join("resolutions.pdf"), &bytes).expect("write the PDF");
+    chair.quit().await;
+}
 // Speakers and time on two phones and the projector.
 #[path = "browser/speakers.rs"]
 mod speakers;

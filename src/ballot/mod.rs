@@ -9,6 +9,8 @@ pub mod definition;
 pub mod e2e;
 pub mod results;
 pub mod roll;
+pub mod roll_edit;
+pub mod turnout_export;
 
 use ed25519_dalek::SigningKey;
 use rand::rngs::OsRng;

@@ -315,7 +315,14 @@ fn check_text(field: &str, value: &str, max: usize, problems: &mut Vec<String>) 
     }
 }
 
-fn check_entry(membership_no: &str, name: &str, email: &str, lmc: &str, role: &str) -> Result<RollEntry, Vec<String>> {
+/// One voter's fields checked as an import checks a line (also used to correct one voter on the roll).
+pub fn check_entry(
+    membership_no: &str,
+    name: &str,
+    email: &str,
+    lmc: &str,
+    role: &str,
+) -> Result<RollEntry, Vec<String>> {
     let mut problems = Vec::new();
     if membership_no.is_empty() {
         problems.push("membership number is empty".to_string());

@@ -2,6 +2,7 @@
 //! SQLite and PostgreSQL; only this module (and the few `match`es in [`dialect`]) knows which one it talks to.
 
 pub mod dialect;
+pub mod e2e_schema;
 pub mod schema;
 pub mod schema_speakers;
 

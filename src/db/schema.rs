@@ -52,6 +52,8 @@ diesel::table! {
         venue -> Nullable<Text>,
         status -> Text,
         created_at -> Timestamp,
+        starts_on -> Nullable<Text>,
+        ends_on -> Nullable<Text>,
     }
 }
 
@@ -259,6 +261,18 @@ diesel::table! {
         nonce -> Text,
         lmc -> Text,
         role -> Text,
+    }
+}
+
+diesel::table! {
+    /// Scheduled reminders (services::reminders): one row per round, claimed once.
+    reminder_schedule (ballot_id, days_before_close) {
+        ballot_id -> BigInt,
+        days_before_close -> Integer,
+        state -> Text,
+        done_at -> Nullable<Timestamp>,
+        sent_count -> Nullable<BigInt>,
+        note -> Nullable<Text>,
     }
 }
 

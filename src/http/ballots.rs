@@ -162,12 +162,19 @@ pub struct CastRequest {
     /// The voting code from the invitation (or sign in as a member on the roll instead).
     pub code: Option<String>,
     /// Positional: answers[i] answers questions[i]: "yes"/"no", an option's text, or an array of option texts.
+    #[serde(default)]
     #[schema(value_type = Vec<Object>)]
     pub answers: Vec<serde_json::Value>,
+    /// End-to-end ballots instead of `code` and `answers`: the Belenios ballot (`carried ballot encrypt`, or
+    /// the voting page), signed with the voter's credential (docs/e2e.md).
+    #[schema(value_type = Option<Object>)]
+    pub ballot: Option<serde_json::Value>,
 }
 
 /// Cast a ballot, once, with a voting code or as a signed-in member on the roll. 201 means the ballot is
-/// durably recorded; the receipt finds it in the published record.
+/// durably recorded; the receipt finds it in the published record. End-to-end ballots send `{"ballot": …}`
+/// (a Belenios ballot): every proof and the credential are checked, and the receipt is the ballot's tracker;
+/// a second ballot for a credential gets 409, a credential not on the list 403, a refused proof 422.
 #[utoipa::path(tag = "ballots", params(("id" = i64, Path)), request_body = CastRequest,
     responses((status = 201, body = Receipt), (status = 403, description = "the code is not valid for this ballot", body = Problem),
         (status = 409, description = "already voted, or the ballot is not open", body = Problem), (status = 422, body = Problem)))]
@@ -179,7 +186,16 @@ pub async fn cast(
     body: web::Json<CastRequest>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    let CastRequest { code, answers } = body.into_inner();
+    let CastRequest { code, answers, ballot } = body.into_inner();
+    if let Some(ballot) = ballot {
+        if code.is_some() || !answers.is_empty() {
+            return Err(AppError::validation(
+                "an end-to-end ballot is sent alone: {\"ballot\": …}, without code or answers",
+            ));
+        }
+        let receipt = crate::services::e2e::cast(&state, id, ballot).await?;
+        return Ok(HttpResponse::Created().json(receipt));
+    }
     use crate::services::vote_writer::VoterId;
     let voter = match (code, voter.0) {
         (Some(code), _) => VoterId::Code(code),
@@ -204,14 +220,30 @@ pub async fn cast(
     Ok(HttpResponse::Created().json(receipt))
 }
 
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct TurnoutQuery {
+    /// json (default), or csv: turnout by LMC area as a spreadsheet, small groups hidden as in the results.
+    pub format: Option<String>,
+}
+
 /// Live turnout, overall and by LMC area and role. Never results.
-#[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = Turnout), (status = 403, body = Problem)))]
+#[utoipa::path(tag = "ballots", security(("bearer" = [])), params(("id" = i64, Path), TurnoutQuery),
+    responses((status = 200, body = Turnout), (status = 400, body = Problem), (status = 403, body = Problem)))]
 #[get("/ballots/{id}/turnout")]
-pub async fn turnout(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>) -> AppResult<web::Json<Turnout>> {
+pub async fn turnout(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    id: web::Path<i64>,
+    q: web::Query<TurnoutQuery>,
+) -> AppResult<HttpResponse> {
     let viewer = user.require(OVERSIGHT)?.clone();
     let id = id.into_inner();
-    Ok(web::Json(
+    match q.format.as_deref() {
+        None | Some("json") => {}
+        Some("csv") => return crate::http::roll::turnout_csv(&state, viewer, id).await,
+        Some(other) => return Err(AppError::bad_request(format!("format: {other:?} is not json or csv"))),
+    }
+    Ok(HttpResponse::Ok().json(
         state
             .db
             .run(move |c| {

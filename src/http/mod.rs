@@ -4,12 +4,17 @@ pub mod agenda;
 pub mod auth;
 pub mod ballots;
 pub mod client;
+pub mod committee;
 pub mod conference;
+pub mod conference_details;
 pub mod corrections;
+pub mod e2e;
 pub mod extract;
 pub mod guard;
 pub mod health;
 pub mod pages;
+pub mod resolutions;
+pub mod roll;
 pub mod speakers;
 pub mod streams;
 pub mod users;
@@ -47,12 +52,15 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(agenda::edit_motion)
         .service(agenda::delete_motion)
         .service(agenda::set_running_order)
+        .service(committee::apply_committee_motion)
+        .service(committee::put_item)
         .service(corrections::void_poll)
         .service(corrections::close_check)
         .service(corrections::conference_close_check)
         .service(conference::create_motion)
         .service(conference::list_motions)
-        .service(conference::resolutions)
+        .service(resolutions::resolutions)
+        .service(conference_details::update_conference)
         .service(conference::close_conference)
         .service(conference::list_chairs)
         .service(conference::set_chairs)
@@ -92,6 +100,10 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(ballots::checkpoint)
         .service(ballots::remind)
         .service(ballots::reminder_status)
+        .service(roll::list_roll)
+        .service(roll::correct_voter)
+        .service(roll::remove_voter)
+        .service(roll::schedule_reminders)
         .service(ballots::resend)
         .service(ballots::close)
         .service(ballots::publish)
@@ -102,7 +114,13 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(ballots::list_officers)
         .service(ballots::set_officers)
         .service(ballots::signing_key)
-        .service(ballots::audit_log_entries);
+        .service(ballots::audit_log_entries)
+        .service(e2e::upload_trustee_key)
+        .service(e2e::trustees)
+        .service(e2e::election)
+        .service(e2e::encrypted_tally)
+        .service(e2e::upload_partial_decryption)
+        .service(e2e::record_bel);
 }
 
 #[derive(OpenApi)]

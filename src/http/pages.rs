@@ -30,6 +30,7 @@ const CSS: &str = "text/css; charset=utf-8";
 pub const ASSETS: &[Asset] = &[
     asset!("carried.css", CSS),
     asset!("speakers.css", CSS),
+    asset!("resolutions-print.css", CSS),
     asset!("index.html", HTML),
     asset!("conference.html", HTML),
     asset!("chair.html", HTML),
@@ -41,19 +42,28 @@ pub const ASSETS: &[Asset] = &[
     asset!("scrutineer.html", HTML),
     asset!("set-password.html", HTML),
     asset!("admin.html", HTML),
+    asset!("trustee.html", HTML),
     asset!("js/common.js", JS),
     asset!("js/home.js", JS),
     asset!("js/conference.js", JS),
     asset!("js/chair.js", JS),
     asset!("js/agenda-import.js", JS),
     asset!("js/running-order.js", JS),
+    asset!("js/chair_item.js", JS),
     asset!("js/projector.js", JS),
     asset!("js/speakers.js", JS),
     asset!("js/resolutions.js", JS),
+    asset!("js/conference-details.js", JS),
     asset!("js/officer.js", JS),
+    asset!("js/officer-roll.js", JS),
+    asset!("js/officer-reminders.js", JS),
     asset!("js/vote.js", JS),
     asset!("js/results.js", JS),
     asset!("js/recount.js", JS),
+    asset!("js/belenios.js", JS),
+    asset!("js/vote-e2e.js", JS),
+    asset!("js/trustee.js", JS),
+    asset!("js/recount-e2e.js", JS),
     asset!("js/scrutineer.js", JS),
     asset!("js/set-password.js", JS),
     asset!("js/admin.js", JS),
@@ -70,6 +80,7 @@ pub const PAGES: &[(&str, &str)] = &[
     ("/officer", "officer.html"),
     ("/vote/{id:\\d+}", "vote.html"),
     ("/ballots/{id:\\d+}/results", "results.html"),
+    ("/ballots/{id:\\d+}/trustee", "trustee.html"),
     ("/scrutineer", "scrutineer.html"),
     ("/set-password", "set-password.html"),
     ("/admin", "admin.html"),
@@ -109,6 +120,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             }),
         );
     }
+    super::resolutions::configure_pages(cfg);
     cfg.route("/static/{path:.*}", web::get().to(static_file));
 }
 

@@ -5,6 +5,8 @@
 
 pub mod agenda;
 pub mod agenda_reader;
+pub mod amendment_wording;
+pub mod committee_motion;
 pub mod hall;
 pub mod labels;
 pub mod majority;
@@ -12,6 +14,7 @@ pub mod outcome;
 pub mod parser;
 pub mod polls;
 pub mod record;
+pub mod resolutions;
 pub mod speakers;
 pub mod wording;
 

@@ -29,11 +29,13 @@ pub enum Role {
     Representative,
     Member,
     Scrutineer,
+    /// Holds a key of an end-to-end ballot (docs/e2e.md): uploads its public key, later a partial decryption.
+    Trustee,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] =
-        [Role::Admin, Role::Chair, Role::Officer, Role::Representative, Role::Member, Role::Scrutineer];
+    pub const ALL: [Role; 7] =
+        [Role::Admin, Role::Chair, Role::Officer, Role::Representative, Role::Member, Role::Scrutineer, Role::Trustee];
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
@@ -42,6 +44,7 @@ impl Role {
             Role::Representative => "representative",
             Role::Member => "member",
             Role::Scrutineer => "scrutineer",
+            Role::Trustee => "trustee",
         }
     }
 }
@@ -56,7 +59,7 @@ impl FromStr for Role {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         Role::ALL.into_iter().find(|r| r.as_str() == s.trim().to_ascii_lowercase()).ok_or_else(|| {
-            format!("unknown role {s:?}: use one of admin, chair, officer, representative, member, scrutineer")
+            format!("unknown role {s:?}: use one of admin, chair, officer, representative, member, scrutineer, trustee")
         })
     }
 }

@@ -219,6 +219,7 @@ pub fn void_poll(
         for s in &snaps {
             restore(c, s)?;
         }
+        crate::services::linked_items::after_void(c, poll_id)?;
         diesel::update(polls::table.filter(polls::id.eq(poll_id)))
             .set((polls::status.eq("void"), polls::void_reason.eq(&reason), polls::voided_at.eq(Some(db::now()))))
             .execute(c)?;

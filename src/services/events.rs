@@ -78,9 +78,22 @@ pub enum ConferenceEvent {
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum AgendaChange {
-    Imported { added: usize, updated: usize, kept: usize },
-    Deleted { deleted: i64 },
-    Reordered { order: bool },
+    Imported {
+        added: usize,
+        updated: usize,
+        kept: usize,
+    },
+    Deleted {
+        deleted: i64,
+    },
+    Reordered {
+        order: bool,
+    },
+    /// A carried agenda-committee motion was applied to these items.
+    Applied {
+        applied: i64,
+        items: Vec<String>,
+    },
 }
 
 impl ConferenceEvent {

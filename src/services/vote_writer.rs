@@ -26,6 +26,8 @@ struct Request {
     ballot_id: i64,
     voter: VoterId,
     answers: Vec<Value>,
+    /// An end-to-end ballot, already checked (`services::e2e::check_cast`); then `voter` and `answers` are unused.
+    e2e: Option<Box<crate::services::e2e::CheckedBallot>>,
     reply: oneshot::Sender<AppResult<Receipt>>,
 }
 
@@ -47,11 +49,28 @@ impl VoteWriter {
 
     /// Cast a ballot; resolves once it is durably committed (or refused).
     pub async fn cast(&self, ballot_id: i64, voter: VoterId, answers: Vec<Value>) -> AppResult<Receipt> {
+        self.send(Request { ballot_id, voter, answers, e2e: None, reply: oneshot::channel().0 }).await
+    }
+
+    /// Cast a checked end-to-end ballot in the same group commit; resolves once durably committed (or refused).
+    pub async fn cast_e2e(&self, ballot: crate::services::e2e::CheckedBallot) -> AppResult<Receipt> {
+        let voter = VoterId::Code(String::new());
+        self.send(Request {
+            ballot_id: ballot.ballot_id,
+            voter,
+            answers: Vec::new(),
+            e2e: Some(Box::new(ballot)),
+            reply: oneshot::channel().0,
+        })
+        .await
+    }
+
+    async fn send(&self, mut request: Request) -> AppResult<Receipt> {
         let (reply, answer) = oneshot::channel();
+        request.reply = reply;
         let queue = self.queue.clone();
-        let request = Request { ballot_id, voter, answers, reply };
         // A full queue blocks the sender: do that on the blocking pool, not an async worker.
-        actix_web::web::block(move || queue.send(request))
+        actix_web::web::block(move || queue.send(request).map_err(|_| ()))
             .await
             .map_err(AppError::internal)?
             .map_err(|_| AppError::internal_msg("the vote writer has stopped"))?;
@@ -95,6 +114,7 @@ fn commit_batch(db: &Db, keys: &Keys, batch: &[Request]) -> Vec<AppResult<Receip
     };
     let votes: Vec<(i64, Voter<'_>, &[Value])> = batch
         .iter()
+        .filter(|r| r.e2e.is_none())
         .map(|r| {
             let voter = match &r.voter {
                 VoterId::Code(code) => Voter::Code(code),
@@ -103,13 +123,28 @@ fn commit_batch(db: &Db, keys: &Keys, batch: &[Request]) -> Vec<AppResult<Receip
             (r.ballot_id, voter, r.answers.as_slice())
         })
         .collect();
+    let encrypted: Vec<&crate::services::e2e::CheckedBallot> = batch.iter().filter_map(|r| r.e2e.as_deref()).collect();
     let mut results = Vec::new();
+    let mut e2e_results = Vec::new();
     let committed = db::write_tx(&mut conn, |c| {
-        results = ballots::cast_batch(c, keys, &votes);
+        results = if votes.is_empty() { Vec::new() } else { ballots::cast_batch(c, keys, &votes) };
+        if !encrypted.is_empty() {
+            e2e_results = crate::services::e2e::cast_batch(c, &encrypted)?;
+        }
         Ok(())
     });
     match committed {
-        Ok(()) => results,
+        Ok(()) => {
+            // Back in the batch's order.
+            let (mut plain, mut e2e) = (results.into_iter(), e2e_results.into_iter());
+            batch
+                .iter()
+                .map(|r| {
+                    let next = if r.e2e.is_some() { e2e.next() } else { plain.next() };
+                    next.unwrap_or_else(|| Err(AppError::internal_msg("vote not processed")))
+                })
+                .collect()
+        }
         Err(e) => {
             tracing::error!(error = %e, votes = batch.len(), "a batch of votes did not commit; none is acknowledged");
             batch

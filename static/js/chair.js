@@ -2,7 +2,8 @@
 // whole or in parts; open and close polls; show-of-hands results; the live count of votes cast.
 import { api, el, fill, $, start, idFromPath, liveEvents, motionText, MARK_WORDS, showErrors, fieldError, hasRole } from './common.js';
 import { agendaImportSection } from './agenda-import.js';
-import { renderIndex, renderBar } from './running-order.js';
+import { renderIndex, renderBar, selectedMotion, chooseMotion, motionFromHash, itemHash } from './running-order.js';
+import { itemTools } from './chair_item.js';
 import { mountChair } from './speakers.js';
 
 const confId = idFromPath('/conference/');
@@ -29,18 +30,24 @@ start(async (user) => {
     el('nav', { class: 'no-print', 'aria-label': 'Conference pages' }, el('p', {},
       el('a', { href: `/conference/${confId}/projector` }, 'Open the projector screen'), ' · ',
       el('a', { href: `/conference/${confId}/resolutions` }, 'Resolutions'), ' · ',
+      el('a', { href: `/conference/${confId}/resolutions/print`, id: 'print-resolutions' }, 'Resolutions to print or save as PDF'), ' · ',
       el('a', { href: `/conference/${confId}` }, 'Representatives’ voting page'))),
     el('section', { id: 'a-motions', class: 'hidden', 'aria-labelledby': 'a-motions-title' }),
     el('section', { id: 'running-order-section', 'aria-labelledby': 'running-order-title' }),
-    el('section', { id: 'agenda-section', 'aria-labelledby': 'agenda-title' }, el('h2', { id: 'agenda-title' }, 'Agenda'), el('ol', { id: 'agenda', class: 'agenda' })),
-    agendaImportSection(confId, () => refresh()),
-    addMotionForm(),
-    representativesSection(),
+    el('section', { id: 'agenda-section', 'aria-labelledby': 'agenda-title' }, el('h2', { id: 'agenda-title' }, 'The item shown'), el('ol', { id: 'agenda', class: 'agenda' })),
+    el('details', { id: 'agenda-setup', open: true }, el('summary', {}, 'Set up: import the agenda, add a motion, register representatives'),
+      agendaImportSection(confId, () => refresh()),
+      addMotionForm(),
+      representativesSection()),
     closeConferenceForm(),
     el('div', { id: 'vote-bar', class: 'vote-bar', role: 'region', 'aria-label': 'Open vote', hidden: true }));
   speakers = mountChair($('#speakers-section'), confId, () => agendaNow);
   await refresh();
   await speakers.refresh();
+  window.addEventListener('hashchange', () => {
+    const m = last && motionFromHash(last.motions, location.hash);
+    if (m) { chooseMotion(m.id); render(); }
+  });
   liveEvents(confId, {
     ready: () => { refresh(); speakers.refresh(); },
     speakers_updated: (d) => speakers.event(d),
@@ -57,11 +64,17 @@ start(async (user) => {
 });
 
 let refreshing = null;
+let again = false;
 function refresh() {
-  // Coalesce bursts of events into one reload.
-  if (!refreshing) refreshing = Promise.resolve().then(load).finally(() => { refreshing = null; });
+  // Coalesce bursts of events into one reload; an event during a reload loads once more after it, so that
+  // what the page shows is never older than the last event.
+  if (refreshing) { again = true; return refreshing; }
+  refreshing = (async () => { do { again = false; await load(); } while (again); })().finally(() => { refreshing = null; });
   return refreshing;
 }
+
+/** The latest state loaded, so that choosing an item shows it without loading again. */
+let last = null;
 
 async function load() {
   const [motions, open, reps, all] = await Promise.all([
@@ -74,21 +87,47 @@ async function load() {
   agendaNow = motions;
   if (speakers) speakers.rerender();
   for (const p of all) if (p.status === 'closed') for (const id of pollMotions(p)) lastClosed.set(id, p);
+  if (!last) {
+    // The first load: an item named in the address is shown; with an agenda, the setup forms fold away.
+    const named = motionFromHash(motions, location.hash);
+    if (named) chooseMotion(named.id);
+    if (motions.length) $('#agenda-setup').open = false;
+  }
+  last = { motions, open, reps };
   renderPolls(open, reps.length);
-  renderIndex($('#running-order-section'), confId, motions, open, refresh);
-  renderBar($('#vote-bar'), open, reps.length, (id) => closePoll(id));
   renderRepresentatives(reps);
   renderAMotions(motions, open);
-  // Live events re-render the agenda: keep what the chair was typing or choosing in a poll form.
+  render();
+}
+
+/** The index, the one item shown in full, and the bar, from the latest state. */
+function render() {
+  const { motions, open, reps } = last;
+  const shown = selectedMotion(motions, open);
+  const select = (m) => {
+    chooseMotion(m.id);
+    if (location.hash !== itemHash(m)) history.pushState(null, '', itemHash(m));
+    render();
+    $('#agenda-section').scrollIntoView({ block: 'nearest' });
+  };
+  renderIndex($('#running-order-section'), { confId, motions, open, selected: shown, select, refresh });
+  renderBar($('#vote-bar'), { motions, open, nReps: reps.length, close: (id, confirmed) => closePoll(id, null, confirmed), select });
+  // Live events re-render the item: keep what the chair was typing or choosing in a poll form.
   const kept = keepFormState($('#agenda'));
-  fill($('#agenda'), motions.map((m) => agendaItem(m, open)));
+  if (shown) {
+    const item = agendaItem(shown, open);
+    item.append(...itemTools(shown, { confId, conf, motions, open, select, refresh }));
+    fill($('#agenda'), item);
+  } else {
+    fill($('#agenda'), el('li', {}, 'No items yet: import the agenda or add a motion below.'));
+  }
   restoreFormState($('#agenda'), kept);
 }
 
 function keepFormState(root) {
   const kept = { values: {}, open: [] };
   // Only what the chair changed: an untouched field takes its default for the motion's new state.
-  root.querySelectorAll('.open-poll [data-touched][id]').forEach((e) => { kept.values[e.id] = e.value; });
+  root.querySelectorAll('.open-poll [data-touched][id], form[data-edit] [data-touched][id]').forEach((e) => { kept.values[e.id] = e.value; });
   root.querySelectorAll('details[data-keep][open]').forEach((d) => kept.open.push(d.dataset.keep));
   return kept;
 }

@@ -33,6 +33,15 @@ start(async (user) => {
     cards.push(card('Scrutinise', 'Read the audit log, turnout and records; sign off results.',
       [el('a', { href: '/scrutineer' }, 'Go to the scrutineer’s page')]));
   }
+  if (hasRole(user, 'trustee')) {
+    // End-to-end ballots this user holds a key of, once they are readable (open or closed). Before opening
+    // a ballot is a draft, visible only to its officers: the trustee uses the link the officer gives them.
+    const e2e = ballots.filter((b) => b.verifiability === 'end_to_end' && b.status !== 'draft');
+    const mine = (await Promise.all(e2e.map((b) => api('GET', `/ballots/${b.id}/trustees`)
+      .then((v) => (v.trustees.some((t) => t.user_id === user.id) ? b : null)).catch(() => null)))).filter(Boolean);
+    cards.push(card('Trustee of end-to-end ballots', 'Generate your key before a ballot opens (with the link the returning officer sends you); decrypt your share after it closes.',
+      mine.map((b) => el('a', { href: `/ballots/${b.id}/trustee` }, `Trustee: ${b.title}`))));
+  }
   if (hasRole(user, 'admin')) {
     cards.push(card('Manage accounts', 'See every account, create one with its roles, disable one.',
       [el('a', { href: '/admin', id: 'admin-link' }, 'Go to accounts')]));

@@ -2,6 +2,8 @@
 // delivery of the invitations (progress, failing addresses), resend one invitation, watch turnout by LMC
 // area, send reminders (with how many and when the last went, confirmed), close, publish.
 import { api, el, fill, $, start, hasRole, showErrors, fieldError, percent, barChart } from './common.js';
+import { rollSection, loadRoll, turnoutCsvLink } from './officer-roll.js';
+import { scheduleSection, loadSchedule } from './officer-reminders.js';
 
 let timer = null;
 
@@ -157,21 +159,24 @@ async function showBallot(id) {
   ];
   if (b.status === 'draft') parts.push(rollForm(b), openForm(b));
   if (b.status === 'draft') parts.push(el('p', {}, el('a', { href: `#edit-${id}`, id: 'edit-ballot' }, 'Edit the questions and times')));
+  parts.push(rollSection(b));
+  if (b.status === 'draft') parts.push(scheduleSection(b));
   if (b.status !== 'draft') parts.push(el('section', { id: 'delivery', class: 'card', 'aria-labelledby': 'delivery-title' }, el('h2', { id: 'delivery-title' }, 'Invitations and reminders')));
   if (b.status === 'open') {
-    parts.push(resendForm(b), remindersSection(b));
+    parts.push(resendForm(b), remindersSection(b), scheduleSection(b));
     parts.push(el('section', { id: 'turnout', 'aria-live': 'polite' }));
     parts.push(el('div', { class: 'button-row' },
       action('Close the ballot', 'warning', `/ballots/${id}/close`, () => null, 'close', 'Close the ballot now? Nobody will be able to vote after this.')));
     parts.push(el('div', { id: 'action-result', 'aria-live': 'polite' }));
   }
   if (b.status === 'closed') {
-    parts.push(el('p', {}, el('a', { href: `/ballots/${id}/results` }, 'See the results')),
+    parts.push(el('p', {}, el('a', { href: `/ballots/${id}/results` }, 'See the results')), turnoutCsvLink(id),
       action('Publish the results', '', `/ballots/${id}/publish`, () => null, 'publish', 'Publish the results and email everyone on the roll?'),
       el('div', { id: 'action-result', 'aria-live': 'polite' }));
   }
   if (b.status === 'published') parts.push(el('p', {}, el('a', { href: `/ballots/${id}/results` }, 'See the published results')));
   fill($('#content'), parts);
+  await Promise.all([loadRoll(id), loadSchedule(id, { setField: true })]);
   if (b.status !== 'draft') await delivery(id);
   if (b.status === 'open') {
     await Promise.all([turnout(id), reminderInfo(id)]);
@@ -179,7 +184,7 @@ async function showBallot(id) {
     timer = setInterval(() => {
       tick += 1;
       delivery(id).catch(() => {});
-      if (tick % 5 === 0) { turnout(id).catch(() => {}); reminderInfo(id).catch(() => {}); }
+      if (tick % 5 === 0) { turnout(id).catch(() => {}); reminderInfo(id).catch(() => {}); loadSchedule(id).catch(() => {}); }
     }, 2000);
   }
 }
@@ -306,6 +311,7 @@ async function turnout(id) {
     el('p', { class: 'lede', id: 'turnout-total' }, `${t.voted} of ${t.eligible} have voted (${percent(t.turnout)}).`),
     barChart([{ label: 'Turnout', share: t.turnout, text: percent(t.turnout) }], 'Turnout'),
     el('p', { class: 'hint' }, 'Turnout only: nobody can see how anyone voted, or any results, until the ballot closes. It updates every 10 seconds. Groups with fewer than 10 on the roll are hidden, and group figures move in steps of 10, so that no single vote can be placed in a group.'),
+    turnoutCsvLink(id),
     table('By LMC area', t.by_lmc),
     table('By role', t.by_role));
 }
@@ -332,6 +338,7 @@ function rollForm(b) {
       const r = await api('POST', `/ballots/${b.id}/roll`, text, { contentType: 'text/csv' });
       showErrors([]);
       fill($('#roll-size'), n(r.roll_size));
+      loadRoll(b.id, { page: 1 }).catch(() => {});
       fill(out, el('div', { class: 'notice ' + (r.rejected.length ? 'fail' : 'success'), id: 'roll-summary' },
         el('p', {}, el('strong', {}, `${n(r.added)} added, ${n(r.changed)} changed, ${n(r.unchanged)} unchanged, ${n(r.rejected.length)} rejected. ${n(r.roll_size)} on the roll now.`)),
         el('p', { class: 'hint', id: 'roll-mapping' }, `Read with “${r.separator === '\t' ? 'tab' : r.separator}” between fields: `,

@@ -2,12 +2,15 @@
 // No account needed (a member who is signed in may leave the code empty). The receipt is kept in this
 // browser (localStorage, one key per ballot), so a reload shows it again with "you have already voted".
 import { api, el, fill, $, start, idFromPath, showErrors, fieldError, hasRole } from './common.js';
+import { castEndToEnd, looksLikeCredential, progressBar } from './vote-e2e.js';
 
 const ballotId = idFromPath('/vote/');
 let ballot = null;
 let user = null;
 let answers = [];
 let code = '';
+// An end-to-end verifiable ballot is encrypted in this browser with the code as its credential (vote-e2e.js).
+let e2e = false;
 const RECEIPT_KEY = `carried.receipt.${ballotId}`;
 
 function storedReceipt() {
@@ -17,15 +20,16 @@ function storedReceipt() {
   } catch { return null; }
 }
 
-function keepReceipt(receipt) {
+function keepReceipt(receipt, fingerprint) {
   try {
-    localStorage.setItem(RECEIPT_KEY, JSON.stringify({ receipt, cast_at: new Date().toISOString() }));
+    localStorage.setItem(RECEIPT_KEY, JSON.stringify({ receipt, cast_at: new Date().toISOString(), fingerprint }));
   } catch { /* storage refused (private mode): the receipt is shown only now */ }
 }
 
 start(async (u) => {
   user = u;
   ballot = await api('GET', `/ballots/${ballotId}`);
+  e2e = ballot.verifiability === 'end_to_end';
   document.title = `Vote: ${ballot.title} – carried`;
   fill($('#page-title'), ballot.title);
   const params = new URLSearchParams(location.search);
@@ -36,7 +40,7 @@ start(async (u) => {
   }
   const kept = storedReceipt();
   if (kept) {
-    showReceipt(kept.receipt, kept.cast_at);
+    showReceipt(kept.receipt, kept.cast_at, kept.fingerprint);
     return;
   }
   if (ballot.status !== 'open') {
@@ -62,7 +66,7 @@ function optionWord(q, o) {
 }
 
 function showForm() {
-  const memberHint = hasRole(user, 'member') ? ' You are signed in: if you are on this ballot’s roll and set your password through the link we emailed you, you can leave the code empty.' : '';
+  const memberHint = hasRole(user, 'member') && !e2e ? ' You are signed in: if you are on this ballot’s roll and set your password through the link we emailed you, you can leave the code empty.' : '';
   const form = el('form', { id: 'ballot-form', novalidate: true },
     ballot.description ? el('p', { class: 'lede' }, ballot.description) : null,
     ballot.closes_at ? el('p', {}, `Voting closes ${new Date(ballot.closes_at).toLocaleString('en-GB', { timeZone: 'Europe/London', dateStyle: 'full', timeStyle: 'short' })} (UK time).`) : null,
@@ -90,7 +94,8 @@ function showForm() {
     const errors = [];
     code = $('#code').value.trim();
     fieldError('code', null);
-    if (!code && !hasRole(user, 'member')) errors.push({ field: 'code', message: 'Enter your voting code' });
+    if (!code && (e2e || !hasRole(user, 'member'))) errors.push({ field: 'code', message: 'Enter your voting code' });
+    else if (e2e && !looksLikeCredential(code)) errors.push({ field: 'code', message: 'That is not a voting code: check it against your invitation email' });
     ballot.questions.forEach((q, i) => {
       const chosen = Array.from(form.querySelectorAll(`input[name="${qid(i)}"]:checked`), (x) => x.value);
       if (q.kind === 'many_of') {
@@ -101,7 +106,8 @@ function showForm() {
         if (answers[i] === null) errors.push({ field: qid(i, 0), message: `Answer question ${i + 1}` });
       }
     });
-    if (errors.some((e) => e.field === 'code')) fieldError('code', 'Enter your voting code');
+    const codeError = errors.find((e) => e.field === 'code');
+    if (codeError) fieldError('code', codeError.message);
     if (errors.length) return showErrors(errors);
     showErrors([]);
     showReview();
@@ -121,6 +127,14 @@ function showReview() {
   cast.addEventListener('click', async () => {
     cast.disabled = true;
     try {
+      if (e2e) {
+        const progress = progressBar('encrypt-progress', 'Encrypting your vote in this browser');
+        $('#content').append(progress.node);
+        const r = await castEndToEnd(ballotId, code, answers, ballot.questions, progress);
+        keepReceipt(r.receipt, r.fingerprint);
+        showReceipt(r.receipt, undefined, r.fingerprint);
+        return;
+      }
       const body = { answers };
       if (code) body.code = code;
       const r = await api('POST', `/ballots/${ballotId}/votes`, body);
@@ -128,6 +142,7 @@ function showReview() {
       showReceipt(r.receipt);
     } catch (e) {
       cast.disabled = false;
+      $('#encrypt-progress')?.closest('.e2e-progress')?.remove();
       let msg = e.message;
       if (e.status === 403 && code) msg = 'That voting code is not valid for this ballot. Check it against your invitation email.';
       else if (e.status === 403) {
@@ -144,7 +159,7 @@ function showReview() {
   $('#main').focus();
 }
 
-function showReceipt(receipt, castAt) {
+function showReceipt(receipt, castAt, fingerprint) {
   const again = Boolean(castAt);
   fill($('#page-title'), again ? 'You have already voted' : 'Your vote has been cast');
   showErrors([]);
@@ -162,6 +177,7 @@ function showReceipt(receipt, castAt) {
   const save = el('a', {
     id: 'save-receipt', class: 'button secondary', download: `receipt-ballot-${ballotId}.txt`,
     href: 'data:text/plain;charset=utf-8,' + encodeURIComponent(`Ballot: ${ballot.title}\nReceipt: ${receipt}\n`
+      + (fingerprint ? `Election fingerprint: ${fingerprint}\n` : '')
       + `Check it at ${location.origin}/ballots/${ballotId}/results once the ballot has closed.\n`),
   }, 'Save as a file');
   const forget = el('button', { type: 'button', id: 'forget-receipt', class: 'secondary' }, 'Forget it on this browser');
@@ -176,7 +192,10 @@ function showReceipt(receipt, castAt) {
         ` (from this browser, ${new Date(castAt).toLocaleString('en-GB', { timeZone: 'Europe/London', dateStyle: 'long', timeStyle: 'short' })}). Your vote is final.`)) : null,
     el('div', { class: 'card success' },
       el('h2', {}, 'Your receipt'),
-      el('p', {}, el('span', { class: 'receipt', id: 'receipt' }, receipt)),
+      el('p', {}, el('span', { class: fingerprint ? 'receipt tracker' : 'receipt', id: 'receipt' }, receipt)),
+      fingerprint ? el('p', { class: 'hint' }, 'This is your ballot’s tracker: it identifies your encrypted ballot in the published record. ',
+        'The election fingerprint, which you can compare with the one in the record, is ',
+        el('span', { class: 'tracker', id: 'fingerprint' }, fingerprint), '.') : null,
       el('div', { class: 'notice warning', id: 'receipt-warning' },
         el('p', {}, el('strong', {}, 'Keep your receipt now: we cannot show it to you again or send it to you.'),
           ' It is not linked to your name anywhere we keep, which is what keeps your vote secret.')),
@@ -188,8 +207,12 @@ function showReceipt(receipt, castAt) {
       el('p', { class: 'hint no-print' }, 'This browser also keeps a copy for this ballot, so reloading this page shows it again. ',
         'On a shared computer, anyone using this browser could see it: save or copy it, then ', forget, '.')),
     el('h2', {}, 'What happens next'),
-    el('p', {}, 'When the ballot closes, the results and the full record of every ballot are published. ',
-      'You can then find your receipt in the record to see that your vote was counted, and recount the whole ballot yourself.'),
-    el('p', {}, el('a', { href: `/ballots/${ballotId}/results` }, 'Results and receipt check for this ballot')));
+    fingerprint
+      ? el('p', { id: 'next-e2e' }, 'When the ballot closes, the trustees decrypt the total (never a single ballot) and the results are published with ',
+        'the ballot’s Belenios record, ', el('a', { href: `/api/v1/ballots/${ballotId}/record.bel` }, 'record.bel'),
+        '. Your tracker is in it if your vote was counted; anyone can verify the whole record with carried verify or Belenios’s own belenios-tool.')
+      : el('p', {}, 'When the ballot closes, the results and the full record of every ballot are published. ',
+        'You can then find your receipt in the record to see that your vote was counted, and recount the whole ballot yourself.'),
+    el('p', {}, el('a', { href: `/ballots/${ballotId}/results` }, fingerprint ? 'Results of this ballot' : 'Results and receipt check for this ballot')));
   $('#main').focus();
 }

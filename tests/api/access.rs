@@ -145,6 +145,10 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
     app.post_empty(&format!("/api/v1/ballots/{closed}/open"), Some(&officer)).await.expect(200);
     app.post_empty(&format!("/api/v1/ballots/{closed}/close"), Some(&officer)).await.expect(200);
 
+    let trustee = app.user_with("trustee@example.org", &[Role::Trustee]).await;
+    let e2e_draft = crate::e2e::e2e_ballot(&app, &officer, &trustee, "draft").await;
+    let e2e_open = crate::e2e::e2e_ballot(&app, &officer, &trustee, "open").await;
+    let e2e_closed = crate::e2e::e2e_ballot(&app, &officer, &trustee, "closed").await;
     let ballot_body = json!({"title": "New", "questions": crate::ballots::questions()});
     let ops = vec![
         op(Method::GET, "/health".into(), None, EVERYONE),
@@ -174,6 +178,12 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
         op(Method::POST, "/api/v1/users/999999/password-link".into(), None, &[Chair, OtherChair, Admin]),
         op(Method::GET, "/api/v1/conferences".into(), None, EVERYONE),
         op(Method::GET, format!("/api/v1/conferences/{conf}"), None, EVERYONE),
+        op(
+            Method::PUT,
+            format!("/api/v1/conferences/{conf}"),
+            Some(json!({"name": "Conference of England LMCs", "venue": "Manchester", "starts_on": "2026-11-19"})),
+            &[Chair, Admin],
+        ),
         op(Method::POST, "/api/v1/conferences".into(), Some(json!({"name": "Another"})), &[Chair, OtherChair, Admin]),
         op(Method::GET, format!("/api/v1/conferences/{conf}/chairs"), None, &[Chair, Admin]),
         op(Method::PUT, format!("/api/v1/conferences/{conf}/chairs"), Some(json!({"user_ids": [chair_id]})), &[Admin]),
@@ -208,6 +218,8 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
         op(Method::GET, format!("/api/v1/motions/{motion}/record"), None, EVERYONE),
         op(Method::POST, format!("/api/v1/motions/{motion}/marks"), Some(json!({"marks": ["a"]})), &[Chair]),
         op(Method::POST, format!("/api/v1/motions/{motion}/take"), Some(json!({"as": "whole"})), &[Chair]),
+        op(Method::POST, format!("/api/v1/motions/{motion}/apply"), None, &[Chair]),
+        op(Method::POST, format!("/api/v1/motions/{motion}/put"), Some(json!({})), &[Chair]),
         op(Method::GET, format!("/api/v1/conferences/{conf}/polls"), None, EVERYONE),
         op(Method::GET, format!("/api/v1/conferences/{conf}/hall"), None, EVERYONE),
         op(
@@ -301,6 +313,15 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
             allowed: &[Officer],
         },
         op(Method::GET, format!("/api/v1/ballots/{open}/turnout"), None, &[Officer, Scrutineer]),
+        op(Method::GET, format!("/api/v1/ballots/{draft}/roll"), None, &[Officer, Scrutineer]),
+        op(Method::PATCH, format!("/api/v1/ballots/{draft}/roll/99999"), Some(json!({"name": "X"})), &[Officer]),
+        op(Method::DELETE, format!("/api/v1/ballots/{draft}/roll/99999"), None, &[Officer]),
+        op(
+            Method::PUT,
+            format!("/api/v1/ballots/{open}/reminders/schedule"),
+            Some(json!({"days_before_close": []})),
+            &[Officer],
+        ),
         op(Method::GET, format!("/api/v1/ballots/{open}/mail"), None, &[Officer, Scrutineer]),
         op(Method::GET, format!("/api/v1/ballots/{open}/checkpoint"), None, EVERYONE),
         op(Method::POST, format!("/api/v1/ballots/{open}/remind"), None, &[Officer]),
@@ -325,6 +346,15 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
         op(Method::POST, format!("/api/v1/ballots/{closed}/publish"), None, &[Officer]),
         op(Method::POST, format!("/api/v1/ballots/{draft}/open"), None, &[Officer]),
         op(Method::POST, format!("/api/v1/ballots/{open}/close"), None, &[Officer]),
+        // End-to-end ballots: keys and partial decryptions come only from the ballot's own trustees (none
+        // of these callers; tests/api/e2e.rs checks a trustee may).
+        op(Method::POST, format!("/api/v1/ballots/{e2e_draft}/trustee-key"), Some(json!({})), &[]),
+        op(Method::GET, format!("/api/v1/ballots/{e2e_draft}/trustees"), None, &[Officer, Scrutineer]),
+        op(Method::GET, format!("/api/v1/ballots/{e2e_open}/trustees"), None, EVERYONE),
+        op(Method::GET, format!("/api/v1/ballots/{e2e_open}/election"), None, EVERYONE),
+        op(Method::GET, format!("/api/v1/ballots/{e2e_closed}/encrypted-tally"), None, EVERYONE),
+        op(Method::POST, format!("/api/v1/ballots/{e2e_closed}/partial-decryptions"), Some(json!({})), &[]),
+        op(Method::GET, format!("/api/v1/ballots/{e2e_closed}/record.bel"), None, EVERYONE),
     ];
     let mut checked = 0;
     for o in &ops {

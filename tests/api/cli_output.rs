@@ -86,3 +86,86 @@ fn user_add_asks_for_the_password_without_echo_on_a_terminal() {
     assert!(screen.contains("added user"), "{screen}");
     assert!(!screen.contains(secret), "the password is not echoed: {screen}");
 }
+
+/// Every subcommand's `--help`, walked from `carried --help` down, says what it does and explains every
+/// argument (BALLOT, FILE, RECORD …) and option; `carried --help` lists every setting the service reads
+/// (each key read in src/config.rs, as `CARRIED_<KEY>`).
+#[test]
+fn every_subcommand_explains_its_arguments_and_help_lists_every_setting() {
+    let help = |path: &[String]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_carried"))
+            .args(path)
+            .arg("--help")
+            .output()
+            .expect("run carried");
+        assert!(out.status.success(), "carried {path:?} --help");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let mut todo: Vec<Vec<String>> = vec![vec![]];
+    let mut commands = 0;
+    let mut explained = Vec::new();
+    while let Some(path) = todo.pop() {
+        let text = help(&path);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            !lines.first().is_some_and(|l| l.trim().is_empty()),
+            "carried {path:?} --help starts by saying what it does"
+        );
+        commands += 1;
+        let mut section = "";
+        for (i, line) in lines.iter().enumerate() {
+            if !line.starts_with(' ') && line.ends_with(':') {
+                section = line;
+                continue;
+            }
+            if line.trim().is_empty()
+                || !line.starts_with("  ")
+                || line.starts_with("   ") && !line.trim_start().starts_with('-')
+            {
+                continue;
+            }
+            if !matches!(section, "Commands:" | "Arguments:" | "Options:") {
+                continue;
+            }
+            let entry = line.trim_start();
+            // "NAME  description" on one line, or the description on the next, further indented, line.
+            let (name, same_line) = match entry.find("  ") {
+                Some(at) => (entry[..at].trim(), entry[at..].trim()),
+                None => (entry.trim(), ""),
+            };
+            let next = lines.get(i + 1).filter(|l| l.starts_with("          ")).map(|l| l.trim()).unwrap_or("");
+            let description = if same_line.is_empty() { next } else { same_line };
+            assert!(
+                description.len() >= 10,
+                "carried {} --help: {name} in {section} is not explained:\n{text}",
+                path.join(" ")
+            );
+            if section == "Commands:" && name != "help" {
+                let mut sub = path.clone();
+                sub.push(name.to_string());
+                todo.push(sub);
+            }
+            if section == "Arguments:" {
+                explained.push(format!("{} {name}", path.join(" ")));
+            }
+        }
+    }
+    assert!(commands >= 15, "walked {commands} commands");
+    for arg in ["roll import <BALLOT>", "roll import <FILE>", "verify <RECORD>"] {
+        assert!(explained.iter().any(|e| e == arg), "{arg} is explained: {explained:?}");
+    }
+
+    let top = help(&[]);
+    let config = include_str!("../../src/config.rs");
+    let mut keys: Vec<String> = config
+        .match_indices("get(\"")
+        .filter_map(|(at, _)| config[at + 5..].split('"').next().map(|k| format!("CARRIED_{}", k.to_uppercase())))
+        .collect();
+    keys.push("CARRIED_CONFIG".into());
+    keys.sort();
+    keys.dedup();
+    assert!(keys.len() >= 25, "settings found in src/config.rs: {keys:?}");
+    for key in &keys {
+        assert!(top.contains(key.as_str()), "carried --help lists {key}:\n{top}");
+    }
+}

@@ -149,6 +149,14 @@ pub(super) fn cast_for_ballot(
         }
         return Ok(());
     }
+    if crate::services::e2e::is_end_to_end(conn, id)? {
+        for i in mine {
+            results[i] = Some(Err(AppError::validation(
+                "this ballot is end to end: send {\"ballot\": …}, a Belenios ballot encrypted with your credential",
+            )));
+        }
+        return Ok(());
+    }
     // Lock the ballot row while it is open: the row lock serialises casting with closing and chaining
     // (across instances), so no vote lands in the box after the box was chained at close.
     let locked: Option<i64> =

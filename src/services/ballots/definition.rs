@@ -9,6 +9,7 @@ pub(super) struct Checked {
     opens_at: Option<NaiveDateTime>,
     closes_at: Option<NaiveDateTime>,
     publication: Publication,
+    trustees: Option<Vec<i64>>,
 }
 
 pub(super) fn check(input: NewBallot) -> AppResult<Checked> {
@@ -34,6 +35,7 @@ pub(super) fn check(input: NewBallot) -> AppResult<Checked> {
             return Err(AppError::validation(format!("publication: {other:?} is not full or receipts_only")))
         }
     };
+    let trustees = crate::services::e2e::check_definition(input.verifiability.as_deref(), input.trustees.as_deref())?;
     Ok(Checked {
         title,
         description: input.description.trim().to_string(),
@@ -41,6 +43,7 @@ pub(super) fn check(input: NewBallot) -> AppResult<Checked> {
         opens_at,
         closes_at,
         publication,
+        trustees,
     })
 }
 
@@ -63,6 +66,7 @@ pub fn create_ballot(conn: &mut DbConnection, actor: &User, input: NewBallot) ->
             .returning(ballots::id)
             .get_result::<i64>(conn)?;
         crate::services::access::add_officer(conn, id, actor.id)?;
+        crate::services::e2e::define(conn, id, c.trustees.as_deref())?;
         audit_log::append(
             conn,
             &actor.email,
@@ -93,6 +97,7 @@ pub fn update_ballot(conn: &mut DbConnection, actor: &User, id: i64, input: NewB
                 ballots::closes_at.eq(c.closes_at),
             ))
             .execute(conn)?;
+        crate::services::e2e::define(conn, id, c.trustees.as_deref())?;
         audit_log::append(
             conn,
             &actor.email,

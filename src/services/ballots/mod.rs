@@ -63,6 +63,8 @@ pub struct BallotView {
     /// Number on the roll while still a draft.
     pub roll_size: i64,
     pub signed_off: bool,
+    /// "receipts" (tier 1) or "end_to_end" (tier 2, docs/e2e.md).
+    pub verifiability: String,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -77,6 +79,10 @@ pub struct NewBallot {
     pub closes_at: Option<String>,
     /// "full" (default) or "receipts_only".
     pub publication: Option<String>,
+    /// "receipts" (tier 1, the default) or "end_to_end" (tier 2: Belenios ballots, docs/e2e.md).
+    pub verifiability: Option<String>,
+    /// End-to-end ballots: the user ids of the trustees (each holds the trustee role).
+    pub trustees: Option<Vec<i64>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -237,22 +243,22 @@ type BallotRow = (
     Option<String>,
 );
 
-struct Ballot {
-    id: i64,
-    title: String,
-    description: String,
-    questions: Vec<QuestionDef>,
-    status: String,
+pub(crate) struct Ballot {
+    pub(crate) id: i64,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) questions: Vec<QuestionDef>,
+    pub(crate) status: String,
     publication: Publication,
     opens_at: Option<NaiveDateTime>,
-    closes_at: Option<NaiveDateTime>,
+    pub(crate) closes_at: Option<NaiveDateTime>,
     opened_at: Option<NaiveDateTime>,
     closed_at: Option<NaiveDateTime>,
-    eligible: Option<i64>,
+    pub(crate) eligible: Option<i64>,
     signoff: Option<String>,
 }
 
-fn load(conn: &mut DbConnection, id: i64) -> AppResult<Ballot> {
+pub(crate) fn load(conn: &mut DbConnection, id: i64) -> AppResult<Ballot> {
     let r: BallotRow = ballots::table
         .filter(ballots::id.eq(id))
         .select((
@@ -294,6 +300,7 @@ fn roll_size(conn: &mut DbConnection, id: i64) -> AppResult<i64> {
 
 fn view(conn: &mut DbConnection, b: Ballot) -> AppResult<BallotView> {
     let size = roll_size(conn, b.id)?;
+    let verifiability = crate::services::e2e::verifiability(conn, b.id)?;
     Ok(BallotView {
         id: b.id,
         title: b.title,
@@ -308,6 +315,7 @@ fn view(conn: &mut DbConnection, b: Ballot) -> AppResult<BallotView> {
         eligible: b.eligible,
         roll_size: size,
         signed_off: b.signoff.is_some(),
+        verifiability,
     })
 }
 

@@ -12,6 +12,9 @@ pub fn checkpoint(conn: &mut DbConnection, keys: &Keys, id: i64) -> AppResult<Ch
     if status == "draft" {
         return Err(AppError::new(ErrorCode::BallotNotOpen, "the ballot has not opened: there is no record yet"));
     }
+    if let Some(c) = crate::services::e2e::checkpoint(conn, id)? {
+        return Ok(c);
+    }
     let head = head.unwrap_or_default();
     // v2 ballots: signed by the service key (docs/audit.md section 18.7), so it cannot be denied later.
     let b = load(conn, id)?;

@@ -117,6 +117,17 @@ pub fn close_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) 
         )
         .set(mail_outbox::status.eq("cancelled"))
         .execute(conn)?;
+        if crate::services::e2e::is_end_to_end(conn, id)? {
+            let n = crate::services::e2e::close(conn, id)?;
+            audit_log::append(
+                conn,
+                actor,
+                "ballot.close",
+                &format!("ballot {id}"),
+                serde_json::json!({"votes_cast": n}),
+            )?;
+            return Ok(());
+        }
         // Whatever is still in the ballot box is chained now, shuffled.
         chain_box(conn, id, 0)?;
         let record = store_record(conn, keys, id)?;
@@ -150,13 +161,21 @@ pub(super) fn closed(b: &Ballot) -> AppResult<()> {
 pub fn results(conn: &mut DbConnection, id: i64, thresholds: ThresholdSettings) -> AppResult<ResultsView> {
     let b = load(conn, id)?;
     closed(&b)?;
-    let entries = entries(conn, id)?;
-    let questions: Vec<audit::Question> = b.questions.iter().map(QuestionDef::to_audit).collect();
-    let counts = audit::tally(&questions, entries.iter().filter_map(|e| e.answers.as_ref()));
+    // End-to-end ballots: the counts the trustees decrypted (no per-group counts are kept).
+    let e2e = crate::services::e2e::counts(conn, id, &b.questions)?;
+    let with_counts = e2e.is_none();
+    let counts = match e2e {
+        Some(counts) => counts,
+        None => {
+            let entries = entries(conn, id)?;
+            let questions: Vec<audit::Question> = b.questions.iter().map(QuestionDef::to_audit).collect();
+            audit::tally(&questions, entries.iter().filter_map(|e| e.answers.as_ref()))
+        }
+    };
     let th =
         ballot::Thresholds { turnout_min: thresholds.turnout_min, yes_of_eligible_min: thresholds.yes_of_eligible_min };
     let results = ballot::results(&b.questions, &counts, b.eligible.unwrap_or(0) as u64, &th);
-    let groups = group_tallies(conn, &b, true)?;
+    let groups = group_tallies(conn, &b, with_counts)?;
     Ok(ResultsView {
         ballot_id: id,
         title: b.title.clone(),
@@ -170,6 +189,7 @@ pub fn results(conn: &mut DbConnection, id: i64, thresholds: ThresholdSettings) 
 pub fn record(conn: &mut DbConnection, id: i64) -> AppResult<Value> {
     let b = load(conn, id)?;
     closed(&b)?;
+    crate::services::e2e::refuse_tier1_record(conn, id)?;
     let stored: Option<String> = ballots::table.filter(ballots::id.eq(id)).select(ballots::record).first(conn)?;
     let stored = stored.ok_or_else(|| AppError::internal_msg("closed ballot without a record"))?;
     serde_json::from_str(&stored).map_err(AppError::internal)
@@ -191,6 +211,7 @@ pub fn sign_off(conn: &mut DbConnection, scrutineer: &User, keys: &Keys, id: i64
     db::write_tx(conn, |conn| {
         let b = load(conn, id)?;
         closed(&b)?;
+        crate::services::e2e::refuse_tier1_record(conn, id)?;
         if b.signoff.is_some() {
             return Err(AppError::conflict("this ballot has already been signed off"));
         }
@@ -224,6 +245,8 @@ pub fn publish(conn: &mut DbConnection, actor: &User, public_url: &str, id: i64)
         if b.status != "closed" {
             return Err(AppError::conflict(format!("the ballot is {}; only a closed ballot is published", b.status)));
         }
+        // An end-to-end ballot is published once the trustees have decrypted its result.
+        crate::services::e2e::counts(conn, id, &b.questions)?;
         diesel::update(ballots::table.filter(ballots::id.eq(id)))
             .set((ballots::status.eq("published"), ballots::published_at.eq(Some(db::now()))))
             .execute(conn)?;

@@ -11,39 +11,13 @@ pub fn send_reminders(conn: &mut DbConnection, actor: &User, id: i64, force: boo
             return Err(AppError::new(ErrorCode::BallotNotOpen, "reminders go out only while the ballot is open"));
         }
         crate::services::reminders::check_not_too_soon(conn, id, force)?;
-        let rows: Vec<(i64, String, String)> = roll::table
-            .filter(roll::ballot_id.eq(id))
-            .filter(roll::voted.eq(false))
-            .order(roll::id.asc())
-            .select((roll::id, roll::email, roll::name))
-            .load(conn)?;
-        for (roll_id, email, name) in &rows {
-            mail::enqueue(
-                conn,
-                &mail::Outgoing {
-                    kind: "reminder".into(),
-                    to_addr: email.clone(),
-                    to_name: name.clone(),
-                    subject: format!("Reminder: your vote in {}", b.title),
-                    body: String::new(),
-                    ballot_id: Some(id),
-                    roll_id: Some(*roll_id),
-                },
-            )?;
-        }
-        audit_log::append(
-            conn,
-            &actor.email,
-            "ballot.remind",
-            &format!("ballot {id}"),
-            serde_json::json!({"reminders": rows.len(), "forced": force}),
-        )?;
-        Ok(rows.len() as i64)
+        crate::services::reminders::queue_round(conn, id, &b.title, &actor.email, serde_json::json!({"forced": force}))
     })
 }
 
 /// Resend one voter's invitation (same code: codes are derived, not re-issued).
 pub fn resend_invitation(conn: &mut DbConnection, actor: &User, id: i64, membership_no: &str) -> AppResult<()> {
+    crate::services::e2e::refuse_resend(conn, id)?;
     db::write_tx(conn, |conn| {
         let b = load(conn, id)?;
         if b.status != "open" {

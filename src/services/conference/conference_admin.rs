@@ -5,11 +5,14 @@ use super::*;
 pub fn create_conference(conn: &mut DbConnection, actor: &User, input: NewConference) -> AppResult<Conference> {
     let name = trimmed(&input.name, "name", 300)?;
     let venue = input.venue.as_deref().map(|v| trimmed(v, "venue", 300)).transpose()?;
+    let (starts_on, ends_on) = crate::services::conference_details::check_dates(input.starts_on, input.ends_on)?;
     db::write_tx(conn, |c| {
         let id = diesel::insert_into(conferences::table)
             .values((
                 conferences::name.eq(&name),
                 conferences::venue.eq(&venue),
+                conferences::starts_on.eq(&starts_on),
+                conferences::ends_on.eq(&ends_on),
                 conferences::status.eq("open"),
                 conferences::created_at.eq(db::now()),
             ))
@@ -32,18 +35,9 @@ pub fn create_conference(conn: &mut DbConnection, actor: &User, input: NewConfer
 pub fn list_conferences(conn: &mut DbConnection) -> AppResult<Vec<Conference>> {
     let rows = conferences::table
         .order(conferences::id.desc())
-        .select((conferences::id, conferences::name, conferences::venue, conferences::status, conferences::created_at))
-        .load::<(i64, String, Option<String>, String, chrono::NaiveDateTime)>(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, venue, status, created_at)| Conference {
-            id,
-            name,
-            venue,
-            status,
-            created_at: created_at.and_utc(),
-        })
-        .collect())
+        .select(crate::services::conference_details::COLUMNS)
+        .load::<crate::services::conference_details::Row>(conn)?;
+    rows.into_iter().map(crate::services::conference_details::from_row).collect()
 }
 
 pub fn get_conference(conn: &mut DbConnection, id: i64) -> AppResult<Conference> {

@@ -39,6 +39,12 @@ pub struct Conference {
     /// "open" or "closed".
     pub status: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The (first) day of the conference, for the published resolutions.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub starts_on: Option<chrono::NaiveDate>,
+    /// The last day, for a conference of more than one day.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub ends_on: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -152,6 +158,12 @@ pub struct PollView {
 pub struct NewConference {
     pub name: String,
     pub venue: Option<String>,
+    /// The (first) day, e.g. "2026-11-19".
+    #[schema(value_type = Option<String>, format = Date)]
+    pub starts_on: Option<chrono::NaiveDate>,
+    /// The last day, for a conference of more than one day.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub ends_on: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -206,7 +218,7 @@ pub struct Declaration {
 
 // ---- helpers ---------------------------------------------------------------------------------------
 
-fn trimmed(s: &str, field: &str, max: usize) -> AppResult<String> {
+pub(crate) fn trimmed(s: &str, field: &str, max: usize) -> AppResult<String> {
     let t = s.trim();
     if t.is_empty() {
         return Err(AppError::validation(format!("{field}: must not be empty")));
@@ -223,16 +235,11 @@ fn trimmed(s: &str, field: &str, max: usize) -> AppResult<String> {
 fn conference_row(conn: &mut DbConnection, id: i64) -> AppResult<Conference> {
     conferences::table
         .filter(conferences::id.eq(id))
-        .select((conferences::id, conferences::name, conferences::venue, conferences::status, conferences::created_at))
-        .first::<(i64, String, Option<String>, String, chrono::NaiveDateTime)>(conn)
+        .select(crate::services::conference_details::COLUMNS)
+        .first::<crate::services::conference_details::Row>(conn)
         .optional()?
-        .map(|(id, name, venue, status, created_at)| Conference {
-            id,
-            name,
-            venue,
-            status,
-            created_at: created_at.and_utc(),
-        })
+        .map(crate::services::conference_details::from_row)
+        .transpose()?
         .ok_or_else(|| AppError::not_found(format!("no conference {id}")))
 }
 

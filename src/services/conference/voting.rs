@@ -539,6 +539,7 @@ pub fn close_poll(
                 "this poll was closed at the same moment by someone else",
             ));
         }
+        crate::services::linked_items::after_close(c, poll_id, decision.carried)?;
         audit_log::append(
             c,
             &actor.email,

@@ -1,0 +1,2 @@
+ALTER TABLE conferences DROP COLUMN ends_on;
+ALTER TABLE conferences DROP COLUMN starts_on;
