@@ -26,7 +26,7 @@ start(async (user) => {
   }
   fill($('#content'),
     el('section', { id: 'polls', 'aria-labelledby': 'polls-title' }),
-    el('section', { id: 'speakers-section', class: 'card no-print', 'aria-labelledby': 'speakers-title' }),
+    el('section', { id: 'speakers-section', class: 'no-print', 'aria-labelledby': 'speakers-title' }),
     el('nav', { class: 'no-print', 'aria-label': 'Conference pages' }, el('p', {},
       el('a', { href: `/conference/${confId}/projector` }, 'Open the projector screen'), ' · ',
       el('a', { href: `/conference/${confId}/resolutions` }, 'Resolutions'), ' · ',

@@ -229,6 +229,9 @@ export function mountProjector(box, confId, after, voting = () => false) {
 /** The chair's speakers panel: the debate's motion, the speaker and clock, the queue, the rules. */
 export function mountChair(box, confId, getMotions) {
   const m = mount(confId, render);
+  // Folded to one line while no debate is open (the chair's page stays short); open during a debate,
+  // unless the chair folds it.
+  let chairWantsOpen = null;
   async function act(method, path, body) {
     try {
       m.show(await api(method, path, body));
@@ -294,8 +297,15 @@ export function mountChair(box, confId, getMotions) {
     const focused = document.activeElement && box.contains(document.activeElement) ? document.activeElement.id : null;
     const cur = v.current;
     const call = (body) => act('POST', `/conferences/${confId}/speakers/call`, body);
-    fill(box,
-      el('h2', { id: 'speakers-title' }, 'Speakers'),
+    const summary = !v.motion ? 'Not taking speakers: open the debate on a motion'
+      : `${motionWords(v.motion)}: ${cur ? `${cur.name} speaking` : 'nobody speaking'}, ${v.queue.length} waiting`;
+    const details = el('details', { id: 'speakers-details' }, el('summary', { id: 'speakers-summary' }, `Speakers: ${summary}`));
+    const shown = chairWantsOpen ?? !!v.motion;
+    details.open = shown;
+    // The toggle event also follows this page's own setting (asynchronously): only a change away from it is the chair's.
+    details.addEventListener('toggle', () => { if (details.open !== shown) chairWantsOpen = details.open; });
+    fill(box, el('h2', { id: 'speakers-title', class: 'visually-hidden' }, 'Speakers'), details);
+    fill(details, details.firstChild,
       debateForm(v),
       v.motion ? [
         el('div', { class: 'card feature', id: 'chair-current' },

@@ -37,6 +37,9 @@ async fn two_phones_ask_to_speak_the_chair_calls_one_and_the_clock_runs_on_phone
     // The chair opens the debate on the motion.
     chair.sign_in(&app, "chair@example.org", PASSWORD).await;
     chair.goto(&app.url(&format!("/conference/{cid}/chair"))).await;
+    // Folded to one line while no debate is open; the chair opens it.
+    chair.wait_text("#speakers-summary", "Not taking speakers").await;
+    chair.click("#speakers-summary").await;
     chair.wait_text("#speakers-section", "Choose the motion being debated").await;
     chair.choose("#debate-motion", &mid.to_string()).await;
     chair.click("#open-debate").await;
