@@ -22,6 +22,8 @@ pub enum ErrorCode {
     Conflict,
     AlreadyVoted,
     PollClosed,
+    /// The action needs the caller to confirm it (send it again with `"confirm": true`).
+    ConfirmationNeeded,
     BallotNotOpen,
     ResultsNotAvailable,
     PayloadTooLarge,
@@ -33,7 +35,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 22] = [
+    pub const ALL: [ErrorCode; 23] = [
         ErrorCode::BadRequest,
         ErrorCode::InvalidJson,
         ErrorCode::InvalidCsv,
@@ -48,6 +50,7 @@ impl ErrorCode {
         ErrorCode::Conflict,
         ErrorCode::AlreadyVoted,
         ErrorCode::PollClosed,
+        ErrorCode::ConfirmationNeeded,
         ErrorCode::BallotNotOpen,
         ErrorCode::ResultsNotAvailable,
         ErrorCode::PayloadTooLarge,
@@ -74,6 +77,7 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::AlreadyVoted => "already_voted",
             ErrorCode::PollClosed => "poll_closed",
+            ErrorCode::ConfirmationNeeded => "confirmation_needed",
             ErrorCode::BallotNotOpen => "ballot_not_open",
             ErrorCode::ResultsNotAvailable => "results_not_available",
             ErrorCode::PayloadTooLarge => "payload_too_large",
@@ -98,6 +102,7 @@ impl ErrorCode {
             ErrorCode::Conflict
             | ErrorCode::AlreadyVoted
             | ErrorCode::PollClosed
+            | ErrorCode::ConfirmationNeeded
             | ErrorCode::BallotNotOpen
             | ErrorCode::ResultsNotAvailable => StatusCode::CONFLICT,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -125,6 +130,7 @@ impl ErrorCode {
             ErrorCode::Conflict => "Conflicts with the current state",
             ErrorCode::AlreadyVoted => "Already voted",
             ErrorCode::PollClosed => "The poll is closed",
+            ErrorCode::ConfirmationNeeded => "Confirm this first",
             ErrorCode::BallotNotOpen => "The ballot is not open",
             ErrorCode::ResultsNotAvailable => "Results are not available yet",
             ErrorCode::PayloadTooLarge => "The request body is too large",
@@ -345,6 +351,7 @@ mod tests {
             (ErrorCode::Conflict, 409),
             (ErrorCode::AlreadyVoted, 409),
             (ErrorCode::PollClosed, 409),
+            (ErrorCode::ConfirmationNeeded, 409),
             (ErrorCode::BallotNotOpen, 409),
             (ErrorCode::ResultsNotAvailable, 409),
             (ErrorCode::PayloadTooLarge, 413),

@@ -1235,7 +1235,7 @@ async fn the_page_catches_up_after_the_network_drops() {
     rep.network(true, 0).await;
     rep.click("button[data-choice=for]").await;
     rep.wait_text(".your-vote", "Not recorded yet: no connection").await;
-    app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&chair)).await.expect(200);
+    app.post(&format!("/api/v1/polls/{pid}/close"), json!({"confirm": true}), Some(&chair)).await.expect(200);
     rep.network(false, 0).await;
     rep.wait_text("#vote-refused", "Your vote (For) was not recorded: the vote closed").await;
     rep.wait_text("#last-result", "Motion 1, part (ii)").await;
@@ -1353,7 +1353,7 @@ async fn the_wording_and_the_buttons_fit_a_phone_for_every_kind_of_question() {
         rep.screenshot(&shots().join(format!("hall-{name}-phone.png"))).await;
         let api = app.get(&format!("/api/v1/polls/{pid}"), Some(&chair)).await.expect(200);
         assert!(api["wording"]["text"].as_str().unwrap_or("").contains(want), "{name}: {}", api["wording"]);
-        app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&chair)).await.expect(200);
+        app.post(&format!("/api/v1/polls/{pid}/close"), json!({"confirm": true}), Some(&chair)).await.expect(200);
         rep.wait_for("#no-poll").await;
     }
     // The last vote uses the resolutions' words, and the agenda says what was decided.
@@ -1421,12 +1421,12 @@ async fn the_projector_fills_the_screen_at_both_sizes() {
     for label in ["(i)", "(ii)", "(iv)", "(v)"] {
         let p = open_poll(&app, &chair, mid, json!({"subject": {"part": label}})).await;
         app.post(&format!("/api/v1/polls/{p}/votes"), json!({"choice": "for"}), Some(&reps[0])).await.expect(200);
-        app.post_empty(&format!("/api/v1/polls/{p}/close"), Some(&chair)).await.expect(200);
+        app.post(&format!("/api/v1/polls/{p}/close"), json!({"confirm": true}), Some(&chair)).await.expect(200);
     }
     projector.network(false, 0).await;
     projector.wait_text("#motion-outcome", "CARRIED IN ALL PARTS").await;
     projector.screenshot(&shots().join("projector-decided-1280x720.png")).await;
-    app.post_empty(&format!("/api/v1/conferences/{cid}/close"), Some(&chair)).await.expect(200);
+    app.post(&format!("/api/v1/conferences/{cid}/close"), json!({"confirm": true}), Some(&chair)).await.expect(200);
     projector.wait_text("#content", "the conference has closed").await;
     projector.quit().await;
 }
@@ -1993,3 +1993,6 @@ async fn chair_opens_the_resolutions_to_print() {
     std::fs::write(pdf_dir.join("resolutions.pdf"), &bytes).expect("write the PDF");
     chair.quit().await;
 }
+// Speakers and time on two phones and the projector.
+#[path = "browser/speakers.rs"]
+mod speakers;

@@ -4,6 +4,7 @@
 pub mod dialect;
 pub mod e2e_schema;
 pub mod schema;
+pub mod schema_speakers;
 
 use std::time::Duration;
 

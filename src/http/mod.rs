@@ -15,6 +15,7 @@ pub mod health;
 pub mod pages;
 pub mod resolutions;
 pub mod roll;
+pub mod speakers;
 pub mod streams;
 pub mod users;
 
@@ -79,6 +80,15 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(conference::hall_state)
         .service(conference::my_conferences)
         .service(conference::close_poll)
+        .service(speakers::speakers)
+        .service(speakers::get_rules)
+        .service(speakers::set_rules)
+        .service(speakers::open_debate)
+        .service(speakers::ask)
+        .service(speakers::withdraw)
+        .service(speakers::call)
+        .service(speakers::timer)
+        .service(speakers::end)
         .service(ballots::create_ballot)
         .service(ballots::update_ballot)
         .service(ballots::list_ballots)

@@ -30,6 +30,7 @@ const CSS: &str = "text/css; charset=utf-8";
 pub const ASSETS: &[Asset] = &[
     asset!("carried.css", CSS),
     asset!("resolutions-print.css", CSS),
+    asset!("speakers.css", CSS),
     asset!("index.html", HTML),
     asset!("conference.html", HTML),
     asset!("chair.html", HTML),
@@ -50,6 +51,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("js/running-order.js", JS),
     asset!("js/chair_item.js", JS),
     asset!("js/projector.js", JS),
+    asset!("js/speakers.js", JS),
     asset!("js/resolutions.js", JS),
     asset!("js/conference-details.js", JS),
     asset!("js/officer.js", JS),

@@ -15,6 +15,7 @@ pub mod parser;
 pub mod polls;
 pub mod record;
 pub mod resolutions;
+pub mod speakers;
 pub mod wording;
 
 pub use agenda::AgendaMark;

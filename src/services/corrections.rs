@@ -324,3 +324,87 @@ pub fn conference_close_check(c: &mut DbConnection, conference_id: i64) -> AppRe
         .get_result(c)?;
     Ok(ConferenceCloseCheck { not_reached: items.len(), items, open_poll: open > 0 })
 }
+
+/// The body of `POST /polls/{id}/close`: none (or `{"confirm": true}`) for an electronic poll; the chair's
+/// declaration (`result`, and `counts` if taken) for a show of hands.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseRequest {
+    /// Close the vote even though fewer than half of the registered representatives have voted.
+    #[serde(default)]
+    pub confirm: bool,
+    /// Show of hands: "carried" or "lost".
+    pub result: Option<String>,
+    /// Show of hands: the counts, if taken.
+    pub counts: Option<crate::procedure::Counts>,
+}
+
+/// Close a poll. An electronic vote in which fewer than half of the registered representatives have voted
+/// is closed only when the chair confirms: without `confirm`, 409 `confirmation_needed` with the figures.
+pub fn close_poll(
+    c: &mut DbConnection,
+    hub: &crate::services::events::Hub,
+    actor: &User,
+    poll_id: i64,
+    req: Option<CloseRequest>,
+) -> AppResult<PollView> {
+    let req = req.unwrap_or_default();
+    let declaration = match (req.result, req.counts) {
+        (Some(result), counts) => Some(conf::Declaration { result, counts }),
+        (None, Some(_)) => return Err(AppError::validation("counts: give the declared result with them")),
+        (None, None) => None,
+    };
+    if declaration.is_none() && !req.confirm {
+        // Votes are only ever added, so a check that passes here still holds when the poll closes.
+        let check = close_check(c, poll_id)?;
+        if check.needs_confirmation {
+            return Err(AppError::new(
+                crate::error::ErrorCode::ConfirmationNeeded,
+                format!(
+                    "only {} of {} registered representatives have voted (fewer than half); to close the vote anyway, send {{\"confirm\": true}}",
+                    check.votes_cast, check.registered
+                ),
+            ));
+        }
+    }
+    conf::close_poll(c, hub, actor, poll_id, declaration)
+}
+
+/// A body that only confirms: `{"confirm": true}`.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Confirm {
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+/// Close the conference. While motions are undecided (closing makes them NOT REACHED) the chair must
+/// confirm: without `confirm`, 409 `confirmation_needed` saying how many, and which.
+pub fn close_conference(
+    c: &mut DbConnection,
+    hub: &crate::services::events::Hub,
+    actor: &User,
+    conference_id: i64,
+    confirm: bool,
+) -> AppResult<conf::Conference> {
+    if !confirm {
+        let check = conference_close_check(c, conference_id)?;
+        if check.not_reached > 0 && !check.open_poll {
+            let shown: Vec<&str> = check.items.iter().take(20).map(String::as_str).collect();
+            return Err(AppError::new(
+                crate::error::ErrorCode::ConfirmationNeeded,
+                format!(
+                    "{} will become NOT REACHED ({}{}); to close the conference anyway, send {{\"confirm\": true}}",
+                    if check.not_reached == 1 {
+                        "1 motion".to_string()
+                    } else {
+                        format!("{} motions", check.not_reached)
+                    },
+                    shown.join(", "),
+                    if check.items.len() > shown.len() { ", …" } else { "" },
+                ),
+            ));
+        }
+    }
+    conf::close_conference(c, hub, actor, conference_id)
+}

@@ -70,6 +70,8 @@ pub enum ConferenceEvent {
         conference_id: i64,
         not_reached: usize,
     },
+    /// The debate changed (a request to speak, a call, the clock): its public view.
+    SpeakersUpdated(Box<crate::services::speakers::SpeakersView>),
 }
 
 /// How the agenda changed, as `agenda_updated` tells the pages.
@@ -101,6 +103,7 @@ impl ConferenceEvent {
                 p.conference_id
             }
             ConferenceEvent::MotionUpdated(m) => m.conference_id,
+            ConferenceEvent::SpeakersUpdated(v) => v.conference_id,
             ConferenceEvent::PollProgress { conference_id, .. }
             | ConferenceEvent::AgendaUpdated { conference_id, .. }
             | ConferenceEvent::ConferenceClosed { conference_id, .. } => *conference_id,
@@ -117,6 +120,7 @@ impl ConferenceEvent {
             ConferenceEvent::MotionUpdated(_) => "motion_updated",
             ConferenceEvent::AgendaUpdated { .. } => "agenda_updated",
             ConferenceEvent::ConferenceClosed { .. } => "conference_closed",
+            ConferenceEvent::SpeakersUpdated(_) => "speakers_updated",
         }
     }
 
@@ -132,6 +136,7 @@ impl ConferenceEvent {
             ConferenceEvent::MotionUpdated(m) => json!({ "motion": m }),
             ConferenceEvent::AgendaUpdated { change, .. } => serde_json::to_value(change).unwrap_or_default(),
             ConferenceEvent::ConferenceClosed { not_reached, .. } => json!({ "not_reached": not_reached }),
+            ConferenceEvent::SpeakersUpdated(v) => serde_json::to_value(v).unwrap_or_default(),
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod reminders;
 pub mod resolutions;
 pub mod roll_admin;
 pub mod smtp;
+pub mod speakers;
 pub mod vote_writer;
 
 use std::sync::Arc;

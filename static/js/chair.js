@@ -4,11 +4,15 @@ import { api, el, fill, $, start, idFromPath, liveEvents, motionText, MARK_WORDS
 import { agendaImportSection } from './agenda-import.js';
 import { renderIndex, renderBar, selectedMotion, chooseMotion, motionFromHash, itemHash } from './running-order.js';
 import { itemTools } from './chair_item.js';
+import { mountChair } from './speakers.js';
 
 const confId = idFromPath('/conference/');
 let conf = null;
 /** The latest closed poll of each motion (the one the chair may void). */
 let lastClosed = new Map();
+/** The agenda as last loaded, and the speakers' panel (which lists the motions to debate). */
+let agendaNow = [];
+let speakers = null;
 
 start(async (user) => {
   conf = await api('GET', `/conferences/${confId}`);
@@ -22,6 +26,7 @@ start(async (user) => {
   }
   fill($('#content'),
     el('section', { id: 'polls', 'aria-labelledby': 'polls-title' }),
+    el('section', { id: 'speakers-section', class: 'card no-print', 'aria-labelledby': 'speakers-title' }),
     el('nav', { class: 'no-print', 'aria-label': 'Conference pages' }, el('p', {},
       el('a', { href: `/conference/${confId}/projector` }, 'Open the projector screen'), ' · ',
       el('a', { href: `/conference/${confId}/resolutions` }, 'Resolutions'), ' · ',
@@ -36,19 +41,22 @@ start(async (user) => {
       representativesSection()),
     closeConferenceForm(),
     el('div', { id: 'vote-bar', class: 'vote-bar', role: 'region', 'aria-label': 'Open vote', hidden: true }));
+  speakers = mountChair($('#speakers-section'), confId, () => agendaNow);
   await refresh();
+  await speakers.refresh();
   window.addEventListener('hashchange', () => {
     const m = last && motionFromHash(last.motions, location.hash);
     if (m) { chooseMotion(m.id); render(); }
   });
   liveEvents(confId, {
-    ready: () => refresh(),
+    ready: () => { refresh(); speakers.refresh(); },
+    speakers_updated: (d) => speakers.event(d),
     poll_opened: () => refresh(),
     poll_closed: () => refresh(),
     motion_updated: () => refresh(),
     agenda_updated: () => refresh(),
     poll_voided: () => refresh(),
-    resync: () => refresh(),
+    resync: () => { refresh(); speakers.refresh(); },
     poll_progress: (d) => {
       for (const n of document.querySelectorAll(`[data-votes-cast="${d.poll_id}"], [data-bar-votes="${d.poll_id}"]`)) n.textContent = String(d.votes_cast);
     },
@@ -76,6 +84,8 @@ async function load() {
     api('GET', `/conferences/${confId}/polls`).catch(() => []),
   ]);
   lastClosed = new Map();
+  agendaNow = motions;
+  if (speakers) speakers.rerender();
   for (const p of all) if (p.status === 'closed') for (const id of pollMotions(p)) lastClosed.set(id, p);
   if (!last) {
     // The first load: an item named in the address is shown; with an agenda, the setup forms fold away.
@@ -177,28 +187,32 @@ function showOfHandsForm(p) {
   return form;
 }
 
+function askToConfirmClose(pollId, message) {
+  const card = document.querySelector(`[data-open-poll="${pollId}"]`);
+  const panel = el('div', { class: 'notice warning-panel', role: 'alertdialog', 'aria-labelledby': `confirm-close-${pollId}-title`, id: `confirm-close-${pollId}` },
+    el('p', { id: `confirm-close-${pollId}-title` }, el('strong', {}, message)),
+    el('div', { class: 'button-row' },
+      el('button', { type: 'button', class: 'warning', 'data-confirm-close': pollId, onclick: () => closePoll(pollId, null, true) }, 'Close the vote anyway'),
+      el('button', { type: 'button', class: 'secondary', onclick: () => panel.remove() }, 'Keep it open')));
+  card?.querySelector('[id^="confirm-close-"]')?.remove();
+  card?.append(panel);
+  panel.querySelector('button')?.focus();
+}
+
 async function closePoll(pollId, declaration, confirmed = false) {
   try {
     if (!declaration && !confirmed) {
       // Fewer than half of the registered representatives voting: ask first.
       const check = await api('GET', `/polls/${pollId}/close-check`);
-      if (check.needs_confirmation) {
-        const card = document.querySelector(`[data-open-poll="${pollId}"]`);
-        const panel = el('div', { class: 'notice warning-panel', role: 'alertdialog', 'aria-labelledby': `confirm-close-${pollId}-title`, id: `confirm-close-${pollId}` },
-          el('p', { id: `confirm-close-${pollId}-title` }, el('strong', {}, check.message)),
-          el('div', { class: 'button-row' },
-            el('button', { type: 'button', class: 'warning', 'data-confirm-close': pollId, onclick: () => closePoll(pollId, null, true) }, 'Close the vote anyway'),
-            el('button', { type: 'button', class: 'secondary', onclick: () => panel.remove() }, 'Keep it open')));
-        card?.querySelector('[id^="confirm-close-"]')?.remove();
-        card?.append(panel);
-        panel.querySelector('button')?.focus();
-        return;
-      }
+      if (check.needs_confirmation) return askToConfirmClose(pollId, check.message);
     }
-    await api('POST', `/polls/${pollId}/close`, declaration);
+    // Confirmed by the chair: the service closes a vote few have voted in only with {confirm: true}.
+    await api('POST', `/polls/${pollId}/close`, declaration || (confirmed ? { confirm: true } : undefined));
     showErrors([]);
     await refresh();
   } catch (e) {
+    // The service asks too (someone registered meanwhile): the same question, with its figures.
+    if (e.code === 'confirmation_needed') return askToConfirmClose(pollId, `${e.message[0].toUpperCase()}${e.message.slice(1)}`);
     showErrors([{ message: e.message }]);
   }
 }
@@ -546,7 +560,7 @@ function closeConferenceForm() {
           el('p', {}, 'Close the conference?'),
           el('div', { class: 'button-row' },
             el('button', { type: 'button', class: 'warning', id: 'close-conference-confirm', onclick: async () => {
-              try { await api('POST', `/conferences/${confId}/close`); location.reload(); } catch (e) { showErrors([{ message: e.message }]); }
+              try { await api('POST', `/conferences/${confId}/close`, { confirm: true }); location.reload(); } catch (e) { showErrors([{ message: e.message }]); }
             } }, 'Yes, close the conference'),
             el('button', { type: 'button', class: 'secondary', onclick: () => fill(confirmBox) }, 'Cancel'))));
         confirmBox.querySelector('button')?.focus();

@@ -7,6 +7,7 @@
 import {
   api, el, fill, $, start, idFromPath, liveEvents, liveWords, CHOICE_WORDS, resultWords, countsWords, wordingView,
 } from './common.js';
+import { mountHall } from './speakers.js';
 
 const confId = idFromPath('/conference/');
 let hall = null;
@@ -27,13 +28,16 @@ start(async (user) => {
     return;
   }
   await refresh();
+  const speakers = mountHall($('#speakers'), confId);
+  await speakers.refresh();
   liveEvents(confId, {
-    ready: () => refresh(),
+    ready: () => { refresh(); speakers.refresh(); },
+    speakers_updated: (d) => speakers.event(d),
     poll_opened: () => refresh(),
     poll_closed: () => refresh(),
     motion_updated: () => refresh(),
-    resync: () => refresh(),
-    conference_closed: () => refresh(),
+    resync: () => { refresh(); speakers.refresh(); },
+    conference_closed: () => { refresh(); speakers.refresh(); },
     poll_progress: (d) => {
       if (hall && hall.open_poll && hall.open_poll.id === d.poll_id) hall.open_poll.votes_cast = d.votes_cast;
       const n = document.querySelector(`[data-votes-cast="${d.poll_id}"]`);
@@ -92,12 +96,14 @@ function render() {
   }
   const pollBox = $('#poll');
   if (!p) {
-    if (shownPoll !== 'none') {
+    // Redrawn when the conference closes too.
+    const none = `none-${hall.conference.status}`;
+    if (shownPoll !== none) {
       fill(pollBox, el('div', { class: 'card', id: 'no-poll' },
         el('h2', {}, hall.conference.status === 'closed' ? 'The conference has closed' : 'No vote open'),
         el('p', {}, hall.conference.status === 'closed' ? 'Thank you for voting.' : 'Wait for the chair to open the next vote. This page will change by itself.'),
         myVote && myVote.phase === 'refused' ? el('p', { class: 'error-message', id: 'vote-refused' }, myVote.message) : null));
-      shownPoll = 'none';
+      shownPoll = none;
     }
   } else if (shownPoll !== p.id) {
     fill(pollBox, pollCard(p));

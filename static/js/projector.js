@@ -4,19 +4,26 @@
 // majority needed, and the motion's outcome once decided. It reconnects by itself after a dropped
 // connection and catches up from one snapshot (/conferences/{id}/hall).
 import { api, el, fill, $, start, idFromPath, liveEvents, resultWords, wordingView } from './common.js';
+import { mountProjector } from './speakers.js';
 
 const confId = idFromPath('/conference/');
 let hall = null;
+/** Who is speaking (static/js/speakers.js); hidden while a vote is open. */
+let speakers = null;
 
 start(async () => {
   await refresh();
+  // Who is speaking, and their clock, above the vote.
+  speakers = mountProjector($('#speakers-floor'), confId, () => fit(), () => !!(hall && hall.open_poll));
+  await speakers.refresh();
   liveEvents(confId, {
-    ready: () => refresh(),
+    ready: () => { refresh(); speakers.refresh(); },
+    speakers_updated: (d) => speakers.event(d),
     poll_opened: () => refresh(),
     poll_closed: () => refresh(),
     motion_updated: () => refresh(),
-    resync: () => refresh(),
-    conference_closed: () => refresh(),
+    resync: () => { refresh(); speakers.refresh(); },
+    conference_closed: () => { refresh(); speakers.refresh(); },
     poll_progress: (d) => {
       if (hall && hall.open_poll && hall.open_poll.id === d.poll_id) {
         hall.open_poll.votes_cast = d.votes_cast;
@@ -44,6 +51,7 @@ function refresh() {
         again = false;
         hall = await api('GET', `/conferences/${confId}/hall`);
         show();
+        if (speakers) speakers.rerender();
       } while (again);
     } catch (e) {
       if (e.status && e.status !== 0) throw e;

@@ -119,6 +119,17 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
         .expect(201)["id"]
         .as_i64()
         .expect("id");
+    // The chair takes speakers on motion2; the representative has asked to speak.
+    app.post(&format!("/api/v1/conferences/{conf}/speakers/debate"), json!({"motion_id": motion2}), Some(&chair))
+        .await
+        .expect(200);
+    let rep_token = token(Representative).expect("rep");
+    let request = app
+        .post(&format!("/api/v1/motions/{motion2}/speakers"), json!({"side": "for"}), Some(&rep_token))
+        .await
+        .expect(201)["mine"]
+        .as_i64()
+        .expect("request");
     let draft = crate::ballots::create_ballot(&app, &officer, json!({})).await;
     let b = crate::ballots::open_ballot_as(&app, officer.clone(), 2, &["Devon"]).await;
     let open = b.id;
@@ -253,6 +264,40 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
         ),
         op(Method::DELETE, format!("/api/v1/motions/{conf2_motion}"), None, &[Chair]),
         op(Method::POST, format!("/api/v1/conferences/{conf2}/close"), None, &[Chair]),
+        op(Method::GET, format!("/api/v1/conferences/{conf}/speakers"), None, EVERYONE),
+        op(Method::GET, format!("/api/v1/conferences/{conf}/settings/speakers"), None, EVERYONE),
+        op(
+            Method::PUT,
+            format!("/api/v1/conferences/{conf}/settings/speakers"),
+            Some(json!({"speaker_seconds": 90})),
+            &[Chair],
+        ),
+        op(
+            Method::POST,
+            format!("/api/v1/motions/{motion2}/speakers"),
+            Some(json!({"side": "against"})),
+            &[Representative],
+        ),
+        op(Method::POST, format!("/api/v1/speakers/{request}/withdraw"), None, &[Chair, Representative]),
+        op(
+            Method::POST,
+            format!("/api/v1/conferences/{conf}/speakers/call"),
+            Some(json!({"kind": "proposer"})),
+            &[Chair],
+        ),
+        op(
+            Method::POST,
+            format!("/api/v1/conferences/{conf}/speakers/timer"),
+            Some(json!({"running": true})),
+            &[Chair],
+        ),
+        op(Method::POST, format!("/api/v1/conferences/{conf}/speakers/end"), None, &[Chair]),
+        op(
+            Method::POST,
+            format!("/api/v1/conferences/{conf}/speakers/debate"),
+            Some(json!({"motion_id": motion2})),
+            &[Chair],
+        ),
         op(Method::GET, "/api/v1/ballots".into(), None, EVERYONE),
         op(Method::GET, format!("/api/v1/ballots/{open}"), None, EVERYONE),
         op(Method::GET, format!("/api/v1/ballots/{draft}"), None, &[Officer, Scrutineer]),

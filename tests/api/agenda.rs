@@ -207,7 +207,9 @@ both_backends!(hundred_item_agenda_runs_to_its_resolutions, |app: TestApp| async
     // Item 5 lost, then closing the conference leaves the rest NOT REACHED.
     conf.poll(&app, by("5")["id"].as_i64().expect("id"), json!("whole"), "simple", &["against", "against", "for"])
         .await;
-    app.post_empty(&format!("/api/v1/conferences/{}/close", conf.id), Some(&conf.chair)).await.expect(200);
+    app.post(&format!("/api/v1/conferences/{}/close", conf.id), json!({"confirm": true}), Some(&conf.chair))
+        .await
+        .expect(200);
     let res = app.get(&format!("/api/v1/conferences/{}/resolutions", conf.id), None).await.expect(200);
     let outcome = |item: &str| -> String {
         res["motions"]
@@ -347,7 +349,9 @@ both_backends!(closing_asks_to_confirm_and_taking_in_parts_can_be_undone, |app: 
     assert_eq!(c["open_poll"], false);
     assert_eq!(c["not_reached"], 9, "10 items, 13 decided (12 is only partly decided): {c}");
     assert_eq!(c["items"][0], "12");
-    app.post_empty(&format!("/api/v1/conferences/{}/close", conf.id), Some(&conf.chair)).await.expect(200);
+    app.post(&format!("/api/v1/conferences/{}/close", conf.id), json!({"confirm": true}), Some(&conf.chair))
+        .await
+        .expect(200);
     // The check said what closing did: those nine, and no other, are (in part) NOT REACHED.
     let res = app.get(&format!("/api/v1/conferences/{}/resolutions", conf.id), None).await.expect(200);
     let not_reached: Vec<&str> = res["motions"]

@@ -182,7 +182,9 @@ both_backends!(procedural_outcomes_reference_withdrawn_and_not_reached, |app: Te
     let untouched =
         conf.motion(&app, json!({"stem": "That conference never gets here."})).await["id"].as_i64().expect("id");
 
-    app.post_empty(&format!("/api/v1/conferences/{}/close", conf.id), Some(&conf.chair)).await.expect(200);
+    app.post(&format!("/api/v1/conferences/{}/close", conf.id), json!({"confirm": true}), Some(&conf.chair))
+        .await
+        .expect(200);
     assert_eq!(conf.outcome_text(&app, untouched).await, "NOT REACHED");
     assert_eq!(conf.outcome_text(&app, in_parts).await, "PART (i) CARRIED; PARTS (ii) AND (iii) NOT REACHED");
     assert_eq!(conf.outcome_text(&app, closure).await, "NOT REACHED");

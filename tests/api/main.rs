@@ -22,3 +22,4 @@ mod mailing;
 mod officer;
 mod roll_admin;
 mod secrecy;
+mod speakers;

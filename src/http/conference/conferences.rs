@@ -128,22 +128,26 @@ pub async fn list_representatives(
     ))
 }
 
-#[utoipa::path(tag = "conferences", security(("bearer" = [])), params(("id" = i64, Path)),
+/// Close the conference. While motions are undecided (they would become NOT REACHED), only with
+/// `{"confirm": true}`: otherwise 409 `confirmation_needed` saying how many, and which.
+#[utoipa::path(tag = "conferences", security(("bearer" = [])), params(("id" = i64, Path)), request_body(content = Option<crate::services::corrections::Confirm>),
     responses((status = 200, description = "the conference, closed; undecided motions are NOT REACHED", body = Conference), (status = 403, body = Problem), (status = 409, body = Problem)))]
 #[post("/conferences/{id}/close")]
 pub async fn close_conference(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<i64>,
+    body: Option<web::Json<crate::services::corrections::Confirm>>,
 ) -> AppResult<web::Json<Conference>> {
     let actor = user.require(&[Role::Chair])?.clone();
     let id = id.into_inner();
     let hub = state.hub.clone();
+    let confirm = body.is_some_and(|b| b.confirm);
     let conf = state
         .db
         .run(move |c| {
             access::chair_of(c, &actor, id)?;
-            svc::close_conference(c, &hub, &actor, id)
+            crate::services::corrections::close_conference(c, &hub, &actor, id, confirm)
         })
         .await?;
     Ok(web::Json(conf))

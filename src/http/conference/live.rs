@@ -3,7 +3,8 @@
 use super::*;
 
 /// Live events for a conference as Server-Sent Events: `poll_opened`, `poll_progress` (votes cast so
-/// far, never how anyone voted), `poll_closed` (counts and outcome), `motion_updated`, `conference_closed`.
+/// far, never how anyone voted), `poll_closed` (counts and outcome), `motion_updated`, `conference_closed`,
+/// `speakers_updated` (the public view of the debate: who is speaking, their clock, the queue).
 #[utoipa::path(tag = "conferences", params(("id" = i64, Path)),
     responses((status = 200, description = "text/event-stream", content_type = "text/event-stream", body = String), (status = 404, body = Problem)))]
 #[get("/conferences/{id}/events")]

@@ -13,8 +13,8 @@ use crate::procedure::{self, Choice, TakenAs};
 use crate::services::access;
 use crate::services::auth::Role;
 use crate::services::conference::{
-    self as svc, Conference, Declaration, MotionDecision, MotionMarks, MotionView, NewConference, NewMotion, NewPoll,
-    PollView, Representative,
+    self as svc, Conference, MotionDecision, MotionMarks, MotionView, NewConference, NewMotion, NewPoll, PollView,
+    Representative,
 };
 use crate::services::AppState;
 

@@ -120,14 +120,16 @@ pub async fn my_vote(state: web::Data<AppState>, user: AuthUser, id: web::Path<i
 
 /// Close the poll: counts, the result by its majority rule, and the motion's outcome. Show-of-hands polls
 /// take the chair's declaration as the body.
-#[utoipa::path(tag = "polls", security(("bearer" = [])), params(("id" = i64, Path)), request_body(content = Option<Declaration>),
+/// An electronic vote with fewer than half of the registered representatives voting closes only with
+/// `{"confirm": true}` (otherwise 409 `confirmation_needed`, with the figures).
+#[utoipa::path(tag = "polls", security(("bearer" = [])), params(("id" = i64, Path)), request_body(content = Option<crate::services::corrections::CloseRequest>),
     responses((status = 200, body = PollView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 #[post("/polls/{id}/close")]
 pub async fn close_poll(
     state: web::Data<AppState>,
     user: AuthUser,
     id: web::Path<i64>,
-    body: Option<web::Json<Declaration>>,
+    body: Option<web::Json<crate::services::corrections::CloseRequest>>,
 ) -> AppResult<web::Json<PollView>> {
     let actor = user.require(&[Role::Chair])?.clone();
     let id = id.into_inner();
@@ -137,7 +139,7 @@ pub async fn close_poll(
         .db
         .run(move |c| {
             access::chair_of_poll(c, &actor, id)?;
-            svc::close_poll(c, &hub, &actor, id, declaration)
+            crate::services::corrections::close_poll(c, &hub, &actor, id, declaration)
         })
         .await?;
     Ok(web::Json(p))

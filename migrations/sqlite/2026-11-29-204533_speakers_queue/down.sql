@@ -1,0 +1,2 @@
+DROP TABLE speaker_requests;
+DROP TABLE speaker_settings;
