@@ -22,9 +22,14 @@ pub enum TrusteeCommand {
     },
     /// Compute your partial decryption of a closed ballot's encrypted tally, with its proofs, and print it.
     Decrypt {
-        /// Your private key file (from `carried trustee keygen`, or belenios-tool's .privkey).
+        /// Your private key file (from `carried trustee keygen`, or belenios-tool's .privkey); for a threshold
+        /// trustee, your secret seed (from `carried trustee threshold-cert`, or belenios-tool's .key).
         #[arg(long)]
         key: PathBuf,
+        /// Threshold trustees: your encrypted decryption key (from `carried trustee threshold-voutput
+        /// --dkey-out`, or belenios-tool's .dkey). With it, --key is your seed.
+        #[arg(long)]
+        decryption_key: Option<PathBuf>,
         /// The encrypted tally (GET /api/v1/ballots/{id}/encrypted-tally).
         #[arg(long)]
         tally: PathBuf,
@@ -37,6 +42,8 @@ pub enum TrusteeCommand {
         #[arg(long)]
         trustee_id: Option<u32>,
     },
+    #[command(flatten)]
+    Threshold(crate::e2e_threshold::ThresholdCommand),
 }
 
 #[derive(Subcommand)]
@@ -56,12 +63,12 @@ pub enum BallotCommand {
     },
 }
 
-fn read_text(path: &Path) -> Result<String, String> {
+pub(crate) fn read_text(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8 text", path.display()))
 }
 
-fn read_election(path: &Path) -> Result<ElectionCtx, String> {
+pub(crate) fn read_election(path: &Path) -> Result<ElectionCtx, String> {
     // A file saved from the service or belenios-tool may end with a newline; the election is the JSON itself.
     let text = read_text(path)?;
     ElectionCtx::parse(text.trim_end_matches(['\n', '\r'])).map_err(|e| format!("{}: {e}", path.display()))
@@ -85,10 +92,17 @@ pub fn trustee(cmd: TrusteeCommand) -> Result<(), String> {
             println!("{}", to_json(&public));
             Ok(())
         }
-        TrusteeCommand::Decrypt { key, tally, election, trustee_id } => {
+        TrusteeCommand::Threshold(cmd) => crate::e2e_threshold::run(cmd),
+        TrusteeCommand::Decrypt { key, decryption_key, tally, election, trustee_id } => {
             let ctx = read_election(&election)?;
-            let x = trustee::parse_private_key(ctx.group, &read_text(&key)?)
-                .map_err(|e| format!("{}: {e}", key.display()))?;
+            let x = match &decryption_key {
+                None => trustee::parse_private_key(ctx.group, &read_text(&key)?)
+                    .map_err(|e| format!("{}: {e}", key.display()))?,
+                Some(dkey) => {
+                    carried_e2e::pedersen::decryption_key(ctx.group, read_text(&key)?.trim(), &read_text(dkey)?)
+                        .map_err(|e| format!("{} with {}: {e}", dkey.display(), key.display()))?
+                }
+            };
             // The tally alone, or belenios-tool's compute-encrypted-tally output (the tally on its first line).
             let text = read_text(&tally)?;
             let t: EncryptedTally = serde_json::from_str(text.trim())
