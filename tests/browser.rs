@@ -1806,6 +1806,16 @@ async fn chair_runs_a_hundred_items_from_the_index() {
     chair.js_click(&format!("form[data-bracket-form='{}'] button", ids["11"])).await;
     chair.wait_text("#running-order tr[data-index-item='11'] .index-marks", "bracket 1").await;
 
+    // Star it, and correct a proposer before any vote.
+    chair.goto(&app.url(&format!("/conference/{cid}/chair#item-9"))).await;
+    chair.wait_text("#agenda h3", "Motion 9").await;
+    chair.js_click("#agenda [data-action=star]").await;
+    chair.wait_text("#running-order tr[data-index-item='9'] .index-marks", "★").await;
+    chair.set_value(&format!("#edit-{}-proposer", ids["9"]), "Eastham and Westham").await;
+    chair.js_click(&format!("[data-save-edit='{}']", ids["9"])).await;
+    chair.wait_text("#running-order tr[data-index-item='9']", "Eastham and Westham").await;
+    assert_eq!(motion("9").await["proposer"], "Eastham and Westham");
+
     // The agenda-committee motion: carried, then applied from the page.
     let vote = |item: String| {
         let app = &app;
