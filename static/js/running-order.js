@@ -134,7 +134,12 @@ export function renderIndex(box, ctx) {
     el('thead', {}, el('tr', {}, ['Item', 'Proposer', 'Marks', 'Outcome', 'Move'].map((h) => el('th', { scope: 'col' }, h)))),
     el('tbody', {}, rows));
   const wrap = el('div', { class: 'table-wrap index-wrap', id: 'index-wrap', tabindex: '0', role: 'region', 'aria-label': 'Running order' }, table);
-  const scrollToRow = (row) => { if (row) wrap.scrollTop = row.offsetTop - (table.tHead ? table.tHead.offsetHeight : 0); };
+  // The row near the top of the box, with a row's height of what comes before it.
+  const scrollToRow = (row) => {
+    if (!row) return;
+    const head = table.tHead ? table.tHead.getBoundingClientRect().height : 0;
+    wrap.scrollTop += row.getBoundingClientRect().top - wrap.getBoundingClientRect().top - head;
+  };
   const found = el('p', { class: 'hint', id: 'index-found', 'aria-live': 'polite' });
   const filter = () => {
     const q = search.value;
