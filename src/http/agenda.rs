@@ -8,8 +8,7 @@ use crate::http::extract::AuthUser;
 use crate::procedure::agenda_reader::MAX_AGENDA_CHARS;
 use crate::services::agenda::{self as svc, AgendaImport, AgendaText, MotionEdit, RunningOrder};
 use crate::services::auth::Role;
-use crate::services::conference::{self as conf, MotionView};
-use crate::services::events::{self, Event};
+use crate::services::conference::MotionView;
 use crate::services::{access, AppState};
 
 type Problem = crate::error::Problem;
@@ -59,26 +58,15 @@ pub async fn import_agenda(
     };
     let id = id.into_inner();
     let dry_run = query.dry_run;
-    let st = state.clone();
+    let hub = state.hub.clone();
     let out = state
         .db
         .run(move |c| {
             access::chair_of(c, &actor, id)?;
-            let out = svc::import_agenda(c, &actor, id, &text, dry_run)?;
-            if !dry_run {
-                let ch = &out.changes;
-                let data =
-                    serde_json::json!({"added": ch.added.len(), "updated": ch.updated.len(), "kept": ch.kept.len()});
-                events::publish(&st.hub, c, Event { conference_id: id, kind: "agenda_updated".into(), data });
-            }
-            Ok(out)
+            svc::import_agenda(c, &hub, &actor, id, &text, dry_run)
         })
         .await?;
     Ok(if dry_run { HttpResponse::Ok().json(out) } else { HttpResponse::Created().json(out) })
-}
-
-fn publish(state: &AppState, c: &mut crate::db::DbConnection, conference_id: i64, kind: &str, data: serde_json::Value) {
-    events::publish(&state.hub, c, Event { conference_id, kind: kind.to_string(), data });
 }
 
 /// Correct a motion before any vote on it: its printed number, proposer, text or parts.
@@ -94,15 +82,12 @@ pub async fn edit_motion(
 ) -> AppResult<web::Json<MotionView>> {
     let actor = user.require(&[Role::Chair])?.clone();
     let id = id.into_inner();
-    let st = state.clone();
+    let hub = state.hub.clone();
     let m = state
         .db
         .run(move |c| {
             access::chair_of_motion(c, &actor, id)?;
-            svc::edit_motion(c, &actor, id, body.into_inner())?;
-            let m = conf::get_motion(c, id)?;
-            publish(&st, c, m.conference_id, "motion_updated", serde_json::json!({"motion": m}));
-            Ok(m)
+            svc::edit_motion(c, &hub, &actor, id, body.into_inner())
         })
         .await?;
     Ok(web::Json(m))
@@ -115,14 +100,12 @@ pub async fn edit_motion(
 pub async fn delete_motion(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let actor = user.require(&[Role::Chair])?.clone();
     let id = id.into_inner();
-    let st = state.clone();
+    let hub = state.hub.clone();
     state
         .db
         .run(move |c| {
             access::chair_of_motion(c, &actor, id)?;
-            let conference_id = svc::delete_motion(c, &actor, id)?;
-            publish(&st, c, conference_id, "agenda_updated", serde_json::json!({"deleted": id}));
-            Ok(())
+            svc::delete_motion(c, &hub, &actor, id)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -141,14 +124,12 @@ pub async fn set_running_order(
 ) -> AppResult<web::Json<Vec<MotionView>>> {
     let actor = user.require(&[Role::Chair])?.clone();
     let id = id.into_inner();
-    let st = state.clone();
+    let hub = state.hub.clone();
     let list = state
         .db
         .run(move |c| {
             access::chair_of(c, &actor, id)?;
-            svc::set_running_order(c, &actor, id, body.into_inner())?;
-            publish(&st, c, id, "agenda_updated", serde_json::json!({"order": true}));
-            conf::list_motions(c, id)
+            svc::set_running_order(c, &hub, &actor, id, body.into_inner())
         })
         .await?;
     Ok(web::Json(list))

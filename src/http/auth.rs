@@ -7,7 +7,7 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::client::client_of;
 use crate::http::extract::{bearer_token, verify_session, AuthUser, SESSION_COOKIE};
 use crate::services::auth::{self, User};
-use crate::services::{rate_limit, AppState};
+use crate::services::{accounts, rate_limit, AppState};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -24,10 +24,6 @@ pub struct LoginResponse {
     pub user: User,
 }
 
-fn rate_limited(what: &str, wait: u64) -> AppError {
-    AppError::new(ErrorCode::RateLimited, format!("too many {what}; try again in {wait} s")).with_retry_after(wait)
-}
-
 /// The session cookie for the web pages, living as long as the token in it.
 fn session_cookie(state: &AppState, token: &str, expires_at: DateTime<Utc>) -> Cookie<'static> {
     let seconds = (expires_at - Utc::now()).num_seconds().max(0);
@@ -38,15 +34,6 @@ fn session_cookie(state: &AppState, token: &str, expires_at: DateTime<Utc>) -> C
         .same_site(SameSite::Strict)
         .max_age(actix_web::cookie::time::Duration::seconds(seconds))
         .finish()
-}
-
-fn login_policy(state: &AppState) -> rate_limit::LoginPolicy {
-    let s = &state.settings;
-    rate_limit::LoginPolicy {
-        per_address: s.login_limit_per_address,
-        free_failures: s.login_free_failures,
-        max_delay_seconds: s.login_max_delay_seconds,
-    }
 }
 
 /// Sign in with email and password; returns a bearer token (and sets an HttpOnly session cookie for the
@@ -74,51 +61,7 @@ pub async fn login(
         return Err(AppError::new(ErrorCode::InvalidCredentials, "give your email and password"));
     }
     let address = rate_limit::address_key("login", &client_of(&req, &state.settings.trusted_proxies));
-    let account = rate_limit::account_key(&email);
-    let policy = login_policy(&state);
-    state
-        .db
-        .write(move |c| {
-            if rand::random::<u8>() < 4 {
-                rate_limit::purge(c)?;
-            }
-            if let Err(wait) = rate_limit::count_address(c, &address, policy.per_address)? {
-                return Ok(Err(rate_limited("sign-in attempts from your network", wait)));
-            }
-            if let Err(wait) = rate_limit::account_attempt(c, &account, &policy)? {
-                return Ok(Err(rate_limited("wrong passwords for this account", wait)));
-            }
-            Ok(Ok(()))
-        })
-        .await??;
-    let permit = state.hashing.clone().acquire_owned().await.map_err(AppError::internal)?;
-    let st = state.clone();
-    let lookup_email = email.clone();
-    let found = state
-        .db
-        .run(move |c| {
-            let _permit = permit;
-            let found = auth::login_lookup(c, &lookup_email)?;
-            let Some((user, Some(stored))) = found else {
-                auth::burn_equal_time(&st.passwords);
-                return Ok(None);
-            };
-            match st.passwords.verify(&password, &stored)? {
-                None => Ok(None),
-                Some(rehash) => {
-                    let account = rate_limit::account_key(&lookup_email);
-                    let generation = crate::db::write_tx(c, |c| {
-                        if let Some(h) = rehash {
-                            auth::set_password_hash(c, user.id, &h)?;
-                        }
-                        rate_limit::account_succeeded(c, &account)?;
-                        auth::session_generation(c, user.id)
-                    })?;
-                    Ok(Some((user, generation)))
-                }
-            }
-        })
-        .await?;
+    let found = accounts::sign_in(&state, address, email, password).await?;
     let (user, generation) =
         found.ok_or_else(|| AppError::new(ErrorCode::InvalidCredentials, "the email or password is wrong"))?;
     let (token, expires_at) = state.tokens.issue_session(user.id, generation, Utc::now().timestamp())?;
@@ -161,7 +104,7 @@ pub async fn me(user: AuthUser) -> web::Json<User> {
 pub async fn logout(state: web::Data<AppState>, req: HttpRequest) -> AppResult<HttpResponse> {
     if let Some(token) = bearer_token(&req) {
         if let Ok((user, _)) = verify_session(&state, &token).await {
-            state.db.write(move |c| auth::end_sessions(c, user.id)).await?;
+            accounts::sign_out(&state, user.id).await?;
         }
     }
     let mut cookie = Cookie::build(SESSION_COOKIE, "").path("/").http_only(true).same_site(SameSite::Strict).finish();
@@ -197,31 +140,6 @@ pub async fn set_password(
         return Err(AppError::new(ErrorCode::InvalidToken, "this link is not valid"));
     }
     let address = rate_limit::address_key("set-password", &client_of(&req, &state.settings.trusted_proxies));
-    let link_key = state.tokens.keys().link_key();
-    let per_address = state.settings.login_limit_per_address;
-    let checked_token = token.clone();
-    let key = link_key.clone();
-    state
-        .db
-        .write(move |c| {
-            if let Err(wait) = rate_limit::count_address(c, &address, per_address)? {
-                return Ok(Err(rate_limited("attempts to set a password from your network", wait)));
-            }
-            Ok(auth::check_password_link(c, &key, &checked_token).map(|_| ()))
-        })
-        .await??;
-    auth::PasswordPolicy::check_strength(&password)?;
-    let permit = state.hashing.clone().acquire_owned().await.map_err(AppError::internal)?;
-    let policy = state.passwords;
-    let user = state
-        .db
-        .run(move |c| {
-            let hash = {
-                let _permit = permit;
-                policy.hash(&password)?
-            };
-            crate::db::write_tx(c, |c| auth::use_password_link(c, &link_key, &token, &hash))
-        })
-        .await?;
+    let user = accounts::set_password_with_link(&state, address, token, password).await?;
     Ok(web::Json(user))
 }

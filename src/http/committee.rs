@@ -8,7 +8,6 @@ use crate::http::extract::AuthUser;
 use crate::services::auth::Role;
 use crate::services::committee::{self as svc, ApplyOptions, CommitteeApply};
 use crate::services::conference::PollView;
-use crate::services::events::{self, Event};
 use crate::services::linked_items::{self as linked, PutItem, PutOptions, PutPreview};
 use crate::services::{access, AppState};
 
@@ -31,19 +30,12 @@ pub async fn apply_committee_motion(
     let actor = user.require(&[Role::Chair])?.clone();
     let id = id.into_inner();
     let options = query.into_inner();
-    let st = state.clone();
+    let hub = state.hub.clone();
     let out = state
         .db
         .run(move |c| {
             access::chair_of_motion(c, &actor, id)?;
-            let out = svc::apply_committee_motion(c, &actor, id, options)?;
-            if !out.dry_run {
-                if let Some(m) = out.motions.first() {
-                    let data = serde_json::json!({"applied": id, "items": out.changes.iter().map(|c| &c.item).collect::<Vec<_>>()});
-                    events::publish(&st.hub, c, Event { conference_id: m.conference_id, kind: "agenda_updated".into(), data });
-                }
-            }
-            Ok(out)
+            svc::apply_committee_motion(c, &hub, &actor, id, options)
         })
         .await?;
     Ok(web::Json(out))
@@ -69,17 +61,12 @@ pub async fn put_item(
     let actor = user.require(&[Role::Chair])?.clone();
     let id = id.into_inner();
     let dry_run = query.dry_run;
-    let st = state.clone();
+    let hub = state.hub.clone();
     let out = state
         .db
         .run(move |c| {
             access::chair_of_motion(c, &actor, id)?;
-            let out = linked::put_item(c, &actor, id, body.into_inner(), dry_run)?;
-            if let Ok(p) = &out {
-                let data = serde_json::json!({"poll": p});
-                events::publish(&st.hub, c, Event { conference_id: p.conference_id, kind: "poll_opened".into(), data });
-            }
-            Ok(out)
+            linked::put_item(c, &hub, &actor, id, body.into_inner(), dry_run)
         })
         .await?;
     Ok(match out {

@@ -5,9 +5,8 @@ use actix_web::{get, post, web};
 use crate::error::AppResult;
 use crate::http::extract::AuthUser;
 use crate::services::auth::Role;
-use crate::services::conference::{self as conf, PollView};
+use crate::services::conference::PollView;
 use crate::services::corrections::{self as svc, CloseCheck, ConferenceCloseCheck, VoidPoll};
-use crate::services::events::{self, Event};
 use crate::services::{access, AppState};
 
 type Problem = crate::error::Problem;
@@ -26,24 +25,12 @@ pub async fn void_poll(
 ) -> AppResult<web::Json<PollView>> {
     let actor = user.require(&[Role::Chair])?.clone();
     let id = id.into_inner();
-    let st = state.clone();
+    let hub = state.hub.clone();
     let p = state
         .db
         .run(move |c| {
             access::chair_of_poll(c, &actor, id)?;
-            let p = svc::void_poll(c, &actor, id, body.into_inner())?;
-            let data = serde_json::json!({"poll": p});
-            events::publish(&st.hub, c, Event { conference_id: p.conference_id, kind: "poll_voided".into(), data });
-            if let Some(mid) = p.motion_id {
-                let m = conf::get_motion(c, mid)?;
-                let data = serde_json::json!({"motion": m});
-                events::publish(
-                    &st.hub,
-                    c,
-                    Event { conference_id: p.conference_id, kind: "motion_updated".into(), data },
-                );
-            }
-            Ok(p)
+            svc::void_poll(c, &hub, &actor, id, body.into_inner())
         })
         .await?;
     Ok(web::Json(p))

@@ -1,10 +1,10 @@
 use actix_web::{delete, get, post, web, HttpResponse};
 use serde::Deserialize;
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::http::extract::AuthUser;
-use crate::services::auth::{self, NewUser, PasswordPolicy, Role, User};
-use crate::services::{audit_log, AppState};
+use crate::services::auth::{self, NewUser, Role, User};
+use crate::services::{accounts, AppState};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -37,60 +37,8 @@ pub async fn create_user(
     let actor = admin.require(&[Role::Admin])?.clone();
     let body = body.into_inner();
     let new = NewUser::parse(&body.email, &body.name, &body.roles)?;
-    if let Some(p) = &body.password {
-        PasswordPolicy::check_strength(p)?;
-    }
-    let permit = state.hashing.clone().acquire_owned().await.map_err(AppError::internal)?;
-    let policy = state.passwords;
-    let url = state.settings.public_url.clone();
-    let password = body.password;
-    let user = state
-        .db
-        .run(move |c| {
-            let hash = {
-                let _permit = permit;
-                password.as_deref().map(|p| policy.hash(p)).transpose()?
-            };
-            crate::db::write_tx(c, |c| {
-                let user = auth::insert_user(c, &new, hash.as_deref())?;
-                if hash.is_none() {
-                    send_password_link(c, &user, &url, "Your account")?;
-                }
-                audit_log::append(
-                    c,
-                    &actor.email,
-                    "user.create",
-                    &format!("user {}", user.id),
-                    serde_json::json!({"email": user.email, "roles": user.roles, "link_sent": hash.is_none()}),
-                )?;
-                Ok(user)
-            })
-        })
-        .await?;
-    state.mail_wake.notify_one();
+    let user = accounts::create_user(&state, actor, new, body.password).await?;
     Ok(HttpResponse::Created().json(user))
-}
-
-/// Email a one-time link to set a password (valid 72 hours), inside the caller's transaction.
-fn send_password_link(c: &mut crate::db::DbConnection, user: &User, public_url: &str, subject: &str) -> AppResult<()> {
-    let token = auth::issue_password_token(c, user.id)?;
-    crate::services::mail::enqueue(
-        c,
-        &crate::services::mail::Outgoing {
-            kind: "set_password".into(),
-            to_addr: user.email.clone(),
-            to_name: user.name.clone(),
-            subject: format!("{subject}: set your password"),
-            body: format!(
-                "Dear {name},\n\nSet your password here (the link works once, for {hours} hours):\n{public_url}/set-password?token={token}\n\n\
-                 Then sign in at {public_url}/ with this email address.\n",
-                name = user.name,
-                hours = auth::SET_PASSWORD_HOURS,
-            ),
-            ballot_id: None,
-            roll_id: None,
-        },
-    )
 }
 
 /// Send a user a new one-time link to set their password (admin, or a chair for a representative who
@@ -100,20 +48,7 @@ fn send_password_link(c: &mut crate::db::DbConnection, user: &User, public_url: 
 #[post("/users/{id}/password-link")]
 pub async fn password_link(state: web::Data<AppState>, actor: AuthUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let actor = actor.require(&[Role::Admin, Role::Chair])?.clone();
-    let id = id.into_inner();
-    let url = state.settings.public_url.clone();
-    state
-        .db
-        .write(move |c| {
-            let user = auth::find_active_user(c, id)?.ok_or_else(|| AppError::not_found(format!("no user {id}")))?;
-            if !actor.has(Role::Admin) && !user.roles.iter().all(|r| *r == Role::Representative) {
-                return Err(AppError::forbidden("a chair may send links only to representatives"));
-            }
-            send_password_link(c, &user, &url, "A new link")?;
-            audit_log::append(c, &actor.email, "user.password_link", &format!("user {id}"), serde_json::json!({}))
-        })
-        .await?;
-    state.mail_wake.notify_one();
+    accounts::resend_password_link(&state, actor, id.into_inner()).await?;
     Ok(HttpResponse::Accepted().finish())
 }
 
@@ -130,20 +65,6 @@ pub async fn list_users(state: web::Data<AppState>, admin: AuthUser) -> AppResul
 #[delete("/users/{id}")]
 pub async fn delete_user(state: web::Data<AppState>, admin: AuthUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
     let actor = admin.require(&[Role::Admin])?.clone();
-    let id = id.into_inner();
-    let found = state
-        .db
-        .write(move |c| {
-            let found = auth::deactivate_user(c, id)?;
-            if found {
-                audit_log::append(c, &actor.email, "user.disable", &format!("user {id}"), serde_json::json!({}))?;
-            }
-            Ok(found)
-        })
-        .await?;
-    if found {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(AppError::not_found(format!("no user {id}")))
-    }
+    accounts::disable_user(&state, actor, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

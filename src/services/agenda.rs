@@ -11,6 +11,8 @@ use crate::procedure::agenda_reader::{self, Agenda, AgendaItem};
 use crate::procedure::{self, ParsedPart};
 use crate::services::audit_log;
 use crate::services::auth::User;
+use crate::services::conference::{self as conf, MotionView};
+use crate::services::events::{self, AgendaChange, ConferenceEvent, Hub};
 
 /// What an import changed (or, for a dry run, would change), by printed item number.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
@@ -274,6 +276,7 @@ fn free_key(c: &mut DbConnection, conference_id: i64) -> AppResult<i32> {
 /// their printed number (unless a vote has been taken on them) and never duplicates one.
 pub fn import_agenda(
     conn: &mut DbConnection,
+    hub: &Hub,
     actor: &User,
     conference_id: i64,
     text: &str,
@@ -358,6 +361,14 @@ pub fn import_agenda(
         Ok(changes)
     };
     let changes = if dry_run { run(conn)? } else { db::write_tx(conn, run)? };
+    if !dry_run {
+        let change = AgendaChange::Imported {
+            added: changes.added.len(),
+            updated: changes.updated.len(),
+            kept: changes.kept.len(),
+        };
+        events::tell(hub, conn, ConferenceEvent::AgendaUpdated { conference_id, change });
+    }
     Ok(AgendaImport { agenda, dry_run, changes })
 }
 
@@ -497,7 +508,13 @@ fn clean(text: &str, field: &str, max: usize) -> AppResult<String> {
     Ok(t)
 }
 
-pub fn edit_motion(conn: &mut DbConnection, actor: &User, motion_id: i64, input: MotionEdit) -> AppResult<()> {
+pub fn edit_motion(
+    conn: &mut DbConnection,
+    hub: &Hub,
+    actor: &User,
+    motion_id: i64,
+    input: MotionEdit,
+) -> AppResult<MotionView> {
     let item = input.item.as_deref().map(|i| clean(i, "item", 20)).transpose()?;
     let proposer = input.proposer.as_deref().map(|p| clean(p, "proposer", 200)).transpose()?;
     let stem = input.stem.as_deref().map(|s| clean(s, "stem", procedure::MAX_MOTION_CHARS)).transpose()?;
@@ -579,12 +596,15 @@ pub fn edit_motion(conn: &mut DbConnection, actor: &User, motion_id: i64, input:
             serde_json::json!({"item": item, "proposer": proposer, "stem": stem.is_some(), "parts": new_parts.as_ref().map(Vec::len)}),
         )?;
         Ok(())
-    })
+    })?;
+    let m = conf::get_motion(conn, motion_id)?;
+    events::tell(hub, conn, ConferenceEvent::MotionUpdated(m.clone()));
+    Ok(m)
 }
 
 /// Deletes a motion from the agenda, before any vote on it.
-pub fn delete_motion(conn: &mut DbConnection, actor: &User, motion_id: i64) -> AppResult<i64> {
-    db::write_tx(conn, |c| {
+pub fn delete_motion(conn: &mut DbConnection, hub: &Hub, actor: &User, motion_id: i64) -> AppResult<i64> {
+    let conference_id = db::write_tx(conn, |c| {
         let (conference_id, _) = motion_conference(c, motion_id)?;
         if voted_on(c, conference_id, motion_id)? {
             return Err(AppError::conflict(
@@ -602,7 +622,10 @@ pub fn delete_motion(conn: &mut DbConnection, actor: &User, motion_id: i64) -> A
             serde_json::json!({"conference_id": conference_id, "item": item}),
         )?;
         Ok(conference_id)
-    })
+    })?;
+    let change = AgendaChange::Deleted { deleted: motion_id };
+    events::tell(hub, conn, ConferenceEvent::AgendaUpdated { conference_id, change });
+    Ok(conference_id)
 }
 
 /// The running order: every motion of the conference, by id, in the order they are to be taken.
@@ -614,10 +637,11 @@ pub struct RunningOrder {
 
 pub fn set_running_order(
     conn: &mut DbConnection,
+    hub: &Hub,
     actor: &User,
     conference_id: i64,
     input: RunningOrder,
-) -> AppResult<()> {
+) -> AppResult<Vec<MotionView>> {
     db::write_tx(conn, |c| {
         let status: String = conferences::table
             .filter(conferences::id.eq(conference_id))
@@ -651,5 +675,8 @@ pub fn set_running_order(
             serde_json::json!({"motions": input.motions.len()}),
         )?;
         Ok(())
-    })
+    })?;
+    let change = AgendaChange::Reordered { order: true };
+    events::tell(hub, conn, ConferenceEvent::AgendaUpdated { conference_id, change });
+    conf::list_motions(conn, conference_id)
 }

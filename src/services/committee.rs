@@ -13,6 +13,7 @@ use crate::procedure::{AgendaMark, Outcome, TakenAs};
 use crate::services::audit_log;
 use crate::services::auth::User;
 use crate::services::conference::{self as conf, MotionView};
+use crate::services::events::{self, ConferenceEvent, Hub};
 
 /// Options of an apply request.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -153,10 +154,11 @@ fn change_item(
     Ok(said)
 }
 
-/// Applies a carried agenda-committee motion about the agenda to the items it names. With `dry_run`,
-/// says what it would do (the motion need not be carried yet).
+/// Applies a carried agenda-committee motion about the agenda to the items it names, and tells the hall
+/// (`motion_updated` for each). With `dry_run`, says what it would do (the motion need not be carried yet).
 pub fn apply_committee_motion(
     conn: &mut DbConnection,
+    hub: &Hub,
     actor: &User,
     motion_id: i64,
     options: ApplyOptions,
@@ -215,5 +217,10 @@ pub fn apply_committee_motion(
     };
     let (mut out, ids) = if dry_run { run(conn)? } else { db::write_tx(conn, run)? };
     out.motions = ids.into_iter().map(|id| conf::get_motion(conn, id)).collect::<AppResult<_>>()?;
+    if !dry_run {
+        for m in &out.motions {
+            events::tell(hub, conn, ConferenceEvent::MotionUpdated(m.clone()));
+        }
+    }
     Ok(out)
 }

@@ -11,6 +11,7 @@ use crate::error::{AppError, AppResult};
 use crate::services::audit_log;
 use crate::services::auth::User;
 use crate::services::conference::{self as conf, PollView};
+use crate::services::events::{self, ConferenceEvent, Hub};
 
 /// A motion's rows as they were before a poll closed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -145,7 +146,13 @@ pub struct VoidPoll {
 
 /// Void a closed poll: its result is undone (the motions go back to how they were before it closed) and
 /// the vote can be taken again. Only the latest poll on its motions, and only while the conference is open.
-pub fn void_poll(conn: &mut DbConnection, actor: &User, poll_id: i64, input: VoidPoll) -> AppResult<PollView> {
+pub fn void_poll(
+    conn: &mut DbConnection,
+    hub: &Hub,
+    actor: &User,
+    poll_id: i64,
+    input: VoidPoll,
+) -> AppResult<PollView> {
     let reason = input.reason.trim().to_string();
     if reason.is_empty() {
         return Err(AppError::validation("reason: say why the poll is void"));
@@ -225,7 +232,13 @@ pub fn void_poll(conn: &mut DbConnection, actor: &User, poll_id: i64, input: Voi
         )?;
         Ok(())
     })?;
-    conf::get_poll(conn, poll_id)
+    let p = conf::get_poll(conn, poll_id)?;
+    events::tell(hub, conn, ConferenceEvent::PollVoided(p.clone()));
+    if let Some(motion_id) = p.motion_id {
+        let m = conf::get_motion(conn, motion_id)?;
+        events::tell(hub, conn, ConferenceEvent::MotionUpdated(m));
+    }
+    Ok(p)
 }
 
 /// A poll that was voided, as shown with its motion.

@@ -16,6 +16,7 @@ use tokio::sync::broadcast;
 
 use crate::config::DatabaseUrl;
 use crate::db::DbConnection;
+use crate::services::conference::{MotionView, PollView};
 
 pub const CHANNEL: &str = "carried_events";
 
@@ -45,6 +46,92 @@ impl Hub {
             let _ = tx.send(Arc::new(event));
         }
     }
+}
+
+/// What the hall must see, as the service that caused it publishes it (after its transaction commits).
+/// Each has one SSE event name and one JSON shape (docs/api.md, "Live events").
+#[derive(Debug, Clone)]
+pub enum ConferenceEvent {
+    PollOpened(PollView),
+    /// Votes cast so far in an open poll: never how anyone voted.
+    PollProgress {
+        conference_id: i64,
+        poll_id: i64,
+        votes_cast: i64,
+    },
+    PollClosed(PollView),
+    PollVoided(PollView),
+    MotionUpdated(MotionView),
+    AgendaUpdated {
+        conference_id: i64,
+        change: AgendaChange,
+    },
+    ConferenceClosed {
+        conference_id: i64,
+        not_reached: usize,
+    },
+}
+
+/// How the agenda changed, as `agenda_updated` tells the pages.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum AgendaChange {
+    Imported { added: usize, updated: usize, kept: usize },
+    Deleted { deleted: i64 },
+    Reordered { order: bool },
+}
+
+impl ConferenceEvent {
+    pub fn conference_id(&self) -> i64 {
+        match self {
+            ConferenceEvent::PollOpened(p) | ConferenceEvent::PollClosed(p) | ConferenceEvent::PollVoided(p) => {
+                p.conference_id
+            }
+            ConferenceEvent::MotionUpdated(m) => m.conference_id,
+            ConferenceEvent::PollProgress { conference_id, .. }
+            | ConferenceEvent::AgendaUpdated { conference_id, .. }
+            | ConferenceEvent::ConferenceClosed { conference_id, .. } => *conference_id,
+        }
+    }
+
+    /// The SSE event name.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ConferenceEvent::PollOpened(_) => "poll_opened",
+            ConferenceEvent::PollProgress { .. } => "poll_progress",
+            ConferenceEvent::PollClosed(_) => "poll_closed",
+            ConferenceEvent::PollVoided(_) => "poll_voided",
+            ConferenceEvent::MotionUpdated(_) => "motion_updated",
+            ConferenceEvent::AgendaUpdated { .. } => "agenda_updated",
+            ConferenceEvent::ConferenceClosed { .. } => "conference_closed",
+        }
+    }
+
+    fn data(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            ConferenceEvent::PollOpened(p) | ConferenceEvent::PollClosed(p) | ConferenceEvent::PollVoided(p) => {
+                json!({ "poll": p })
+            }
+            ConferenceEvent::PollProgress { poll_id, votes_cast, .. } => {
+                json!({ "poll_id": poll_id, "votes_cast": votes_cast })
+            }
+            ConferenceEvent::MotionUpdated(m) => json!({ "motion": m }),
+            ConferenceEvent::AgendaUpdated { change, .. } => serde_json::to_value(change).unwrap_or_default(),
+            ConferenceEvent::ConferenceClosed { not_reached, .. } => json!({ "not_reached": not_reached }),
+        }
+    }
+}
+
+impl From<ConferenceEvent> for Event {
+    fn from(e: ConferenceEvent) -> Event {
+        Event { conference_id: e.conference_id(), kind: e.kind().to_string(), data: e.data() }
+    }
+}
+
+/// Publish what a service did, after its transaction has committed.
+pub fn tell(hub: &Hub, conn: &mut DbConnection, event: ConferenceEvent) {
+    publish(hub, conn, event.into());
 }
 
 /// Publish an event after the transaction that caused it has committed.

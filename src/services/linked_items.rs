@@ -14,6 +14,7 @@ use crate::procedure::amendment_wording::{read_amendment, Proposal};
 use crate::procedure::{ItemKind, Majority, Outcome, Subject, TakenAs};
 use crate::services::auth::User;
 use crate::services::conference::{self as conf, MotionView, NewPoll, PollView};
+use crate::services::events::Hub;
 
 // The link between a poll and the agenda item it decides (migration 2026-11-29-212400_order_poll_items).
 diesel::table! {
@@ -106,9 +107,10 @@ fn subject_for(item: &MotionView, target: &MotionView, input: &PutItem) -> Resul
 }
 
 /// Says what putting the item would put (`dry_run`), or opens the poll on the motion it amends, linked to
-/// the item.
+/// the item (`open_poll` tells the hall).
 pub fn put_item(
     conn: &mut DbConnection,
+    hub: &Hub,
     actor: &User,
     item_id: i64,
     input: PutItem,
@@ -159,8 +161,13 @@ pub fn put_item(
     if linked > 0 {
         return Err(AppError::conflict(format!("item {} has been put to the vote already", item.item)));
     }
-    let poll =
-        conf::open_poll(conn, actor, target.id, NewPoll { subject, majority: input.majority, method: input.method })?;
+    let poll = conf::open_poll(
+        conn,
+        hub,
+        actor,
+        target.id,
+        NewPoll { subject, majority: input.majority, method: input.method },
+    )?;
     db::write_tx(conn, |c| {
         diesel::insert_into(poll_items::table)
             .values((poll_items::poll_id.eq(poll.id), poll_items::motion_id.eq(item_id)))

@@ -1,6 +1,7 @@
 //! Use cases: each public function is one thing a user does, run in one transaction where it writes.
 
 pub mod access;
+pub mod accounts;
 pub mod agenda;
 pub mod audit_log;
 pub mod auth;
@@ -10,6 +11,7 @@ pub mod conference;
 pub mod corrections;
 pub mod events;
 pub mod keystore;
+pub mod letters;
 pub mod linked_items;
 pub mod mail;
 pub mod rate_limit;

@@ -4,7 +4,7 @@
 //! ten actions with at most three, as ../shared/tools/belenios-bench.sh), checks that belenios-tool accepts
 //! it, then times both verifiers on it in the same run and prints the ratio.
 //!
-//! cargo run --release -p carried-e2e --example verify_bench -- [N=500] [DIR]
+//! cargo run --release -p carried-e2e --example verify_bench -- [N=1000] [DIR]
 
 use std::process::Command;
 use std::time::Instant;
@@ -25,9 +25,16 @@ fn cpu_seconds() -> (f64, f64) {
     (get(14) + get(15), get(16) + get(17))
 }
 
+/// The load averages (1, 5, 15 minutes), as `uptime` prints them.
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
 fn main() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
-    let n: usize = args.next().map(|s| s.parse().map_err(|_| "N must be a number")).transpose()?.unwrap_or(500);
+    let n: usize = args.next().map(|s| s.parse().map_err(|_| "N must be a number")).transpose()?.unwrap_or(1000);
     let dir = match args.next() {
         Some(d) => std::path::PathBuf::from(d),
         None => std::env::temp_dir().join(format!("carried-verify-bench-{}", std::process::id())),
@@ -137,6 +144,7 @@ fn main() -> Result<(), String> {
     );
 
     // carried verify (the same function the command calls), then belenios-tool, on the same file.
+    println!("load before carried verify: {}", load());
     let (cpu0, _) = cpu_seconds();
     let t = Instant::now();
     let bytes = std::fs::read(&path).map_err(|e| e.to_string())?;
@@ -149,6 +157,7 @@ fn main() -> Result<(), String> {
         ours * 1e3 / n as f64
     );
 
+    println!("load before belenios-tool: {}", load());
     let (_, child0) = cpu_seconds();
     let t = Instant::now();
     let out = Command::new("belenios-tool")
@@ -167,6 +176,7 @@ fn main() -> Result<(), String> {
         "belenios-tool election verify:  {theirs:>7.2} s wall ({:.1} ms a ballot), {theirs_cpu:.2} s CPU",
         theirs * 1e3 / n as f64
     );
+    println!("load after: {}", load());
     println!("ratio (belenios-tool ÷ carried), wall time: {:.2}×", theirs / ours);
     println!(
         "ratio (belenios-tool ÷ carried), CPU time:  {:.2}× (what one core gains, whatever the load)",

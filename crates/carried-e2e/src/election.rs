@@ -40,7 +40,7 @@ pub struct ElectionCtx {
     /// The election public key y.
     pub y: Integer,
     y_table: OnceLock<FixedBase>,
-    g_inv: Integer,
+    pub(crate) g_inv: Integer,
 }
 
 impl ElectionCtx {
@@ -141,7 +141,7 @@ impl ElectionCtx {
     }
 
     /// (g^r·α^c, y^r·(β/g^m)^c).
-    fn disjunct_commitments(&self, ct: &Ciphertext, m: u64, c: &Integer, r: &Integer) -> (Integer, Integer) {
+    pub(crate) fn disjunct_commitments(&self, ct: &Ciphertext, m: u64, c: &Integer, r: &Integer) -> (Integer, Integer) {
         let g = self.group;
         let a = g.mul(&g.g_pow(r), &g.pow(&ct.alpha, c));
         let beta_m = if m == 0 { ct.beta.0.clone() } else { g.mul(&ct.beta, &self.g_neg(m)) };
@@ -313,7 +313,7 @@ impl ElectionCtx {
 }
 
 /// S0|α1,β1,…,αn,βn: the overall proof's statement prefix.
-fn overall_prefix(s0: &str, choices: &[Ciphertext]) -> String {
+pub(crate) fn overall_prefix(s0: &str, choices: &[Ciphertext]) -> String {
     let mut s = String::with_capacity(s0.len() + choices.len() * 1300);
     s.push_str(s0);
     s.push('|');

@@ -5,10 +5,13 @@
 //! See docs/e2e.md.
 
 pub mod archive;
+pub mod batch;
 pub mod credential;
 pub mod election;
+mod fastcheck;
 pub mod formats;
 pub mod group;
+pub mod pedersen;
 pub mod trustee;
 pub mod verify;
 

@@ -3,10 +3,12 @@
 //! A refusal names what failed: the entry, the ballot's tracker, the trustee, the question.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rug::Integer;
 
 use crate::archive::{EventData, Record};
+use crate::batch::MembershipPlan;
 use crate::election::{tracker, ElectionCtx};
 use crate::formats::{to_json, Ballot, Big, Ciphertext, ElectionResult, EncryptedTally, PartialDecryption, Trustee};
 use crate::trustee;
@@ -41,12 +43,17 @@ pub fn parse_public_credentials(ctx: &ElectionCtx, raw: &str) -> Result<Vec<(Int
             }
         };
         let c = crate::formats::parse_decimal(c)
-            .filter(|c| ctx.group.is_element(c))
             .ok_or_else(|| Error(format!("public credential {} is not a valid public credential", i + 1)))?;
         if !seen.insert(c.clone()) {
             return Err(Error(format!("public credential {} is a duplicate credential", i + 1)));
         }
         out.push((c, w));
+    }
+    // Group membership in one batch; if it fails, one by one to name the first outsider.
+    let refs: Vec<&Integer> = out.iter().map(|(c, _)| c).collect();
+    if !MembershipPlan::of(ctx.group).all_members(ctx.group, &refs) {
+        let i = out.iter().position(|(c, _)| !ctx.group.is_element(c)).unwrap_or(0);
+        return Err(Error(format!("public credential {} is not a valid public credential", i + 1)));
     }
     Ok(out)
 }
@@ -79,33 +86,129 @@ pub fn check_trustees(ctx: &ElectionCtx, trustees: &[Trustee]) -> Result<(), Err
     Ok(())
 }
 
-/// Checks ballots on as many threads as the machine has; returns the first failure in chain order.
-fn check_ballots_parallel(ctx: &ElectionCtx, ballots: &[(usize, Ballot, String)]) -> Result<(), Error> {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).max(1);
-    let chunk = ballots.len().div_ceil(threads).max(1);
-    let failures: Vec<(usize, Error)> = std::thread::scope(|s| {
-        let handles: Vec<_> = ballots
-            .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    for (height, b, raw) in part {
-                        if let Err(reason) = ctx.check_ballot(b) {
-                            return Some((
-                                *height,
-                                Error(format!("ballot {} (height {height}): {reason}", tracker(raw))),
-                            ));
+/// How many threads the verifier uses: every core.
+fn threads() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).max(1)
+}
+
+/// Runs `work` on every item, on every core, taking items in order in small runs; returns the results in
+/// order, or the failure of the first failing item in that order (later items may be skipped once one fails).
+fn parallel_in_order<T, R, F>(items: &[T], work: F) -> Result<Vec<R>, (usize, Error)>
+where
+    T: Sync,
+    R: Send,
+    F: Fn(&T) -> Result<R, Error> + Sync,
+{
+    const RUN: usize = 4;
+    let next = AtomicUsize::new(0);
+    let first_failure = AtomicUsize::new(usize::MAX);
+    type Part<R> = Result<Vec<(usize, R)>, (usize, Error)>;
+    let parts: Vec<Part<R>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads().min(items.len().max(1)))
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let start = next.fetch_add(RUN, Ordering::Relaxed);
+                        if start >= items.len() || start > first_failure.load(Ordering::Relaxed) {
+                            return Ok(done);
+                        }
+                        for (i, item) in items.iter().enumerate().skip(start).take(RUN) {
+                            match work(item) {
+                                Ok(r) => done.push((i, r)),
+                                Err(e) => {
+                                    first_failure.fetch_min(i, Ordering::Relaxed);
+                                    return Err((i, e));
+                                }
+                            }
                         }
                     }
-                    None
                 })
             })
             .collect();
-        handles.into_iter().filter_map(|h| h.join().ok().flatten()).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err((usize::MAX, Error("a verifier thread failed".into())))))
+            .collect()
     });
-    match failures.into_iter().min_by_key(|(h, _)| *h) {
-        Some((_, e)) => Err(e),
-        None => Ok(()),
+    let mut all = Vec::with_capacity(items.len());
+    let mut failure: Option<(usize, Error)> = None;
+    for part in parts {
+        match part {
+            Ok(done) => all.extend(done),
+            Err((i, e)) => {
+                if failure.as_ref().is_none_or(|(j, _)| i < *j) {
+                    failure = Some((i, e));
+                }
+            }
+        }
     }
+    if let Some(f) = failure {
+        return Err(f);
+    }
+    all.sort_unstable_by_key(|(i, _)| *i);
+    Ok(all.into_iter().map(|(_, r)| r).collect())
+}
+
+/// Reads and checks every ballot (canonical JSON, credential on the list, signature, proofs) on every core;
+/// the group membership of all their elements is tested in batches ([`MembershipPlan`]). When a batch fails,
+/// every ballot is checked again one by one (exactly) to name the first bad one. Returns the parsed ballots,
+/// or the failure of the first bad ballot in chain order.
+fn check_ballots(
+    ctx: &ElectionCtx,
+    raw: &[(usize, &String)],
+    on_list: &HashMap<&Integer, u64>,
+) -> Result<Vec<(usize, Ballot, String)>, Error> {
+    let parsed = parallel_in_order(raw, |(height, ballot)| {
+        let b: Ballot = serde_json::from_str(ballot)
+            .map_err(|e| Error(format!("ballot {} (height {height}): ill-formed ballot: {e}", tracker(ballot))))?;
+        if to_json(&b) != **ballot {
+            return Err(Error(format!("ballot {} (height {height}): ballot not in canonical form", tracker(ballot))));
+        }
+        if !on_list.contains_key(&b.credential.0) {
+            return Err(Error(format!(
+                "ballot {} (height {height}): invalid credential (not on the list)",
+                tracker(ballot)
+            )));
+        }
+        Ok((*height, b, (*ballot).clone()))
+    })
+    .map_err(|(_, e)| e)?;
+    let plan = MembershipPlan::of(ctx.group);
+    // One batch per run of ballots, each on a core.
+    let batch = parsed.len().div_ceil(threads()).max(1);
+    let runs: Vec<&[(usize, Ballot, String)]> = parsed.chunks(batch).collect();
+    let checked = parallel_in_order(&runs, |run| {
+        let mut members: Vec<&Integer> = Vec::with_capacity(run.len() * 32);
+        for (height, b, raw) in run.iter() {
+            ctx.check_ballot_deferred(b, raw, &mut members)
+                .map_err(|reason| Error(format!("ballot {} (height {height}): {reason}", tracker(raw))))?;
+        }
+        Ok(plan.all_members(ctx.group, &members))
+    });
+    let all_in_group = match checked {
+        Ok(results) => results.iter().all(|ok| *ok),
+        // A ballot failed its proofs: ballots before it may still hold an element outside the group, so check
+        // those exactly before naming this one.
+        Err((_, e)) => {
+            exact_recheck(ctx, &parsed)?;
+            return Err(e);
+        }
+    };
+    if !all_in_group {
+        exact_recheck(ctx, &parsed)?;
+        return Err(Error("a ballot holds an element outside the group, but no ballot fails alone".into()));
+    }
+    Ok(parsed)
+}
+
+/// Every ballot checked one by one with exact group membership (the fallback that names the bad ballot).
+fn exact_recheck(ctx: &ElectionCtx, ballots: &[(usize, Ballot, String)]) -> Result<(), Error> {
+    parallel_in_order(ballots, |(height, b, raw)| {
+        ctx.check_ballot(b).map_err(|reason| Error(format!("ballot {} (height {height}): {reason}", tracker(raw))))
+    })
+    .map(|_| ())
+    .map_err(|(_, e)| e)
 }
 
 /// The product of the counted ballots' ciphertexts, each raised to its credential's weight.
@@ -162,7 +265,7 @@ pub fn verify_record(record: &Record) -> Result<Report, Error> {
     let weight_of: HashMap<&Integer, u64> = creds.iter().map(|(c, w)| (c, *w)).collect();
 
     let mut phase = Phase::Voting;
-    let mut ballots: Vec<(usize, Ballot, String)> = Vec::new();
+    let mut raw_ballots: Vec<(usize, &String)> = Vec::new();
     let mut published_tally: Option<(EncryptedTally, u64, u64, usize)> = None;
     let mut pds: BTreeMap<usize, PartialDecryption> = BTreeMap::new();
     let mut result: Option<(ElectionResult, usize)> = None;
@@ -175,22 +278,7 @@ pub fn verify_record(record: &Record) -> Result<Report, Error> {
                 if phase != Phase::Voting {
                     return Err(Error(format!("a ballot at height {height} after the end of voting")));
                 }
-                let b: Ballot = serde_json::from_str(ballot).map_err(|e| {
-                    Error(format!("ballot {} (height {height}): ill-formed ballot: {e}", tracker(ballot)))
-                })?;
-                if to_json(&b) != *ballot {
-                    return Err(Error(format!(
-                        "ballot {} (height {height}): ballot not in canonical form",
-                        tracker(ballot)
-                    )));
-                }
-                if !weight_of.contains_key(&b.credential.0) {
-                    return Err(Error(format!(
-                        "ballot {} (height {height}): invalid credential (not on the list)",
-                        tracker(ballot)
-                    )));
-                }
-                ballots.push((height, b, ballot.clone()));
+                raw_ballots.push((height, ballot));
             }
             EventData::EndBallots => {
                 if phase != Phase::Voting {
@@ -236,8 +324,8 @@ pub fn verify_record(record: &Record) -> Result<Report, Error> {
         }
     }
 
-    // Every ballot's proofs and signature.
-    check_ballots_parallel(&ctx, &ballots)?;
+    // Every ballot: canonical, on the list, its signature, proofs and elements.
+    let ballots = check_ballots(&ctx, &raw_ballots, &weight_of)?;
 
     // The last ballot per credential counts.
     let mut last: HashMap<&Integer, usize> = HashMap::new();

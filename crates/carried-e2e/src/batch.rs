@@ -1,0 +1,316 @@
+//! Batch verification for the verifier: group membership of many elements at once (random small-exponent
+//! combinations), and exponentiations that share their base.
+//!
+//! # Group membership in a batch
+//!
+//! Z_p^* is cyclic of order p − 1 = q·k, so it is the direct product of G_q (the group of the election) and
+//! of subgroups whose orders are the prime powers of k. An x in (0, p) is in G_q iff every one of its
+//! components outside G_q is trivial. [`MembershipPlan`] writes k = 2 · ℓ_1 ⋯ ℓ_s · m, with ℓ_i the odd primes
+//! below [`TRIAL_BOUND`] (each dividing k once) and m free of primes below the bound, and checks:
+//!
+//! 1. each x exactly: 0 < x < p and the Jacobi symbol (x | p) = 1 (x is a square: its 2-component is trivial,
+//!    since 2 divides p − 1 once);
+//! 2. for each small ℓ, T_ℓ = ⌈64 / log2 ℓ⌉ tests: with fresh random e_x ∈ [0, ℓ), Y = Π x^(e_x) and
+//!    Y^((p−1)/ℓ) = 1. An x with a nontrivial ℓ-component passes one test with probability 1/ℓ, all of
+//!    them with probability ℓ^(−T_ℓ) ≤ 2^(−64);
+//! 3. if m > 1, [`REST_TESTS`] tests: with fresh random e_x ∈ [0, 2^32), X = Π x^(e_x) and
+//!    X^((p−1)/m) = 1. A nontrivial m-component has order at least the bound B = 2^20, so one test passes it
+//!    with probability at most 1/B + 2^(−32) and all four with probability below 2^(−79).
+//!
+//! Members pass every test. A set holding any non-member passes with probability below 2^(−63) (union of
+//! the bounds above), whatever the adversary chose, because the exponents are drawn from the operating
+//! system's generator after the record is read. For BELENIOS-2048, k = 2 · 3 · m (m has 1,790 bits and no
+//! prime factor below 2^20); RFC-3526-2048 has k = 2, so step 1 alone is exact.
+
+use std::sync::OnceLock;
+
+use rand::{Rng, RngCore};
+use rug::integer::Order;
+use rug::Integer;
+
+use crate::group::Group;
+
+/// Trial division bound for the odd part of the cofactor.
+pub const TRIAL_BOUND: u32 = 1 << 20;
+/// Tests of the large part of the cofactor.
+pub const REST_TESTS: u32 = 4;
+const SECURITY_BITS: f64 = 64.0;
+
+/// How a group's membership is checked in a batch (see the module documentation).
+#[derive(Debug)]
+pub struct MembershipPlan {
+    /// Odd primes ℓ below the bound dividing k, with (p − 1)/ℓ and the number of tests.
+    small: Vec<(u32, Integer, u32)>,
+    /// (p − 1)/m when the cofactor has a part m > 1 free of small primes.
+    rest: Option<Integer>,
+    /// The cofactor's shape does not fit the plan (4 | p − 1 or ℓ² | k): check each element exactly.
+    exact: bool,
+}
+
+fn small_primes(bound: u32) -> Vec<u32> {
+    let n = bound as usize;
+    let mut sieve = vec![true; n];
+    let mut out = Vec::new();
+    for i in 2..n {
+        if sieve[i] {
+            out.push(i as u32);
+            let mut j = i * i;
+            while j < n {
+                sieve[j] = false;
+                j += i;
+            }
+        }
+    }
+    out
+}
+
+impl MembershipPlan {
+    pub fn new(group: &Group) -> MembershipPlan {
+        let pm1 = Integer::from(&group.p - 1u32);
+        let exact = MembershipPlan { small: Vec::new(), rest: None, exact: true };
+        if !pm1.is_divisible(&group.q) {
+            return exact;
+        }
+        let mut m = Integer::from(&pm1 / &group.q);
+        if m.is_divisible(&group.q) || !m.is_divisible_u(2) {
+            return exact;
+        }
+        m /= 2u32;
+        if m.is_divisible_u(2) {
+            return exact;
+        }
+        let mut small = Vec::new();
+        for l in small_primes(TRIAL_BOUND).into_iter().skip(1) {
+            if m.is_divisible_u(l) {
+                m /= l;
+                if m.is_divisible_u(l) {
+                    return exact;
+                }
+                let tests = (SECURITY_BITS / f64::from(l).log2()).ceil() as u32;
+                small.push((l, Integer::from(&pm1 / l), tests));
+            }
+        }
+        let rest = (m > 1).then(|| Integer::from(&pm1 / &m));
+        MembershipPlan { small, rest, exact: false }
+    }
+
+    /// The plan of a group, computed once.
+    pub fn of(group: &'static Group) -> &'static MembershipPlan {
+        static BELENIOS: OnceLock<MembershipPlan> = OnceLock::new();
+        static RFC: OnceLock<MembershipPlan> = OnceLock::new();
+        let cell = if group.name == "RFC-3526-2048" { &RFC } else { &BELENIOS };
+        cell.get_or_init(|| MembershipPlan::new(group))
+    }
+
+    /// Whether every element is in the group (exactly for members; a non-member is missed with probability
+    /// below 2^(−63)).
+    pub fn all_members(&self, group: &Group, xs: &[&Integer]) -> bool {
+        if self.exact {
+            return xs.iter().all(|x| group.is_element(x));
+        }
+        if !xs.iter().all(|x| **x > 0 && **x < group.p && x.jacobi(&group.p) == 1) {
+            return false;
+        }
+        if xs.is_empty() {
+            return true;
+        }
+        let mut rng = rand::rngs::OsRng;
+        for (l, exp, tests) in &self.small {
+            for _ in 0..*tests {
+                // Y = Π x^e with e ∈ [0, ℓ): products per digit, then Π_d P_d^d by running products.
+                let mut per_digit: Vec<Option<Integer>> = vec![None; *l as usize];
+                for x in xs {
+                    let d = rng.gen_range(0..*l) as usize;
+                    if d == 0 {
+                        continue;
+                    }
+                    mul_into(&mut per_digit[d], x, &group.p);
+                }
+                let y = digit_sum(per_digit, &group.p);
+                if group.pow(&y, exp) != 1 {
+                    return false;
+                }
+            }
+        }
+        if let Some(exp) = &self.rest {
+            for _ in 0..REST_TESTS {
+                let es: Vec<u32> = xs.iter().map(|_| rng.next_u32()).collect();
+                let x = multi_pow_small(xs, &es, &group.p);
+                if group.pow(&x, exp) != 1 {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
+fn mul_into(slot: &mut Option<Integer>, x: &Integer, p: &Integer) {
+    match slot {
+        None => *slot = Some(x.clone()),
+        Some(acc) => {
+            *acc *= x;
+            *acc %= p;
+        }
+    }
+}
+
+/// Π_d P_d^d for buckets P_1 … P_(n−1), with 2(n − 1) multiplications at most.
+fn digit_sum(buckets: Vec<Option<Integer>>, p: &Integer) -> Integer {
+    let mut running: Option<Integer> = None;
+    let mut total: Option<Integer> = None;
+    for b in buckets.into_iter().skip(1).rev() {
+        if let Some(b) = b {
+            mul_into(&mut running, &b, p);
+        }
+        if let Some(r) = &running {
+            mul_into(&mut total, r, p);
+        }
+    }
+    total.unwrap_or_else(|| Integer::from(1u32))
+}
+
+/// Π x_i^(e_i) for 32-bit exponents (bucket method, 8-bit windows).
+pub fn multi_pow_small(xs: &[&Integer], es: &[u32], p: &Integer) -> Integer {
+    const W: u32 = 8;
+    let mut acc = Integer::from(1u32);
+    for window in (0..32 / W).rev() {
+        for _ in 0..W {
+            acc.square_mut();
+            acc %= p;
+        }
+        let mut buckets: Vec<Option<Integer>> = vec![None; 1 << W];
+        for (x, e) in xs.iter().zip(es) {
+            let d = ((e >> (window * W)) & ((1 << W) - 1)) as usize;
+            if d != 0 {
+                mul_into(&mut buckets[d], x, p);
+            }
+        }
+        acc *= digit_sum(buckets, p);
+        acc %= p;
+    }
+    acc
+}
+
+/// base^e for several public exponents e ∈ [0, 2^bits) sharing the squarings of the base (Yao's method with
+/// 4-bit digits): about `bits` squarings in all, then bits/4 + 30 multiplications per exponent.
+pub fn pow_many(base: &Integer, exps: &[&Integer], bits: u32, p: &Integer) -> Vec<Integer> {
+    const W: u32 = 4;
+    let windows = bits.div_ceil(W) as usize;
+    let mut powers = Vec::with_capacity(windows);
+    let mut b = base.clone();
+    for i in 0..windows {
+        if i > 0 {
+            for _ in 0..W {
+                b.square_mut();
+                b %= p;
+            }
+        }
+        powers.push(b.clone());
+    }
+    exps.iter()
+        .map(|e| {
+            if e.significant_bits() > bits || **e < 0 {
+                return base.pow_mod_ref(e, p).map(Integer::from).unwrap_or_default();
+            }
+            let digits = e.to_digits::<u8>(Order::Lsf);
+            let mut buckets: Vec<Option<Integer>> = vec![None; 1 << W];
+            for (i, byte) in digits.iter().enumerate() {
+                for (half, d) in [(0, byte & 0x0f), (1, byte >> 4)] {
+                    if d != 0 {
+                        if let Some(pw) = powers.get(2 * i + half) {
+                            mul_into(&mut buckets[d as usize], pw, p);
+                        }
+                    }
+                }
+            }
+            digit_sum(buckets, p)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::group::{BELENIOS_2048, RFC_3526_2048};
+
+    fn order_three(g: &Group) -> Integer {
+        // z^((p−1)/3) for some z: an element of order 3.
+        let e = Integer::from(&g.p - 1u32) / 3u32;
+        let mut z = Integer::from(2u32);
+        loop {
+            let h = g.pow(&z, &e);
+            if h != 1 {
+                return h;
+            }
+            z += 1;
+        }
+    }
+
+    #[test]
+    fn the_plan_of_belenios_2048_is_two_three_and_a_large_rest() {
+        let plan = MembershipPlan::of(&BELENIOS_2048);
+        assert!(!plan.exact);
+        assert_eq!(plan.small.iter().map(|(l, _, t)| (*l, *t)).collect::<Vec<_>>(), vec![(3, 41)]);
+        assert!(plan.rest.is_some());
+        let rfc = MembershipPlan::of(&RFC_3526_2048);
+        assert!(!rfc.exact && rfc.small.is_empty() && rfc.rest.is_none());
+    }
+
+    #[test]
+    fn members_pass_and_any_one_outsider_fails() {
+        let g = &*BELENIOS_2048;
+        let plan = MembershipPlan::of(g);
+        let members: Vec<Integer> = (0..40).map(|_| g.g_pow(&g.random_scalar())).collect();
+        let refs: Vec<&Integer> = members.iter().collect();
+        assert!(plan.all_members(g, &refs));
+        let h3 = order_three(g);
+        assert!(!g.is_element(&h3));
+        // Outsiders: minus a member (2-component), a member times an element of order 3, a random number
+        // (large components), 0 and p.
+        let random = Integer::from(&g.g_pow(&g.random_scalar()) + 12345u32);
+        let outsiders = [
+            Integer::from(&g.p - &members[3]),
+            g.mul(&members[5], &h3),
+            random,
+            Integer::new(),
+            g.p.clone(),
+            h3.clone(),
+        ];
+        for bad in &outsiders {
+            for at in [0usize, 17, 39] {
+                let mut xs = refs.clone();
+                xs[at] = bad;
+                assert!(!plan.all_members(g, &xs), "an outsider at {at} passed");
+            }
+        }
+        // Two outsiders whose order-3 parts cancel in a sum with equal exponents are still caught.
+        let h3inv = g.inv(&h3);
+        let a = g.mul(&members[1], &h3);
+        let b = g.mul(&members[2], &h3inv);
+        let mut xs = refs.clone();
+        xs[1] = &a;
+        xs[2] = &b;
+        assert!(!plan.all_members(g, &xs));
+    }
+
+    #[test]
+    fn shared_base_powers_agree_with_pow() {
+        let g = &*BELENIOS_2048;
+        let base = g.g_pow(&g.random_scalar());
+        let es: Vec<Integer> = (0..5).map(|_| g.random_scalar()).chain([Integer::new(), Integer::from(1u32)]).collect();
+        let refs: Vec<&Integer> = es.iter().collect();
+        let got = pow_many(&base, &refs, 256, &g.p);
+        for (e, r) in es.iter().zip(&got) {
+            assert_eq!(*r, g.pow(&base, e));
+        }
+        let xs: Vec<Integer> = (0..9).map(|_| g.g_pow(&g.random_scalar())).collect();
+        let xr: Vec<&Integer> = xs.iter().collect();
+        let small: Vec<u32> = (0..9).map(|i| 0xdead_beef_u32.wrapping_mul(i + 1)).collect();
+        let mut expected = Integer::from(1u32);
+        for (x, e) in xs.iter().zip(&small) {
+            expected = g.mul(&expected, &g.pow(x, &Integer::from(*e)));
+        }
+        assert_eq!(multi_pow_small(&xr, &small, &g.p), expected);
+    }
+}

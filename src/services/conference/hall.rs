@@ -1,0 +1,161 @@
+//! The hall: one snapshot of what a representative or the projector shows.
+
+use super::*;
+
+/// A motion on the representative's agenda.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AgendaLine {
+    pub motion_id: i64,
+    pub number: i32,
+    /// The item as printed ("27a"): what pages show.
+    pub item: String,
+    pub proposer: Option<String>,
+    /// The motion's first line (from its stem).
+    pub first_line: String,
+    pub marks: Vec<AgendaMark>,
+    /// "CARRIED IN ALL PARTS", …; null while undecided.
+    pub outcome_text: Option<String>,
+}
+
+/// Now, next and decided.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HallAgenda {
+    /// Being taken now: the motion of the open poll (or of the latest poll while it is undecided), or
+    /// the 'A' motions taken together.
+    pub now: Vec<AgendaLine>,
+    /// The next undecided motion in agenda order.
+    pub next: Option<AgendaLine>,
+    /// Decided motions with their outcomes, in agenda order.
+    pub decided: Vec<AgendaLine>,
+    /// Motions on the agenda.
+    pub motions: usize,
+}
+
+/// Everything the representative's page and the projector show, in one answer: what a page fetches when
+/// it (re)connects, so that it catches up with whatever happened while it was away.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HallState {
+    pub conference: Conference,
+    /// The poll open now, if any (one at a time).
+    pub open_poll: Option<PollView>,
+    /// The latest closed poll.
+    pub last_closed: Option<PollView>,
+    /// The caller is registered as a representative here (and so may vote).
+    pub representative: bool,
+    /// The caller's own vote in the open poll.
+    pub my_vote: Option<Choice>,
+    pub agenda: HallAgenda,
+}
+
+pub(super) fn agenda_line(m: &MotionView) -> AgendaLine {
+    AgendaLine {
+        motion_id: m.id,
+        number: m.number,
+        item: m.item.clone(),
+        proposer: m.proposer.clone(),
+        first_line: procedure::wording::first_line(&m.stem),
+        marks: m.marks.clone(),
+        outcome_text: m.outcome_text.clone(),
+    }
+}
+
+pub(super) fn motions_of_poll(subject: &serde_json::Value, motion_id: Option<i64>) -> Vec<i64> {
+    match subject.get("a_motions_en_bloc").and_then(|v| v.as_array()) {
+        Some(ids) => ids.iter().filter_map(|v| v.as_i64()).collect(),
+        None => motion_id.into_iter().collect(),
+    }
+}
+
+/// Every motion of a conference in agenda order, in two queries (the hall snapshot is fetched by every
+/// page that reconnects, so it must not cost two queries per motion).
+pub(super) fn motions_in_two_queries(conn: &mut DbConnection, conference_id: i64) -> AppResult<Vec<MotionView>> {
+    let rows = motions::table
+        .filter(motions::conference_id.eq(conference_id))
+        .order(motions::number.asc())
+        .select(motion_columns())
+        .load::<MotionRow>(conn)?;
+    let all_parts = parts::table
+        .inner_join(motions::table)
+        .filter(motions::conference_id.eq(conference_id))
+        .order((parts::motion_id.asc(), parts::position.asc()))
+        .select((
+            parts::motion_id,
+            (
+                parts::id,
+                parts::label,
+                parts::text,
+                parts::outcome,
+                parts::qualifier,
+                parts::counts,
+                parts::added_by_rider,
+            ),
+        ))
+        .load::<(i64, PartRow)>(conn)?;
+    let mut by_motion: std::collections::HashMap<i64, Vec<PartRow>> = std::collections::HashMap::new();
+    for (mid, part) in all_parts {
+        by_motion.entry(mid).or_default().push(part);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let parts = by_motion.remove(&row.0).unwrap_or_default();
+            view_from(row, parts)
+        })
+        .collect())
+}
+
+pub fn hall_state(conn: &mut DbConnection, viewer: Option<&User>, conference_id: i64) -> AppResult<HallState> {
+    let conference = conference_row(conn, conference_id)?;
+    let latest = |conn: &mut DbConnection, status: &str| -> AppResult<Option<PollView>> {
+        let row = polls::table
+            .filter(polls::conference_id.eq(conference_id))
+            .filter(polls::status.eq(status))
+            .order(polls::id.desc())
+            .select(poll_columns())
+            .first::<PollRow>(conn)
+            .optional()?;
+        row.map(|r| poll_view(conn, r)).transpose()
+    };
+    let open_poll = latest(conn, "open")?;
+    let last_closed = latest(conn, "closed")?;
+    let rep = match viewer {
+        Some(u) => representative_of(conn, conference_id, u.id)?,
+        None => None,
+    };
+    let my_vote = match (&rep, &open_poll) {
+        (Some(rep), Some(p)) => poll_votes::table
+            .filter(poll_votes::poll_id.eq(p.id))
+            .filter(poll_votes::representative_id.eq(rep.id))
+            .select(poll_votes::choice)
+            .first::<String>(conn)
+            .optional()?
+            .and_then(|c| c.parse().ok()),
+        _ => None,
+    };
+    let motions = motions_in_two_queries(conn, conference_id)?;
+    let current_ids = match (&open_poll, &last_closed) {
+        (Some(p), _) => motions_of_poll(&p.subject, p.motion_id),
+        (None, Some(p)) => motions_of_poll(&p.subject, p.motion_id)
+            .into_iter()
+            .filter(|id| motions.iter().any(|m| m.id == *id && m.outcome_text.is_none()))
+            .collect(),
+        (None, None) => vec![],
+    };
+    let entries: Vec<procedure::hall::AgendaEntry> = motions
+        .iter()
+        .map(|m| procedure::hall::AgendaEntry {
+            number: u32::try_from(m.number).unwrap_or(0),
+            decided: m.outcome_text.is_some(),
+        })
+        .collect();
+    let current: Vec<u32> =
+        motions.iter().filter(|m| current_ids.contains(&m.id)).map(|m| u32::try_from(m.number).unwrap_or(0)).collect();
+    let order = procedure::hall::running_order(&entries, &current);
+    let agenda = HallAgenda {
+        now: order.now.iter().map(|&i| agenda_line(&motions[i])).collect(),
+        next: order.next.map(|i| agenda_line(&motions[i])),
+        decided: order.decided.iter().map(|&i| agenda_line(&motions[i])).collect(),
+        motions: motions.len(),
+    };
+    Ok(HallState { conference, open_poll, last_closed, representative: rep.is_some(), my_vote, agenda })
+}
