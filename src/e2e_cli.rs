@@ -22,9 +22,14 @@ pub enum TrusteeCommand {
     },
     /// Compute your partial decryption of a closed ballot's encrypted tally, with its proofs, and print it.
     Decrypt {
-        /// Your private key file (from `carried trustee keygen`, or belenios-tool's .privkey).
+        /// Your private key file (from `carried trustee keygen`, or belenios-tool's .privkey); for a threshold
+        /// trustee, your secret seed (from `carried trustee threshold-cert`, or belenios-tool's .key).
         #[arg(long)]
         key: PathBuf,
+        /// Threshold trustees: your encrypted decryption key (from `carried trustee threshold-voutput
+        /// --dkey-out`, or belenios-tool's .dkey). With it, --key is your seed.
+        #[arg(long)]
+        decryption_key: Option<PathBuf>,
         /// The encrypted tally: what GET /api/v1/ballots/{id}/encrypted-tally answers (which carries its
         /// election), or a bare Belenios encrypted_tally (then give --election too).
         #[arg(long)]
@@ -39,6 +44,8 @@ pub enum TrusteeCommand {
         #[arg(long)]
         trustee_id: Option<u32>,
     },
+    #[command(flatten)]
+    Threshold(crate::e2e_threshold::ThresholdCommand),
 }
 
 #[derive(Subcommand)]
@@ -58,12 +65,12 @@ pub enum BallotCommand {
     },
 }
 
-fn read_text(path: &Path) -> Result<String, String> {
+pub(crate) fn read_text(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8 text", path.display()))
 }
 
-fn read_election(path: &Path) -> Result<ElectionCtx, String> {
+pub(crate) fn read_election(path: &Path) -> Result<ElectionCtx, String> {
     // A file saved from the service or belenios-tool may end with a newline, or have been re-serialised by
     // another JSON tool (other spacing); the election is its canonical JSON, the form Belenios publishes
     // and fingerprints.
@@ -120,7 +127,8 @@ pub fn trustee(cmd: TrusteeCommand) -> Result<(), String> {
             println!("{}", to_json(&public));
             Ok(())
         }
-        TrusteeCommand::Decrypt { key, tally, election, trustee_id } => {
+        TrusteeCommand::Threshold(cmd) => crate::e2e_threshold::run(cmd),
+        TrusteeCommand::Decrypt { key, decryption_key, tally, election, trustee_id } => {
             let (carried, t) = read_tally(&tally)?;
             let ctx = match (election, carried) {
                 (Some(path), carried) => {
@@ -138,8 +146,14 @@ pub fn trustee(cmd: TrusteeCommand) -> Result<(), String> {
                     ))
                 }
             };
-            let x = trustee::parse_private_key(ctx.group, &read_text(&key)?)
-                .map_err(|e| format!("{}: {e}", key.display()))?;
+            let x = match &decryption_key {
+                None => trustee::parse_private_key(ctx.group, &read_text(&key)?)
+                    .map_err(|e| format!("{}: {e}", key.display()))?,
+                Some(dkey) => {
+                    carried_e2e::pedersen::decryption_key(ctx.group, read_text(&key)?.trim(), &read_text(dkey)?)
+                        .map_err(|e| format!("{} with {}: {e}", dkey.display(), key.display()))?
+                }
+            };
             let shape_ok = t.len() == ctx.election.questions.len()
                 && t.iter().zip(&ctx.election.questions).all(|(row, q)| row.len() == q.answers.len());
             if !shape_ok {

@@ -1812,6 +1812,16 @@ async fn chair_runs_a_hundred_items_from_the_index() {
     chair.js_click(&format!("form[data-bracket-form='{}'] button", ids["11"])).await;
     chair.wait_text("#running-order tr[data-index-item='11'] .index-marks", "bracket 1").await;
 
+    // Star it, and correct a proposer before any vote.
+    chair.goto(&app.url(&format!("/conference/{cid}/chair#item-9"))).await;
+    chair.wait_text("#agenda h3", "Motion 9").await;
+    chair.js_click("#agenda [data-action=star]").await;
+    chair.wait_text("#running-order tr[data-index-item='9'] .index-marks", "★").await;
+    chair.set_value(&format!("#edit-{}-proposer", ids["9"]), "Eastham and Westham").await;
+    chair.js_click(&format!("[data-save-edit='{}']", ids["9"])).await;
+    chair.wait_text("#running-order tr[data-index-item='9']", "Eastham and Westham").await;
+    assert_eq!(motion("9").await["proposer"], "Eastham and Westham");
+
     // The agenda-committee motion: carried, then applied from the page.
     let vote = |item: String| {
         let app = &app;
@@ -1835,6 +1845,28 @@ async fn chair_runs_a_hundred_items_from_the_index() {
     chair.js_click("[data-apply-button]").await;
     chair.wait_text("#running-order tr[data-index-item='13'] .index-marks", "A").await;
     assert_eq!(motion("13").await["marks"], json!(["a"]));
+
+    // The amendment to item 2, read from the agenda, put to the vote on item 2 from its own page.
+    chair.goto(&app.url(&format!("/conference/{cid}/chair#item-3"))).await;
+    chair.wait_text("#agenda h3", "Motion 3").await;
+    chair.wait_text(&format!("#put-{}-note", ids["3"]), "Read from the agenda").await;
+    let read = chair
+        .exec("return document.querySelector(arguments[0]).value", json!([format!("#put-{}-text", ids["3"])]))
+        .await;
+    assert_eq!(read, json!("consult LMCs first"));
+    chair.screenshot(&shots().join("chair-index-amendment.png")).await;
+    chair.js_click("[data-put-item='3']").await;
+    chair.wait_text("#vote-bar", "Vote open: Motion 2: amendment to part").await;
+    chair.wait_text("#now-next", "Now: item 3").await;
+    let open = app.get(&format!("/api/v1/conferences/{cid}/polls?open=true"), None).await.expect(200);
+    let amendment_poll = open[0]["id"].as_i64().expect("poll");
+    assert_eq!(open[0]["motion_id"], json!(ids["2"]));
+    for t in &reps {
+        app.post(&format!("/api/v1/polls/{amendment_poll}/votes"), json!({"choice": "for"}), Some(t)).await.expect(200);
+    }
+    app.post_empty(&format!("/api/v1/polls/{amendment_poll}/close"), Some(&chair_token)).await.expect(200);
+    chair.wait_text("#running-order tr[data-index-item='3']", "CARRIED").await;
+    assert_eq!(motion("2").await["parts"][1]["text"], "consult LMCs first");
 
     // A vote open: the bar with its count and Close stays on screen, far down the page; Close asks first.
     let pid = vote("14".into()).await;

@@ -29,8 +29,8 @@ const CSS: &str = "text/css; charset=utf-8";
 /// Every file in `static/`.
 pub const ASSETS: &[Asset] = &[
     asset!("carried.css", CSS),
-    asset!("speakers.css", CSS),
     asset!("resolutions-print.css", CSS),
+    asset!("speakers.css", CSS),
     asset!("index.html", HTML),
     asset!("conference.html", HTML),
     asset!("chair.html", HTML),

@@ -361,6 +361,19 @@ fn proposer_line(agenda_committee: bool, proposer: Option<&str>) -> Option<Strin
 /// Returns the indexes of the printed items that were paired.
 fn pair_printed(items: &mut [ItemInput]) -> Vec<usize> {
     let mut paired = Vec::new();
+    // Put as the printed item (the service links the poll to it): published with the motion it amends.
+    for target in 0..items.len() {
+        for d in &items[target].decisions {
+            if let Some(name) = &d.printed_item {
+                if let Some(p) = items
+                    .iter()
+                    .position(|it| &it.item == name && (it.kind == ItemKind::Amendment || it.kind == ItemKind::Rider))
+                {
+                    paired.push(p);
+                }
+            }
+        }
+    }
     for target in 0..items.len() {
         if items[target].kind == ItemKind::Amendment || items[target].kind == ItemKind::Rider {
             continue;
@@ -372,7 +385,9 @@ fn pair_printed(items: &mut [ItemInput]) -> Vec<usize> {
                 .collect();
             let put: Vec<usize> =
                 (0..items[target].decisions.len()).filter(|&d| items[target].decisions[d].kind == wanted).collect();
-            if printed.is_empty() || printed.len() != put.len() {
+            let linked = put.iter().any(|&d| items[target].decisions[d].printed_item.is_some())
+                || printed.iter().any(|p| paired.contains(p));
+            if linked || printed.is_empty() || printed.len() != put.len() {
                 continue;
             }
             for (&p, &d) in printed.iter().zip(&put) {
@@ -1034,6 +1049,25 @@ The 'A' motions, en bloc: 6 — CARRIED UNANIMOUSLY, for 3 (100.0%), against 0 (
             "{text}"
         );
         assert!(text.contains("Rider to motion 2 (item 4)"), "{text}");
+    }
+
+    #[test]
+    fn an_amendment_put_as_its_printed_item_is_published_with_its_motion() {
+        let (mut items, en_bloc) = day();
+        // The amendment was put as item 3 (linked), and a second amendment was moved from the floor.
+        items[0].decisions[0].printed_item = Some("3".into());
+        let mut floor = items[0].decisions[0].clone();
+        floor.printed_item = None;
+        floor.heading = "Amendment to motion 2, part (1)".into();
+        items[0].decisions.insert(1, floor);
+        items[1].whole_outcome = Some(Outcome::Carried);
+        items[1].outcome_text = Some("CARRIED".into());
+        let doc = resolutions(&conference(false), &items, &en_bloc);
+        let text = render_text(&doc);
+        assert!(!text.contains("Amendment 3 to item 2"), "{text}");
+        assert!(text.contains("  Amendment to motion 2, part (2) (item 3): "), "{text}");
+        assert!(text.contains("  Amendment to motion 2, part (1): "), "{text}");
+        assert_eq!(doc.groups[0].entries.iter().map(|e| e.item.as_str()).collect::<Vec<_>>(), ["2", "6"]);
     }
 
     #[test]

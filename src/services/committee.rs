@@ -13,7 +13,7 @@ use crate::procedure::{AgendaMark, Outcome, TakenAs};
 use crate::services::audit_log;
 use crate::services::auth::User;
 use crate::services::conference::{self as conf, MotionView};
-use crate::services::events::{self, AgendaChange, ConferenceEvent, Hub};
+use crate::services::events::{self, ConferenceEvent, Hub};
 
 /// Options of an apply request.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -154,8 +154,8 @@ fn change_item(
     Ok(said)
 }
 
-/// Applies a carried agenda-committee motion about the agenda to the items it names. With `dry_run`,
-/// says what it would do (the motion need not be carried yet).
+/// Applies a carried agenda-committee motion about the agenda to the items it names, and tells the hall
+/// (`motion_updated` for each). With `dry_run`, says what it would do (the motion need not be carried yet).
 pub fn apply_committee_motion(
     conn: &mut DbConnection,
     hub: &Hub,
@@ -218,12 +218,8 @@ pub fn apply_committee_motion(
     let (mut out, ids) = if dry_run { run(conn)? } else { db::write_tx(conn, run)? };
     out.motions = ids.into_iter().map(|id| conf::get_motion(conn, id)).collect::<AppResult<_>>()?;
     if !dry_run {
-        if let Some(m) = out.motions.first() {
-            let change = AgendaChange::Applied {
-                applied: motion_id,
-                items: out.changes.iter().map(|c| c.item.clone()).collect(),
-            };
-            events::tell(hub, conn, ConferenceEvent::AgendaUpdated { conference_id: m.conference_id, change });
+        for m in &out.motions {
+            events::tell(hub, conn, ConferenceEvent::MotionUpdated(m.clone()));
         }
     }
     Ok(out)

@@ -107,7 +107,7 @@ fn subject_for(item: &MotionView, target: &MotionView, input: &PutItem) -> Resul
 }
 
 /// Says what putting the item would put (`dry_run`), or opens the poll on the motion it amends, linked to
-/// the item.
+/// the item (`open_poll` tells the hall).
 pub fn put_item(
     conn: &mut DbConnection,
     hub: &Hub,

@@ -38,6 +38,7 @@ pub struct ResolutionsView {
 
 /// A closed poll, as the document needs it.
 struct ClosedPoll {
+    id: i64,
     motion_id: Option<i64>,
     subject: serde_json::Value,
     vote: Vote,
@@ -82,6 +83,7 @@ fn closed_polls(c: &mut DbConnection, conference_id: i64) -> AppResult<Vec<Close
                 )
             });
             Ok(ClosedPoll {
+                id,
                 motion_id,
                 subject: serde_json::from_str(&subject).map_err(|e| bad("subject", e.to_string()))?,
                 vote: Vote::new(method, counts),
@@ -134,7 +136,30 @@ fn words_of_subject(subject: &Subject) -> String {
 }
 
 /// The item as published, with the votes that decided it and the decisions put on it.
-fn item_input(m: &MotionView, polls: &[ClosedPoll], en_bloc: &[(usize, Vec<i64>)]) -> AppResult<ItemInput> {
+/// The printed amendments and riders put as themselves: poll id → the item's number as printed.
+fn printed_items(
+    c: &mut DbConnection,
+    conference_id: i64,
+    motions: &[MotionView],
+) -> AppResult<std::collections::HashMap<i64, String>> {
+    use crate::services::linked_items::poll_items;
+    let links: Vec<(i64, i64)> = poll_items::table
+        .inner_join(polls::table.on(polls::id.eq(poll_items::poll_id)))
+        .filter(polls::conference_id.eq(conference_id))
+        .select((poll_items::poll_id, poll_items::motion_id))
+        .load(c)?;
+    Ok(links
+        .into_iter()
+        .filter_map(|(poll, item)| motions.iter().find(|m| m.id == item).map(|m| (poll, m.item.clone())))
+        .collect())
+}
+
+fn item_input(
+    m: &MotionView,
+    polls: &[ClosedPoll],
+    en_bloc: &[(usize, Vec<i64>)],
+    printed: &std::collections::HashMap<i64, String>,
+) -> AppResult<ItemInput> {
     let mut part_votes: Vec<Option<Vote>> = vec![None; m.parts.len()];
     let mut part_amended = vec![false; m.parts.len()];
     let mut stem_as_amended = false;
@@ -180,7 +205,7 @@ fn item_input(m: &MotionView, polls: &[ClosedPoll], en_bloc: &[(usize, Vec<i64>)
             result: result_text(p),
             carried: p.carried,
             vote: p.vote,
-            printed_item: None,
+            printed_item: printed.get(&p.id).cloned(),
             on_items: vec![m.item.clone()],
         });
     }
@@ -238,7 +263,8 @@ pub fn resolutions(c: &mut DbConnection, conference_id: i64) -> AppResult<Resolu
                 .map(|ids| (i, ids.iter().filter_map(|v| v.as_i64()).collect()))
         })
         .collect();
-    let items = motions.iter().map(|m| item_input(m, &polls, &en_bloc)).collect::<AppResult<Vec<_>>>()?;
+    let printed = printed_items(c, conference_id, &motions)?;
+    let items = motions.iter().map(|m| item_input(m, &polls, &en_bloc, &printed)).collect::<AppResult<Vec<_>>>()?;
     let en_bloc_decisions: Vec<Decision> = en_bloc
         .iter()
         .map(|(i, ids)| {

@@ -75,6 +75,7 @@ function refresh() {
 
 /** The latest state loaded, so that choosing an item shows it without loading again. */
 let last = null;
+const loadedMotions = () => (last ? last.motions : []);
 
 async function load() {
   const [motions, open, reps, all] = await Promise.all([
@@ -228,7 +229,10 @@ function agendaItem(m, open) {
   const decided = !!m.outcome_text;
   const marks = m.marks.map((k) => el('span', { class: 'tag' + (k === 'grey' ? ' grey' : '') }, MARK_WORDS[k] || k));
   const actions = [];
-  if (!decided && !busy && conf.status === 'open') {
+  // A printed amendment or rider is put on the item it amends (chair_item.js), not voted on by itself.
+  const putOnItsItem = (m.kind === 'amendment' || m.kind === 'rider') && m.amends
+    && loadedMotions().some((x) => x.id !== m.id && x.item.toLowerCase() === m.amends.toLowerCase());
+  if (!decided && !busy && conf.status === 'open' && !putOnItsItem) {
     if (!m.taken_as) {
       actions.push(el('p', {}, 'How will you take it?'),
         el('div', { class: 'button-row' },

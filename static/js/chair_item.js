@@ -94,6 +94,10 @@ export function itemTools(m, ctx) {
       () => act(() => api('DELETE', `/motions/${m.id}`), refresh)));
   }
   out.push(el('div', { class: 'button-row item-actions' }, row));
+  if ((m.kind === 'amendment' || m.kind === 'rider') && m.amends && !decided && !ctx.open.length) {
+    const target = motions.find((x) => same(x.item, m.amends));
+    if (target && !target.outcome_text) out.push(putForm(m, target, refresh));
+  }
   out.push(el('details', { 'data-keep': `tools-${m.id}`, class: 'item-tools' },
     el('summary', {}, voted ? 'Move or bracket this item' : 'Move, bracket or correct this item'),
     moveForm(m, confId, motions, refresh),
@@ -206,4 +210,42 @@ function applySection(m, refresh) {
     carried
       ? el('button', { type: 'button', 'data-apply-button': m.id, onclick: apply }, 'Apply it to the agenda')
       : el('p', { class: 'hint' }, 'Once it is carried, apply it here.'));
+}
+
+/** Put an imported amendment or rider to the vote on the item it amends, with the wording as read (or corrected). */
+function putForm(m, target, refresh) {
+  const idp = `put-${m.id}`;
+  const rider = m.kind === 'rider';
+  const note = el('p', { class: 'hint', id: `${idp}-note` });
+  const partSelect = rider ? null : el('select', { id: `${idp}-part` },
+    el('option', { value: '' }, 'The opening words (the stem)'),
+    target.parts.map((p) => el('option', { value: p.label }, `Part ${p.label}`)));
+  const text = el('textarea', { id: `${idp}-text`, rows: '3', 'aria-describedby': `${idp}-note` });
+  const method = el('select', { id: `${idp}-method` }, el('option', { value: 'electronic' }, 'Electronic vote'), el('option', { value: 'show_of_hands' }, 'Show of hands'));
+  const form = el('form', { class: 'card put-item', novalidate: true, 'data-put-form': m.id },
+    el('h4', {}, `Put ${m.kind} ${m.item} to the vote on item ${target.item}`),
+    rider ? null : el('div', { class: 'form-group' }, el('label', { for: `${idp}-part` }, 'What it amends'), partSelect),
+    el('div', { class: 'form-group' },
+      el('label', { for: `${idp}-text` }, rider ? 'The new part' : 'The wording as amended'),
+      note, text),
+    el('div', { class: 'form-group' }, el('label', { for: `${idp}-method` }, 'How'), method),
+    el('button', { type: 'submit', 'data-put-item': m.item }, `Open the vote on ${m.kind} ${m.item}`));
+  api('POST', `/motions/${m.id}/put?dry_run=true`, {}).then((r) => {
+    if (text.dataset.touched) return;
+    const s = r.subject.amendment || r.subject.rider || {};
+    text.value = s.text || '';
+    if (partSelect && s.part) partSelect.value = s.part;
+    fill(note, r.problem ? `Read from the agenda: ${r.problem}. Give the wording yourself.` : 'Read from the agenda: check it before you open the vote.');
+  }).catch((e) => fill(note, e.message));
+  text.addEventListener('input', () => { text.dataset.touched = '1'; });
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const t = text.value.trim();
+    fieldError(`${idp}-text`, null);
+    if (!t) { fieldError(`${idp}-text`, 'Give the wording'); return showErrors([{ field: `${idp}-text`, message: `${m.kind} ${m.item}: give the wording` }]); }
+    const body = { text: t, method: method.value };
+    if (partSelect && partSelect.value) body.part = partSelect.value;
+    return act(() => api('POST', `/motions/${m.id}/put`, body), refresh);
+  });
+  return form;
 }

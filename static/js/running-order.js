@@ -13,12 +13,38 @@ function pollMotionIds(p) {
   return (p.subject && p.subject.a_motions_en_bloc) || [];
 }
 
-/** The motion being taken now (the one with a vote open, else the first undecided), and the next. */
+/**
+ * The order items are taken in: the running order, except that the amendments and riders printed for an
+ * item (their `amends` names it) are taken just before it, amendments first.
+ */
+export function takingOrder(motions) {
+  const key = (s) => String(s || '').toLowerCase();
+  const byItem = new Map(motions.map((m) => [key(m.item), m]));
+  const linked = (m) => motions.filter((x) => x !== m && x.amends && key(x.amends) === key(m.item) && (x.kind === 'amendment' || x.kind === 'rider'));
+  const out = [];
+  for (const m of motions) {
+    const target = m.amends && (m.kind === 'amendment' || m.kind === 'rider') ? byItem.get(key(m.amends)) : null;
+    if (target && target !== m) continue;
+    const own = linked(m);
+    out.push(...own.filter((x) => x.kind === 'amendment'), ...own.filter((x) => x.kind === 'rider'), m);
+  }
+  return out;
+}
+
+/** The item being taken now (the one with a vote open, else the first undecided in taking order), and the next. */
 export function nowAndNext(motions, open) {
   const openIds = new Set(open.flatMap(pollMotionIds));
-  const undecided = motions.filter((m) => !m.outcome_text);
-  const now = motions.find((m) => openIds.has(m.id)) || undecided[0] || null;
-  const after = now ? undecided.filter((m) => motions.indexOf(m) > motions.indexOf(now) && !openIds.has(m.id)) : [];
+  const order = takingOrder(motions);
+  const undecided = order.filter((m) => !m.outcome_text);
+  // An amendment or rider voted on a motion is the first undecided printed amendment (or rider) for it.
+  const put = open.flatMap((p) => {
+    const kind = p.subject && (p.subject.amendment ? 'amendment' : p.subject.rider ? 'rider' : null);
+    const target = kind && motions.find((m) => m.id === p.motion_id);
+    const item = target && undecided.find((x) => x.kind === kind && String(x.amends || '').toLowerCase() === target.item.toLowerCase());
+    return item ? [item] : [];
+  });
+  const now = put[0] || order.find((m) => openIds.has(m.id)) || undecided[0] || null;
+  const after = now ? undecided.filter((m) => order.indexOf(m) > order.indexOf(now) && m !== now) : [];
   return { now, next: after[0] || null };
 }
 
@@ -108,7 +134,12 @@ export function renderIndex(box, ctx) {
     el('thead', {}, el('tr', {}, ['Item', 'Proposer', 'Marks', 'Outcome', 'Move'].map((h) => el('th', { scope: 'col' }, h)))),
     el('tbody', {}, rows));
   const wrap = el('div', { class: 'table-wrap index-wrap', id: 'index-wrap', tabindex: '0', role: 'region', 'aria-label': 'Running order' }, table);
-  const scrollToRow = (row) => { if (row) wrap.scrollTop = row.offsetTop - (table.tHead ? table.tHead.offsetHeight : 0); };
+  // The row near the top of the box, with a row's height of what comes before it.
+  const scrollToRow = (row) => {
+    if (!row) return;
+    const head = table.tHead ? table.tHead.getBoundingClientRect().height : 0;
+    wrap.scrollTop += row.getBoundingClientRect().top - wrap.getBoundingClientRect().top - head;
+  };
   const found = el('p', { class: 'hint', id: 'index-found', 'aria-live': 'polite' });
   const filter = () => {
     const q = search.value;

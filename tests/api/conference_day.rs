@@ -96,17 +96,25 @@ both_backends!(a_conference_day_runs_to_its_published_resolutions, |app: TestApp
     assert_eq!(items(&res, "not_yet_decided").len(), 100);
 
     // Item 2 in parts: the amendment (printed as item 3) first, the motion's first part, the rider
-    // (printed as item 4, voted before the substantive vote on the last parts, docs/domain.md), then the rest.
+    // (printed as item 4, voted before the substantive vote on the last parts, docs/domain.md; put directly on
+    // the motion, so the resolutions pair it with item 4 by order), then the rest.
     let two = id("2");
     app.post(&format!("/api/v1/motions/{two}/take"), json!({"as": "parts"}), Some(&conf.chair)).await.expect(200);
-    conf.poll(
-        &app,
-        two,
-        json!({"amendment": {"part": "(2)", "text": "consult LMCs first."}}),
-        "simple",
-        &["for", "for", "against"],
-    )
-    .await;
+    // The amendment is put as the printed item 3 (linked to it), with the part as amended.
+    let p = app
+        .post(
+            &format!("/api/v1/motions/{}/put", id("3")),
+            json!({"part": "(2)", "text": "consult LMCs first."}),
+            Some(&conf.chair),
+        )
+        .await
+        .expect(201);
+    assert_eq!(p["motion_id"], two);
+    for (tok, ch) in conf.reps.iter().zip(["for", "for", "against"]) {
+        app.post(&format!("/api/v1/polls/{}/votes", p["id"]), json!({"choice": ch}), Some(tok)).await.expect(200);
+    }
+    app.post_empty(&format!("/api/v1/polls/{}/close", p["id"]), Some(&conf.chair)).await.expect(200);
+    assert_eq!(app.get(&format!("/api/v1/motions/{}", id("3")), None).await.expect(200)["outcome_text"], "CARRIED");
     conf.poll(&app, two, json!({"part": "(1)"}), "simple", &["for", "for", "for"]).await;
     conf.poll(&app, two, json!({"rider": {"text": "report each year."}}), "simple", &["for", "for", "abstain"]).await;
     conf.poll(&app, two, json!({"part": "(2)"}), "simple", &["for", "against", "against"]).await;

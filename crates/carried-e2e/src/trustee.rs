@@ -264,10 +264,11 @@ pub fn combine_factors(
                 let need = p.threshold as usize;
                 if have.len() < need {
                     return Err(format!(
-                        "trustee set {}: {} partial decryptions of the {} needed",
+                        "trustee set {}: {} partial decryption(s) of the {} needed: {} more needed",
                         i + 1,
                         have.len(),
-                        need
+                        need,
+                        need - have.len()
                     ));
                 }
                 let chosen = &have[..need];
@@ -282,6 +283,28 @@ pub fn combine_factors(
         base += t.members();
     }
     Ok(f)
+}
+
+/// The result of a closed ballot from its trustees' partial decryptions (by owner, 1-based over the flattened
+/// trustees): every partial decryption is checked against the tally and its owner's key, then they are
+/// combined (Lagrange for threshold sets) and the counts found. Refused, naming how many more are needed,
+/// while a trustee or too many of a threshold set have not decrypted.
+pub fn result_from_partials(
+    ctx: &ElectionCtx,
+    trustees: &[Trustee],
+    tally: &EncryptedTally,
+    total_weight: u64,
+    by_owner: &std::collections::BTreeMap<usize, PartialDecryption>,
+) -> Result<Vec<Vec<u64>>, crate::Error> {
+    for (owner, pd) in by_owner {
+        let (_, _, key) =
+            owner_key(trustees, *owner).ok_or_else(|| crate::Error(format!("owner {owner} is no trustee")))?;
+        check_partial_decryption(ctx, key, tally, pd)
+            .map_err(|e| crate::Error(format!("partial decryption of trustee {owner}: {e}")))?;
+    }
+    let factors = combine_factors(ctx, trustees, tally, by_owner)
+        .map_err(|e| crate::Error(format!("the result cannot be computed yet: {e}")))?;
+    decrypt_counts(ctx, tally, &factors, total_weight).map_err(crate::Error)
 }
 
 /// The counts: for each tally ciphertext, the m ≤ max with g^m = β/F.

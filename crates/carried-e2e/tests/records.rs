@@ -197,7 +197,7 @@ fn a_threshold_record_with_too_few_decryptions_gets_no_result() {
     let i = rec.events.iter().position(|e| matches!(e, EventData::PartialDecryption { .. })).expect("a decryption");
     rec.events.remove(i);
     let e = refused(&rec);
-    assert!(e.contains("1 partial decryptions of the 2 needed"), "{e}");
+    assert!(e.contains("1 partial decryption(s) of the 2 needed: 1 more needed"), "{e}");
 }
 
 #[test]
