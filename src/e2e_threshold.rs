@@ -20,38 +20,46 @@ pub enum ThresholdCommand {
     /// by you; keep it: you need it at every later step and to decrypt), and print your certificate, a line
     /// of the ceremony's certs.jsons.
     ThresholdCert {
+        /// Where to write your secret seed (created readable only by you).
         #[arg(long)]
         key_out: PathBuf,
     },
     /// Step 2 (anyone): check the certificates (certs.jsons, one per line, in the trustees' order).
     ThresholdCheck {
+        /// The ceremony's certificates (certs.jsons: one per line, in the trustees' order).
         #[arg(long)]
         certs: PathBuf,
     },
     /// Step 3 (each trustee): make your polynomial so that any --threshold trustees can decrypt, and print
     /// it: your signed commitments and each trustee's share, encrypted to them (a line of polynomials.jsons).
     ThresholdPolynomial {
+        /// The ceremony's certificates (certs.jsons: one per line, in the trustees' order).
         #[arg(long)]
         certs: PathBuf,
         /// Your seed (from step 1).
         #[arg(long)]
         key: PathBuf,
+        /// How many trustees must take part to decrypt (t of n; at least 1, at most n).
         #[arg(long)]
         threshold: usize,
     },
     /// Step 4 (the relay): check the polynomials and print each trustee's verification input, one line per
     /// trustee in the certificates' order.
     ThresholdVinputs {
+        /// The ceremony's certificates (certs.jsons: one per line, in the trustees' order).
         #[arg(long)]
         certs: PathBuf,
+        /// The trustees' polynomials (polynomials.jsons: step 3's lines, in the trustees' order).
         #[arg(long)]
         polynomials: PathBuf,
     },
     /// Step 5 (each trustee): check the shares sent to you and print your verification output (your
     /// verification key with its proof, and your decryption key encrypted to yourself).
     ThresholdVoutput {
+        /// The ceremony's certificates (certs.jsons: one per line, in the trustees' order).
         #[arg(long)]
         certs: PathBuf,
+        /// Your seed (from step 1).
         #[arg(long)]
         key: PathBuf,
         /// Your verification input (your line of step 4's output).
@@ -65,8 +73,10 @@ pub enum ThresholdCommand {
     /// Step 6 (anyone): check every verification output and print threshold.json (the Pedersen entry of the
     /// election's trustees).
     ThresholdAssemble {
+        /// The ceremony's certificates (certs.jsons: one per line, in the trustees' order).
         #[arg(long)]
         certs: PathBuf,
+        /// The trustees' polynomials (polynomials.jsons: step 3's lines, in the trustees' order).
         #[arg(long)]
         polynomials: PathBuf,
         /// The verification outputs, one per line in the certificates' order.
@@ -76,11 +86,13 @@ pub enum ThresholdCommand {
     /// The result of a closed ballot from its partial decryptions: every proof checked, then combined
     /// (Lagrange for threshold trustees). Refused, saying how many more are needed, with too few.
     Result {
+        /// The election (GET /api/v1/ballots/{id}/election).
         #[arg(long)]
         election: PathBuf,
         /// The election's trustees (trustees.json).
         #[arg(long)]
         trustees: PathBuf,
+        /// The encrypted tally the trustees decrypted (GET /api/v1/ballots/{id}/encrypted-tally).
         #[arg(long)]
         tally: PathBuf,
         /// The total weight of the counted ballots (their number when every weight is 1).
