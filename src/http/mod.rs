@@ -16,6 +16,7 @@ pub mod pages;
 pub mod resolutions;
 pub mod roll;
 pub mod streams;
+pub mod trustee_list;
 pub mod users;
 
 use actix_web::{error::JsonPayloadError, web, HttpRequest, HttpResponse};
@@ -110,7 +111,8 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(e2e::election)
         .service(e2e::encrypted_tally)
         .service(e2e::upload_partial_decryption)
-        .service(e2e::record_bel);
+        .service(e2e::record_bel)
+        .service(trustee_list::list_trustees);
 }
 
 #[derive(OpenApi)]

@@ -21,6 +21,7 @@ pub mod reminders;
 pub mod resolutions;
 pub mod roll_admin;
 pub mod smtp;
+pub mod trustee_list;
 pub mod vote_writer;
 
 use std::sync::Arc;
