@@ -22,6 +22,8 @@ both_backends!(a_trustee_reads_the_drafts_they_are_trustee_of, |app: TestApp| as
     assert_eq!(list[0]["name"].as_str().map(|s| !s.is_empty()), Some(true));
     app.get("/api/v1/trustees", Some(&t1_token)).await.expect_problem(403, "forbidden");
     app.get("/api/v1/trustees", None).await.expect(401);
+    let doc = app.get("/api/v1/openapi.json", None).await.expect(200);
+    assert!(doc["paths"]["/api/v1/trustees"]["get"].is_object(), "GET /trustees is in the OpenAPI document");
 
     let ballot = |title: &str, trustees: Vec<i64>| json!({"title": title, "questions": questions(), "verifiability": "end_to_end", "trustees": trustees});
     let a = app.post("/api/v1/ballots", ballot("A", vec![t1]), Some(&officer)).await.expect(201)["id"]

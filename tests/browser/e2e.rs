@@ -431,9 +431,13 @@ async fn journey(driver_path: &Path, app: TestApp) {
     trustee.wait_text("#trustee-status", "Every trustee has registered a key").await;
     trustee.check_page("e2e-trustee-registered").await;
 
-    // The officer sees both keys in and opens the ballot from the console.
-    console.goto(&app.url(&format!("/officer#ballot-{id}"))).await;
+    // Saving the draft again from the edit form keeps the trustees and their keys; then the officer sees
+    // both keys in and opens the ballot from the console.
+    console.goto(&app.url(&format!("/officer#edit-{id}"))).await;
     console.exec("location.reload(); return true", json!([])).await;
+    console.wait_for(&format!("#trustee-{t2}:checked")).await;
+    console.wait_for(&format!("#trustee-{t1}:checked")).await;
+    console.click("#create-ballot").await;
     console.wait_text(&format!("[data-trustee-row=\"{t2}\"]"), "Key uploaded").await;
     assert!(console.text(&format!("[data-trustee-row=\"{t1}\"]")).await.expect("row").contains("Key uploaded"));
     assert!(console.find("#missing-keys").await.is_err(), "no key is missing");
