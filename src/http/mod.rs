@@ -17,6 +17,7 @@ pub mod resolutions;
 pub mod roll;
 pub mod speakers;
 pub mod streams;
+pub mod trustee_list;
 pub mod users;
 
 use actix_web::{error::JsonPayloadError, web, HttpRequest, HttpResponse};
@@ -120,7 +121,8 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(e2e::election)
         .service(e2e::encrypted_tally)
         .service(e2e::upload_partial_decryption)
-        .service(e2e::record_bel);
+        .service(e2e::record_bel)
+        .service(trustee_list::list_trustees);
 }
 
 #[derive(OpenApi)]

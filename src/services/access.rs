@@ -8,6 +8,7 @@
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::db::e2e_schema::e2e_trustees;
 use crate::db::schema::{ballot_officers, ballots, conference_chairs, conferences, motions, polls};
 use crate::db::{self, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -98,8 +99,22 @@ pub fn oversees(c: &mut DbConnection, user: &User, ballot_id: i64) -> AppResult<
     Err(AppError::forbidden(format!("only ballot {ballot_id}'s officers and the scrutineer may read this")))
 }
 
-/// Anyone may read an open, closed or published ballot; a draft only its officers and the scrutineer
-/// (401 without signing in, 403 for anyone else).
+/// Whether `user` holds the trustee role and is one of this (end-to-end) ballot's trustees.
+fn is_trustee_of(c: &mut DbConnection, user: &User, ballot_id: i64) -> AppResult<bool> {
+    if !user.has(Role::Trustee) {
+        return Ok(false);
+    }
+    let n: i64 = e2e_trustees::table
+        .filter(e2e_trustees::ballot_id.eq(ballot_id))
+        .filter(e2e_trustees::user_id.eq(user.id))
+        .count()
+        .get_result(c)?;
+    Ok(n > 0)
+}
+
+/// Anyone may read an open, closed or published ballot; a draft only its officers, the scrutineer and
+/// (for an end-to-end ballot) its trustees, who make their keys before it opens (401 without signing
+/// in, 403 for anyone else).
 pub fn may_read_ballot(c: &mut DbConnection, user: Option<&User>, ballot_id: i64) -> AppResult<()> {
     if ballot_status(c, ballot_id)? != "draft" {
         return Ok(());
@@ -109,6 +124,7 @@ pub fn may_read_ballot(c: &mut DbConnection, user: Option<&User>, ballot_id: i64
             ErrorCode::Unauthenticated,
             "this ballot is a draft: sign in as one of its officers or the scrutineer",
         )),
+        Some(u) if is_trustee_of(c, u, ballot_id)? => Ok(()),
         Some(u) => oversees(c, u, ballot_id),
     }
 }
@@ -117,7 +133,7 @@ pub fn may_read_ballot(c: &mut DbConnection, user: Option<&User>, ballot_id: i64
 pub fn sees_draft(c: &mut DbConnection, user: Option<&User>, ballot_id: i64) -> AppResult<bool> {
     match user {
         None => Ok(false),
-        Some(u) => Ok(u.has(Role::Scrutineer) || is_officer_of(c, u, ballot_id)?),
+        Some(u) => Ok(u.has(Role::Scrutineer) || is_officer_of(c, u, ballot_id)? || is_trustee_of(c, u, ballot_id)?),
     }
 }
 

@@ -22,6 +22,7 @@ pub mod resolutions;
 pub mod roll_admin;
 pub mod smtp;
 pub mod speakers;
+pub mod trustee_list;
 pub mod vote_writer;
 
 use std::sync::Arc;

@@ -1,5 +1,6 @@
 // Home: sign in, then what this user can do.
 import { api, el, fill, $, start, hasRole, showErrors, fieldError, renderHeader } from './common.js';
+import { trusteeLinks } from './home-trustee.js';
 
 start(async (user) => {
   const content = $('#content');
@@ -34,13 +35,8 @@ start(async (user) => {
       [el('a', { href: '/scrutineer' }, 'Go to the scrutineer’s page')]));
   }
   if (hasRole(user, 'trustee')) {
-    // End-to-end ballots this user holds a key of, once they are readable (open or closed). Before opening
-    // a ballot is a draft, visible only to its officers: the trustee uses the link the officer gives them.
-    const e2e = ballots.filter((b) => b.verifiability === 'end_to_end' && b.status !== 'draft');
-    const mine = (await Promise.all(e2e.map((b) => api('GET', `/ballots/${b.id}/trustees`)
-      .then((v) => (v.trustees.some((t) => t.user_id === user.id) ? b : null)).catch(() => null)))).filter(Boolean);
-    cards.push(card('Trustee of end-to-end ballots', 'Generate your key before a ballot opens (with the link the returning officer sends you); decrypt your share after it closes.',
-      mine.map((b) => el('a', { href: `/ballots/${b.id}/trustee` }, `Trustee: ${b.title}`))));
+    cards.push(card('Trustee of end-to-end ballots', 'Make your key before a ballot opens; decrypt your share of the result after it closes.',
+      await trusteeLinks(user, ballots)));
   }
   if (hasRole(user, 'admin')) {
     cards.push(card('Manage accounts', 'See every account, create one with its roles, disable one.',

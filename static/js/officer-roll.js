@@ -8,6 +8,8 @@ const PER_PAGE = 25;
 
 let current = { id: null, q: '', page: 1 };
 let debounce = null;
+/** Counts roll requests: an answer is shown only if no newer request (or another ballot's page) followed it. */
+let loadSeq = 0;
 
 /** The roll's card: a search box, a page of voters, and page buttons. Call loadRoll(id) to fill it. */
 export function rollSection(b) {
@@ -47,8 +49,9 @@ export async function loadRoll(id, { page } = {}) {
   if (page) current.page = page;
   const params = new URLSearchParams({ page: String(current.page), per_page: String(PER_PAGE) });
   if (current.q) params.set('q', current.q);
+  const seq = ++loadSeq;
   const r = await api('GET', `/ballots/${id}/roll?${params}`);
-  if (!$('#roll-list')) return;
+  if (seq !== loadSeq || current.id !== id || !$('#roll-list')) return;
   fill($('#roll-count'), r.q
     ? `${n(r.total)} ${r.total === 1 ? 'voter matches' : 'voters match'} “${r.q}”.`
     : `${n(r.total)} ${r.total === 1 ? 'voter' : 'voters'} on the roll.`,

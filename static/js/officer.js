@@ -4,6 +4,7 @@
 import { api, el, fill, $, start, hasRole, showErrors, fieldError, percent, barChart } from './common.js';
 import { rollSection, loadRoll, turnoutCsvLink } from './officer-roll.js';
 import { scheduleSection, loadSchedule } from './officer-reminders.js';
+import { verifiabilityFieldset, readVerifiability, fillVerifiability, trusteesSection, loadTrustees } from './officer-e2e.js';
 
 let timer = null;
 
@@ -74,7 +75,7 @@ function questionFieldset() {
 }
 
 /** Create a ballot, or (given a draft) edit it. */
-function showNew(draft = null) {
+async function showNew(draft = null) {
   fill($('#page-title'), draft ? `Edit: ${draft.title}` : 'Create a ballot');
   nq = 0;
   const questions = el('div', { id: 'questions' }, draft ? draft.questions.map(() => questionFieldset()) : questionFieldset());
@@ -92,6 +93,7 @@ function showNew(draft = null) {
       el('select', { id: 'publication' },
         el('option', { value: 'full' }, 'Every receipt with its answers (anyone can recount)'),
         el('option', { value: 'receipts_only' }, 'Receipts only (no one can prove how they voted)'))),
+    verifiabilityFieldset(),
     el('button', { type: 'submit', id: 'create-ballot' }, draft ? 'Save changes' : 'Create ballot'));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -113,10 +115,11 @@ function showNew(draft = null) {
       }
       return q;
     });
+    const checking = readVerifiability(errors);
     for (const id of ['title', ...qs.map((_, i) => `q${i + 1}-text`)]) fieldError(id, null);
     errors.forEach((e) => fieldError(e.field, e.message));
     if (errors.length) return showErrors(errors);
-    const body = { title, description: $('#description').value.trim(), questions: qs, publication: $('#publication').value };
+    const body = { title, description: $('#description').value.trim(), questions: qs, publication: $('#publication').value, ...checking };
     if ($('#opens').value) body.opens_at = $('#opens').value;
     if ($('#closes').value) body.closes_at = $('#closes').value;
     try {
@@ -140,6 +143,7 @@ function showNew(draft = null) {
       if (q.options && q.options.length) $(`#q${k}-options`).value = q.options.join('\n');
       if (q.max) $(`#q${k}-max`).value = String(q.max);
     });
+    await fillVerifiability(draft);
   }
 }
 
@@ -157,6 +161,7 @@ async function showBallot(id) {
       b.opens_at ? [el('dt', {}, 'Opens'), el('dd', {}, new Date(b.opens_at).toLocaleString('en-GB', { timeZone: 'Europe/London' }))] : null,
       b.closes_at ? [el('dt', {}, 'Closes'), el('dd', {}, new Date(b.closes_at).toLocaleString('en-GB', { timeZone: 'Europe/London' }))] : null),
   ];
+  parts.push(trusteesSection(b));
   if (b.status === 'draft') parts.push(rollForm(b), openForm(b));
   if (b.status === 'draft') parts.push(el('p', {}, el('a', { href: `#edit-${id}`, id: 'edit-ballot' }, 'Edit the questions and times')));
   parts.push(rollSection(b));
@@ -176,7 +181,7 @@ async function showBallot(id) {
   }
   if (b.status === 'published') parts.push(el('p', {}, el('a', { href: `/ballots/${id}/results` }, 'See the published results')));
   fill($('#content'), parts);
-  await Promise.all([loadRoll(id), loadSchedule(id, { setField: true })]);
+  await Promise.all([loadRoll(id), loadSchedule(id, { setField: true }), loadTrustees(b)]);
   if (b.status !== 'draft') await delivery(id);
   if (b.status === 'open') {
     await Promise.all([turnout(id), reminderInfo(id)]);

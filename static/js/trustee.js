@@ -26,9 +26,9 @@ start(async (user) => {
     throw e;
   }
   me = view.trustees.find((t) => t.user_id === user.id) || null;
-  // A draft ballot is readable by its officers only; its trustees see it through the trustees' list.
+  // Its trustees read the ballot while it is a draft too (as do its officers and the scrutineer).
   let title = `ballot ${ballotId}`;
-  try { title = (await api('GET', `/ballots/${ballotId}`)).title; } catch { /* a draft: keep the number */ }
+  try { title = (await api('GET', `/ballots/${ballotId}`)).title; } catch { /* not readable by this account: keep the number */ }
   document.title = `Trustee: ${title} – carried`;
   fill($('#page-title'), `Trustee: ${title}`);
   if (!me) {

@@ -174,6 +174,7 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
             &[Admin],
         ),
         op(Method::GET, "/api/v1/users".into(), None, &[Admin]),
+        op(Method::GET, "/api/v1/trustees".into(), None, &[Officer, OtherOfficer]),
         op(Method::DELETE, "/api/v1/users/999999".into(), None, &[Admin]),
         op(Method::POST, "/api/v1/users/999999/password-link".into(), None, &[Chair, OtherChair, Admin]),
         op(Method::GET, "/api/v1/conferences".into(), None, EVERYONE),

@@ -13,6 +13,7 @@ mod committee;
 mod conference;
 mod conference_day;
 mod e2e;
+mod e2e_pages;
 mod foundation;
 mod fuzz;
 mod hall;

@@ -335,32 +335,81 @@ async fn journey(driver_path: &Path, app: TestApp) {
     let (t1, _) = app.user_with("trustee.one@example.org", &[Role::Trustee]).await;
     let (t2, t2_token) = app.user_with("trustee.two@example.org", &[Role::Trustee]).await;
     let options = ["Close lists", "Limit contacts", "Decline contracts", "Stop A&G", "Work to rule"];
-    let id = app
-        .post(
-            "/api/v1/ballots",
-            json!({"title": "Collective action ballot", "verifiability": "end_to_end", "trustees": [t1, t2],
-                   "questions": [{"text": "Are you prepared to take collective action?", "kind": "yes_no"},
-                                 {"text": "Which actions would you take?", "kind": "many_of", "max": 3, "options": options}]}),
-            Some(&officer),
+    let driver = Driver::start(driver_path).await;
+
+    // The officer defines the ballot in the console: end to end, with both trustees picked from the list.
+    let console = driver.session().await;
+    console.sign_in(&app, "officer@example.org", PASSWORD).await;
+    console.goto(&app.url("/officer#new")).await;
+    console.wait_for("#ballot-form").await;
+    console.type_into("#title", "Collective action ballot").await;
+    console.type_into("#q1-text", "Are you prepared to take collective action?").await;
+    console.click("#add-question").await;
+    console.type_into("#q2-text", "Which actions would you take?").await;
+    console.choose("#q2-kind", "many_of").await;
+    console.set_value("#q2-options", &options.join("\n")).await;
+    console.set_value("#q2-max", "3").await;
+    console.click("label[for=verifiability-e2e]").await;
+    console.wait_for(&format!("#trustee-{t2}")).await;
+    // End to end without a trustee is refused on the page.
+    console.click("#create-ballot").await;
+    console.wait_text("#error-summary", "Choose at least one trustee").await;
+    console.click(&format!("label[for=trustee-{t1}]")).await;
+    console.click(&format!("label[for=trustee-{t2}]")).await;
+    console.check_page("e2e-officer-define").await;
+    console.click("#create-ballot").await;
+    console.wait_text("#trustees", "No key yet").await;
+    let hash = console.exec("return location.hash", json!([])).await;
+    let id: i64 =
+        hash.as_str().and_then(|h| h.strip_prefix("#ballot-")).and_then(|n| n.parse().ok()).expect("ballot id");
+    let b = app.get(&format!("/api/v1/ballots/{id}"), Some(&officer)).await.expect(200);
+    assert_eq!(b["verifiability"], "end_to_end", "{b}");
+    assert_eq!(b["questions"][1]["max"], 3, "{b}");
+    assert_eq!(b["questions"][1]["options"].as_array().map(Vec::len), Some(5), "{b}");
+    let view = app.get(&format!("/api/v1/ballots/{id}/trustees"), Some(&officer)).await.expect(200);
+    let ids: Vec<i64> =
+        view["trustees"].as_array().expect("trustees").iter().filter_map(|t| t["user_id"].as_i64()).collect();
+    assert_eq!(ids, vec![t1, t2]);
+    console
+        .wait_text(
+            "#missing-keys",
+            "cannot open until every trustee has uploaded a key. Still waiting for: Test trustee.one",
         )
-        .await
-        .expect(201)["id"]
-        .as_i64()
-        .expect("id");
+        .await;
+    assert!(console.text("#trustee-link").await.expect("link").ends_with(&format!("/ballots/{id}/trustee")));
+    console.exec("document.querySelector('#trustees').scrollIntoView(); return true", json!([])).await;
+    console.check_page("e2e-officer-trustees").await;
+    // Opening now is refused, and the console says why.
+    console.exec("window.confirm = () => true; return true", json!([])).await;
+    console.click("[data-action=open]").await;
+    console.wait_text("#error-summary", "cannot open until every trustee has uploaded a key").await;
+
+    // Both trustees find the draft on their home page, as a key to make.
+    for email in ["trustee.one@example.org", "trustee.two@example.org"] {
+        let home = driver.session().await;
+        home.sign_in(&app, email, PASSWORD).await;
+        home.goto(&app.url("/")).await;
+        home.wait_text(&format!("[data-trustee-ballot=\"{id}\"]"), "Make your key for Collective action ballot").await;
+        if email.starts_with("trustee.two") {
+            home.check_page("e2e-trustee-home").await;
+        }
+        home.quit().await;
+    }
     let roll = "membership_no,name,email,lmc,role\nM1,Dr One,voter.one@example.org,Devon,partner\n\
                 M2,Dr Two,voter.two@example.org,Devon,salaried\n";
     app.post_raw(&format!("/api/v1/ballots/{id}/roll"), "text/csv", roll.as_bytes().to_vec(), Some(&officer))
         .await
         .expect(200);
 
-    let driver = Driver::start(driver_path).await;
     // Trustee one, in the browser: generate, save the file, upload the public key.
     let downloads = tempfile::tempdir().expect("downloads");
     let trustee = driver.session().await;
     allow_downloads(&trustee, downloads.path()).await;
     trustee.sign_in(&app, "trustee.one@example.org", PASSWORD).await;
-    trustee.goto(&app.url(&format!("/ballots/{id}/trustee"))).await;
+    trustee.goto(&app.url("/")).await;
+    trustee.click(&format!("[data-trustee-ballot=\"{id}\"]")).await;
     trustee.wait_text("#trustee-status", "Waiting for the keys of").await;
+    trustee.wait_text("#page-title", "Trustee: Collective action ballot").await;
     trustee.click("#generate-key").await;
     trustee.wait_for("#save-key").await;
     let key_path = downloads.path().join(format!("carried-trustee-ballot-{id}.key.json"));
@@ -382,7 +431,20 @@ async fn journey(driver_path: &Path, app: TestApp) {
     trustee.wait_text("#trustee-status", "Every trustee has registered a key").await;
     trustee.check_page("e2e-trustee-registered").await;
 
-    app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer)).await.expect(200);
+    // Saving the draft again from the edit form keeps the trustees and their keys; then the officer sees
+    // both keys in and opens the ballot from the console.
+    console.goto(&app.url(&format!("/officer#edit-{id}"))).await;
+    console.exec("location.reload(); return true", json!([])).await;
+    console.wait_for(&format!("#trustee-{t2}:checked")).await;
+    console.wait_for(&format!("#trustee-{t1}:checked")).await;
+    console.click("#create-ballot").await;
+    console.wait_text(&format!("[data-trustee-row=\"{t2}\"]"), "Key uploaded").await;
+    assert!(console.text(&format!("[data-trustee-row=\"{t1}\"]")).await.expect("row").contains("Key uploaded"));
+    assert!(console.find("#missing-keys").await.is_err(), "no key is missing");
+    console.exec("window.confirm = () => true; return true", json!([])).await;
+    console.click("[data-action=open]").await;
+    console.wait_text("#ballot-status", "Open").await;
+    console.quit().await;
     app.state.mail_wake.notify_one();
     let raw = get_bytes(&app, &format!("/api/v1/ballots/{id}/election")).await;
     let raw = String::from_utf8(raw).expect("utf-8");
