@@ -51,7 +51,7 @@ export async function loadRoll(id, { page } = {}) {
   if (current.q) params.set('q', current.q);
   const seq = ++loadSeq;
   const r = await api('GET', `/ballots/${id}/roll?${params}`);
-  if (seq !== loadSeq || current.id !== id || !$('#roll-list')) return;
+  if (seq !== loadSeq || String(current.id) !== String(id) || !$('#roll-list')) return;
   fill($('#roll-count'), r.q
     ? `${n(r.total)} ${r.total === 1 ? 'voter matches' : 'voters match'} “${r.q}”.`
     : `${n(r.total)} ${r.total === 1 ? 'voter' : 'voters'} on the roll.`,
