@@ -100,6 +100,9 @@ where
     F: Fn(&T) -> Result<R, Error> + Sync,
 {
     const RUN: usize = 4;
+    // Never take more than a fair share at once: with as many items as cores (one batch each), one thread
+    // taking a run of four would leave the other cores idle.
+    let run = RUN.min(items.len().div_ceil(threads()).max(1));
     let next = AtomicUsize::new(0);
     let first_failure = AtomicUsize::new(usize::MAX);
     type Part<R> = Result<Vec<(usize, R)>, (usize, Error)>;
@@ -109,11 +112,11 @@ where
                 s.spawn(|| {
                     let mut done = Vec::new();
                     loop {
-                        let start = next.fetch_add(RUN, Ordering::Relaxed);
+                        let start = next.fetch_add(run, Ordering::Relaxed);
                         if start >= items.len() || start > first_failure.load(Ordering::Relaxed) {
                             return Ok(done);
                         }
-                        for (i, item) in items.iter().enumerate().skip(start).take(RUN) {
+                        for (i, item) in items.iter().enumerate().skip(start).take(run) {
                             match work(item) {
                                 Ok(r) => done.push((i, r)),
                                 Err(e) => {
@@ -387,4 +390,38 @@ pub fn verify_record(record: &Record) -> Result<Report, Error> {
     }
     report.result = Some(counts);
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    /// With as many items as cores (the ballot batches: one a core), every core gets one: each item here
+    /// waits for the other to start, which only happens if two threads run them at the same time.
+    #[test]
+    fn as_many_items_as_cores_run_at_the_same_time() {
+        if threads() < 2 {
+            return;
+        }
+        let (tx0, rx0) = mpsc::channel::<()>();
+        let (tx1, rx1) = mpsc::channel::<()>();
+        let ends = [(Mutex::new(tx0), Mutex::new(rx1)), (Mutex::new(tx1), Mutex::new(rx0))];
+        let items: Vec<usize> = (0..threads()).collect();
+        let out = parallel_in_order(&items, |&i| {
+            if i > 1 {
+                return Ok(i);
+            }
+            let (tx, rx) = &ends[i];
+            tx.lock().map_err(|_| Error("lock".into()))?.send(()).map_err(|_| Error("send".into()))?;
+            rx.lock()
+                .map_err(|_| Error("lock".into()))?
+                .recv_timeout(Duration::from_secs(5))
+                .map_err(|_| Error(format!("item {i} ran alone: the items were not shared out")))?;
+            Ok(i)
+        });
+        assert_eq!(out.map_err(|(_, e)| e.0), Ok(items));
+    }
 }
