@@ -141,3 +141,30 @@ both_backends!(a_representative_sees_only_their_own_conferences, |app: TestApp| 
     assert_eq!(ids, vec![conf.id]);
     app.get("/api/v1/me/conferences", None).await.expect(401);
 });
+
+// A stored word the code does not know (here a majority no rule has) is a load error, answered as a 500
+// problem, never read as a simple majority.
+both_backends!(a_stored_majority_the_code_does_not_know_is_an_error_not_a_simple_majority, |app: TestApp| async move {
+    use diesel::RunQueryDsl;
+    let conf = conference_with_reps(&app, 1).await;
+    let m = conf.motion(&app, json!({"stem": "That conference supports one.", "proposer": "Avon"})).await;
+    let mid = m["id"].as_i64().expect("id");
+    let p = app
+        .post(&format!("/api/v1/motions/{mid}/polls"), json!({"subject": "whole"}), Some(&conf.chair))
+        .await
+        .expect(201);
+    let pid = p["id"].as_i64().expect("poll id");
+    assert_eq!(p["majority"], "simple");
+    app.state
+        .db
+        .run(move |c| {
+            diesel::sql_query(format!("UPDATE polls SET majority = 'three_quarters' WHERE id = {pid}")).execute(c)?;
+            Ok(())
+        })
+        .await
+        .expect("update");
+    app.get(&format!("/api/v1/polls/{pid}"), None).await.expect_problem(500, "internal");
+    app.post(&format!("/api/v1/polls/{pid}/close"), json!({"confirm": true}), Some(&conf.chair))
+        .await
+        .expect_problem(500, "internal");
+});

@@ -254,3 +254,12 @@ fn dec<T: for<'de> Deserialize<'de>>(s: &Option<String>) -> Option<T> {
 fn parse_name<T: std::str::FromStr>(s: &Option<String>) -> Option<T> {
     s.as_deref().and_then(|s| s.parse().ok())
 }
+
+/// A stored name read back: absent is `None`; a name the code does not know is a load error.
+fn stored_name<T>(s: &Option<String>) -> AppResult<Option<T>>
+where
+    T: std::str::FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    s.as_deref().map(|s| s.parse().map_err(AppError::internal)).transpose()
+}

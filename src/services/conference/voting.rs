@@ -115,11 +115,12 @@ pub(super) fn poll_view(conn: &mut DbConnection, r: PollRow) -> AppResult<PollVi
         Some(m) => (Some(m.number), Some(m.item.clone()), if closed { m.outcome_text.clone() } else { None }),
         None => (None, None, None),
     };
-    let subject: serde_json::Value = serde_json::from_str(&r.3).unwrap_or(serde_json::Value::Null);
-    let majority: Majority = r.5.parse().unwrap_or(Majority::Simple);
+    // A stored value the code does not know is a load error, never a silent default.
+    let subject: serde_json::Value = serde_json::from_str(&r.3).map_err(AppError::internal)?;
+    let majority: Majority = r.5.parse().map_err(AppError::internal)?;
     let wording = poll_wording(conn, r.0, &subject, majority, motion.as_ref())?;
     let counts = (closed && r.13).then(|| Counts::new(r.10 as u64, r.11 as u64, r.12 as u64));
-    let qualifier: Option<Qualifier> = parse_name(&r.15);
+    let qualifier: Option<Qualifier> = stored_name(&r.15)?;
     Ok(PollView {
         wording,
         representatives: representatives_count(conn, r.1)?,
@@ -458,7 +459,7 @@ pub fn close_poll(
             return Err(AppError::new(ErrorCode::PollClosed, "this poll is already closed"));
         }
         crate::services::corrections::keep_before_close(c, poll_id)?;
-        let majority: Majority = row.5.parse().unwrap_or(Majority::Simple);
+        let majority: Majority = row.5.parse().map_err(AppError::internal)?;
         let subject_json: serde_json::Value = serde_json::from_str(&row.3).map_err(AppError::internal)?;
         let (decision, counts): (Decision, Option<Counts>) = if row.6 == "electronic" {
             if declaration.is_some() {
