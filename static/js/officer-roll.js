@@ -8,8 +8,10 @@ const PER_PAGE = 25;
 
 let current = { id: null, q: '', page: 1 };
 let debounce = null;
-/** Counts roll requests: an answer is shown only if no newer request (or another ballot's page) followed it. */
+/** Counts roll requests; `latest` is the newest for the ballot shown. An answer is shown only if it is the
+ * answer to that newest request, so a late answer (or one for a ballot no longer shown) never overwrites it. */
 let loadSeq = 0;
+let latest = 0;
 
 /** The roll's card: a search box, a page of voters, and page buttons. Call loadRoll(id) to fill it. */
 export function rollSection(b) {
@@ -46,12 +48,14 @@ export function rollSection(b) {
 
 /** Fetch and show the current page of the roll (after a search, a correction or an import). */
 export async function loadRoll(id, { page } = {}) {
+  if (String(current.id) !== String(id)) return; // a request left over from a ballot no longer shown
   if (page) current.page = page;
   const params = new URLSearchParams({ page: String(current.page), per_page: String(PER_PAGE) });
   if (current.q) params.set('q', current.q);
   const seq = ++loadSeq;
+  latest = seq;
   const r = await api('GET', `/ballots/${id}/roll?${params}`);
-  if (seq !== loadSeq || String(current.id) !== String(id) || !$('#roll-list')) return;
+  if (seq !== latest || String(current.id) !== String(id) || !$('#roll-list')) return;
   fill($('#roll-count'), r.q
     ? `${n(r.total)} ${r.total === 1 ? 'voter matches' : 'voters match'} “${r.q}”.`
     : `${n(r.total)} ${r.total === 1 ? 'voter' : 'voters'} on the roll.`,
