@@ -1,9 +1,11 @@
 //! carried: conference motions voted in parts, and auditable indicative ballots of GPs.
 //!
-//! `procedure`, `ballot` and `audit` are pure (no web, no database): the rules live there.
+//! `procedure`, `ballot` and `audit` are pure (no web, no database): the rules live there. `audit` is
+//! the crate `carried-audit` (crates/carried-audit), so Cargo holds it to that; it is re-exported here so
+//! that `crate::audit::…` reads as before.
 //! `db` is the one data layer, `services` the use cases, `http` the thin handlers.
 
-pub mod audit;
+pub use carried_audit as audit;
 pub mod ballot;
 pub mod config;
 pub mod db;

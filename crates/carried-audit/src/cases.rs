@@ -12,7 +12,7 @@ use super::record::{build_record, sign_record, signing_bytes, Publication, Recor
 use super::sign::{key_from_seed, public_key_hex};
 use super::verify::verify_text;
 
-const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/audit/cases.json");
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/audit/cases.json");
 
 fn key() -> SigningKey {
     key_from_seed([7; 32])
@@ -519,7 +519,7 @@ fn to_json(cases: &[Case]) -> String {
         })
         .collect();
     let mut s = serde_json::to_string_pretty(&json!({
-        "about": "Tamper cases for every verifier of docs/audit.md: src/audit/cases.rs writes and runs them; \
+        "about": "Tamper cases for every verifier of docs/audit.md: crates/carried-audit/src/cases.rs writes and runs them; \
                   tests/browser.rs runs them in the browser recount. Each verdict is reached with trusted_key.",
         "trusted_key": public_key_hex(&key()),
         "cases": list,

@@ -302,7 +302,7 @@ pub struct RecordParts {
 /// Build an unsigned record: genesis, count, head and results are computed here
 /// (results by [`tally`] of the full entries); for a receipts-only publication
 /// answers and nonces are then removed. The entries are not checked: run
-/// [`crate::audit::verify::verify`] on the signed record before publishing it.
+/// [`crate::verify::verify`] on the signed record before publishing it.
 pub fn build_record(parts: RecordParts) -> Result<Record, RecordError> {
     let questions = parse_questions(&parts.ballot).map_err(RecordError::Questions)?;
     let genesis_hash = genesis(&parts.ballot, parts.eligible)?;

@@ -1,7 +1,7 @@
 //! Ed25519 key and signature helpers (RFC 8032), all in lowercase hex.
 //!
 //! Key generation needs an operating-system random source, which this module does
-//! not depend on: see `crate::ballot::generate_key`, or use [`key_from_seed`] with
+//! not depend on: see `carried::ballot::generate_key`, or use [`key_from_seed`] with
 //! 32 bytes from a cryptographic random number generator.
 
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
@@ -124,7 +124,7 @@ mod tests {
     /// weak, every one is refused, and the browser's list is the same.
     #[test]
     fn small_order_keys_are_refused() {
-        let js = include_str!("../../static/js/recount.js");
+        let js = include_str!("../../../static/js/recount.js");
         let start = js.find("export const SMALL_ORDER = [").unwrap();
         let list: Vec<&str> =
             js[start..js[start..].find("];").unwrap() + start].split('\'').filter(|s| s.len() == 64).collect();

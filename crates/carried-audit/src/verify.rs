@@ -220,7 +220,7 @@ pub fn trim_ascii_ws(s: &str) -> &str {
 }
 
 /// Receipts are compared as typed codes are: ignoring ASCII case, spaces and dashes, reading O as 0 and
-/// I, L as 1 ([`crate::audit::typed`]); `ſ` is not `S` and U+FEFF is not white space.
+/// I, L as 1 ([`crate::typed`]); `ſ` is not `S` and U+FEFF is not white space.
 pub fn normalise_receipt(receipt: &str) -> String {
     super::typed::normalise_typed(receipt)
 }

@@ -1,8 +1,8 @@
 //! Audit (tier 1): the hash-chained ballot record, its signature, and the verifier.
 //!
-//! This module is what an auditor reads. It depends only on `serde`, `serde_json`,
-//! `sha2`, `ed25519-dalek`, `hex` and `thiserror`, does no I/O and uses no
-//! randomness. The format is specified in `docs/audit.md`.
+//! This crate (`carried-audit`, re-exported by the service as `carried::audit`) is what an auditor
+//! reads. It depends only on `serde`, `serde_json`, `sha2`, `ed25519-dalek`, `hex` and `thiserror`,
+//! does no I/O and uses no randomness. The format is specified in `docs/audit.md`.
 //!
 //! - [`canonical`]: the canonical JSON bytes that are hashed and signed;
 //! - [`chain`]: genesis, entry hashing, checkpoints, and the audit log chain;

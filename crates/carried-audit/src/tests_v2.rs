@@ -456,7 +456,7 @@ fn worked_example_v2() {
         &Inputs { signed_checkpoints: std::slice::from_ref(&cp), trusted_key: Some(&k), ..Default::default() },
     )
     .unwrap();
-    let doc = include_str!("../../docs/audit.md");
+    let doc = include_str!("../../../docs/audit.md");
     for value in
         [&r.roll_root, &r.genesis, &r.entries[0].commitment, &r.entries[1].hash, &r.voted_root, &to_hex(&digest)]
     {
