@@ -14,7 +14,6 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use super::canonical::{canonical_json, CanonicalError};
-use super::verify::VerifyError;
 
 /// A SHA-256 digest.
 pub type Hash = [u8; 32];
@@ -278,40 +277,6 @@ pub fn append_log(
     })
 }
 
-/// Check a whole audit log from its genesis: entry i (1-based) has seq i, its
-/// `prev` is the previous hash (the log genesis for entry 1), and its hash is
-/// recomputed from its contents.
-pub fn verify_log(entries: &[LogEntry]) -> Result<(), VerifyError> {
-    verify_log_after(&log_genesis(), 0, entries)
-}
-
-/// Check a run of audit log entries that follows the entry with seq `after_seq`
-/// and hash `after_hash` (the log genesis and 0 for the start of the log): the
-/// entries have seq `after_seq + 1`, `after_seq + 2`, …, link by `prev`, and their
-/// hashes are recomputed. Errors number entries by the seq expected there.
-pub fn verify_log_after(after_hash: &Hash, after_seq: u64, entries: &[LogEntry]) -> Result<(), VerifyError> {
-    let mut prev = to_hex(after_hash);
-    for (i, e) in entries.iter().enumerate() {
-        let expected = after_seq + i as u64 + 1;
-        let index = usize::try_from(expected).unwrap_or(usize::MAX);
-        if e.seq != expected {
-            return Err(VerifyError::LogSeq { index, found: e.seq });
-        }
-        if e.prev != prev {
-            return Err(VerifyError::LogPrev { index });
-        }
-        let prev_hash = hash_from_hex(&e.prev).ok_or(VerifyError::LogPrev { index })?;
-        let computed = entry_hash(&prev_hash, &e.content_value())
-            .map_err(|source| VerifyError::LogNotCanonical { index, source })?;
-        let computed = to_hex(&computed);
-        if computed != e.hash {
-            return Err(VerifyError::LogHash { index, computed, recorded: e.hash.clone() });
-        }
-        prev = e.hash.clone();
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -405,26 +370,6 @@ mod tests {
         assert_eq!(hash_from_hex(&"0A".repeat(32)), None);
     }
 
-    fn sample_log() -> Vec<LogEntry> {
-        let mut log = Vec::new();
-        let mut prev = log_genesis();
-        for (i, action) in ["create", "import_roll", "open"].iter().enumerate() {
-            let e = append_log(
-                &prev,
-                i as u64 + 1,
-                "2026-03-01T09:00:00Z",
-                "officer@example.org",
-                action,
-                "ballot 1",
-                json!({"n": i}),
-            )
-            .unwrap();
-            prev = hash_from_hex(&e.hash).unwrap();
-            log.push(e);
-        }
-        log
-    }
-
     /// The audit log example of docs/audit.md.
     #[test]
     fn log_worked_example() {
@@ -440,35 +385,5 @@ mod tests {
         )
         .unwrap();
         assert_eq!(e.hash, "d5e3731aad638e5c4bc7b4b622db7b9fec0a91b909ae33886f94f4d2feeb2b50");
-        assert_eq!(verify_log(&[e]), Ok(()));
-    }
-
-    #[test]
-    fn audit_log_verifies_and_catches_tampering() {
-        let log = sample_log();
-        assert_eq!(verify_log(&log), Ok(()));
-        assert_eq!(verify_log(&[]), Ok(()));
-
-        let mut edited = log.clone();
-        edited[1].actor = "someone-else".into();
-        let err = verify_log(&edited).unwrap_err();
-        assert!(matches!(err, VerifyError::LogHash { index: 2, .. }), "{err}");
-        assert!(err.to_string().starts_with("audit log entry 2: hash does not match its contents"));
-
-        let mut dropped = log.clone();
-        dropped.remove(0);
-        let err = verify_log(&dropped).unwrap_err();
-        assert_eq!(err, VerifyError::LogSeq { index: 1, found: 2 });
-
-        let mut relinked = log.clone();
-        relinked[2].prev = relinked[0].hash.clone();
-        // A page of the log after entry 1 checks on its own.
-        let after = hash_from_hex(&log[0].hash).unwrap();
-        assert_eq!(verify_log_after(&after, 1, &log[1..]), Ok(()));
-        assert_eq!(verify_log_after(&after, 1, &log[2..]), Err(VerifyError::LogSeq { index: 2, found: 3 }));
-        assert_eq!(
-            verify_log(&relinked).unwrap_err().to_string(),
-            "audit log entry 3: prev does not equal the hash of entry 2"
-        );
     }
 }

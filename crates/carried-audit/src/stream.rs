@@ -19,17 +19,17 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::chain::{hash_from_hex, is_lower_hex, to_hex, Checkpoint, Hash};
+use super::checks::{check_consistency_of, check_results_shape_of, normalise_receipt, trim_ascii_ws};
+use super::error::VerifyError;
 use super::record::{
     check_answer, parse_questions, results_sha256, Publication, Question, Results, Signature, Signoff,
 };
+use super::report::{CodeCheck, Report};
 use super::sign::verify_signature;
 use super::strict::{Reader, StrictError};
 use super::v2::{
     commitment, genesis_v2, link_hash, record_signature_message, voter_tag, MerkleBuilder, SignedCheckpoint,
     NOT_DIGESTED, RECORD_DOMAIN_V2,
-};
-use super::verify::{
-    check_consistency_of, check_results_shape_of, normalise_receipt, trim_ascii_ws, CodeCheck, Report, VerifyError,
 };
 
 /// What a verifier is asked besides the record.

@@ -6,9 +6,11 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 
 use super::chain::{append, genesis, hash_from_hex, to_hex, Checkpoint, Entry, EntryContent};
+use super::error::VerifyError;
 use super::record::{build_record, results_sha256, sign_record, Publication, Record, RecordParts, Signoff};
+use super::report::Report;
 use super::sign::{key_from_seed, public_key_hex};
-use super::verify::{verify, Report, VerifyError};
+use super::verify::verify;
 
 const ACTIONS: [&str; 3] = [
     "Limit daily patient contacts to a safe number",

@@ -5,14 +5,16 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 
 use super::chain::{hash_from_hex, sha256, to_hex, Checkpoint, EntryContent, Hash};
+use super::error::VerifyError;
 use super::record::Publication;
+use super::report::Report;
 use super::sign::{key_from_seed, public_key_hex};
 use super::stream::Inputs;
 use super::v2::{
     append_v2, build_record_v2, genesis_v2, merkle_root, record_digest, sign_checkpoint, sign_record_v2, voter_tag,
     RecordPartsV2, RecordV2, SignedCheckpoint,
 };
-use super::verify::{verify_with, Report, VerifyError};
+use super::verify::verify_with;
 
 fn definition(publication: &str) -> Value {
     json!({

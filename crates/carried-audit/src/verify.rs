@@ -22,208 +22,24 @@
 //! 11. each receipt is in the record.
 
 use std::collections::HashMap;
-use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
-use thiserror::Error;
 
-use super::canonical::CanonicalError;
-use super::chain::RECORD_DOMAIN;
-use super::chain::{entry_hash_parts, genesis, hash_from_hex, is_lower_hex, to_hex, Checkpoint, Entry};
-use super::record::{
-    check_answer, parse_questions, results_sha256, signing_bytes, tally, Publication, Question, QuestionKind, Record,
-    Results, Signoff,
+use crate::chain::{
+    entry_hash, entry_hash_parts, genesis, hash_from_hex, is_lower_hex, log_genesis, to_hex, Checkpoint, Entry, Hash,
+    LogEntry, RECORD_DOMAIN,
 };
-use super::sign::{verify_signature, SignError};
-
-fn previous(index: &usize) -> String {
-    if *index <= 1 {
-        "the genesis hash".to_string()
-    } else {
-        format!("the hash of entry {}", index - 1)
-    }
-}
-
-/// The first thing wrong with a record (or an audit log), said precisely.
-/// Entries are numbered from 1 in the order they appear in the record.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum VerifyError {
-    #[error(transparent)]
-    Strict(#[from] super::strict::StrictError),
-    #[error("the record is not a JSON object")]
-    NotAnObject,
-    /// Internal: a v2 record's members are not in the order of section 17, so it is read whole.
-    #[error("the record's members are not in the order of docs/audit.md section 17")]
-    MembersReordered,
-    #[error("format is {found}, expected \"carried/ballot-record/v1\" or \"carried/ballot-record/v2\"")]
-    Format { found: String },
-    #[error("the record is malformed: {0}")]
-    Malformed(String),
-    #[error("entry {index} is malformed: {problem}")]
-    EntryMalformed { index: usize, problem: String },
-    #[error("genesis cannot be computed: the ballot definition contains {0}")]
-    GenesisNotCanonical(CanonicalError),
-    #[error("genesis does not commit to this ballot definition and eligible = {eligible} (computed {computed}, recorded {recorded})")]
-    Genesis { eligible: u64, computed: String, recorded: String },
-    #[error("publication is {record} but the ballot definition committed to {definition}")]
-    PublicationMismatch { record: String, definition: String },
-    #[error("entry {index}: seq is {found}, expected {index} (an entry was dropped or reordered)")]
-    EntrySeq { index: usize, found: u64 },
-    #[error("entry {index}: prev does not equal {}", previous(.index))]
-    EntryPrev { index: usize },
-    #[error("entry {index} (seq {index}): {field} is missing, but the publication is full")]
-    EntryMissing { index: usize, field: &'static str },
-    #[error("entry {index} (seq {index}): {field} is present, but the publication is receipts_only")]
-    EntryUnexpected { index: usize, field: &'static str },
-    #[error("entry {index} (seq {index}): nonce is not 64 lowercase hex digits")]
-    EntryNonce { index: usize },
-    #[error("entry {index} (seq {index}): receipt is empty")]
-    EntryReceiptEmpty { index: usize },
-    #[error("entry {index} (seq {index}): receipt {receipt} is also the receipt of entry {first}")]
-    DuplicateReceipt { index: usize, receipt: String, first: usize },
-    #[error("entry {index} (seq {index}): commitment is not 64 lowercase hex digits")]
-    EntryCommitmentFormat { index: usize },
-    #[error("entry {index} (seq {index}): commitment does not match its answers and nonce (computed {computed}, recorded {recorded})")]
-    EntryCommitment { index: usize, computed: String, recorded: String },
-    #[error("{list} is not in strictly increasing order at position {position} (a tag is repeated or out of order)")]
-    TagsOrder { list: String, position: usize },
-    #[error("the roll has {tags} tags but eligible is {eligible}")]
-    RollSize { tags: usize, eligible: u64 },
-    #[error("roll_root {recorded} is not the Merkle root of the roll ({computed})")]
-    RollRoot { computed: String, recorded: String },
-    #[error("{tags} has-voted tags for {entries} entries (there must be one per counted ballot)")]
-    VotedCount { tags: usize, entries: usize },
-    #[error("has-voted tag {position} is not on the roll")]
-    VotedNotOnRoll { position: usize },
-    #[error("voted_root {recorded} is not the Merkle root of the has-voted tags ({computed})")]
-    VotedRoot { computed: String, recorded: String },
-    #[error("checkpoint {checkpoint} is not signed by the service: {problem}")]
-    CheckpointSignature { checkpoint: Checkpoint, problem: String },
-    #[error("entry {index} (seq {index}): hash is not 64 lowercase hex digits")]
-    EntryHashFormat { index: usize },
-    #[error("entry {index} (seq {index}): contents cannot be hashed: {source}")]
-    EntryNotCanonical { index: usize, source: CanonicalError },
-    #[error(
-        "entry {index} (seq {index}): hash does not match its contents (computed {computed}, recorded {recorded})"
-    )]
-    EntryHash { index: usize, computed: String, recorded: String },
-    #[error("head {recorded} is not the hash of the last entry ({expected})")]
-    Head { recorded: String, expected: String },
-    #[error("head {recorded} is not the genesis hash ({expected}), and the record has no entries")]
-    HeadEmpty { recorded: String, expected: String },
-    #[error("count {count} does not match {entries} entries")]
-    Count { count: u64, entries: usize },
-    #[error("entries ({entries}) exceed has-voted markers ({markers})")]
-    EntriesExceedMarkers { entries: usize, markers: u64 },
-    #[error("markers ({markers}) exceed eligible ({eligible})")]
-    MarkersExceedEligible { markers: u64, eligible: u64 },
-    #[error("the ballot definition cannot be read: {0}")]
-    Questions(String),
-    #[error("entry {index} (seq {index}): answers is not a list of {expected} answers (one per question)")]
-    AnswersNotList { index: usize, expected: usize },
-    #[error("entry {index} (seq {index}): {found} answers for {expected} questions")]
-    AnswerCount { index: usize, found: usize, expected: usize },
-    #[error("answer to question {question} in entry {index} {problem}")]
-    Answer { index: usize, question: usize, problem: String },
-    #[error("results do not fit the ballot's questions: {0}")]
-    ResultsShape(String),
-    #[error("results do not match a recount: votes_cast recorded {recorded}, recounted {recounted}")]
-    RecountVotesCast { recorded: u64, recounted: u64 },
-    #[error("results do not match a recount: question {question} option {option:?}: recorded {recorded}, recounted {recounted}")]
-    RecountOption { question: usize, option: String, recorded: u64, recounted: u64 },
-    #[error("results are inconsistent: {0}")]
-    ResultsInconsistent(String),
-    #[error("scrutineer sign-off does not match the results (signed off {recorded}, the results hash to {computed})")]
-    Signoff { recorded: String, computed: String },
-    #[error("the record is not signed")]
-    Unsigned,
-    #[error("signature algorithm is {0:?}, expected \"ed25519\"")]
-    SignatureAlgorithm(String),
-    #[error(transparent)]
-    Signature(SignError),
-    #[error("public key {public_key} is not the trusted key {trusted}")]
-    UntrustedKey { public_key: String, trusted: String },
-    #[error("checkpoint {checkpoint} is not a prefix of this record: entry {} has hash {hash}", .checkpoint.count)]
-    CheckpointNotPrefix { checkpoint: Checkpoint, hash: String },
-    #[error("checkpoint {checkpoint} is not a prefix of this record: its genesis is {genesis}")]
-    CheckpointGenesis { checkpoint: Checkpoint, genesis: String },
-    #[error("checkpoint {checkpoint} claims {} entries but the record has {entries} (history was truncated after a checkpoint)", .checkpoint.count)]
-    CheckpointTruncated { checkpoint: Checkpoint, entries: usize },
-    #[error("receipt {0} is not in the record")]
-    ReceiptNotFound(String),
-    #[error("audit log entry {index}: seq is {found}, expected {index} (an entry was dropped or reordered)")]
-    LogSeq { index: usize, found: u64 },
-    #[error("audit log entry {index}: prev does not equal {}", previous(.index).replace("genesis hash", "audit log genesis"))]
-    LogPrev { index: usize },
-    #[error("audit log entry {index}: contents cannot be hashed: {source}")]
-    LogNotCanonical { index: usize, source: CanonicalError },
-    #[error("audit log entry {index}: hash does not match its contents (computed {computed}, recorded {recorded})")]
-    LogHash { index: usize, computed: String, recorded: String },
-}
-
-/// What a successful verification established, and what it could not.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Report {
-    /// Number of entries.
-    pub entries: u64,
-    pub eligible: u64,
-    pub markers: u64,
-    pub genesis: String,
-    pub head: String,
-    pub publication: Publication,
-    /// The ballot's `title`, when its definition has one.
-    pub title: Option<String>,
-    pub questions: Vec<Question>,
-    /// The recorded results (equal to the recount for full records).
-    pub results: Results,
-    /// True when the results were recounted from the entries.
-    pub recounted: bool,
-    pub public_key: String,
-    /// True when the public key was compared with a trusted key and matched.
-    pub trusted_key: bool,
-    pub scrutineer_signoff: Option<Signoff>,
-    /// Each receipt asked about, with the seq of its entry.
-    pub receipts_found: Vec<(String, u64)>,
-    pub checkpoints_confirmed: usize,
-    /// What this verification could not establish.
-    pub limitations: Vec<String>,
-    /// Things that are allowed but deserve attention.
-    pub warnings: Vec<String>,
-    /// Record format version: 1 or 2.
-    pub version: u8,
-    /// v2: the Merkle root of the roll's tags.
-    pub roll_root: Option<String>,
-    /// v2: the record's digest, which a later record names in `supersedes`.
-    pub record_id: Option<String>,
-    /// v2: the digest of the record this one replaces.
-    pub supersedes: Option<String>,
-    /// v2: each voting code asked about, with its tag and where it was found.
-    pub codes: Vec<CodeCheck>,
-}
-
-/// What a voting code's tag says about its voter (v2 records).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CodeCheck {
-    pub code: String,
-    pub tag: String,
-    /// The tag is on the frozen roll.
-    pub on_roll: bool,
-    /// The tag is among the has-voted tags: a ballot was counted with this code.
-    pub voted: bool,
-}
-
-/// ASCII white space (space, tab, LF, CR, FF) removed from both ends; nothing else (not U+FEFF, not
-/// U+00A0), so every verifier trims alike.
-pub fn trim_ascii_ws(s: &str) -> &str {
-    s.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c'))
-}
-
-/// Receipts are compared as typed codes are: ignoring ASCII case, spaces and dashes, reading O as 0 and
-/// I, L as 1 ([`crate::typed`]); `ſ` is not `S` and U+FEFF is not white space.
-pub fn normalise_receipt(receipt: &str) -> String {
-    super::typed::normalise_typed(receipt)
-}
+use crate::checks::{check_consistency_of, check_results_shape_of, normalise_receipt, trim_ascii_ws};
+use crate::error::VerifyError;
+use crate::record::{
+    check_answer, parse_questions, results_sha256, signing_bytes, tally, Publication, Question, Record,
+};
+use crate::report::Report;
+use crate::sign::verify_signature;
+use crate::stream::{in_member_order, is_v2, verify_v2, Inputs};
+use crate::strict;
+use crate::v2::RECORD_DOMAIN_V2;
 
 /// Read a record's text strictly (docs/audit.md section 2.1: no duplicate keys, canonical integers
 /// below 2^53, RFC 8259 JSON) and verify it.
@@ -233,22 +49,22 @@ pub fn verify_text(
     receipts: &[String],
     trusted_key: Option<&str>,
 ) -> Result<Report, VerifyError> {
-    verify_with(text, &super::stream::Inputs { checkpoints, receipts, trusted_key, ..Default::default() })
+    verify_with(text, &Inputs { checkpoints, receipts, trusted_key, ..Default::default() })
 }
 
 /// Verify a record's text, v1 or v2 (v2 in one pass: `audit::stream`), with everything a verifier can be
 /// given.
-pub fn verify_with(text: &[u8], inputs: &super::stream::Inputs<'_>) -> Result<Report, VerifyError> {
-    if super::stream::is_v2(text) {
-        match super::stream::verify_v2(text, inputs) {
+pub fn verify_with(text: &[u8], inputs: &Inputs<'_>) -> Result<Report, VerifyError> {
+    if is_v2(text) {
+        match verify_v2(text, inputs) {
             Err(VerifyError::MembersReordered) => {}
             other => return other,
         }
     }
-    let value = super::strict::parse(text)?;
-    if value.get("format").and_then(Value::as_str) == Some(super::v2::RECORD_DOMAIN_V2) {
-        let ordered = super::stream::in_member_order(&value)?;
-        return super::stream::verify_v2(&ordered, inputs);
+    let value = strict::parse(text)?;
+    if value.get("format").and_then(Value::as_str) == Some(RECORD_DOMAIN_V2) {
+        let ordered = in_member_order(&value)?;
+        return verify_v2(&ordered, inputs);
     }
     if !inputs.signed_checkpoints.is_empty() || !inputs.codes.is_empty() {
         return Err(VerifyError::Malformed(
@@ -272,10 +88,10 @@ pub fn verify(
 ) -> Result<Report, VerifyError> {
     // 1. Format and shape.
     let obj = record_json.as_object().ok_or(VerifyError::NotAnObject)?;
-    if obj.get("format").and_then(Value::as_str) == Some(super::v2::RECORD_DOMAIN_V2) {
-        let text = super::stream::in_member_order(record_json)?;
-        let inputs = super::stream::Inputs { checkpoints, receipts, trusted_key, ..Default::default() };
-        return super::stream::verify_v2(&text, &inputs);
+    if obj.get("format").and_then(Value::as_str) == Some(RECORD_DOMAIN_V2) {
+        let text = in_member_order(record_json)?;
+        let inputs = Inputs { checkpoints, receipts, trusted_key, ..Default::default() };
+        return verify_v2(&text, &inputs);
     }
     match obj.get("format") {
         Some(Value::String(s)) if s == RECORD_DOMAIN => {}
@@ -495,33 +311,6 @@ fn check_answers(record: &Record, questions: &[Question]) -> Result<(), VerifyEr
     Ok(())
 }
 
-pub(crate) fn check_results_shape_of(results: &Results, questions: &[Question]) -> Result<(), VerifyError> {
-    if results.questions.len() != questions.len() {
-        return Err(VerifyError::ResultsShape(format!(
-            "the results have {} questions, the ballot has {}",
-            results.questions.len(),
-            questions.len()
-        )));
-    }
-    for (qi, (q, counts)) in questions.iter().zip(&results.questions).enumerate() {
-        let keys = q.count_keys();
-        for k in &keys {
-            if !counts.counts.contains_key(*k) {
-                return Err(VerifyError::ResultsShape(format!("question {} has no count for option {k:?}", qi + 1)));
-            }
-        }
-        for k in counts.counts.keys() {
-            if !keys.contains(&k.as_str()) {
-                return Err(VerifyError::ResultsShape(format!(
-                    "question {} has a count for {k:?}, which is not one of its options",
-                    qi + 1
-                )));
-            }
-        }
-    }
-    Ok(())
-}
-
 fn recount(record: &Record, questions: &[Question]) -> Result<(), VerifyError> {
     let recounted = tally(questions, record.entries.iter().filter_map(|e| e.answers.as_ref()));
     if recounted.votes_cast != record.results.votes_cast {
@@ -544,50 +333,6 @@ fn recount(record: &Record, questions: &[Question]) -> Result<(), VerifyError> {
                     recounted: recount,
                 });
             }
-        }
-    }
-    Ok(())
-}
-
-/// Receipts-only records cannot be recounted; check what the numbers alone allow.
-pub(crate) fn check_consistency_of(
-    results: &Results,
-    questions: &[Question],
-    entries: usize,
-) -> Result<(), VerifyError> {
-    let n = entries as u64;
-    if results.votes_cast != n {
-        return Err(VerifyError::ResultsInconsistent(format!(
-            "votes_cast is {} but the record has {n} entries",
-            results.votes_cast
-        )));
-    }
-    for (qi, (q, c)) in questions.iter().zip(&results.questions).enumerate() {
-        let sum: u128 = c.counts.values().map(|v| u128::from(*v)).sum();
-        match q.kind {
-            QuestionKind::YesNo | QuestionKind::OneOf if sum != u128::from(n) => {
-                return Err(VerifyError::ResultsInconsistent(format!(
-                    "question {} counts add up to {sum}, but {n} votes were cast and each answers it once",
-                    qi + 1
-                )));
-            }
-            QuestionKind::ManyOf => {
-                if let Some((k, v)) = c.counts.iter().find(|(_, v)| **v > n) {
-                    return Err(VerifyError::ResultsInconsistent(format!(
-                        "question {} option {k:?} has {v} votes, more than the {n} votes cast",
-                        qi + 1
-                    )));
-                }
-                let max = u128::from(q.max.unwrap_or(0)) * u128::from(n);
-                if sum > max {
-                    return Err(VerifyError::ResultsInconsistent(format!(
-                        "question {} counts add up to {sum}, more than {n} votes × max {} allow",
-                        qi + 1,
-                        q.max.unwrap_or(0)
-                    )));
-                }
-            }
-            _ => {}
         }
     }
     Ok(())
@@ -663,93 +408,110 @@ fn notes(record: &Record, checkpoints: &[Checkpoint], trusted: bool) -> (Vec<Str
     (limitations, warnings)
 }
 
-fn percent(part: u64, whole: u64) -> String {
-    if whole == 0 {
-        "-".to_string()
-    } else {
-        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
-    }
+/// Check a whole audit log from its genesis: entry i (1-based) has seq i, its
+/// `prev` is the previous hash (the log genesis for entry 1), and its hash is
+/// recomputed from its contents.
+pub fn verify_log(entries: &[LogEntry]) -> Result<(), VerifyError> {
+    verify_log_after(&log_genesis(), 0, entries)
 }
 
-impl fmt::Display for Report {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "The record verifies.")?;
-        if let Some(title) = &self.title {
-            writeln!(f, "Ballot: {title}")?;
+/// Check a run of audit log entries that follows the entry with seq `after_seq`
+/// and hash `after_hash` (the log genesis and 0 for the start of the log): the
+/// entries have seq `after_seq + 1`, `after_seq + 2`, …, link by `prev`, and their
+/// hashes are recomputed. Errors number entries by the seq expected there.
+pub fn verify_log_after(after_hash: &Hash, after_seq: u64, entries: &[LogEntry]) -> Result<(), VerifyError> {
+    let mut prev = to_hex(after_hash);
+    for (i, e) in entries.iter().enumerate() {
+        let expected = after_seq + i as u64 + 1;
+        let index = usize::try_from(expected).unwrap_or(usize::MAX);
+        if e.seq != expected {
+            return Err(VerifyError::LogSeq { index, found: e.seq });
         }
-        writeln!(f, "Publication: {}", self.publication.as_str())?;
-        writeln!(
-            f,
-            "Eligible: {}; has-voted markers: {}; entries: {}; turnout {}",
-            self.eligible,
-            self.markers,
-            self.entries,
-            percent(self.entries, self.eligible)
-        )?;
-        writeln!(f, "Genesis: {}", self.genesis)?;
-        writeln!(f, "Final checkpoint: {}:{}", self.entries, self.head)?;
-        writeln!(
-            f,
-            "Signed with ed25519 public key {}{}",
-            self.public_key,
-            if self.trusted_key { " (the trusted key)" } else { " (not compared with a trusted key)" }
-        )?;
-        match &self.scrutineer_signoff {
-            Some(s) => writeln!(f, "Scrutineer sign-off: {} at {}: {}", s.by, s.at, s.statement)?,
-            None => writeln!(f, "Scrutineer sign-off: none")?,
+        if e.prev != prev {
+            return Err(VerifyError::LogPrev { index });
         }
-        writeln!(
-            f,
-            "Results ({}), {} votes cast:",
-            if self.recounted { "recounted from the entries" } else { "as signed; not recountable" },
-            self.results.votes_cast
-        )?;
-        for (i, (q, c)) in self.questions.iter().zip(&self.results.questions).enumerate() {
-            writeln!(f, "  {}. {} [{}]", i + 1, q.text, q.kind.as_str())?;
-            for k in q.count_keys() {
-                let v = c.counts.get(k).copied().unwrap_or(0);
-                writeln!(f, "     {k}: {v} ({} of votes cast)", percent(v, self.results.votes_cast))?;
-            }
+        let prev_hash = hash_from_hex(&e.prev).ok_or(VerifyError::LogPrev { index })?;
+        let computed = entry_hash(&prev_hash, &e.content_value())
+            .map_err(|source| VerifyError::LogNotCanonical { index, source })?;
+        let computed = to_hex(&computed);
+        if computed != e.hash {
+            return Err(VerifyError::LogHash { index, computed, recorded: e.hash.clone() });
         }
-        if let Some(root) = &self.roll_root {
-            writeln!(f, "Roll: {} tags, Merkle root {root}; has-voted tags: {}", self.eligible, self.markers)?;
+        prev = e.hash.clone();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::chain::append_log;
+
+    fn sample_log() -> Vec<LogEntry> {
+        let mut log = Vec::new();
+        let mut prev = log_genesis();
+        for (i, action) in ["create", "import_roll", "open"].iter().enumerate() {
+            let e = append_log(
+                &prev,
+                i as u64 + 1,
+                "2026-03-01T09:00:00Z",
+                "officer@example.org",
+                action,
+                "ballot 1",
+                json!({"n": i}),
+            )
+            .unwrap();
+            prev = hash_from_hex(&e.hash).unwrap();
+            log.push(e);
         }
-        if let Some(id) = &self.record_id {
-            writeln!(f, "Record id (the digest signed): {id}")?;
-        }
-        if let Some(old) = &self.supersedes {
-            writeln!(f, "This record supersedes record {old}")?;
-        }
-        for c in &self.codes {
-            let said = match (c.on_roll, c.voted) {
-                (true, true) => {
-                    "your tag is on the roll and among the has-voted tags: a ballot was counted with your code"
-                }
-                (true, false) => {
-                    "your tag is on the roll and absent from the has-voted tags: no ballot was counted with your code"
-                }
-                (false, _) => "your tag is NOT on the roll: check the code; if it is right, tell the scrutineer",
-            };
-            writeln!(f, "Code {}: tag {}: {said}", c.code, c.tag)?;
-        }
-        if self.checkpoints_confirmed > 0 {
-            writeln!(f, "Checkpoints confirmed as prefixes: {}", self.checkpoints_confirmed)?;
-        }
-        for (r, seq) in &self.receipts_found {
-            writeln!(f, "Receipt {r} found: entry {seq}")?;
-        }
-        if !self.warnings.is_empty() {
-            writeln!(f, "Warnings:")?;
-            for w in &self.warnings {
-                writeln!(f, "  - {w}")?;
-            }
-        }
-        if !self.limitations.is_empty() {
-            writeln!(f, "Limitations:")?;
-            for l in &self.limitations {
-                writeln!(f, "  - {l}")?;
-            }
-        }
-        Ok(())
+        log
+    }
+
+    /// The audit log example of docs/audit.md (its hash is checked in `chain`): it verifies.
+    #[test]
+    fn log_worked_example_verifies() {
+        let e = append_log(
+            &log_genesis(),
+            1,
+            "2026-03-01T09:00:00Z",
+            "officer@example.org",
+            "open",
+            "ballot example",
+            json!({"eligible": 3}),
+        )
+        .unwrap();
+        assert_eq!(verify_log(&[e]), Ok(()));
+    }
+
+    #[test]
+    fn audit_log_verifies_and_catches_tampering() {
+        let log = sample_log();
+        assert_eq!(verify_log(&log), Ok(()));
+        assert_eq!(verify_log(&[]), Ok(()));
+
+        let mut edited = log.clone();
+        edited[1].actor = "someone-else".into();
+        let err = verify_log(&edited).unwrap_err();
+        assert!(matches!(err, VerifyError::LogHash { index: 2, .. }), "{err}");
+        assert!(err.to_string().starts_with("audit log entry 2: hash does not match its contents"));
+
+        let mut dropped = log.clone();
+        dropped.remove(0);
+        let err = verify_log(&dropped).unwrap_err();
+        assert_eq!(err, VerifyError::LogSeq { index: 1, found: 2 });
+
+        let mut relinked = log.clone();
+        relinked[2].prev = relinked[0].hash.clone();
+        // A page of the log after entry 1 checks on its own.
+        let after = hash_from_hex(&log[0].hash).unwrap();
+        assert_eq!(verify_log_after(&after, 1, &log[1..]), Ok(()));
+        assert_eq!(verify_log_after(&after, 1, &log[2..]), Err(VerifyError::LogSeq { index: 2, found: 3 }));
+        assert_eq!(
+            verify_log(&relinked).unwrap_err().to_string(),
+            "audit log entry 3: prev does not equal the hash of entry 2"
+        );
     }
 }
