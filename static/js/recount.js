@@ -9,9 +9,9 @@ const HEX128 = /^[0-9a-f]{128}$/;
 export class VerifyError extends Error {}
 
 /** Codes and receipts as people type them (docs/audit.md, "Typed codes and receipts"; the same rule as
- * src/audit/typed.rs): upper case; no spaces or dashes; O read as 0, I and L as 1. */
+ * crates/carried-audit/src/typed.rs): upper case; no spaces or dashes; O read as 0, I and L as 1. */
 export function normaliseTyped(s) {
-  // Exactly the characters src/audit/typed.rs drops, and ASCII letters only upper-cased ("ſ" stays "ſ").
+  // Exactly the characters crates/carried-audit/src/typed.rs drops, and ASCII letters only upper-cased ("ſ" stays "ſ").
   return asciiUpper(String(s).replace(/[ \t\n\r\f\u00a0\-\u2010-\u2015\u2212]/g, ''))
     .replace(/O/g, '0').replace(/[IL]/g, '1');
 }
@@ -75,7 +75,7 @@ const MAX_INTEGER = Number.MAX_SAFE_INTEGER; // 2^53 − 1
 const MAX_DEPTH = 64;
 
 /**
- * Read a record's text strictly (docs/audit.md section 2.1), as src/audit/strict.rs does: a key twice in
+ * Read a record's text strictly (docs/audit.md section 2.1), as crates/carried-audit/src/strict.rs does: a key twice in
  * one object, `-0`, leading zeros, fractions or exponents, integers of 2^53 or more, lone surrogates,
  * control characters in strings, a byte-order mark, trailing text or nesting deeper than 64 are refused.
  * Objects are built with defineProperty, so a key such as "__proto__" is an ordinary member.
@@ -205,7 +205,7 @@ export function parseStrict(text) {
   return v;
 }
 
-/** ASCII white space only (not U+FEFF or U+00A0), as in src/audit/verify.rs trim_ascii_ws. */
+/** ASCII white space only (not U+FEFF or U+00A0), as in crates/carried-audit/src/checks.rs trim_ascii_ws. */
 export const asciiTrim = (s) => s.replace(/^[ \t\n\r\f]+|[ \t\n\r\f]+$/g, '');
 /** ASCII letters only ("ſ" stays "ſ"), as Rust's to_ascii_uppercase. */
 export const asciiUpper = (s) => s.replace(/[a-z]+/g, (m) => m.toUpperCase());

@@ -23,8 +23,8 @@
 //!
 //! [`QuestionKind`] and [`Checkpoint`] are the record format's own words (docs/audit.md). The service has
 //! its own question kind (`ballot::QuestionKind`, what an officer defines, which converts with
-//! `to_audit`) and its own checkpoint answer (the API's, with a signature); outside this crate these are
-//! written `audit::QuestionKind` and `audit::Checkpoint`, never imported bare.
+//! `to_audit`) and its own checkpoint answer (the API's, with a signature); outside this crate these two
+//! are never imported bare (`audit::Checkpoint`; `QuestionKind as AuditKind`).
 
 pub mod canonical;
 pub mod chain;
