@@ -1,5 +1,5 @@
 //! Batch verification for the verifier: group membership of many elements at once (random small-exponent
-//! combinations), and exponentiations that share their base.
+//! combinations).
 //!
 //! # Group membership in a batch
 //!
@@ -18,17 +18,18 @@
 //!    with probability at most 1/B + 2^(−32) and all four with probability below 2^(−79).
 //!
 //! Members pass every test. A set holding any non-member passes with probability below 2^(−63) (union of
-//! the bounds above), whatever the adversary chose, because the exponents are drawn from the operating
-//! system's generator after the record is read. For BELENIOS-2048, k = 2 · 3 · m (m has 1,790 bits and no
+//! the bounds above), whatever the adversary chose, because the exponents are drawn after the record is
+//! read, from a ChaCha generator (`StdRng`) seeded from the operating system's for each batch. For BELENIOS-2048, k = 2 · 3 · m (m has 1,790 bits and no
 //! prime factor below 2^20); RFC-3526-2048 has k = 2, so step 1 alone is exact.
 
 use std::sync::OnceLock;
 
-use rand::{Rng, RngCore};
-use rug::integer::Order;
+use rand::rngs::{OsRng, StdRng};
+use rand::{Rng, RngCore, SeedableRng};
 use rug::Integer;
 
 use crate::group::Group;
+use crate::mont::{self, Elem, Mont};
 
 /// Trial division bound for the odd part of the cofactor.
 pub const TRIAL_BOUND: u32 = 1 << 20;
@@ -45,6 +46,8 @@ pub struct MembershipPlan {
     rest: Option<Integer>,
     /// The cofactor's shape does not fit the plan (4 | p − 1 or ℓ² | k): check each element exactly.
     exact: bool,
+    /// Montgomery arithmetic modulo p for the products (when p has 2048 bits).
+    mont: Option<Mont>,
 }
 
 fn small_primes(bound: u32) -> Vec<u32> {
@@ -67,7 +70,7 @@ fn small_primes(bound: u32) -> Vec<u32> {
 impl MembershipPlan {
     pub fn new(group: &Group) -> MembershipPlan {
         let pm1 = Integer::from(&group.p - 1u32);
-        let exact = MembershipPlan { small: Vec::new(), rest: None, exact: true };
+        let exact = MembershipPlan { small: Vec::new(), rest: None, exact: true, mont: None };
         if !pm1.is_divisible(&group.q) {
             return exact;
         }
@@ -91,7 +94,7 @@ impl MembershipPlan {
             }
         }
         let rest = (m > 1).then(|| Integer::from(&pm1 / &m));
-        MembershipPlan { small, rest, exact: false }
+        MembershipPlan { small, rest, exact: false, mont: Mont::new(&group.p) }
     }
 
     /// The plan of a group, computed once.
@@ -114,20 +117,59 @@ impl MembershipPlan {
         if xs.is_empty() {
             return true;
         }
-        let mut rng = rand::rngs::OsRng;
+        // A generator seeded once from the operating system's (one system call per batch, not per draw).
+        let Ok(mut rng) = StdRng::from_rng(OsRng) else {
+            return false;
+        };
+        match &self.mont {
+            Some(m) => {
+                let Some(ms) = xs.iter().map(|x| m.to_mont(x)).collect::<Option<Vec<Elem>>>() else {
+                    return false;
+                };
+                let one = |e: Option<Elem>| e.map_or_else(|| Integer::from(1u32), |e| m.to_integer(&e));
+                self.tests(
+                    group,
+                    &ms,
+                    &mut rng,
+                    |slot, x| mont::mul_into(m, slot, x),
+                    |buckets| one(mont::digit_sum(m, buckets)),
+                    |xs, es| m.to_integer(&m.multi_pow_u32(xs, es)),
+                )
+            }
+            None => self.tests(
+                group,
+                xs,
+                &mut rng,
+                |slot, x| mul_into(slot, x, &group.p),
+                |buckets| digit_sum(buckets, &group.p),
+                |xs, es| multi_pow_small(xs, es, &group.p),
+            ),
+        }
+    }
+
+    /// The tests of the module documentation's steps 2 and 3 on elements already range- and Jacobi-checked,
+    /// with the products of either arithmetic: `mul_into(slot, x)` multiplies a bucket by x, `digit_sum` is
+    /// Π_d B_d^d, `multi_pow` is Π x^e for 32-bit exponents.
+    fn tests<E, B: Clone>(
+        &self,
+        group: &Group,
+        xs: &[E],
+        rng: &mut StdRng,
+        mul_into: impl Fn(&mut Option<B>, &E),
+        digit_sum: impl Fn(&[Option<B>]) -> Integer,
+        multi_pow: impl Fn(&[E], &[u32]) -> Integer,
+    ) -> bool {
         for (l, exp, tests) in &self.small {
             for _ in 0..*tests {
                 // Y = Π x^e with e ∈ [0, ℓ): products per digit, then Π_d P_d^d by running products.
-                let mut per_digit: Vec<Option<Integer>> = vec![None; *l as usize];
+                let mut per_digit: Vec<Option<B>> = vec![None; *l as usize];
                 for x in xs {
                     let d = rng.gen_range(0..*l) as usize;
-                    if d == 0 {
-                        continue;
+                    if d != 0 {
+                        mul_into(&mut per_digit[d], x);
                     }
-                    mul_into(&mut per_digit[d], x, &group.p);
                 }
-                let y = digit_sum(per_digit, &group.p);
-                if group.pow(&y, exp) != 1 {
+                if group.pow(&digit_sum(&per_digit), exp) != 1 {
                     return false;
                 }
             }
@@ -135,8 +177,7 @@ impl MembershipPlan {
         if let Some(exp) = &self.rest {
             for _ in 0..REST_TESTS {
                 let es: Vec<u32> = xs.iter().map(|_| rng.next_u32()).collect();
-                let x = multi_pow_small(xs, &es, &group.p);
-                if group.pow(&x, exp) != 1 {
+                if group.pow(&multi_pow(xs, &es), exp) != 1 {
                     return false;
                 }
             }
@@ -156,12 +197,12 @@ fn mul_into(slot: &mut Option<Integer>, x: &Integer, p: &Integer) {
 }
 
 /// Π_d P_d^d for buckets P_1 … P_(n−1), with 2(n − 1) multiplications at most.
-fn digit_sum(buckets: Vec<Option<Integer>>, p: &Integer) -> Integer {
+fn digit_sum(buckets: &[Option<Integer>], p: &Integer) -> Integer {
     let mut running: Option<Integer> = None;
     let mut total: Option<Integer> = None;
-    for b in buckets.into_iter().skip(1).rev() {
+    for b in buckets.iter().skip(1).rev() {
         if let Some(b) = b {
-            mul_into(&mut running, &b, p);
+            mul_into(&mut running, b, p);
         }
         if let Some(r) = &running {
             mul_into(&mut total, r, p);
@@ -186,47 +227,10 @@ pub fn multi_pow_small(xs: &[&Integer], es: &[u32], p: &Integer) -> Integer {
                 mul_into(&mut buckets[d], x, p);
             }
         }
-        acc *= digit_sum(buckets, p);
+        acc *= digit_sum(&buckets, p);
         acc %= p;
     }
     acc
-}
-
-/// base^e for several public exponents e ∈ [0, 2^bits) sharing the squarings of the base (Yao's method with
-/// 4-bit digits): about `bits` squarings in all, then bits/4 + 30 multiplications per exponent.
-pub fn pow_many(base: &Integer, exps: &[&Integer], bits: u32, p: &Integer) -> Vec<Integer> {
-    const W: u32 = 4;
-    let windows = bits.div_ceil(W) as usize;
-    let mut powers = Vec::with_capacity(windows);
-    let mut b = base.clone();
-    for i in 0..windows {
-        if i > 0 {
-            for _ in 0..W {
-                b.square_mut();
-                b %= p;
-            }
-        }
-        powers.push(b.clone());
-    }
-    exps.iter()
-        .map(|e| {
-            if e.significant_bits() > bits || **e < 0 {
-                return base.pow_mod_ref(e, p).map(Integer::from).unwrap_or_default();
-            }
-            let digits = e.to_digits::<u8>(Order::Lsf);
-            let mut buckets: Vec<Option<Integer>> = vec![None; 1 << W];
-            for (i, byte) in digits.iter().enumerate() {
-                for (half, d) in [(0, byte & 0x0f), (1, byte >> 4)] {
-                    if d != 0 {
-                        if let Some(pw) = powers.get(2 * i + half) {
-                            mul_into(&mut buckets[d as usize], pw, p);
-                        }
-                    }
-                }
-            }
-            digit_sum(buckets, p)
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -260,7 +264,16 @@ mod tests {
     #[test]
     fn members_pass_and_any_one_outsider_fails() {
         let g = &*BELENIOS_2048;
-        let plan = MembershipPlan::of(g);
+        let fast = MembershipPlan::of(g);
+        assert!(fast.mont.is_some());
+        // The same plan with rug's products (the path of moduli that are not 2048 bits long).
+        let slow = MembershipPlan { mont: None, ..MembershipPlan::new(g) };
+        for plan in [fast, &slow] {
+            outsiders_fail(g, plan);
+        }
+    }
+
+    fn outsiders_fail(g: &Group, plan: &MembershipPlan) {
         let members: Vec<Integer> = (0..40).map(|_| g.g_pow(&g.random_scalar())).collect();
         let refs: Vec<&Integer> = members.iter().collect();
         assert!(plan.all_members(g, &refs));
@@ -281,7 +294,7 @@ mod tests {
             for at in [0usize, 17, 39] {
                 let mut xs = refs.clone();
                 xs[at] = bad;
-                assert!(!plan.all_members(g, &xs), "an outsider at {at} passed");
+                assert!(!plan.all_members(g, &xs), "an outsider at {at} passed (Montgomery: {})", plan.mont.is_some());
             }
         }
         // Two outsiders whose order-3 parts cancel in a sum with equal exponents are still caught.
@@ -295,15 +308,8 @@ mod tests {
     }
 
     #[test]
-    fn shared_base_powers_agree_with_pow() {
+    fn small_exponent_products_agree_with_pow() {
         let g = &*BELENIOS_2048;
-        let base = g.g_pow(&g.random_scalar());
-        let es: Vec<Integer> = (0..5).map(|_| g.random_scalar()).chain([Integer::new(), Integer::from(1u32)]).collect();
-        let refs: Vec<&Integer> = es.iter().collect();
-        let got = pow_many(&base, &refs, 256, &g.p);
-        for (e, r) in es.iter().zip(&got) {
-            assert_eq!(*r, g.pow(&base, e));
-        }
         let xs: Vec<Integer> = (0..9).map(|_| g.g_pow(&g.random_scalar())).collect();
         let xr: Vec<&Integer> = xs.iter().collect();
         let small: Vec<u32> = (0..9).map(|i| 0xdead_beef_u32.wrapping_mul(i + 1)).collect();

@@ -41,6 +41,8 @@ pub struct ElectionCtx {
     pub y: Integer,
     y_table: OnceLock<FixedBase>,
     pub(crate) g_inv: Integer,
+    /// The verifier's Montgomery arithmetic and tables (src/fastcheck.rs), built on first use.
+    pub(crate) fast: OnceLock<Option<crate::fastcheck::Fast>>,
 }
 
 impl ElectionCtx {
@@ -76,6 +78,7 @@ impl ElectionCtx {
             y,
             y_table: OnceLock::new(),
             g_inv: group.inv(&group.g),
+            fast: OnceLock::new(),
         })
     }
 

@@ -4,17 +4,20 @@
 //!
 //! Every proof is still checked exactly, one by one: a Belenios proof is a challenge and a response, and its
 //! commitments go through the hash, so each commitment must be computed exactly and cannot be combined with
-//! others. What is saved: the fixed-base tables for g and the election key y (a table lookup per byte of the
-//! exponent instead of 256 squarings); (β/g)^c as one exponentiation; the overall proof's exponentiations of
-//! the same base share their squarings ([`crate::batch::pow_many`]); the membership tests (x^q = 1, one full
-//! exponentiation per element) become a few multiplications per element.
+//! others. What is saved: every value stays in Montgomery form through a proof ([`crate::mont`]: GMP's mpn
+//! products, no division); the powers of α (and of β) for all the branches of a proof share their squarings
+//! ([`Mont::pow_many`]), so α^c0 and α^c1 cost about 1.4 exponentiations instead of 2; (β/g^m)^c is β^c times
+//! g^(−m·c) from the table; the fixed-base tables for g and the election key y (a table lookup per byte of
+//! the exponent instead of 256 squarings); the membership tests (x^q = 1, one full exponentiation per
+//! element) become a few multiplications per element.
 
 use rug::ops::RemRounding;
 use rug::Integer;
 
-use crate::batch::pow_many;
 use crate::election::{overall_prefix, sha256_b64, ElectionCtx};
 use crate::formats::{Ballot, Ciphertext, Proof};
+use crate::group::Group;
+use crate::mont::{Mont, Table};
 
 impl ElectionCtx {
     /// Checks a ballot whose JSON `raw` is canonical (`to_json(b) == raw`, checked by the caller) like
@@ -86,55 +89,77 @@ impl ElectionCtx {
         Ok(())
     }
 
-    /// An individual proof (the ciphertext encrypts 0 or 1): four exponentiations of α, β and β/g, and the
-    /// g and y parts from the fixed-base tables.
+    /// An individual proof (the ciphertext encrypts 0 or 1).
     fn verify_zero_one(&self, s0: &str, ct: &Ciphertext, proofs: &[Proof]) -> bool {
-        let g = self.group;
-        let [p0, p1] = proofs else {
-            return false;
-        };
-        if [&p0.challenge, &p0.response, &p1.challenge, &p1.response].iter().any(|x| !g.is_scalar(x)) {
-            return false;
-        }
-        let a0 = g.mul(&g.g_pow(&p0.response), &g.pow(&ct.alpha, &p0.challenge));
-        let b0 = g.mul(&self.y_pow(&p0.response), &g.pow(&ct.beta, &p0.challenge));
-        let a1 = g.mul(&g.g_pow(&p1.response), &g.pow(&ct.alpha, &p1.challenge));
-        let beta_over_g = g.mul(&ct.beta, &self.g_inv);
-        let b1 = g.mul(&self.y_pow(&p1.response), &g.pow(&beta_over_g, &p1.challenge));
-        let sum = Integer::from(&p0.challenge.0 + &p1.challenge.0).rem_euc(&g.q);
-        g.hash(&format!("prove|{s0}|{},{}|", ct.alpha, ct.beta), &[&a0, &b0, &a1, &b1]) == sum
+        self.verify_disjunction_fast(s0, ct, &[0, 1], proofs)
     }
 
-    /// A disjunctive proof (the ciphertext encrypts one of `ms`); with three or more branches the powers of α
-    /// and of β share their squarings.
+    /// A disjunctive proof (the ciphertext encrypts one of `ms`), its commitments computed by [`Fast`].
     fn verify_disjunction_fast(&self, s: &str, ct: &Ciphertext, ms: &[u64], proofs: &[Proof]) -> bool {
         let g = self.group;
         if proofs.len() != ms.len() || proofs.iter().any(|p| !g.is_scalar(&p.challenge) || !g.is_scalar(&p.response)) {
             return false;
         }
-        if ms.len() < 3 {
+        let Some(fast) = self.fast() else {
             return self.verify_disjunction(s, ct, ms, proofs);
-        }
-        let cs: Vec<&Integer> = proofs.iter().map(|p| &p.challenge.0).collect();
-        let bits = g.q.significant_bits();
-        let alphas = pow_many(&ct.alpha, &cs, bits, &g.p);
-        let betas = pow_many(&ct.beta, &cs, bits, &g.p);
-        let mut commitments = Vec::with_capacity(2 * ms.len());
-        let mut sum = Integer::new();
-        for (((m, p), ac), bc) in ms.iter().zip(proofs).zip(alphas).zip(betas) {
-            commitments.push(g.mul(&g.g_pow(&p.response), &ac));
-            // (β/g^m)^c = β^c · g^(−m·c mod q).
-            let mut b = g.mul(&self.y_pow(&p.response), &bc);
-            if *m != 0 {
-                let e = Integer::from(&p.challenge.0 * *m).rem_euc(&g.q);
-                let neg = (&g.q - e).rem_euc(&g.q);
-                b = g.mul(&b, &g.g_pow(&neg));
-            }
-            commitments.push(b);
-            sum += &p.challenge.0;
-        }
+        };
+        let Some(commitments) = fast.commitments(g, ct, ms, proofs) else {
+            return false;
+        };
         let refs: Vec<&Integer> = commitments.iter().collect();
-        g.hash(&format!("prove|{s}|{},{}|", ct.alpha, ct.beta), &refs) == sum.rem_euc(&g.q)
+        let sum = g.sum_mod_q(proofs.iter().map(|p| &p.challenge.0));
+        g.hash(&format!("prove|{s}|{},{}|", ct.alpha, ct.beta), &refs) == sum
+    }
+
+    /// The verifier's Montgomery arithmetic and the tables of g and y, built on first use (None if the group's
+    /// p is not a 2048-bit odd number: then the exponentiations go through GMP's mpz_powm).
+    fn fast(&self) -> Option<&Fast> {
+        self.fast
+            .get_or_init(|| {
+                let m = Mont::new(&self.group.p)?;
+                let bits = self.group.q.significant_bits();
+                let g = Table::new(&m, &m.to_mont(&self.group.g)?, bits);
+                let y = Table::new(&m, &m.to_mont(&self.y)?, bits);
+                Some(Fast { m, g, y })
+            })
+            .as_ref()
+    }
+}
+
+/// Montgomery arithmetic modulo p with fixed-base tables for g and the election key y.
+#[derive(Debug)]
+pub(crate) struct Fast {
+    m: Mont,
+    g: Table,
+    y: Table,
+}
+
+impl Fast {
+    /// The commitments g^r·α^c and y^r·(β/g^m)^c of every branch (challenge c, response r) of a proof that
+    /// (α, β) encrypts one of `ms`, in the order the hash takes them. α and β stay in Montgomery form
+    /// throughout: the powers of α (and of β) for all the branches share their squarings
+    /// ([`Mont::pow_many`]); g^r, y^r and (1/g^m)^c = g^(−m·c mod q) come from the tables. None if a value is
+    /// out of range (α or β not below p, a challenge or response not in [0, 2^256)).
+    fn commitments(&self, group: &Group, ct: &Ciphertext, ms: &[u64], proofs: &[Proof]) -> Option<Vec<Integer>> {
+        let m = &self.m;
+        let alpha = m.to_mont(&ct.alpha)?;
+        let beta = m.to_mont(&ct.beta)?;
+        let cs: Vec<&Integer> = proofs.iter().map(|p| &p.challenge.0).collect();
+        let alpha_c = m.pow_many(&alpha, &cs)?;
+        let beta_c = m.pow_many(&beta, &cs)?;
+        let mut out = Vec::with_capacity(2 * ms.len());
+        for (((k, p), ac), bc) in ms.iter().zip(proofs).zip(&alpha_c).zip(&beta_c) {
+            out.push(m.to_integer(&m.mul(&self.g.pow(m, &p.response)?, ac)));
+            let mut b = m.mul(&self.y.pow(m, &p.response)?, bc);
+            if *k != 0 {
+                let e = Integer::from(&p.challenge.0 * *k).rem_euc(&group.q);
+                if e != 0 {
+                    b = m.mul(&b, &self.g.pow(m, &(&group.q - e))?);
+                }
+            }
+            out.push(m.to_integer(&b));
+        }
+        Some(out)
     }
 }
 

@@ -11,6 +11,7 @@ pub mod election;
 mod fastcheck;
 pub mod formats;
 pub mod group;
+pub mod mont;
 pub mod pedersen;
 pub mod trustee;
 pub mod verify;
