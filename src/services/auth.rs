@@ -2,9 +2,9 @@
 //! short-lived HS256 tokens with a `kid` so the key can rotate and a session generation so signing out
 //! ends them, one-time set-password links, and the keys (kept in the key file, never the database).
 
+use crate::text_enum;
 use std::collections::HashMap;
 use std::fmt;
-use std::str::FromStr;
 
 use argon2::{Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Utc};
@@ -19,49 +19,25 @@ use crate::db::schema::users;
 use crate::db::{self, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 
-/// What a user may do. A user may hold several roles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    Chair,
-    Officer,
-    Representative,
-    Member,
-    Scrutineer,
-    /// Holds a key of an end-to-end ballot (docs/e2e.md): uploads its public key, later a partial decryption.
-    Trustee,
-}
-
-impl Role {
-    pub const ALL: [Role; 7] =
-        [Role::Admin, Role::Chair, Role::Officer, Role::Representative, Role::Member, Role::Scrutineer, Role::Trustee];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Chair => "chair",
-            Role::Officer => "officer",
-            Role::Representative => "representative",
-            Role::Member => "member",
-            Role::Scrutineer => "scrutineer",
-            Role::Trustee => "trustee",
-        }
+text_enum! {
+    /// What a user may do. A user may hold several roles.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema, PartialOrd, Ord)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Role ("role", loose, err = role_error -> String) {
+        Admin = "admin",
+        Chair = "chair",
+        Officer = "officer",
+        Representative = "representative",
+        Member = "member",
+        Scrutineer = "scrutineer",
+        /// Holds a key of an end-to-end ballot (docs/e2e.md): uploads its public key, later a partial decryption.
+        Trustee = "trustee",
     }
 }
 
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s.trim().to_ascii_lowercase()).ok_or_else(|| {
-            format!("unknown role {s:?}: use one of admin, chair, officer, representative, member, scrutineer, trustee")
-        })
-    }
+fn role_error(e: crate::text_enum::UnknownName) -> String {
+    let s = e.given;
+    format!("unknown role {s:?}: use one of admin, chair, officer, representative, member, scrutineer, trustee")
 }
 
 pub fn roles_to_text(roles: &[Role]) -> String {
