@@ -327,33 +327,45 @@ impl TokenService {
 
 // ---- users -----------------------------------------------------------------------------------------
 
-type UserRow = (i64, String, String, Option<String>, String, bool);
-
-fn user_from_row(r: &UserRow) -> User {
-    User { id: r.0, email: r.1.clone(), name: r.2.clone(), roles: roles_from_text(&r.4) }
+/// One row of `users`, as the signed-in [`User`] needs it.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = users)]
+struct UserRow {
+    id: i64,
+    email: String,
+    name: String,
+    password_hash: Option<String>,
+    roles: String,
 }
 
-fn user_columns() -> (users::id, users::email, users::name, users::password_hash, users::roles, users::active) {
-    (users::id, users::email, users::name, users::password_hash, users::roles, users::active)
+/// The user of a row. A stored role this version does not know is a load error, never dropped.
+fn user_from_row(r: &UserRow) -> AppResult<User> {
+    let roles = r
+        .roles
+        .split(',')
+        .filter(|w| !w.is_empty())
+        .map(|w| Role::parse_word(w).map_err(AppError::internal))
+        .collect::<AppResult<Vec<Role>>>()?;
+    Ok(User { id: r.id, email: r.email.clone(), name: r.name.clone(), roles })
 }
 
 pub fn find_active_user(conn: &mut DbConnection, id: i64) -> AppResult<Option<User>> {
     let row = users::table
         .filter(users::id.eq(id))
         .filter(users::active.eq(true))
-        .select(user_columns())
-        .first::<UserRow>(conn)
+        .select(UserRow::as_select())
+        .first(conn)
         .optional()?;
-    Ok(row.as_ref().map(user_from_row))
+    row.as_ref().map(user_from_row).transpose()
 }
 
 pub fn find_user_by_email(conn: &mut DbConnection, email: &str) -> AppResult<Option<User>> {
     let row = users::table
         .filter(users::email.eq(email.trim().to_lowercase()))
-        .select(user_columns())
-        .first::<UserRow>(conn)
+        .select(UserRow::as_select())
+        .first(conn)
         .optional()?;
-    Ok(row.as_ref().map(user_from_row))
+    row.as_ref().map(user_from_row).transpose()
 }
 
 pub fn count_admins(conn: &mut DbConnection) -> AppResult<i64> {
@@ -438,10 +450,10 @@ pub fn login_lookup(conn: &mut DbConnection, email: &str) -> AppResult<Option<(U
     let row = users::table
         .filter(users::email.eq(email.trim().to_lowercase()))
         .filter(users::active.eq(true))
-        .select(user_columns())
-        .first::<UserRow>(conn)
+        .select(UserRow::as_select())
+        .first(conn)
         .optional()?;
-    Ok(row.map(|r| (user_from_row(&r), r.3.clone())))
+    row.map(|r| Ok((user_from_row(&r)?, r.password_hash))).transpose()
 }
 
 pub fn set_password_hash(conn: &mut DbConnection, user_id: i64, hash: &str) -> AppResult<()> {
@@ -458,9 +470,9 @@ pub fn list_users(conn: &mut DbConnection) -> AppResult<Vec<User>> {
     let rows = users::table
         .filter(users::active.eq(true))
         .order(users::id.asc())
-        .select(user_columns())
-        .load::<UserRow>(conn)?;
-    Ok(rows.iter().map(user_from_row).collect())
+        .select(UserRow::as_select())
+        .load(conn)?;
+    rows.iter().map(user_from_row).collect()
 }
 
 // ---- sessions ----------------------------------------------------------------------------------------
@@ -470,10 +482,10 @@ pub fn session_user(conn: &mut DbConnection, id: i64) -> AppResult<Option<(User,
     let row = users::table
         .filter(users::id.eq(id))
         .filter(users::active.eq(true))
-        .select((user_columns(), users::session_generation))
+        .select((UserRow::as_select(), users::session_generation))
         .first::<(UserRow, i64)>(conn)
         .optional()?;
-    Ok(row.map(|(r, g)| (user_from_row(&r), g)))
+    row.map(|(r, g)| Ok((user_from_row(&r)?, g))).transpose()
 }
 
 /// The user's current session generation (0 for a user who never signed out).
