@@ -143,8 +143,9 @@ mod tests {
             assert_eq!(back, m);
         }
         for o in Outcome::ALL {
-            let back: Option<Outcome> =
-                diesel::select(Some(o).into_sql::<diesel::sql_types::Nullable<Text>>()).get_result(&mut c).expect("loads");
+            let back: Option<Outcome> = diesel::select(Some(o).into_sql::<diesel::sql_types::Nullable<Text>>())
+                .get_result(&mut c)
+                .expect("loads");
             assert_eq!(back, Some(o));
         }
     }
@@ -152,9 +153,8 @@ mod tests {
     #[test]
     fn an_unknown_stored_word_is_a_load_error_naming_it() {
         let mut c = memory();
-        let e = diesel::select(sql::<Text>("'three_quarters'"))
-            .get_result::<Majority>(&mut c)
-            .expect_err("not a majority");
+        let e =
+            diesel::select(sql::<Text>("'three_quarters'")).get_result::<Majority>(&mut c).expect_err("not a majority");
         // Logged as the cause of an internal error (500), with the word and the words allowed.
         let text = crate::error::AppError::from(e).to_string();
         assert!(text.starts_with("internal"), "{text}");

@@ -467,11 +467,8 @@ pub fn deactivate_user(conn: &mut DbConnection, user_id: i64) -> AppResult<bool>
 }
 
 pub fn list_users(conn: &mut DbConnection) -> AppResult<Vec<User>> {
-    let rows = users::table
-        .filter(users::active.eq(true))
-        .order(users::id.asc())
-        .select(UserRow::as_select())
-        .load(conn)?;
+    let rows =
+        users::table.filter(users::active.eq(true)).order(users::id.asc()).select(UserRow::as_select()).load(conn)?;
     rows.iter().map(user_from_row).collect()
 }
 

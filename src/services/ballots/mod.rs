@@ -17,9 +17,9 @@ use serde_json::Value;
 use sha2::Sha256;
 
 use crate::audit::{self, chain, Publication};
+use crate::ballot::status::BallotStatus;
 use crate::ballot::{self, QuestionDef};
 use crate::config::ThresholdSettings;
-use crate::ballot::status::BallotStatus;
 use crate::db::e2e_schema::e2e_ballots;
 use crate::db::schema::{ballot_entries, ballots, group_counts, roll};
 use crate::db::{self, dialect, DbConnection};
@@ -276,10 +276,10 @@ pub(crate) fn load(conn: &mut DbConnection, id: i64) -> AppResult<Ballot> {
         .optional()?
         .ok_or_else(|| AppError::not_found(format!("no ballot {id}")))?;
     // A stored publication this version does not know is a load error, never "full".
-    let publication = [Publication::Full, Publication::ReceiptsOnly]
-        .into_iter()
-        .find(|p| p.as_str() == r.publication)
-        .ok_or_else(|| AppError::internal_msg(format!("ballot {id}: unknown stored publication {:?}", r.publication)))?;
+    let publication =
+        [Publication::Full, Publication::ReceiptsOnly].into_iter().find(|p| p.as_str() == r.publication).ok_or_else(
+            || AppError::internal_msg(format!("ballot {id}: unknown stored publication {:?}", r.publication)),
+        )?;
     Ok(Ballot {
         id: r.id,
         title: r.title,
