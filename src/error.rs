@@ -218,7 +218,14 @@ impl std::fmt::Display for AppError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.code.as_str(), self.detail)?;
         if let Some(c) = &self.cause {
-            write!(f, " (cause: {c})")?;
+            write!(f, " (cause: {c}")?;
+            // The causes' own causes too: a stored word that does not load is named only there.
+            let mut inner = c.source();
+            while let Some(e) = inner {
+                write!(f, ": {e}")?;
+                inner = e.source();
+            }
+            f.write_str(")")?;
         }
         Ok(())
     }

@@ -15,3 +15,4 @@ pub mod http;
 pub mod procedure;
 pub mod services;
 pub mod startup;
+pub mod text_enum;

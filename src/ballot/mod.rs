@@ -10,6 +10,7 @@ pub mod e2e;
 pub mod results;
 pub mod roll;
 pub mod roll_edit;
+pub mod status;
 pub mod turnout_export;
 
 use ed25519_dalek::SigningKey;

@@ -5,9 +5,8 @@
 //! its physical line number (the header is line 1) and a plain-English reason; the
 //! other lines are accepted.
 
+use crate::text_enum;
 use std::collections::{HashMap, HashSet};
-use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -19,47 +18,21 @@ pub const MAX_ROLL_LINES: usize = 200_000;
 /// The columns, in the order used in messages.
 pub const COLUMNS: [&str; 5] = ["membership_no", "name", "email", "lmc", "role"];
 
-/// A voter's role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Partner,
-    Salaried,
-    Locum,
-    Registrar,
-}
-
-impl Role {
-    pub const ALL: [Role; 4] = [Role::Partner, Role::Salaried, Role::Locum, Role::Registrar];
-
-    /// `"partner"`, `"salaried"`, `"locum"` or `"registrar"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Partner => "partner",
-            Role::Salaried => "salaried",
-            Role::Locum => "locum",
-            Role::Registrar => "registrar",
-        }
+text_enum! {
+    /// A voter's role.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ToSchema)]
+    #[serde(rename_all = "lowercase")]
+    pub enum Role ("role", loose, err = role_error -> String) {
+        Partner = "partner",
+        Salaried = "salaried",
+        Locum = "locum",
+        Registrar = "registrar",
     }
 }
 
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-
-    /// One of the four words, in any case, surrounding spaces ignored.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim();
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str().eq_ignore_ascii_case(t))
-            .ok_or_else(|| format!("role {} is not one of partner, salaried, locum, registrar", quote(t)))
-    }
+/// One of the four words, in any case, surrounding spaces ignored.
+fn role_error(e: crate::text_enum::UnknownName) -> String {
+    format!("role {} is not one of partner, salaried, locum, registrar", quote(e.given.trim()))
 }
 
 /// One voter on the roll.

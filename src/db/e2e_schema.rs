@@ -45,3 +45,5 @@ diesel::table! {
         ballot -> Text,
     }
 }
+use super::schema::ballots;
+diesel::allow_tables_to_appear_in_same_query!(e2e_ballots, ballots);

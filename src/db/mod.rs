@@ -5,6 +5,7 @@ pub mod dialect;
 pub mod e2e_schema;
 pub mod schema;
 pub mod schema_speakers;
+pub mod text_sql;
 
 use std::time::Duration;
 

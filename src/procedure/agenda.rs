@@ -1,58 +1,32 @@
 //! Agenda marks set by the agenda committee.
 
-use std::fmt;
-use std::str::FromStr;
+use crate::text_enum;
 
-use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::UnknownName;
-
-/// A mark on a motion in the agenda.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AgendaMark {
-    /// Starred: chosen for debate.
-    Starred,
-    /// Chosen motion (for debate) from a bracketed group.
-    Chosen,
-    /// 'A': existing policy or non-controversial; voted without debate unless challenged.
-    A,
-    /// 'AR': existing policy, reaffirmed without debate.
-    Ar,
-    /// Grey section: unlikely to be reached.
-    Grey,
-    /// A composite of several motions written by the agenda committee.
-    Composite,
-    /// Ruled incompetent by virtue of structure or wording.
-    Incompetent,
+text_enum! {
+    /// A mark on a motion in the agenda.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum AgendaMark ("agenda mark", loose, also = describe) {
+        /// Starred: chosen for debate.
+        Starred = "starred",
+        /// Chosen motion (for debate) from a bracketed group.
+        Chosen = "chosen",
+        /// 'A': existing policy or non-controversial; voted without debate unless challenged.
+        A = "a",
+        /// 'AR': existing policy, reaffirmed without debate.
+        Ar = "ar",
+        /// Grey section: unlikely to be reached.
+        Grey = "grey",
+        /// A composite of several motions written by the agenda committee.
+        Composite = "composite",
+        /// Ruled incompetent by virtue of structure or wording.
+        Incompetent = "incompetent",
+    }
 }
 
 impl AgendaMark {
-    /// Every mark, in a stable order.
-    pub const ALL: [AgendaMark; 7] = [
-        AgendaMark::Starred,
-        AgendaMark::Chosen,
-        AgendaMark::A,
-        AgendaMark::Ar,
-        AgendaMark::Grey,
-        AgendaMark::Composite,
-        AgendaMark::Incompetent,
-    ];
-
-    /// The snake_case name used in JSON: "starred", "chosen", "a", "ar", "grey", "composite", "incompetent".
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            AgendaMark::Starred => "starred",
-            AgendaMark::Chosen => "chosen",
-            AgendaMark::A => "a",
-            AgendaMark::Ar => "ar",
-            AgendaMark::Grey => "grey",
-            AgendaMark::Composite => "composite",
-            AgendaMark::Incompetent => "incompetent",
-        }
-    }
-
     /// 'A' (carried en bloc) and 'AR' (reaffirmed) motions may be recorded CARRIED
     /// without a poll of their own.
     pub fn allows_carried_without_poll(&self) -> bool {
@@ -70,25 +44,6 @@ impl AgendaMark {
             AgendaMark::Composite => "composite",
             AgendaMark::Incompetent => "ruled incompetent",
         }
-    }
-}
-
-impl fmt::Display for AgendaMark {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for AgendaMark {
-    type Err = UnknownName;
-
-    /// Accepts the snake_case name or the short name, ignoring case ("AR", "a", "ruled incompetent").
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let wanted = s.trim();
-        AgendaMark::ALL
-            .into_iter()
-            .find(|m| m.as_str().eq_ignore_ascii_case(wanted) || m.describe().eq_ignore_ascii_case(wanted))
-            .ok_or_else(|| UnknownName::new("agenda mark", s, AgendaMark::ALL.map(|m| m.as_str())))
     }
 }
 

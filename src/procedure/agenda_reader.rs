@@ -6,6 +6,7 @@
 //! item, and every non-blank line of the input ends up in exactly one item (`lines`), one note (`lines`)
 //! or one warning (`unread`). The layouts it reads are listed in docs/procedure.md ("Importing an agenda").
 
+use crate::text_enum;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -20,39 +21,22 @@ use super::parser::{
 /// The longest agenda read at once, in characters (about 1,500 pages of text).
 pub const MAX_AGENDA_CHARS: usize = 4_000_000;
 
-/// What an agenda item is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ItemKind {
-    Motion,
-    Amendment,
-    Rider,
-    Emergency,
+text_enum! {
+    /// What an agenda item is.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ItemKind ("item kind") {
+        Motion = "motion",
+        Amendment = "amendment",
+        Rider = "rider",
+        Emergency = "emergency",
+    }
 }
 
 impl ItemKind {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            ItemKind::Motion => "motion",
-            ItemKind::Amendment => "amendment",
-            ItemKind::Rider => "rider",
-            ItemKind::Emergency => "emergency",
-        }
-    }
-
     /// Amendments and riders are voted as they are printed: their text is never split into parts.
     pub fn has_parts(&self) -> bool {
         matches!(self, ItemKind::Motion | ItemKind::Emergency)
-    }
-}
-
-impl std::str::FromStr for ItemKind {
-    type Err = super::UnknownName;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let all = [ItemKind::Motion, ItemKind::Amendment, ItemKind::Rider, ItemKind::Emergency];
-        all.into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| super::UnknownName::new("item kind", s, all.map(|k| k.as_str())))
     }
 }
 

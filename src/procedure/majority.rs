@@ -4,36 +4,25 @@
 //! `for > against` (a tie is lost); a two-thirds majority needs
 //! `3·for ≥ 2·(for + against)` with at least one vote for.
 
+use crate::text_enum;
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::UnknownName;
-
-/// The majority a poll needs, stored on the poll.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Majority {
-    /// Carried when `for > against`; a tie is lost.
-    Simple,
-    /// Carried when `3·for ≥ 2·(for + against)` and `for ≥ 1`.
-    TwoThirds,
+text_enum! {
+    /// The majority a poll needs, stored on the poll.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Majority ("majority", loose) {
+        /// Carried when `for > against`; a tie is lost.
+        Simple = "simple",
+        /// Carried when `3·for ≥ 2·(for + against)` and `for ≥ 1`.
+        TwoThirds = "two_thirds",
+    }
 }
 
 impl Majority {
-    /// All majorities, in a stable order.
-    pub const ALL: [Majority; 2] = [Majority::Simple, Majority::TwoThirds];
-
-    /// The snake_case name used in JSON and in the database ("simple", "two_thirds").
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Majority::Simple => "simple",
-            Majority::TwoThirds => "two_thirds",
-        }
-    }
-
     /// Words for people: "a simple majority", "a two-thirds majority".
     pub fn describe(&self) -> &'static str {
         match self {
@@ -43,62 +32,14 @@ impl Majority {
     }
 }
 
-impl fmt::Display for Majority {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Majority {
-    type Err = UnknownName;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let wanted = s.trim();
-        Majority::ALL
-            .into_iter()
-            .find(|m| m.as_str().eq_ignore_ascii_case(wanted))
-            .ok_or_else(|| UnknownName::new("majority", s, Majority::ALL.map(|m| m.as_str())))
-    }
-}
-
-/// One representative's vote in an electronic poll.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Choice {
-    For,
-    Against,
-    Abstain,
-}
-
-impl Choice {
-    /// All choices, in ballot order.
-    pub const ALL: [Choice; 3] = [Choice::For, Choice::Against, Choice::Abstain];
-
-    /// "for", "against" or "abstain".
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Choice::For => "for",
-            Choice::Against => "against",
-            Choice::Abstain => "abstain",
-        }
-    }
-}
-
-impl fmt::Display for Choice {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Choice {
-    type Err = UnknownName;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let wanted = s.trim();
-        Choice::ALL
-            .into_iter()
-            .find(|c| c.as_str().eq_ignore_ascii_case(wanted))
-            .ok_or_else(|| UnknownName::new("choice", s, Choice::ALL.map(|c| c.as_str())))
+text_enum! {
+    /// One representative's vote in an electronic poll.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Choice ("choice", loose) {
+        For = "for",
+        Against = "against",
+        Abstain = "abstain",
     }
 }
 
@@ -167,22 +108,21 @@ impl fmt::Display for Counts {
     }
 }
 
-/// Qualifier printed after CARRIED.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Qualifier {
-    /// against = 0 and abstain = 0.
-    Unanimously,
-    /// against = 0 and abstain > 0.
-    NemCon,
-    /// A two-thirds poll that was carried (with some votes against).
-    ByATwoThirdsMajority,
+text_enum! {
+    /// Qualifier printed after CARRIED.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Qualifier ("qualifier", loose, also = as_upper) {
+        /// against = 0 and abstain = 0.
+        Unanimously = "unanimously",
+        /// against = 0 and abstain > 0.
+        NemCon = "nem_con",
+        /// A two-thirds poll that was carried (with some votes against).
+        ByATwoThirdsMajority = "by_a_two_thirds_majority",
+    }
 }
 
 impl Qualifier {
-    /// All qualifiers, in order of precedence.
-    pub const ALL: [Qualifier; 3] = [Qualifier::Unanimously, Qualifier::NemCon, Qualifier::ByATwoThirdsMajority];
-
     /// "UNANIMOUSLY", "NEM CON", "BY A TWO-THIRDS MAJORITY".
     pub fn as_upper(&self) -> &'static str {
         match self {
@@ -190,34 +130,6 @@ impl Qualifier {
             Qualifier::NemCon => "NEM CON",
             Qualifier::ByATwoThirdsMajority => "BY A TWO-THIRDS MAJORITY",
         }
-    }
-
-    /// "unanimously", "nem_con", "by_a_two_thirds_majority".
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Qualifier::Unanimously => "unanimously",
-            Qualifier::NemCon => "nem_con",
-            Qualifier::ByATwoThirdsMajority => "by_a_two_thirds_majority",
-        }
-    }
-}
-
-impl fmt::Display for Qualifier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Qualifier {
-    type Err = UnknownName;
-
-    /// Accepts the snake_case name or the printed text ("NEM CON").
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let wanted = s.trim();
-        Qualifier::ALL
-            .into_iter()
-            .find(|q| q.as_str().eq_ignore_ascii_case(wanted) || q.as_upper().eq_ignore_ascii_case(wanted))
-            .ok_or_else(|| UnknownName::new("qualifier", s, Qualifier::ALL.map(|q| q.as_str())))
     }
 }
 

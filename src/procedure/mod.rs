@@ -36,20 +36,5 @@ pub const MAX_PARTS: usize = 50;
 /// The longest a printed motion (or an amendment or rider) may be, in characters.
 pub const MAX_MOTION_CHARS: usize = 20_000;
 
-/// A name that is not one of an enum's snake_case names (from `FromStr`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema, thiserror::Error)]
-#[error("unknown {what} \"{given}\"; expected one of: {expected}")]
-pub struct UnknownName {
-    /// What kind of name it was ("outcome", "majority", …).
-    pub what: String,
-    /// The text given.
-    pub given: String,
-    /// The accepted names, comma-separated.
-    pub expected: String,
-}
-
-impl UnknownName {
-    fn new<const N: usize>(what: &str, given: &str, expected: [&str; N]) -> Self {
-        UnknownName { what: what.to_string(), given: given.to_string(), expected: expected.join(", ") }
-    }
-}
+/// A name that is not one of an enum's words (from `FromStr`).
+pub use crate::text_enum::UnknownName;

@@ -1,43 +1,30 @@
 //! Outcomes of parts and motions, and the motion's outcome text (docs/domain.md table).
 
-use std::fmt;
-use std::str::FromStr;
+use crate::text_enum;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::majority::Qualifier;
-use super::UnknownName;
-
-/// How a part (or a motion taken as a whole) ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Carried,
-    /// Sent to GPC to consider rather than firm policy; the proposer accepts it.
-    CarriedAsReference,
-    Lost,
-    Withdrawn,
-    NotReached,
-    MovedToNextBusiness,
-    RuledOutOfOrder,
-    /// Fell (e.g. because an earlier decision made it redundant).
-    Superseded,
+text_enum! {
+    /// How a part (or a motion taken as a whole) ended.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Outcome ("outcome", loose, also = as_upper) {
+        Carried = "carried",
+        /// Sent to GPC to consider rather than firm policy; the proposer accepts it.
+        CarriedAsReference = "carried_as_reference",
+        Lost = "lost",
+        Withdrawn = "withdrawn",
+        NotReached = "not_reached",
+        MovedToNextBusiness = "moved_to_next_business",
+        RuledOutOfOrder = "ruled_out_of_order",
+        /// Fell (e.g. because an earlier decision made it redundant).
+        Superseded = "superseded",
+    }
 }
 
 impl Outcome {
-    /// Every outcome, in a stable order.
-    pub const ALL: [Outcome; 8] = [
-        Outcome::Carried,
-        Outcome::CarriedAsReference,
-        Outcome::Lost,
-        Outcome::Withdrawn,
-        Outcome::NotReached,
-        Outcome::MovedToNextBusiness,
-        Outcome::RuledOutOfOrder,
-        Outcome::Superseded,
-    ];
-
     /// The printed text: "CARRIED", "CARRIED AS A REFERENCE", "LOST", …
     pub fn as_upper(&self) -> &'static str {
         match self {
@@ -49,20 +36,6 @@ impl Outcome {
             Outcome::MovedToNextBusiness => "MOVED TO NEXT BUSINESS",
             Outcome::RuledOutOfOrder => "RULED OUT OF ORDER",
             Outcome::Superseded => "SUPERSEDED",
-        }
-    }
-
-    /// The snake_case name used in JSON and in the database.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Outcome::Carried => "carried",
-            Outcome::CarriedAsReference => "carried_as_reference",
-            Outcome::Lost => "lost",
-            Outcome::Withdrawn => "withdrawn",
-            Outcome::NotReached => "not_reached",
-            Outcome::MovedToNextBusiness => "moved_to_next_business",
-            Outcome::RuledOutOfOrder => "ruled_out_of_order",
-            Outcome::Superseded => "superseded",
         }
     }
 
@@ -81,60 +54,14 @@ impl Outcome {
     }
 }
 
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Outcome {
-    type Err = UnknownName;
-
-    /// Accepts the snake_case name ("not_reached") or the printed text ("NOT REACHED"),
-    /// ignoring case.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let wanted = s.trim();
-        Outcome::ALL
-            .into_iter()
-            .find(|o| o.as_str().eq_ignore_ascii_case(wanted) || o.as_upper().eq_ignore_ascii_case(wanted))
-            .ok_or_else(|| UnknownName::new("outcome", s, Outcome::ALL.map(|o| o.as_str())))
-    }
-}
-
-/// How the chair takes a motion: one poll on the whole, or one poll per part.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TakenAs {
-    #[default]
-    Whole,
-    Parts,
-}
-
-impl TakenAs {
-    /// "whole" or "parts".
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            TakenAs::Whole => "whole",
-            TakenAs::Parts => "parts",
-        }
-    }
-}
-
-impl fmt::Display for TakenAs {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for TakenAs {
-    type Err = UnknownName;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "whole" => Ok(TakenAs::Whole),
-            "parts" => Ok(TakenAs::Parts),
-            _ => Err(UnknownName::new("taken_as", s, ["whole", "parts"])),
-        }
+text_enum! {
+    /// How the chair takes a motion: one poll on the whole, or one poll per part.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum TakenAs ("taken_as", loose) {
+        #[default]
+        Whole = "whole",
+        Parts = "parts",
     }
 }
 

@@ -1,8 +1,8 @@
 //! What a poll is on (its subject), and what its result does to the motion (its effect).
 
+use crate::text_enum;
 use std::borrow::Cow;
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::schema::Schema;
@@ -12,34 +12,27 @@ use utoipa::{PartialSchema, ToSchema};
 use super::labels::{label_token, next_label};
 use super::majority::{Decision, Majority, Qualifier};
 use super::outcome::{motion_outcome_text, Outcome, PartState, TakenAs};
-use super::{UnknownName, MAX_MOTION_CHARS, MAX_PARTS};
+use super::{MAX_MOTION_CHARS, MAX_PARTS};
 
-/// Procedural motions a representative or the chair can put during a debate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ProceduralKind {
-    /// Closure: debate ends and the question is put at once (two-thirds).
-    MotionBeNowPut,
-    /// The motion (or part) is dropped without a vote on it.
-    NextBusiness,
-    /// The proposer accepts the motion (or part) going to GPC as a reference.
-    TakenAsReference,
-    /// The proposer withdraws the motion (or part) with conference's consent.
-    Withdrawal,
-    /// Changing or suspending standing orders (two-thirds).
-    StandingOrders,
+text_enum! {
+    /// Procedural motions a representative or the chair can put during a debate.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ProceduralKind ("procedural kind", loose) {
+        /// Closure: debate ends and the question is put at once (two-thirds).
+        MotionBeNowPut = "motion_be_now_put",
+        /// The motion (or part) is dropped without a vote on it.
+        NextBusiness = "next_business",
+        /// The proposer accepts the motion (or part) going to GPC as a reference.
+        TakenAsReference = "taken_as_reference",
+        /// The proposer withdraws the motion (or part) with conference's consent.
+        Withdrawal = "withdrawal",
+        /// Changing or suspending standing orders (two-thirds).
+        StandingOrders = "standing_orders",
+    }
 }
 
 impl ProceduralKind {
-    /// Every kind, in a stable order.
-    pub const ALL: [ProceduralKind; 5] = [
-        ProceduralKind::MotionBeNowPut,
-        ProceduralKind::NextBusiness,
-        ProceduralKind::TakenAsReference,
-        ProceduralKind::Withdrawal,
-        ProceduralKind::StandingOrders,
-    ];
-
     /// Two-thirds for closure and for standing orders (docs/domain.md); simple otherwise.
     pub fn default_majority(&self) -> Majority {
         match self {
@@ -59,38 +52,20 @@ impl ProceduralKind {
         }
     }
 
-    /// The snake_case name.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            ProceduralKind::MotionBeNowPut => "motion_be_now_put",
-            ProceduralKind::NextBusiness => "next_business",
-            ProceduralKind::TakenAsReference => "taken_as_reference",
-            ProceduralKind::Withdrawal => "withdrawal",
-            ProceduralKind::StandingOrders => "standing_orders",
-        }
-    }
-
     /// Whether the kind may be put on one part of a motion taken in parts.
     pub fn may_target_part(&self) -> bool {
         !matches!(self, ProceduralKind::StandingOrders)
     }
 }
 
-impl fmt::Display for ProceduralKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for ProceduralKind {
-    type Err = UnknownName;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let wanted = s.trim();
-        ProceduralKind::ALL
-            .into_iter()
-            .find(|k| k.as_str().eq_ignore_ascii_case(wanted))
-            .ok_or_else(|| UnknownName::new("procedural kind", s, ProceduralKind::ALL.map(|k| k.as_str())))
+text_enum! {
+    /// Where a poll is: open for votes, closed with its result, or voided by the chair (docs/domain.md).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum PollStatus ("poll status") {
+        Open = "open",
+        Closed = "closed",
+        Void = "void",
     }
 }
 

@@ -5,6 +5,7 @@
 //! name, dates and venue. Pure: the service gathers the motions and polls, this module lays them out
 //! (`resolutions`), and renders them as text, HTML for printing, and CSV with one row per part.
 
+use crate::text_enum;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -14,22 +15,13 @@ use super::majority::{Counts, Qualifier};
 use super::outcome::{Outcome, TakenAs};
 use super::wording::{percentages, Percentages};
 
-/// How a vote was taken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Method {
-    Electronic,
-    ShowOfHands,
-}
-
-impl std::str::FromStr for Method {
-    type Err = super::UnknownName;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "electronic" => Ok(Method::Electronic),
-            "show_of_hands" => Ok(Method::ShowOfHands),
-            _ => Err(super::UnknownName::new("poll method", s, ["electronic", "show_of_hands"])),
-        }
+text_enum! {
+    /// How a vote was taken.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Method ("poll method") {
+        Electronic = "electronic",
+        ShowOfHands = "show_of_hands",
     }
 }
 

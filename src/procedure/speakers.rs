@@ -5,119 +5,56 @@
 //!
 //! Pure: the states a request to speak goes through, the order of the queue, the limits and the timer.
 
-use std::fmt;
-use std::str::FromStr;
+use crate::text_enum;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::UnknownName;
-
-/// For or against the motion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Side {
-    For,
-    Against,
-}
-
-impl Side {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Side::For => "for",
-            Side::Against => "against",
-        }
+text_enum! {
+    /// For or against the motion.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Side ("side") {
+        For = "for",
+        Against = "against",
     }
 }
 
-impl FromStr for Side {
-    type Err = UnknownName;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "for" => Ok(Side::For),
-            "against" => Ok(Side::Against),
-            _ => Err(UnknownName::new("side", s, ["for", "against"])),
-        }
+text_enum! {
+    /// What kind of speech: each has its own limit in standing orders.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum SpeechKind ("speech kind") {
+        /// The proposer opening the debate.
+        Proposer = "proposer",
+        /// A speaker for or against, called from the queue.
+        Speaker = "speaker",
+        /// The proposer's right of reply, closing the debate.
+        Reply = "reply",
     }
 }
 
-/// What kind of speech: each has its own limit in standing orders.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SpeechKind {
-    /// The proposer opening the debate.
-    Proposer,
-    /// A speaker for or against, called from the queue.
-    Speaker,
-    /// The proposer's right of reply, closing the debate.
-    Reply,
-}
-
-impl SpeechKind {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            SpeechKind::Proposer => "proposer",
-            SpeechKind::Speaker => "speaker",
-            SpeechKind::Reply => "reply",
-        }
+text_enum! {
+    /// Where a request to speak is.
+    ///
+    /// ```text
+    /// waiting ──call──▶ called ──next speaker / end──▶ spoken
+    ///    │
+    ///    ├──withdraw (the representative, or the chair)──▶ withdrawn
+    ///    └──the chair moves to another motion──────────▶ lapsed
+    /// ```
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum RequestStatus ("request status") {
+        Waiting = "waiting",
+        Called = "called",
+        Spoken = "spoken",
+        Withdrawn = "withdrawn",
+        Lapsed = "lapsed",
     }
-}
-
-impl FromStr for SpeechKind {
-    type Err = UnknownName;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "proposer" => Ok(SpeechKind::Proposer),
-            "speaker" => Ok(SpeechKind::Speaker),
-            "reply" => Ok(SpeechKind::Reply),
-            _ => Err(UnknownName::new("speech kind", s, ["proposer", "speaker", "reply"])),
-        }
-    }
-}
-
-impl fmt::Display for SpeechKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Where a request to speak is.
-///
-/// ```text
-/// waiting ──call──▶ called ──next speaker / end──▶ spoken
-///    │
-///    ├──withdraw (the representative, or the chair)──▶ withdrawn
-///    └──the chair moves to another motion──────────▶ lapsed
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RequestStatus {
-    Waiting,
-    Called,
-    Spoken,
-    Withdrawn,
-    Lapsed,
 }
 
 impl RequestStatus {
-    pub const ALL: [RequestStatus; 5] = [
-        RequestStatus::Waiting,
-        RequestStatus::Called,
-        RequestStatus::Spoken,
-        RequestStatus::Withdrawn,
-        RequestStatus::Lapsed,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            RequestStatus::Waiting => "waiting",
-            RequestStatus::Called => "called",
-            RequestStatus::Spoken => "spoken",
-            RequestStatus::Withdrawn => "withdrawn",
-            RequestStatus::Lapsed => "lapsed",
-        }
-    }
-
     /// Waiting in the queue or speaking now: a representative has at most one such request per motion.
     pub fn is_active(&self) -> bool {
         matches!(self, RequestStatus::Waiting | RequestStatus::Called)
@@ -140,16 +77,6 @@ impl RequestStatus {
             (Lapsed, _) => Err("this request to speak lapsed when the debate moved on"),
             (Waiting, _) => Err("this speaker has not been called yet"),
         }
-    }
-}
-
-impl FromStr for RequestStatus {
-    type Err = UnknownName;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        RequestStatus::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| UnknownName::new("request status", s, RequestStatus::ALL.map(|r| r.as_str())))
     }
 }
 

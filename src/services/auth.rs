@@ -2,9 +2,9 @@
 //! short-lived HS256 tokens with a `kid` so the key can rotate and a session generation so signing out
 //! ends them, one-time set-password links, and the keys (kept in the key file, never the database).
 
+use crate::text_enum;
 use std::collections::HashMap;
 use std::fmt;
-use std::str::FromStr;
 
 use argon2::{Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Utc};
@@ -19,49 +19,25 @@ use crate::db::schema::users;
 use crate::db::{self, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 
-/// What a user may do. A user may hold several roles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    Chair,
-    Officer,
-    Representative,
-    Member,
-    Scrutineer,
-    /// Holds a key of an end-to-end ballot (docs/e2e.md): uploads its public key, later a partial decryption.
-    Trustee,
-}
-
-impl Role {
-    pub const ALL: [Role; 7] =
-        [Role::Admin, Role::Chair, Role::Officer, Role::Representative, Role::Member, Role::Scrutineer, Role::Trustee];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Chair => "chair",
-            Role::Officer => "officer",
-            Role::Representative => "representative",
-            Role::Member => "member",
-            Role::Scrutineer => "scrutineer",
-            Role::Trustee => "trustee",
-        }
+text_enum! {
+    /// What a user may do. A user may hold several roles.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema, PartialOrd, Ord)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Role ("role", loose, err = role_error -> String) {
+        Admin = "admin",
+        Chair = "chair",
+        Officer = "officer",
+        Representative = "representative",
+        Member = "member",
+        Scrutineer = "scrutineer",
+        /// Holds a key of an end-to-end ballot (docs/e2e.md): uploads its public key, later a partial decryption.
+        Trustee = "trustee",
     }
 }
 
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s.trim().to_ascii_lowercase()).ok_or_else(|| {
-            format!("unknown role {s:?}: use one of admin, chair, officer, representative, member, scrutineer, trustee")
-        })
-    }
+fn role_error(e: crate::text_enum::UnknownName) -> String {
+    let s = e.given;
+    format!("unknown role {s:?}: use one of admin, chair, officer, representative, member, scrutineer, trustee")
 }
 
 pub fn roles_to_text(roles: &[Role]) -> String {
@@ -351,33 +327,45 @@ impl TokenService {
 
 // ---- users -----------------------------------------------------------------------------------------
 
-type UserRow = (i64, String, String, Option<String>, String, bool);
-
-fn user_from_row(r: &UserRow) -> User {
-    User { id: r.0, email: r.1.clone(), name: r.2.clone(), roles: roles_from_text(&r.4) }
+/// One row of `users`, as the signed-in [`User`] needs it.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = users)]
+struct UserRow {
+    id: i64,
+    email: String,
+    name: String,
+    password_hash: Option<String>,
+    roles: String,
 }
 
-fn user_columns() -> (users::id, users::email, users::name, users::password_hash, users::roles, users::active) {
-    (users::id, users::email, users::name, users::password_hash, users::roles, users::active)
+/// The user of a row. A stored role this version does not know is a load error, never dropped.
+fn user_from_row(r: &UserRow) -> AppResult<User> {
+    let roles = r
+        .roles
+        .split(',')
+        .filter(|w| !w.is_empty())
+        .map(|w| Role::parse_word(w).map_err(AppError::internal))
+        .collect::<AppResult<Vec<Role>>>()?;
+    Ok(User { id: r.id, email: r.email.clone(), name: r.name.clone(), roles })
 }
 
 pub fn find_active_user(conn: &mut DbConnection, id: i64) -> AppResult<Option<User>> {
     let row = users::table
         .filter(users::id.eq(id))
         .filter(users::active.eq(true))
-        .select(user_columns())
-        .first::<UserRow>(conn)
+        .select(UserRow::as_select())
+        .first(conn)
         .optional()?;
-    Ok(row.as_ref().map(user_from_row))
+    row.as_ref().map(user_from_row).transpose()
 }
 
 pub fn find_user_by_email(conn: &mut DbConnection, email: &str) -> AppResult<Option<User>> {
     let row = users::table
         .filter(users::email.eq(email.trim().to_lowercase()))
-        .select(user_columns())
-        .first::<UserRow>(conn)
+        .select(UserRow::as_select())
+        .first(conn)
         .optional()?;
-    Ok(row.as_ref().map(user_from_row))
+    row.as_ref().map(user_from_row).transpose()
 }
 
 pub fn count_admins(conn: &mut DbConnection) -> AppResult<i64> {
@@ -462,10 +450,10 @@ pub fn login_lookup(conn: &mut DbConnection, email: &str) -> AppResult<Option<(U
     let row = users::table
         .filter(users::email.eq(email.trim().to_lowercase()))
         .filter(users::active.eq(true))
-        .select(user_columns())
-        .first::<UserRow>(conn)
+        .select(UserRow::as_select())
+        .first(conn)
         .optional()?;
-    Ok(row.map(|r| (user_from_row(&r), r.3.clone())))
+    row.map(|r| Ok((user_from_row(&r)?, r.password_hash))).transpose()
 }
 
 pub fn set_password_hash(conn: &mut DbConnection, user_id: i64, hash: &str) -> AppResult<()> {
@@ -479,12 +467,9 @@ pub fn deactivate_user(conn: &mut DbConnection, user_id: i64) -> AppResult<bool>
 }
 
 pub fn list_users(conn: &mut DbConnection) -> AppResult<Vec<User>> {
-    let rows = users::table
-        .filter(users::active.eq(true))
-        .order(users::id.asc())
-        .select(user_columns())
-        .load::<UserRow>(conn)?;
-    Ok(rows.iter().map(user_from_row).collect())
+    let rows =
+        users::table.filter(users::active.eq(true)).order(users::id.asc()).select(UserRow::as_select()).load(conn)?;
+    rows.iter().map(user_from_row).collect()
 }
 
 // ---- sessions ----------------------------------------------------------------------------------------
@@ -494,10 +479,10 @@ pub fn session_user(conn: &mut DbConnection, id: i64) -> AppResult<Option<(User,
     let row = users::table
         .filter(users::id.eq(id))
         .filter(users::active.eq(true))
-        .select((user_columns(), users::session_generation))
+        .select((UserRow::as_select(), users::session_generation))
         .first::<(UserRow, i64)>(conn)
         .optional()?;
-    Ok(row.map(|(r, g)| (user_from_row(&r), g)))
+    row.map(|(r, g)| Ok((user_from_row(&r)?, g))).transpose()
 }
 
 /// The user's current session generation (0 for a user who never signed out).

@@ -252,6 +252,14 @@ pub struct VoidedPoll {
 
 /// The voided polls of a motion (its own, and 'A' motion polls that included it), oldest first.
 pub fn voided_polls(c: &mut DbConnection, conference_id: i64, motion_id: i64) -> AppResult<Vec<VoidedPoll>> {
+    Ok(voided_polls_by_motion(c, conference_id)?.remove(&motion_id).unwrap_or_default())
+}
+
+/// The voided polls of a conference, by the motions each was on (one query).
+pub fn voided_polls_by_motion(
+    c: &mut DbConnection,
+    conference_id: i64,
+) -> AppResult<std::collections::HashMap<i64, Vec<VoidedPoll>>> {
     type Row = (i64, Option<i64>, String, String, Option<String>, Option<chrono::NaiveDateTime>);
     let rows: Vec<Row> = polls::table
         .filter(polls::conference_id.eq(conference_id))
@@ -259,16 +267,19 @@ pub fn voided_polls(c: &mut DbConnection, conference_id: i64, motion_id: i64) ->
         .order(polls::id.asc())
         .select((polls::id, polls::motion_id, polls::subject, polls::question, polls::void_reason, polls::voided_at))
         .load(c)?;
-    Ok(rows
-        .into_iter()
-        .filter(|r| motions_of(&r.2, r.1).contains(&motion_id))
-        .map(|r| VoidedPoll {
+    let mut by_motion: std::collections::HashMap<i64, Vec<VoidedPoll>> = std::collections::HashMap::new();
+    for r in rows {
+        let voided = VoidedPoll {
             poll_id: r.0,
             question: r.3,
             reason: r.4.unwrap_or_default(),
             voided_at: r.5.map(|t| t.and_utc()).unwrap_or_default(),
-        })
-        .collect())
+        };
+        for motion_id in motions_of(&r.2, r.1) {
+            by_motion.entry(motion_id).or_default().push(voided.clone());
+        }
+    }
+    Ok(by_motion)
 }
 
 /// What closing a poll now would mean: how many registered representatives voted.

@@ -8,11 +8,12 @@ use serde::Serialize;
 use crate::db::schema::polls;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
+use crate::procedure::polls::PollStatus;
 use crate::procedure::resolutions::{
-    self as doc, ConferenceInput, Decision, DecisionKind, ItemInput, Method, PartInput, Resolutions, Vote,
+    self as doc, ConferenceInput, Decision, DecisionKind, ItemInput, PartInput, Resolutions, Vote,
 };
 use crate::procedure::{self, AgendaMark, Counts, Qualifier, Subject, TakenAs, Wording};
-use crate::services::conference::{self as conf, Conference, MotionView};
+use crate::services::conference::{self as conf, Conference, MotionView, PollRow};
 
 /// One item with its outcome text and "the motion in full" (the list this answer has always had).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -47,49 +48,33 @@ struct ClosedPoll {
     wording: Option<Wording>,
 }
 
-type PollRow = (Option<i64>, String, String, bool, i64, i64, i64, Option<bool>, Option<String>, Option<String>, i64);
-
 fn closed_polls(c: &mut DbConnection, conference_id: i64) -> AppResult<Vec<ClosedPoll>> {
     let rows: Vec<PollRow> = polls::table
         .filter(polls::conference_id.eq(conference_id))
-        .filter(polls::status.eq("closed"))
+        .filter(polls::status.eq(PollStatus::Closed))
         .order(polls::id.asc())
-        .select((
-            polls::motion_id,
-            polls::subject,
-            polls::method,
-            polls::counted,
-            polls::for_votes,
-            polls::against_votes,
-            polls::abstain_votes,
-            polls::carried,
-            polls::qualifier,
-            polls::wording,
-            polls::id,
-        ))
+        .select(PollRow::as_select())
         .load(c)?;
     rows.into_iter()
-        .map(|(motion_id, subject, method, counted, f, a, ab, carried, qualifier, wording, id)| {
+        .map(|p| {
+            let id = p.id;
             let bad = |what: &str, e: String| AppError::internal_msg(format!("poll {id}: stored {what}: {e}"));
-            let method: Method = method.parse().map_err(|e: procedure::UnknownName| bad("method", e.to_string()))?;
-            let qualifier: Option<Qualifier> = qualifier
-                .map(|q| q.parse().map_err(|e: procedure::UnknownName| bad("qualifier", e.to_string())))
-                .transpose()?;
-            let counts = counted.then(|| {
+            let counts = p.counted.then(|| {
                 Counts::new(
-                    u64::try_from(f).unwrap_or(0),
-                    u64::try_from(a).unwrap_or(0),
-                    u64::try_from(ab).unwrap_or(0),
+                    u64::try_from(p.for_votes).unwrap_or(0),
+                    u64::try_from(p.against_votes).unwrap_or(0),
+                    u64::try_from(p.abstain_votes).unwrap_or(0),
                 )
             });
             Ok(ClosedPoll {
                 id,
-                motion_id,
-                subject: serde_json::from_str(&subject).map_err(|e| bad("subject", e.to_string()))?,
-                vote: Vote::new(method, counts),
-                carried: carried.ok_or_else(|| bad("result", "a closed poll without a result".into()))?,
-                qualifier,
-                wording: wording
+                motion_id: p.motion_id,
+                subject: serde_json::from_str(&p.subject).map_err(|e| bad("subject", e.to_string()))?,
+                vote: Vote::new(p.method, counts),
+                carried: p.carried.ok_or_else(|| bad("result", "a closed poll without a result".into()))?,
+                qualifier: p.qualifier,
+                wording: p
+                    .wording
                     .map(|w| serde_json::from_str(&w).map_err(|e| bad("wording", e.to_string())))
                     .transpose()?,
             })

@@ -171,26 +171,34 @@ fn require_open(c: &mut DbConnection, conference_id: i64) -> AppResult<()> {
     Ok(())
 }
 
-type MotionRow = (i64, i64, Option<String>, i32, Option<String>, Option<String>);
+/// The columns of `motions` the speakers' list shows.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = motions)]
+struct MotionRow {
+    id: i64,
+    conference_id: i64,
+    item: Option<String>,
+    number: i32,
+    title: Option<String>,
+    proposer: Option<String>,
+}
 
 fn motion_row(c: &mut DbConnection, motion_id: i64) -> AppResult<MotionRow> {
     motions::table
         .filter(motions::id.eq(motion_id))
-        .select((
-            motions::id,
-            motions::conference_id,
-            motions::item,
-            motions::number,
-            motions::title,
-            motions::proposer,
-        ))
+        .select(MotionRow::as_select())
         .first(c)
         .optional()?
         .ok_or_else(|| AppError::not_found(format!("no motion {motion_id}")))
 }
 
 fn in_hand(row: MotionRow) -> MotionInHand {
-    MotionInHand { id: row.0, item: row.2.unwrap_or_else(|| row.3.to_string()), title: row.4, proposer: row.5 }
+    MotionInHand {
+        id: row.id,
+        item: row.item.unwrap_or_else(|| row.number.to_string()),
+        title: row.title,
+        proposer: row.proposer,
+    }
 }
 
 type RequestRow = (
@@ -457,7 +465,7 @@ fn open_debate_tx(c: &mut DbConnection, actor: &User, conference_id: i64, input:
         require_open(c, conference_id)?;
         if let Some(m) = input.motion_id {
             let row = motion_row(c, m).map_err(|_| AppError::validation(format!("motion_id: no motion {m}")))?;
-            if row.1 != conference_id {
+            if row.conference_id != conference_id {
                 return Err(AppError::validation(format!("motion_id: motion {m} is not on this conference's agenda")));
             }
         }
@@ -499,7 +507,7 @@ pub struct AskToSpeak {
 /// per representative per motion. Answers the conference's id.
 fn ask_tx(c: &mut DbConnection, user: &User, motion_id: i64, input: AskToSpeak) -> AppResult<i64> {
     db::write_tx(c, |c| {
-        let (_, conference_id, item, number, ..) = motion_row(c, motion_id)?;
+        let MotionRow { conference_id, item, number, .. } = motion_row(c, motion_id)?;
         let rep = representative_of(c, conference_id, user.id)?
             .ok_or_else(|| AppError::forbidden("you are not registered as a representative at this conference"))?;
         require_open(c, conference_id)?;
@@ -623,7 +631,7 @@ fn call_tx(c: &mut DbConnection, _actor: &User, conference_id: i64, input: CallS
                 v.queue.first().map(|q| q.id).ok_or_else(|| AppError::conflict("nobody is waiting to speak"))?
             }
             (None, SpeechKind::Proposer | SpeechKind::Reply) => {
-                let proposer = motion_row(c, motion_id)?.5;
+                let proposer = motion_row(c, motion_id)?.proposer;
                 let name = match input.name.as_deref().map(|n| short_text(n, "name")).transpose()? {
                     Some(n) if !n.is_empty() => n,
                     _ => "The proposer".to_string(),

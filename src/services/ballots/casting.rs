@@ -149,7 +149,7 @@ pub(super) fn cast_for_ballot(
         }
         return Ok(());
     }
-    if crate::services::e2e::is_end_to_end(conn, id)? {
+    if b.end_to_end {
         for i in mine {
             results[i] = Some(Err(AppError::validation(
                 "this ballot is end to end: send {\"ballot\": …}, a Belenios ballot encrypted with your credential",

@@ -17,8 +17,10 @@ use serde_json::Value;
 use sha2::Sha256;
 
 use crate::audit::{self, chain, Publication};
+use crate::ballot::status::BallotStatus;
 use crate::ballot::{self, QuestionDef};
 use crate::config::ThresholdSettings;
+use crate::db::e2e_schema::e2e_ballots;
 use crate::db::schema::{ballot_entries, ballots, group_counts, roll};
 use crate::db::{self, dialect, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -228,20 +230,26 @@ fn rfc3339(t: Option<NaiveDateTime>) -> Option<String> {
     t.map(|t| t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
-type BallotRow = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
-    Option<i64>,
-    Option<String>,
-);
+/// One row of `ballots`, and whether the ballot is end to end (a row in `e2e_ballots`).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = ballots)]
+struct BallotRow {
+    id: i64,
+    title: String,
+    description: String,
+    questions: String,
+    status: BallotStatus,
+    publication: String,
+    opens_at: Option<NaiveDateTime>,
+    closes_at: Option<NaiveDateTime>,
+    opened_at: Option<NaiveDateTime>,
+    closed_at: Option<NaiveDateTime>,
+    eligible: Option<i64>,
+    signoff: Option<String>,
+    #[diesel(select_expression = diesel::dsl::exists(e2e_ballots::table.filter(e2e_ballots::ballot_id.eq(ballots::id))))]
+    #[diesel(select_expression_type = diesel::dsl::exists<diesel::dsl::Filter<e2e_ballots::table, diesel::dsl::Eq<e2e_ballots::ballot_id, ballots::id>>>)]
+    end_to_end: bool,
+}
 
 pub(crate) struct Ballot {
     pub(crate) id: i64,
@@ -256,41 +264,36 @@ pub(crate) struct Ballot {
     closed_at: Option<NaiveDateTime>,
     pub(crate) eligible: Option<i64>,
     signoff: Option<String>,
+    /// End to end (docs/e2e.md), loaded with the row.
+    pub(crate) end_to_end: bool,
 }
 
 pub(crate) fn load(conn: &mut DbConnection, id: i64) -> AppResult<Ballot> {
     let r: BallotRow = ballots::table
         .filter(ballots::id.eq(id))
-        .select((
-            ballots::id,
-            ballots::title,
-            ballots::description,
-            ballots::questions,
-            ballots::status,
-            ballots::publication,
-            ballots::opens_at,
-            ballots::closes_at,
-            ballots::opened_at,
-            ballots::closed_at,
-            ballots::eligible,
-            ballots::signoff,
-        ))
+        .select(BallotRow::as_select())
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found(format!("no ballot {id}")))?;
+    // A stored publication this version does not know is a load error, never "full".
+    let publication =
+        [Publication::Full, Publication::ReceiptsOnly].into_iter().find(|p| p.as_str() == r.publication).ok_or_else(
+            || AppError::internal_msg(format!("ballot {id}: unknown stored publication {:?}", r.publication)),
+        )?;
     Ok(Ballot {
-        id: r.0,
-        title: r.1,
-        description: r.2,
-        questions: serde_json::from_str(&r.3).map_err(AppError::internal)?,
-        status: r.4,
-        publication: if r.5 == "receipts_only" { Publication::ReceiptsOnly } else { Publication::Full },
-        opens_at: r.6,
-        closes_at: r.7,
-        opened_at: r.8,
-        closed_at: r.9,
-        eligible: r.10,
-        signoff: r.11,
+        id: r.id,
+        title: r.title,
+        description: r.description,
+        questions: serde_json::from_str(&r.questions).map_err(AppError::internal)?,
+        status: r.status.as_str().to_string(),
+        publication,
+        opens_at: r.opens_at,
+        closes_at: r.closes_at,
+        opened_at: r.opened_at,
+        closed_at: r.closed_at,
+        eligible: r.eligible,
+        signoff: r.signoff,
+        end_to_end: r.end_to_end,
     })
 }
 

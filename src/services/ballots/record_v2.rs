@@ -117,7 +117,7 @@ pub fn close_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) 
         )
         .set(mail_outbox::status.eq("cancelled"))
         .execute(conn)?;
-        if crate::services::e2e::is_end_to_end(conn, id)? {
+        if b.end_to_end {
             let n = crate::services::e2e::close(conn, id)?;
             audit_log::append(
                 conn,

@@ -66,42 +66,16 @@ pub(super) fn motions_of_poll(subject: &serde_json::Value, motion_id: Option<i64
     }
 }
 
-/// Every motion of a conference in agenda order, in two queries (the hall snapshot is fetched by every
-/// page that reconnects, so it must not cost two queries per motion).
+/// Every motion of a conference in number order, in two queries (the hall snapshot is fetched by every
+/// page that reconnects, so it must not cost queries per motion).
 pub(super) fn motions_in_two_queries(conn: &mut DbConnection, conference_id: i64) -> AppResult<Vec<MotionView>> {
-    let rows = motions::table
+    let rows: Vec<MotionRow> = motions::table
         .filter(motions::conference_id.eq(conference_id))
         .order(motions::number.asc())
-        .select(motion_columns())
-        .load::<MotionRow>(conn)?;
-    let all_parts = parts::table
-        .inner_join(motions::table)
-        .filter(motions::conference_id.eq(conference_id))
-        .order((parts::motion_id.asc(), parts::position.asc()))
-        .select((
-            parts::motion_id,
-            (
-                parts::id,
-                parts::label,
-                parts::text,
-                parts::outcome,
-                parts::qualifier,
-                parts::counts,
-                parts::added_by_rider,
-            ),
-        ))
-        .load::<(i64, PartRow)>(conn)?;
-    let mut by_motion: std::collections::HashMap<i64, Vec<PartRow>> = std::collections::HashMap::new();
-    for (mid, part) in all_parts {
-        by_motion.entry(mid).or_default().push(part);
-    }
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let parts = by_motion.remove(&row.0).unwrap_or_default();
-            view_from(row, parts)
-        })
-        .collect())
+        .select(MotionRow::as_select())
+        .load(conn)?;
+    let mut by_motion = parts_of_conference(conn, conference_id)?;
+    rows.iter().map(|row| view_from(row, by_motion.remove(&row.id).unwrap_or_default())).collect()
 }
 
 pub fn hall_state(conn: &mut DbConnection, viewer: Option<&User>, conference_id: i64) -> AppResult<HallState> {
@@ -111,8 +85,8 @@ pub fn hall_state(conn: &mut DbConnection, viewer: Option<&User>, conference_id:
             .filter(polls::conference_id.eq(conference_id))
             .filter(polls::status.eq(status))
             .order(polls::id.desc())
-            .select(poll_columns())
-            .first::<PollRow>(conn)
+            .select(PollRow::as_select())
+            .first(conn)
             .optional()?;
         row.map(|r| poll_view(conn, r)).transpose()
     };
@@ -127,9 +101,8 @@ pub fn hall_state(conn: &mut DbConnection, viewer: Option<&User>, conference_id:
             .filter(poll_votes::poll_id.eq(p.id))
             .filter(poll_votes::representative_id.eq(rep.id))
             .select(poll_votes::choice)
-            .first::<String>(conn)
-            .optional()?
-            .and_then(|c| c.parse().ok()),
+            .first::<Choice>(conn)
+            .optional()?,
         _ => None,
     };
     let motions = motions_in_two_queries(conn, conference_id)?;

@@ -11,6 +11,7 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::procedure::{
     self, AgendaMark, Choice, Counts, Decision, Majority, MotionState, Outcome, Qualifier, Subject, TakenAs,
 };
+use crate::procedure::{polls::PollStatus, resolutions::Method};
 use crate::services::audit_log;
 use crate::services::auth::{self, Role, User};
 use crate::services::events::{self, ConferenceEvent, Hub};
@@ -249,17 +250,4 @@ fn enc<T: Serialize>(v: &T) -> String {
 
 fn dec<T: for<'de> Deserialize<'de>>(s: &Option<String>) -> Option<T> {
     s.as_deref().and_then(|s| serde_json::from_str(s).ok())
-}
-
-fn parse_name<T: std::str::FromStr>(s: &Option<String>) -> Option<T> {
-    s.as_deref().and_then(|s| s.parse().ok())
-}
-
-/// A stored name read back: absent is `None`; a name the code does not know is a load error.
-fn stored_name<T>(s: &Option<String>) -> AppResult<Option<T>>
-where
-    T: std::str::FromStr,
-    T::Err: std::error::Error + Send + Sync + 'static,
-{
-    s.as_deref().map(|s| s.parse().map_err(AppError::internal)).transpose()
 }

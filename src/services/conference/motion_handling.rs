@@ -2,103 +2,107 @@
 
 use super::*;
 
-pub(super) type MotionRow = (
-    i64,
-    i64,
-    i32,
-    Option<String>,
-    Option<String>,
-    bool,
-    String,
-    String,
-    Option<String>,
-    bool,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-#[allow(clippy::type_complexity)]
-pub(super) fn motion_columns() -> (
-    motions::id,
-    motions::conference_id,
-    motions::number,
-    motions::title,
-    motions::proposer,
-    motions::agenda_committee,
-    motions::stem,
-    motions::marks,
-    motions::bracket,
-    motions::needs_two_thirds,
-    motions::taken_as,
-    motions::whole_outcome,
-    motions::whole_qualifier,
-    motions::whole_counts,
-) {
-    (
-        motions::id,
-        motions::conference_id,
-        motions::number,
-        motions::title,
-        motions::proposer,
-        motions::agenda_committee,
-        motions::stem,
-        motions::marks,
-        motions::bracket,
-        motions::needs_two_thirds,
-        motions::taken_as,
-        motions::whole_outcome,
-        motions::whole_qualifier,
-        motions::whole_counts,
-    )
+/// One row of `motions`: what a motion's view is made from.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = motions)]
+pub(super) struct MotionRow {
+    pub(super) id: i64,
+    conference_id: i64,
+    number: i32,
+    title: Option<String>,
+    proposer: Option<String>,
+    agenda_committee: bool,
+    stem: String,
+    marks: String,
+    bracket: Option<String>,
+    needs_two_thirds: bool,
+    taken_as: Option<TakenAs>,
+    whole_outcome: Option<Outcome>,
+    whole_qualifier: Option<Qualifier>,
+    whole_counts: Option<String>,
+    item: Option<String>,
+    kind: procedure::ItemKind,
+    section: Option<String>,
+    subsection: Option<String>,
+    amends: Option<String>,
+    placement: Option<String>,
+    after_parts: Option<String>,
+    seconder: Option<String>,
+    position: Option<i32>,
 }
 
-pub(super) type PartRow = (i64, String, String, Option<String>, Option<String>, Option<String>, bool);
+/// One row of `parts`.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = parts)]
+pub(super) struct PartRow {
+    pub(super) motion_id: i64,
+    id: i64,
+    label: String,
+    text: String,
+    outcome: Option<Outcome>,
+    qualifier: Option<Qualifier>,
+    counts: Option<String>,
+    added_by_rider: bool,
+}
 
-pub(super) fn load_parts(conn: &mut DbConnection, motion_id: i64) -> AppResult<Vec<PartRow>> {
+/// The parts of one motion, in order.
+pub(super) fn parts_of(conn: &mut DbConnection, motion_id: i64) -> AppResult<Vec<PartRow>> {
     Ok(parts::table
         .filter(parts::motion_id.eq(motion_id))
         .order(parts::position.asc())
-        .select((
-            parts::id,
-            parts::label,
-            parts::text,
-            parts::outcome,
-            parts::qualifier,
-            parts::counts,
-            parts::added_by_rider,
-        ))
+        .select(PartRow::as_select())
         .load(conn)?)
 }
 
-pub(super) fn view_from(row: MotionRow, part_rows: Vec<PartRow>) -> MotionView {
-    let taken_as: Option<TakenAs> = parse_name(&row.10);
-    let outcome: Option<Outcome> = parse_name(&row.11);
-    let qualifier: Option<Qualifier> = parse_name(&row.12);
-    let counts: Option<Counts> = dec(&row.13);
+/// The parts of every motion of a conference, in order, by motion (one query).
+pub(super) fn parts_of_conference(
+    conn: &mut DbConnection,
+    conference_id: i64,
+) -> AppResult<std::collections::HashMap<i64, Vec<PartRow>>> {
+    let rows = parts::table
+        .inner_join(motions::table)
+        .filter(motions::conference_id.eq(conference_id))
+        .order((parts::motion_id.asc(), parts::position.asc()))
+        .select(PartRow::as_select())
+        .load(conn)?;
+    let mut by_motion: std::collections::HashMap<i64, Vec<PartRow>> = std::collections::HashMap::new();
+    for part in rows {
+        by_motion.entry(part.motion_id).or_default().push(part);
+    }
+    Ok(by_motion)
+}
+
+/// A stored JSON value read back: absent is `None`; one the code cannot read is a load error.
+fn stored_json<T: for<'de> Deserialize<'de>>(s: &Option<String>) -> AppResult<Option<T>> {
+    s.as_deref().map(|s| serde_json::from_str(s).map_err(AppError::internal)).transpose()
+}
+
+/// The motion's view without the agenda fields (`item` is the number, `kind` a motion; see
+/// [`with_agenda_fields`]).
+pub(super) fn view_from(row: &MotionRow, part_rows: Vec<PartRow>) -> AppResult<MotionView> {
+    let taken_as = row.taken_as;
+    let outcome = row.whole_outcome;
+    let qualifier = row.whole_qualifier;
+    let counts: Option<Counts> = stored_json(&row.whole_counts)?;
     let whole_taken = taken_as != Some(TakenAs::Parts);
-    let parts: Vec<PartView> = part_rows
-        .into_iter()
-        .map(|p| {
-            let own: Option<Outcome> = parse_name(&p.3);
-            PartView {
-                id: p.0,
-                label: p.1,
-                text: p.2,
-                outcome: if whole_taken { outcome } else { own },
-                qualifier: if whole_taken { None } else { parse_name(&p.4) },
-                counts: if whole_taken { None } else { dec(&p.5) },
-                added_by_rider: p.6,
-            }
-        })
-        .collect();
-    let state = state_of(taken_as, &row.6, outcome, qualifier, &parts);
-    MotionView {
-        id: row.0,
-        conference_id: row.1,
-        number: row.2,
-        item: row.2.to_string(),
+    let mut parts = Vec::with_capacity(part_rows.len());
+    for p in part_rows {
+        parts.push(PartView {
+            id: p.id,
+            label: p.label,
+            text: p.text,
+            outcome: if whole_taken { outcome } else { p.outcome },
+            qualifier: if whole_taken { None } else { p.qualifier },
+            counts: if whole_taken { None } else { stored_json(&p.counts)? },
+            added_by_rider: p.added_by_rider,
+        });
+    }
+    let state = state_of(taken_as, &row.stem, outcome, qualifier, &parts);
+    Ok(MotionView {
+        id: row.id,
+        conference_id: row.conference_id,
+        number: row.number,
+        item: row.number.to_string(),
         kind: procedure::ItemKind::Motion,
         section: None,
         subsection: None,
@@ -108,20 +112,20 @@ pub(super) fn view_from(row: MotionRow, part_rows: Vec<PartRow>) -> MotionView {
         seconder: None,
         position: None,
         voided_polls: Vec::new(),
-        title: row.3,
-        proposer: row.4,
-        agenda_committee: row.5,
-        stem: row.6,
-        marks: serde_json::from_str(&row.7).unwrap_or_default(),
-        bracket: row.8,
-        needs_two_thirds: row.9,
+        title: row.title.clone(),
+        proposer: row.proposer.clone(),
+        agenda_committee: row.agenda_committee,
+        stem: row.stem.clone(),
+        marks: serde_json::from_str(&row.marks).map_err(AppError::internal)?,
+        bracket: row.bracket.clone(),
+        needs_two_thirds: row.needs_two_thirds,
         taken_as,
         outcome,
         qualifier,
         counts,
         outcome_text: state.outcome_text(),
         parts,
-    }
+    })
 }
 
 pub(super) fn state_of(
@@ -147,77 +151,49 @@ pub(super) fn state_of(
 pub fn get_motion(conn: &mut DbConnection, id: i64) -> AppResult<MotionView> {
     let row = motions::table
         .filter(motions::id.eq(id))
-        .select(motion_columns())
-        .first::<MotionRow>(conn)
+        .select(MotionRow::as_select())
+        .first(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found(format!("no motion {id}")))?;
-    let p = load_parts(conn, id)?;
-    let mut view = view_from(row, p);
-    let extra: AgendaRow = motions::table.filter(motions::id.eq(id)).select(agenda_columns()).first(conn)?;
-    with_agenda_fields(&mut view, extra);
+    let parts = parts_of(conn, id)?;
+    let mut view = view_from(&row, parts)?;
+    with_agenda_fields(&mut view, row);
     view.voided_polls = crate::services::corrections::voided_polls(conn, view.conference_id, id)?;
     Ok(view)
 }
 
-pub(super) type AgendaRow = (
-    Option<String>,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<i32>,
-);
-
-#[allow(clippy::type_complexity)]
-pub(super) fn agenda_columns() -> (
-    motions::item,
-    motions::kind,
-    motions::section,
-    motions::subsection,
-    motions::amends,
-    motions::placement,
-    motions::after_parts,
-    motions::seconder,
-    motions::position,
-) {
-    (
-        motions::item,
-        motions::kind,
-        motions::section,
-        motions::subsection,
-        motions::amends,
-        motions::placement,
-        motions::after_parts,
-        motions::seconder,
-        motions::position,
-    )
-}
-
-pub(super) fn with_agenda_fields(view: &mut MotionView, r: AgendaRow) {
-    if let Some(item) = r.0 {
+pub(super) fn with_agenda_fields(view: &mut MotionView, r: MotionRow) {
+    if let Some(item) = r.item {
         view.item = item;
     }
-    view.kind = r.1.parse().unwrap_or(procedure::ItemKind::Motion);
-    view.section = r.2;
-    view.subsection = r.3;
-    view.amends = r.4;
-    view.placement = r.5;
-    view.after_parts = r.6;
-    view.seconder = r.7;
-    view.position = r.8;
+    view.kind = r.kind;
+    view.section = r.section;
+    view.subsection = r.subsection;
+    view.amends = r.amends;
+    view.placement = r.placement;
+    view.after_parts = r.after_parts;
+    view.seconder = r.seconder;
+    view.position = r.position;
 }
 
+/// Every motion of a conference in agenda order, as [`get_motion`] gives each, in three queries.
 pub fn list_motions(conn: &mut DbConnection, conference_id: i64) -> AppResult<Vec<MotionView>> {
     conference_row(conn, conference_id)?;
-    let ids: Vec<i64> = motions::table
+    let rows: Vec<MotionRow> = motions::table
         .filter(motions::conference_id.eq(conference_id))
         .order((motions::position.asc(), motions::number.asc()))
-        .select(motions::id)
+        .select(MotionRow::as_select())
         .load(conn)?;
-    ids.into_iter().map(|id| get_motion(conn, id)).collect()
+    let mut parts = parts_of_conference(conn, conference_id)?;
+    let mut voided = crate::services::corrections::voided_polls_by_motion(conn, conference_id)?;
+    let mut views = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut view = view_from(&row, parts.remove(&row.id).unwrap_or_default())?;
+        view.voided_polls = voided.remove(&row.id).unwrap_or_default();
+        with_agenda_fields(&mut view, row);
+        views.push(view);
+    }
+    Ok(views)
 }
 
 /// The motion to store, from either input form.

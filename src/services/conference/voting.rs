@@ -2,62 +2,27 @@
 
 use super::*;
 
-pub(super) type PollRow = (
-    i64,
-    i64,
-    Option<i64>,
-    String,
-    String,
-    String,
-    String,
-    String,
-    chrono::NaiveDateTime,
-    Option<chrono::NaiveDateTime>,
-    i64,
-    i64,
-    i64,
-    bool,
-    Option<bool>,
-    Option<String>,
-);
-
-#[allow(clippy::type_complexity)]
-pub(super) fn poll_columns() -> (
-    polls::id,
-    polls::conference_id,
-    polls::motion_id,
-    polls::subject,
-    polls::question,
-    polls::majority,
-    polls::method,
-    polls::status,
-    polls::opened_at,
-    polls::closed_at,
-    polls::for_votes,
-    polls::against_votes,
-    polls::abstain_votes,
-    polls::counted,
-    polls::carried,
-    polls::qualifier,
-) {
-    (
-        polls::id,
-        polls::conference_id,
-        polls::motion_id,
-        polls::subject,
-        polls::question,
-        polls::majority,
-        polls::method,
-        polls::status,
-        polls::opened_at,
-        polls::closed_at,
-        polls::for_votes,
-        polls::against_votes,
-        polls::abstain_votes,
-        polls::counted,
-        polls::carried,
-        polls::qualifier,
-    )
+/// One row of `polls`: what a poll's view is made from.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = polls)]
+pub(crate) struct PollRow {
+    pub(crate) id: i64,
+    pub(crate) conference_id: i64,
+    pub(crate) motion_id: Option<i64>,
+    pub(crate) subject: String,
+    pub(crate) question: String,
+    pub(crate) majority: Majority,
+    pub(crate) method: Method,
+    pub(crate) status: PollStatus,
+    pub(crate) opened_at: chrono::NaiveDateTime,
+    pub(crate) closed_at: Option<chrono::NaiveDateTime>,
+    pub(crate) for_votes: i64,
+    pub(crate) against_votes: i64,
+    pub(crate) abstain_votes: i64,
+    pub(crate) counted: bool,
+    pub(crate) carried: Option<bool>,
+    pub(crate) qualifier: Option<Qualifier>,
+    pub(crate) wording: Option<String>,
 }
 
 pub(super) fn votes_cast(conn: &mut DbConnection, poll_id: i64) -> AppResult<i64> {
@@ -68,14 +33,12 @@ pub(super) fn votes_cast(conn: &mut DbConnection, poll_id: i64) -> AppResult<i64
 /// as it stands now.
 pub(super) fn poll_wording(
     conn: &mut DbConnection,
-    poll_id: i64,
+    stored: &Option<String>,
     subject: &serde_json::Value,
     majority: Majority,
     motion: Option<&MotionView>,
 ) -> AppResult<procedure::Wording> {
-    let stored: Option<String> =
-        polls::table.filter(polls::id.eq(poll_id)).select(polls::wording).first(conn).optional()?.flatten();
-    if let Some(w) = dec::<procedure::Wording>(&stored) {
+    if let Some(w) = dec::<procedure::Wording>(stored) {
         return Ok(w);
     }
     if let Some(ids) = subject.get("a_motions_en_bloc").and_then(|v| v.as_array()) {
@@ -108,41 +71,42 @@ pub(super) fn representatives_count(conn: &mut DbConnection, conference_id: i64)
 }
 
 pub(super) fn poll_view(conn: &mut DbConnection, r: PollRow) -> AppResult<PollView> {
-    let closed = r.7 == "closed";
-    let cast = if r.6 == "electronic" { votes_cast(conn, r.0)? } else { 0 };
-    let motion = r.2.map(|mid| get_motion(conn, mid)).transpose()?;
+    let closed = r.status == PollStatus::Closed;
+    let cast = if r.method == Method::Electronic { votes_cast(conn, r.id)? } else { 0 };
+    let motion = r.motion_id.map(|mid| get_motion(conn, mid)).transpose()?;
     let (number, item, outcome_text) = match &motion {
         Some(m) => (Some(m.number), Some(m.item.clone()), if closed { m.outcome_text.clone() } else { None }),
         None => (None, None, None),
     };
-    // A stored value the code does not know is a load error, never a silent default.
-    let subject: serde_json::Value = serde_json::from_str(&r.3).map_err(AppError::internal)?;
-    let majority: Majority = r.5.parse().map_err(AppError::internal)?;
-    let wording = poll_wording(conn, r.0, &subject, majority, motion.as_ref())?;
-    let counts = (closed && r.13).then(|| Counts::new(r.10 as u64, r.11 as u64, r.12 as u64));
-    let qualifier: Option<Qualifier> = stored_name(&r.15)?;
+    // A stored value the code does not know is a load error, never a silent default (the words are
+    // checked as the row loads).
+    let subject: serde_json::Value = serde_json::from_str(&r.subject).map_err(AppError::internal)?;
+    let wording = poll_wording(conn, &r.wording, &subject, r.majority, motion.as_ref())?;
+    let counts =
+        (closed && r.counted).then(|| Counts::new(r.for_votes as u64, r.against_votes as u64, r.abstain_votes as u64));
+    let qualifier = r.qualifier;
     Ok(PollView {
         wording,
-        representatives: representatives_count(conn, r.1)?,
+        representatives: representatives_count(conn, r.conference_id)?,
         result_text: r
-            .14
+            .carried
             .map(|carried| Decision { carried, qualifier: if carried { qualifier } else { None } }.as_upper()),
         percentages: counts.as_ref().and_then(procedure::percentages),
-        id: r.0,
-        conference_id: r.1,
-        motion_id: r.2,
+        id: r.id,
+        conference_id: r.conference_id,
+        motion_id: r.motion_id,
         motion_number: number,
         motion_item: item,
         subject,
-        question: r.4,
-        majority,
-        method: r.6,
-        status: r.7,
-        opened_at: r.8.and_utc(),
-        closed_at: r.9.map(|t| t.and_utc()),
+        question: r.question,
+        majority: r.majority,
+        method: r.method.as_str().to_string(),
+        status: r.status.as_str().to_string(),
+        opened_at: r.opened_at.and_utc(),
+        closed_at: r.closed_at.map(|t| t.and_utc()),
         votes_cast: cast,
         counts,
-        result: r.14.map(|c| if c { "carried".to_string() } else { "lost".to_string() }),
+        result: r.carried.map(|c| if c { "carried".to_string() } else { "lost".to_string() }),
         qualifier,
         outcome_text,
     })
@@ -151,8 +115,8 @@ pub(super) fn poll_view(conn: &mut DbConnection, r: PollRow) -> AppResult<PollVi
 pub fn get_poll(conn: &mut DbConnection, poll_id: i64) -> AppResult<PollView> {
     let row = polls::table
         .filter(polls::id.eq(poll_id))
-        .select(poll_columns())
-        .first::<PollRow>(conn)
+        .select(PollRow::as_select())
+        .first(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found(format!("no poll {poll_id}")))?;
     poll_view(conn, row)
@@ -164,7 +128,7 @@ pub fn list_polls(conn: &mut DbConnection, conference_id: i64, only_open: bool) 
     if only_open {
         q = q.filter(polls::status.eq("open"));
     }
-    let rows = q.order(polls::id.asc()).select(poll_columns()).load::<PollRow>(conn)?;
+    let rows = q.order(polls::id.asc()).select(PollRow::as_select()).load(conn)?;
     rows.into_iter().map(|r| poll_view(conn, r)).collect()
 }
 
@@ -431,13 +395,12 @@ pub fn my_vote(conn: &mut DbConnection, user: &User, poll_id: i64) -> AppResult<
     let Some(rep) = representative_of(conn, conference_id, user.id)? else {
         return Ok(None);
     };
-    let choice: Option<String> = poll_votes::table
+    Ok(poll_votes::table
         .filter(poll_votes::poll_id.eq(poll_id))
         .filter(poll_votes::representative_id.eq(rep.id))
         .select(poll_votes::choice)
-        .first(conn)
-        .optional()?;
-    Ok(choice.and_then(|c| c.parse().ok()))
+        .first::<Choice>(conn)
+        .optional()?)
 }
 
 /// Close a poll: count, decide by its majority rule, apply the result to the motion.
@@ -451,25 +414,25 @@ pub fn close_poll(
     let p = db::write_tx(conn, |c| {
         let row = polls::table
             .filter(polls::id.eq(poll_id))
-            .select(poll_columns())
-            .first::<PollRow>(c)
+            .select(PollRow::as_select())
+            .first(c)
             .optional()?
             .ok_or_else(|| AppError::not_found(format!("no poll {poll_id}")))?;
-        if row.7 != "open" {
+        if row.status != PollStatus::Open {
             return Err(AppError::new(ErrorCode::PollClosed, "this poll is already closed"));
         }
         crate::services::corrections::keep_before_close(c, poll_id)?;
-        let majority: Majority = row.5.parse().map_err(AppError::internal)?;
-        let subject_json: serde_json::Value = serde_json::from_str(&row.3).map_err(AppError::internal)?;
-        let (decision, counts): (Decision, Option<Counts>) = if row.6 == "electronic" {
+        let majority = row.majority;
+        let subject_json: serde_json::Value = serde_json::from_str(&row.subject).map_err(AppError::internal)?;
+        let (decision, counts): (Decision, Option<Counts>) = if row.method == Method::Electronic {
             if declaration.is_some() {
                 return Err(AppError::validation(
                     "this poll is electronic: the votes decide it, close it without a body",
                 ));
             }
-            let choices: Vec<String> =
+            let choices: Vec<Choice> =
                 poll_votes::table.filter(poll_votes::poll_id.eq(poll_id)).select(poll_votes::choice).load(c)?;
-            let counts = Counts::tally(choices.iter().filter_map(|s| s.parse::<Choice>().ok()));
+            let counts = Counts::tally(choices);
             (procedure::decide(majority, &counts), Some(counts))
         } else {
             let d = declaration.ok_or_else(|| {
@@ -503,7 +466,7 @@ pub fn close_poll(
                     save_state(c, mid, &state, None, true)?;
                 }
             }
-        } else if let Some(mid) = row.2 {
+        } else if let Some(mid) = row.motion_id {
             let subject: Subject = serde_json::from_value(subject_json.clone()).map_err(AppError::internal)?;
             let view = get_motion(c, mid)?;
             motion_number = Some(view.number);

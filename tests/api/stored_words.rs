@@ -1,0 +1,43 @@
+//! Words stored as text (outcomes, kinds, majorities, …) that this version does not know are a load error,
+//! answered as a 500 problem (and logged), never read as some default.
+
+use serde_json::json;
+
+use crate::both_backends;
+use crate::conference::conference_with_reps;
+use crate::helpers::TestApp;
+
+async fn store(app: &TestApp, sql: String) {
+    use diesel::RunQueryDsl;
+    app.state
+        .db
+        .run(move |c| {
+            diesel::sql_query(sql).execute(c)?;
+            Ok(())
+        })
+        .await
+        .expect("update");
+}
+
+both_backends!(a_stored_motion_word_the_code_does_not_know_is_an_error_not_a_default, |app: TestApp| async move {
+    let conf = conference_with_reps(&app, 1).await;
+    let m = conf.motion(&app, json!({"stem": "That conference supports one.", "proposer": "Avon"})).await;
+    let mid = m["id"].as_i64().expect("id");
+    let list = format!("/api/v1/conferences/{}/motions", conf.id);
+    app.get(&format!("/api/v1/motions/{mid}"), None).await.expect(200);
+    app.get(&list, None).await.expect(200);
+
+    // An outcome no rule has: not read as "no outcome yet".
+    store(&app, format!("UPDATE motions SET whole_outcome = 'adjourned' WHERE id = {mid}")).await;
+    app.get(&format!("/api/v1/motions/{mid}"), None).await.expect_problem(500, "internal");
+    app.get(&list, None).await.expect_problem(500, "internal");
+
+    // An item kind no rule has: not read as a motion.
+    store(&app, format!("UPDATE motions SET whole_outcome = NULL, kind = 'resolution' WHERE id = {mid}")).await;
+    app.get(&format!("/api/v1/motions/{mid}"), None).await.expect_problem(500, "internal");
+
+    // Back to words it knows: the motion reads again.
+    store(&app, format!("UPDATE motions SET kind = 'motion' WHERE id = {mid}")).await;
+    let view = app.get(&format!("/api/v1/motions/{mid}"), None).await.expect(200);
+    assert_eq!(view["kind"], "motion");
+});
