@@ -83,7 +83,8 @@ pub fn add_representative(
             Registrant::Email { email, name } => {
                 let email = auth::validate_email(email)?;
                 let name = name.map(|n| auth::validate_name(n, "name")).transpose()?;
-                match representative_account(c, &conf, &email, name.as_deref(), &lmc, public_url)? {
+                let name = name.as_ref().map(|n| n.as_str());
+                match representative_account(c, &conf, email.as_str(), name, &lmc, public_url)? {
                     Ok((id, _)) => id,
                     Err(reason) => return Err(AppError::validation(reason)),
                 }
