@@ -23,7 +23,7 @@ use crate::db::schema::{ballot_entries, ballots, group_counts, roll};
 use crate::db::{self, dialect, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::services::auth::{Keys, User};
-use crate::services::{audit_log, mail};
+use crate::services::{audit_log, letters, mail};
 
 mod ballot_box;
 mod casting;
