@@ -21,43 +21,44 @@ pub const MAX_ROLL_LINES: usize = 200_000;
 /// The columns, in the order used in messages.
 pub const COLUMNS: [&str; 5] = ["membership_no", "name", "email", "lmc", "role"];
 
-/// A voter's role.
+/// A voter's role as a GP (the roll's `role` column: partner, salaried, locum or registrar), not an
+/// account's role (`services::auth::Role`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum Role {
+pub enum GpRole {
     Partner,
     Salaried,
     Locum,
     Registrar,
 }
 
-impl Role {
-    pub const ALL: [Role; 4] = [Role::Partner, Role::Salaried, Role::Locum, Role::Registrar];
+impl GpRole {
+    pub const ALL: [GpRole; 4] = [GpRole::Partner, GpRole::Salaried, GpRole::Locum, GpRole::Registrar];
 
     /// `"partner"`, `"salaried"`, `"locum"` or `"registrar"`.
     pub fn as_str(self) -> &'static str {
         match self {
-            Role::Partner => "partner",
-            Role::Salaried => "salaried",
-            Role::Locum => "locum",
-            Role::Registrar => "registrar",
+            GpRole::Partner => "partner",
+            GpRole::Salaried => "salaried",
+            GpRole::Locum => "locum",
+            GpRole::Registrar => "registrar",
         }
     }
 }
 
-impl fmt::Display for Role {
+impl fmt::Display for GpRole {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl FromStr for Role {
+impl FromStr for GpRole {
     type Err = String;
 
     /// One of the four words, in any case, surrounding spaces ignored.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
-        Role::ALL
+        GpRole::ALL
             .into_iter()
             .find(|r| r.as_str().eq_ignore_ascii_case(t))
             .ok_or_else(|| format!("role {} is not one of partner, salaried, locum, registrar", quote(t)))
@@ -74,7 +75,7 @@ pub struct RollEntry {
     #[schema(value_type = String)]
     pub email: EmailAddress,
     pub lmc: String,
-    pub role: Role,
+    pub role: GpRole,
 }
 
 /// A line that was not imported.
@@ -347,7 +348,7 @@ pub fn check_entry(
         }
     };
     check_text("LMC", lmc, 100, &mut problems);
-    let role = match role.parse::<Role>() {
+    let role = match role.parse::<GpRole>() {
         Ok(r) => Some(r),
         Err(e) => {
             problems.push(if role.is_empty() { "role is empty".to_string() } else { e });

@@ -85,7 +85,7 @@ pub fn paging(page: Option<i64>, per_page: Option<i64>) -> Result<(i64, i64), St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ballot::Role;
+    use crate::ballot::GpRole;
 
     fn voter() -> RollEntry {
         RollEntry {
@@ -93,7 +93,7 @@ mod tests {
             name: crate::domain::PersonName::parse("Dr Asha Rao").expect("valid"),
             email: crate::domain::EmailAddress::parse("asha@example.org").expect("valid"),
             lmc: "Devon".into(),
-            role: Role::Partner,
+            role: GpRole::Partner,
         }
     }
 
@@ -106,7 +106,7 @@ mod tests {
         assert_eq!(changed, vec!["email"]);
         let c = Correction { lmc: Some("Cornwall".into()), role: Some("Locum".into()), ..Correction::default() };
         let (new, changed) = correct(&voter(), &c).expect("valid");
-        assert_eq!((new.lmc.as_str(), new.role), ("Cornwall", Role::Locum));
+        assert_eq!((new.lmc.as_str(), new.role), ("Cornwall", GpRole::Locum));
         assert_eq!(changed, vec!["lmc", "role"]);
         let same = Correction { name: Some("Dr Asha Rao".into()), ..Correction::default() };
         assert_eq!(correct(&voter(), &same).expect("valid").1, Vec::<&str>::new());

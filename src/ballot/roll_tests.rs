@@ -40,14 +40,14 @@ fn ten_good_lines_and_two_bad() {
             name: PersonName::parse("Dr GP 0").unwrap(),
             email: EmailAddress::parse("gp0@example.org").unwrap(),
             lmc: "Devon".into(),
-            role: Role::Partner,
+            role: GpRole::Partner,
         }
     );
 }
 
 #[test]
 fn header_in_any_order_and_case_with_bom_and_crlf() {
-    let csv = "\u{feff} Role , EMAIL,lmc,Name,Membership_No\r\nLOCUM,A@Example.ORG,Kent,Dr A,K-1/2\r\n";
+    let csv = "\u{feff} GpRole , EMAIL,lmc,Name,Membership_No\r\nLOCUM,A@Example.ORG,Kent,Dr A,K-1/2\r\n";
     let r = parse(csv);
     assert!(r.rejected.is_empty(), "{:?}", r.rejected);
     assert_eq!(
@@ -57,7 +57,7 @@ fn header_in_any_order_and_case_with_bom_and_crlf() {
             name: PersonName::parse("Dr A").unwrap(),
             email: EmailAddress::parse("a@example.org").unwrap(),
             lmc: "Kent".into(),
-            role: Role::Locum,
+            role: GpRole::Locum,
         }]
     );
 }
@@ -123,7 +123,7 @@ fn tab_separated_and_comma_files_are_told_apart() {
     assert_eq!(detect_separator(""), ',');
     let r = parse("Membership number\tName\tE-mail\tLMC\tRole\nM1\tDr A\ta@example.org\tDevon\tsalaried\n");
     assert!(r.rejected.is_empty(), "{:?}", r.rejected);
-    assert_eq!(r.accepted[0].role, Role::Salaried);
+    assert_eq!(r.accepted[0].role, GpRole::Salaried);
     assert_eq!(r.separator, "\t");
 }
 
@@ -149,7 +149,7 @@ fn a_re_import_is_added_unchanged_changed_or_rejected() {
         name: PersonName::parse(name).unwrap(),
         email: EmailAddress::parse(email).unwrap(),
         lmc: "Devon".into(),
-        role: Role::Partner,
+        role: GpRole::Partner,
     };
     let existing = ExistingRoll {
         entries: vec![
@@ -340,10 +340,10 @@ fn too_many_lines_fails_the_file() {
 
 #[test]
 fn role_serde_and_parse() {
-    assert_eq!(serde_json::to_value(Role::Registrar).unwrap(), "registrar");
-    assert_eq!(" Salaried ".parse::<Role>(), Ok(Role::Salaried));
-    assert!("trainee".parse::<Role>().is_err());
-    assert_eq!(Role::Locum.to_string(), "locum");
+    assert_eq!(serde_json::to_value(GpRole::Registrar).unwrap(), "registrar");
+    assert_eq!(" Salaried ".parse::<GpRole>(), Ok(GpRole::Salaried));
+    assert!("trainee".parse::<GpRole>().is_err());
+    assert_eq!(GpRole::Locum.to_string(), "locum");
 }
 
 fn write_csv(records: &[Vec<String>]) -> String {
