@@ -125,8 +125,10 @@ pub struct Turnout {
     pub by_role: Vec<ballot::TurnoutRow>,
 }
 
+/// A ballot's checkpoint as `GET /ballots/{id}/checkpoint` answers it while voting goes on: the
+/// record's (count, head), signed on v2 ballots. The checkpoint itself is `audit::Checkpoint`.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Checkpoint {
+pub struct CheckpointView {
     pub count: i64,
     pub head: String,
     /// v2 ballots: the genesis of the chain, and the service's signature over
