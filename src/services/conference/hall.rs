@@ -99,7 +99,7 @@ pub(super) fn motions_in_two_queries(conn: &mut DbConnection, conference_id: i64
         .into_iter()
         .map(|row| {
             let parts = by_motion.remove(&row.0).unwrap_or_default();
-            view_from(row, parts)
+            motion_view_from_rows(row, parts)
         })
         .collect())
 }

@@ -72,7 +72,7 @@ pub(super) fn load_parts(conn: &mut DbConnection, motion_id: i64) -> AppResult<V
         .load(conn)?)
 }
 
-pub(super) fn view_from(row: MotionRow, part_rows: Vec<PartRow>) -> MotionView {
+pub(super) fn motion_view_from_rows(row: MotionRow, part_rows: Vec<PartRow>) -> MotionView {
     let taken_as: Option<TakenAs> = parse_name(&row.10);
     let outcome: Option<Outcome> = parse_name(&row.11);
     let qualifier: Option<Qualifier> = parse_name(&row.12);
@@ -93,7 +93,7 @@ pub(super) fn view_from(row: MotionRow, part_rows: Vec<PartRow>) -> MotionView {
             }
         })
         .collect();
-    let state = state_of(taken_as, &row.6, outcome, qualifier, &parts);
+    let state = state_from_parts(taken_as, &row.6, outcome, qualifier, &parts);
     MotionView {
         id: row.0,
         conference_id: row.1,
@@ -124,7 +124,7 @@ pub(super) fn view_from(row: MotionRow, part_rows: Vec<PartRow>) -> MotionView {
     }
 }
 
-pub(super) fn state_of(
+pub(super) fn state_from_parts(
     taken: Option<TakenAs>,
     stem: &str,
     outcome: Option<Outcome>,
@@ -152,7 +152,7 @@ pub fn get_motion(conn: &mut DbConnection, id: i64) -> AppResult<MotionView> {
         .optional()?
         .ok_or_else(|| AppError::not_found(format!("no motion {id}")))?;
     let p = load_parts(conn, id)?;
-    let mut view = view_from(row, p);
+    let mut view = motion_view_from_rows(row, p);
     let extra: AgendaRow = motions::table.filter(motions::id.eq(id)).select(agenda_columns()).first(conn)?;
     with_agenda_fields(&mut view, extra);
     view.voided_polls = crate::services::corrections::voided_polls(conn, view.conference_id, id)?;
@@ -504,7 +504,7 @@ pub(super) fn save_state(
 }
 
 pub(super) fn motion_state(view: &MotionView) -> MotionState {
-    state_of(view.taken_as, &view.stem, view.outcome, view.qualifier, &view.parts)
+    state_from_parts(view.taken_as, &view.stem, view.outcome, view.qualifier, &view.parts)
 }
 
 /// A motion-level outcome decided without a vote (withdrawn, not reached, next business, ruled out of
