@@ -76,7 +76,7 @@ pub(super) fn motion_view_from_rows(row: MotionRow, part_rows: Vec<PartRow>) -> 
     let taken_as: Option<TakenAs> = parse_name(&row.10);
     let outcome: Option<Outcome> = parse_name(&row.11);
     let qualifier: Option<Qualifier> = parse_name(&row.12);
-    let counts: Option<Counts> = dec(&row.13);
+    let counts: Option<Counts> = from_json_text(&row.13);
     let whole_taken = taken_as != Some(TakenAs::Parts);
     let parts: Vec<PartView> = part_rows
         .into_iter()
@@ -88,7 +88,7 @@ pub(super) fn motion_view_from_rows(row: MotionRow, part_rows: Vec<PartRow>) -> 
                 text: p.2,
                 outcome: if whole_taken { outcome } else { own },
                 qualifier: if whole_taken { None } else { parse_name(&p.4) },
-                counts: if whole_taken { None } else { dec(&p.5) },
+                counts: if whole_taken { None } else { from_json_text(&p.5) },
                 added_by_rider: p.6,
             }
         })
@@ -309,7 +309,7 @@ pub fn create_motion(
                 motions::proposer.eq(&parsed.proposer),
                 motions::agenda_committee.eq(parsed.agenda_committee),
                 motions::stem.eq(&parsed.stem),
-                motions::marks.eq(enc(&marks)),
+                motions::marks.eq(to_json_text(&marks)),
                 motions::bracket.eq(&bracket),
                 motions::needs_two_thirds.eq(input.needs_two_thirds),
                 motions::created_at.eq(db::now()),
@@ -364,7 +364,7 @@ pub fn set_marks(conn: &mut DbConnection, actor: &User, motion_id: i64, input: M
             m.sort();
             m.dedup();
             diesel::update(motions::table.filter(motions::id.eq(motion_id)))
-                .set(motions::marks.eq(enc(&m)))
+                .set(motions::marks.eq(to_json_text(&m)))
                 .execute(c)?;
         }
         if let Some(b) = &input.bracket {
@@ -443,7 +443,7 @@ pub(super) fn save_state(
     persist_taken: bool,
 ) -> AppResult<()> {
     let whole_counts = match counts {
-        Some((Subject::Whole, c)) => Some(enc(&c)),
+        Some((Subject::Whole, c)) => Some(to_json_text(&c)),
         _ => None,
     };
     let mut upd = diesel::update(motions::table.filter(motions::id.eq(motion_id)))
@@ -469,7 +469,7 @@ pub(super) fn save_state(
         parts::table.filter(parts::motion_id.eq(motion_id)).select((parts::id, parts::label)).load(conn)?;
     for (pos, p) in state.parts.iter().enumerate() {
         let part_counts = match counts {
-            Some((Subject::Part { label }, c)) if label == &p.label => Some(enc(&c)),
+            Some((Subject::Part { label }, c)) if label == &p.label => Some(to_json_text(&c)),
             _ => None,
         };
         match existing.iter().find(|(_, l)| l == &p.label) {

@@ -75,7 +75,7 @@ pub(super) fn poll_wording(
 ) -> AppResult<procedure::Wording> {
     let stored: Option<String> =
         polls::table.filter(polls::id.eq(poll_id)).select(polls::wording).first(conn).optional()?.flatten();
-    if let Some(w) = dec::<procedure::Wording>(&stored) {
+    if let Some(w) = from_json_text::<procedure::Wording>(&stored) {
         return Ok(w);
     }
     if let Some(ids) = subject.get("a_motions_en_bloc").and_then(|v| v.as_array()) {
@@ -221,7 +221,7 @@ pub(super) fn insert_poll(
             polls::status.eq("open"),
             polls::opened_at.eq(db::now()),
             polls::counted.eq(spec.method == "electronic"),
-            polls::wording.eq(Some(enc(&spec.wording))),
+            polls::wording.eq(Some(to_json_text(&spec.wording))),
         ))
         .returning(polls::id)
         .get_result::<i64>(c)?;
@@ -268,7 +268,7 @@ pub fn open_poll(
         let spec = PollSpec {
             conference_id: view.conference_id,
             motion_id: Some(motion_id),
-            subject: enc(&input.subject),
+            subject: to_json_text(&input.subject),
             question: &question,
             majority,
             method: &method,
@@ -334,7 +334,7 @@ pub fn open_en_bloc(
         let spec = PollSpec {
             conference_id,
             motion_id: None,
-            subject: enc(&subject),
+            subject: to_json_text(&subject),
             question: &question,
             majority: Majority::Simple,
             method: &method,
