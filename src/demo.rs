@@ -240,7 +240,7 @@ pub fn load(state: &AppState) -> Result<Demo, String> {
         demo_receipt = r.receipt;
     }
     ballots::close_ballot(c, &officer.email, state.tokens.keys(), closed.id).map_err(err)?;
-    ballots::publish(c, &officer, &state.settings.public_url, closed.id).map_err(err)?;
+    ballots::publish_results(c, &officer, &state.settings.public_url, closed.id).map_err(err)?;
 
     // The member's own voting link for the open ballot (the invitation email carries the same).
     let member_roll = roll_ids(c, open.id)?.into_iter().next().ok_or("the demo roll is empty")?;

@@ -377,7 +377,7 @@ pub async fn publish(
         .db
         .run(move |c| {
             access::officer_of(c, &actor, id)?;
-            svc::publish(c, &actor, &url, id)
+            svc::publish_results(c, &actor, &url, id)
         })
         .await?;
     state.mail_wake.notify_one();

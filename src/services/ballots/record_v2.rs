@@ -239,7 +239,7 @@ pub fn sign_off(conn: &mut DbConnection, scrutineer: &User, keys: &Keys, id: i64
 }
 
 /// Publish the results: the ballot becomes "published" and everyone on the roll is told.
-pub fn publish(conn: &mut DbConnection, actor: &User, public_url: &str, id: i64) -> AppResult<BallotView> {
+pub fn publish_results(conn: &mut DbConnection, actor: &User, public_url: &str, id: i64) -> AppResult<BallotView> {
     db::write_tx(conn, |conn| {
         let b = load(conn, id)?;
         if b.status != "closed" {
