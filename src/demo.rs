@@ -229,7 +229,7 @@ pub fn load(state: &AppState) -> Result<Demo, String> {
     let mut demo_receipt = String::new();
     for (roll_id, (yes_no, priority)) in roll_ids(c, closed.id)?.into_iter().skip(1).zip(answers) {
         let code = ballots::voting_code(&state.tokens.keys().code_key, closed.id, roll_id);
-        let r = ballots::cast(
+        let r = ballots::cast_one(
             c,
             state.tokens.keys(),
             closed.id,
