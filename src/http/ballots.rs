@@ -193,7 +193,7 @@ pub async fn cast(
                 "an end-to-end ballot is sent alone: {\"ballot\": …}, without code or answers",
             ));
         }
-        let receipt = crate::services::e2e::cast(&state, id, ballot).await?;
+        let receipt = crate::services::e2e::cast_encrypted(&state, id, ballot).await?;
         return Ok(HttpResponse::Created().json(receipt));
     }
     use crate::services::vote_writer::VoterId;

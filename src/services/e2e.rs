@@ -766,7 +766,7 @@ pub fn check_cast(ctx: &ElectionCtx, ballot_id: i64, ballot: Value) -> AppResult
 
 /// Cast an end-to-end ballot: the election is read (cached), the ballot checked on the blocking pool, and
 /// the vote writer casts it in its group commit; 201 comes after the durable commit.
-pub async fn cast(state: &crate::services::AppState, id: i64, ballot: Value) -> AppResult<Receipt> {
+pub async fn cast_encrypted(state: &crate::services::AppState, id: i64, ballot: Value) -> AppResult<Receipt> {
     let ctx = state.db.run(move |c| election_for_casting(c, id)).await?;
     let checked = actix_web::web::block(move || check_cast(&ctx, id, ballot)).await.map_err(AppError::internal)??;
     state.votes.cast_e2e(checked).await
