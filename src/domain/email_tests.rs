@@ -40,7 +40,8 @@ fn each_problem_is_named() {
         ("a@-b.org", EmailError::DomainInvalid),
         ("a@b-.org", EmailError::DomainInvalid),
         ("a@b_c.org", EmailError::DomainInvalid),
-        ("a@b.org\r\nBcc: x@y.org", EmailError::DomainInvalid),
+        ("a@b.org\r\nBcc: x", EmailError::DomainInvalid),
+        ("a@b.org\r\nBcc: x@y.org", EmailError::NotOneAt),
     ] {
         assert_eq!(err(bad), why, "{bad:?}");
     }
