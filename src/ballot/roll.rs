@@ -134,11 +134,8 @@ pub fn parse_roll(csv: &str, existing: &ExistingRoll) -> Result<RollImport, Stri
     let mut existing_emails: HashSet<String> = existing.emails.iter().map(|e| e.trim().to_lowercase()).collect();
     let known: HashMap<String, &RollEntry> =
         existing.entries.iter().map(|e| (e.membership_no.trim().to_ascii_uppercase(), e)).collect();
-    let email_owner: HashMap<String, String> = existing
-        .entries
-        .iter()
-        .map(|e| (e.email.to_string(), e.membership_no.trim().to_ascii_uppercase()))
-        .collect();
+    let email_owner: HashMap<String, String> =
+        existing.entries.iter().map(|e| (e.email.to_string(), e.membership_no.trim().to_ascii_uppercase())).collect();
     existing_nos.extend(known.keys().cloned());
     existing_emails.extend(email_owner.keys().cloned());
     let mut seen_nos: HashMap<String, usize> = HashMap::new();
@@ -199,7 +196,9 @@ pub fn parse_roll(csv: &str, existing: &ExistingRoll) -> Result<RollImport, Stri
                 }
                 if let Some(first) = seen_emails.get(entry.email.as_str()) {
                     problems.push(format!("duplicate email {} (first on line {first})", entry.email));
-                } else if existing_emails.contains(entry.email.as_str()) && email_owner.get(entry.email.as_str()) != Some(&no_key) {
+                } else if existing_emails.contains(entry.email.as_str())
+                    && email_owner.get(entry.email.as_str()) != Some(&no_key)
+                {
                     problems.push(format!("email {} is already on the roll", entry.email));
                 }
                 if !problems.is_empty() {
@@ -356,13 +355,9 @@ pub fn check_entry(
         }
     };
     match (name, email, role) {
-        (Some(name), Some(email), Some(role)) if problems.is_empty() => Ok(RollEntry {
-            membership_no: membership_no.to_string(),
-            name,
-            email,
-            lmc: lmc.to_string(),
-            role,
-        }),
+        (Some(name), Some(email), Some(role)) if problems.is_empty() => {
+            Ok(RollEntry { membership_no: membership_no.to_string(), name, email, lmc: lmc.to_string(), role })
+        }
         _ => Err(problems),
     }
 }

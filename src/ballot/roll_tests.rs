@@ -78,9 +78,7 @@ fn header_errors_fail_the_whole_file() {
     );
     assert!(parse_roll("", &none).unwrap_err().starts_with("the file is empty"));
     assert!(parse_roll("\u{feff}\n\n", &none).unwrap_err().starts_with("the file is empty"));
-    assert!(parse_roll("\"membership_no,name\n", &none)
-        .unwrap_err()
-        .starts_with("line 1: the header cannot be read"));
+    assert!(parse_roll("\"membership_no,name\n", &none).unwrap_err().starts_with("line 1: the header cannot be read"));
 }
 
 #[test]

@@ -6,4 +6,4 @@ pub mod email;
 pub mod name;
 
 pub use email::{EmailAddress, EmailError};
-pub use name::{PersonName, NameError};
+pub use name::{NameError, PersonName};

@@ -44,7 +44,9 @@ fn the_closing_time_is_told_in_uk_time() {
 fn the_confirmation_holds_no_receipt() {
     let l = vote_received("Dr A", "Pay 2027");
     assert_eq!(l.subject, "Your vote was received: Pay 2027");
-    assert!(l.body.starts_with("Dear Dr A,\n\nYour vote in \"Pay 2027\" has been received and counted. It is final.\n\n"));
+    assert!(l
+        .body
+        .starts_with("Dear Dr A,\n\nYour vote in \"Pay 2027\" has been received and counted. It is final.\n\n"));
 }
 
 #[test]
@@ -54,6 +56,8 @@ fn results_and_registration() {
     assert!(l.body.contains("are published:\nhttps://v.example.org/ballots/7/results\n\n"), "{}", l.body);
     let l = representative_registered("Dr A", "Devon", "LMC Conference 2027", "https://v.example.org", "tok");
     assert_eq!(l.subject, "You are registered as a representative: LMC Conference 2027");
-    assert!(l.body.starts_with("Dear Dr A,\n\nYou are registered as a representative of Devon at LMC Conference 2027.\n\n"));
+    assert!(l
+        .body
+        .starts_with("Dear Dr A,\n\nYou are registered as a representative of Devon at LMC Conference 2027.\n\n"));
     assert!(l.body.contains("https://v.example.org/set-password?token=tok\n\n"), "{}", l.body);
 }

@@ -5,7 +5,13 @@ use super::*;
 /// Cast a ballot. In one write transaction: mark the voter as having voted and put the vote in the ballot
 /// box (chained later, see [`chain_box`]). Acknowledged only after commit. (The HTTP path goes through the vote
 /// writer, which does the same for many votes in one transaction.)
-pub fn cast_one(conn: &mut DbConnection, keys: &Keys, id: i64, voter: Voter<'_>, answers: &[Value]) -> AppResult<Receipt> {
+pub fn cast_one(
+    conn: &mut DbConnection,
+    keys: &Keys,
+    id: i64,
+    voter: Voter<'_>,
+    answers: &[Value],
+) -> AppResult<Receipt> {
     let mut results = db::write_tx(conn, |conn| Ok(cast_batch(conn, keys, &[(id, voter, answers)])))?;
     results.pop().unwrap_or_else(|| Err(AppError::internal_msg("no result")))
 }

@@ -85,7 +85,8 @@ pub fn import_representatives(
                 continue;
             }
             seen.insert(email.clone(), *line);
-            let user_id = match representative_account(c, &conf, email.as_str(), Some(name.as_str()), &lmc, public_url)? {
+            let user_id = match representative_account(c, &conf, email.as_str(), Some(name.as_str()), &lmc, public_url)?
+            {
                 Ok((id, invited)) => {
                     if invited {
                         out.invited += 1;
