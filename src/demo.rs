@@ -229,7 +229,7 @@ pub fn load(state: &AppState) -> Result<Demo, String> {
     let mut demo_receipt = String::new();
     for (roll_id, (yes_no, priority)) in roll_ids(c, closed.id)?.into_iter().skip(1).zip(answers) {
         let code = ballots::voting_code(&state.tokens.keys().code_key, closed.id, roll_id);
-        let r = ballots::cast(
+        let r = ballots::cast_one(
             c,
             state.tokens.keys(),
             closed.id,
@@ -240,7 +240,7 @@ pub fn load(state: &AppState) -> Result<Demo, String> {
         demo_receipt = r.receipt;
     }
     ballots::close_ballot(c, &officer.email, state.tokens.keys(), closed.id).map_err(err)?;
-    ballots::publish(c, &officer, &state.settings.public_url, closed.id).map_err(err)?;
+    ballots::publish_results(c, &officer, &state.settings.public_url, closed.id).map_err(err)?;
 
     // The member's own voting link for the open ballot (the invitation email carries the same).
     let member_roll = roll_ids(c, open.id)?.into_iter().next().ok_or("the demo roll is empty")?;

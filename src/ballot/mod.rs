@@ -23,9 +23,7 @@ pub use results::{
     suppression, thousands, BallotResults, GroupRow, GroupTally, OptionResult, QuestionResult, ThresholdTest,
     Thresholds, ThresholdsReport, TurnoutRow, YesThresholdTest, MIN_GROUP, THRESHOLDS_NOTE, YES_TEST_ABOLISHED_ON,
 };
-pub use roll::{
-    check_email, detect_separator, parse_roll, ColumnMapping, ExistingRoll, Rejected, Role, RollEntry, RollImport,
-};
+pub use roll::{detect_separator, parse_roll, ColumnMapping, ExistingRoll, GpRole, Rejected, RollEntry, RollImport};
 
 /// A new ed25519 signing key for the service, from the operating system's
 /// random source. Store it with `crate::audit::key_to_hex`.

@@ -26,8 +26,8 @@ pub fn correct(old: &RollEntry, c: &Correction) -> Result<(RollEntry, Vec<&'stat
     if c.name.is_none() && c.email.is_none() && c.lmc.is_none() && c.role.is_none() {
         return Err(vec!["nothing to correct: give one or more of name, email, lmc and role".to_string()]);
     }
-    let name = c.name.as_deref().unwrap_or(&old.name).trim();
-    let email = c.email.as_deref().unwrap_or(&old.email).trim();
+    let name = c.name.as_deref().unwrap_or(old.name.as_str()).trim();
+    let email = c.email.as_deref().unwrap_or(old.email.as_str()).trim();
     let lmc = c.lmc.as_deref().unwrap_or(&old.lmc).trim();
     let role = c.role.as_deref().unwrap_or(old.role.as_str()).trim();
     let new = check_entry(&old.membership_no, name, email, lmc, role)?;
@@ -35,7 +35,7 @@ pub fn correct(old: &RollEntry, c: &Correction) -> Result<(RollEntry, Vec<&'stat
     if new.name != old.name {
         changed.push("name");
     }
-    if new.email != old.email.to_lowercase() {
+    if new.email != old.email {
         changed.push("email");
     }
     if new.lmc != old.lmc {
@@ -85,15 +85,15 @@ pub fn paging(page: Option<i64>, per_page: Option<i64>) -> Result<(i64, i64), St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ballot::Role;
+    use crate::ballot::GpRole;
 
     fn voter() -> RollEntry {
         RollEntry {
             membership_no: "M00001".into(),
-            name: "Dr Asha Rao".into(),
-            email: "asha@example.org".into(),
+            name: crate::domain::PersonName::parse("Dr Asha Rao").expect("valid"),
+            email: crate::domain::EmailAddress::parse("asha@example.org").expect("valid"),
             lmc: "Devon".into(),
-            role: Role::Partner,
+            role: GpRole::Partner,
         }
     }
 
@@ -106,7 +106,7 @@ mod tests {
         assert_eq!(changed, vec!["email"]);
         let c = Correction { lmc: Some("Cornwall".into()), role: Some("Locum".into()), ..Correction::default() };
         let (new, changed) = correct(&voter(), &c).expect("valid");
-        assert_eq!((new.lmc.as_str(), new.role), ("Cornwall", Role::Locum));
+        assert_eq!((new.lmc.as_str(), new.role), ("Cornwall", GpRole::Locum));
         assert_eq!(changed, vec!["lmc", "role"]);
         let same = Correction { name: Some("Dr Asha Rao".into()), ..Correction::default() };
         assert_eq!(correct(&voter(), &same).expect("valid").1, Vec::<&str>::new());

@@ -117,7 +117,7 @@ text_sql!(
     crate::procedure::speakers::Side,
     crate::procedure::speakers::SpeechKind,
     crate::procedure::speakers::RequestStatus,
-    crate::ballot::roll::Role,
+    crate::ballot::roll::GpRole,
     crate::ballot::status::BallotStatus,
 );
 
@@ -191,7 +191,7 @@ mod tests {
             crate::procedure::speakers::Side,
             crate::procedure::speakers::SpeechKind,
             crate::procedure::speakers::RequestStatus,
-            crate::ballot::roll::Role,
+            crate::ballot::roll::GpRole,
             crate::ballot::status::BallotStatus,
             crate::services::auth::Role
         );

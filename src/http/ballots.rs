@@ -7,7 +7,7 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::extract::{AuthUser, MaybeUser};
 use crate::services::auth::Role;
 use crate::services::ballots::{
-    self as svc, BallotView, Checkpoint, NewBallot, Opened, Receipt, ResultsView, RollImportResult, SignoffRequest,
+    self as svc, BallotView, CheckpointView, NewBallot, Opened, Receipt, ResultsView, RollImportResult, SignoffRequest,
     Turnout,
 };
 use crate::services::{access, audit_log, mail, reminders, AppState};
@@ -193,7 +193,7 @@ pub async fn cast(
                 "an end-to-end ballot is sent alone: {\"ballot\": …}, without code or answers",
             ));
         }
-        let receipt = crate::services::e2e::cast(&state, id, ballot).await?;
+        let receipt = crate::services::e2e::cast_encrypted(&state, id, ballot).await?;
         return Ok(HttpResponse::Created().json(receipt));
     }
     use crate::services::vote_writer::VoterId;
@@ -255,9 +255,9 @@ pub async fn turnout(
 }
 
 /// The record's current length and head hash, while open. Save it: a later record must extend it.
-#[utoipa::path(tag = "ballots", params(("id" = i64, Path)), responses((status = 200, body = Checkpoint), (status = 409, body = Problem)))]
+#[utoipa::path(tag = "ballots", params(("id" = i64, Path)), responses((status = 200, body = CheckpointView), (status = 409, body = Problem)))]
 #[get("/ballots/{id}/checkpoint")]
-pub async fn checkpoint(state: web::Data<AppState>, id: web::Path<i64>) -> AppResult<web::Json<Checkpoint>> {
+pub async fn checkpoint(state: web::Data<AppState>, id: web::Path<i64>) -> AppResult<web::Json<CheckpointView>> {
     let id = id.into_inner();
     let st = state.clone();
     Ok(web::Json(state.db.run(move |c| svc::checkpoint(c, st.tokens.keys(), id)).await?))
@@ -377,7 +377,7 @@ pub async fn publish(
         .db
         .run(move |c| {
             access::officer_of(c, &actor, id)?;
-            svc::publish(c, &actor, &url, id)
+            svc::publish_results(c, &actor, &url, id)
         })
         .await?;
     state.mail_wake.notify_one();

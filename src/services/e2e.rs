@@ -34,7 +34,7 @@ use crate::db::schema::{ballots, mail_outbox, roll, users};
 use crate::db::{self, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::services::auth::{Keys, Role, User};
-use crate::services::ballots::{Checkpoint, Opened, Receipt};
+use crate::services::ballots::{CheckpointView, Opened, Receipt};
 use crate::services::{audit_log, mail};
 
 /// Tier 1: answers in clear in a signed, hash-chained record with receipts (docs/audit.md).
@@ -766,7 +766,7 @@ pub fn check_cast(ctx: &ElectionCtx, ballot_id: i64, ballot: Value) -> AppResult
 
 /// Cast an end-to-end ballot: the election is read (cached), the ballot checked on the blocking pool, and
 /// the vote writer casts it in its group commit; 201 comes after the durable commit.
-pub async fn cast(state: &crate::services::AppState, id: i64, ballot: Value) -> AppResult<Receipt> {
+pub async fn cast_encrypted(state: &crate::services::AppState, id: i64, ballot: Value) -> AppResult<Receipt> {
     let ctx = state.db.run(move |c| election_for_casting(c, id)).await?;
     let checked = actix_web::web::block(move || check_cast(&ctx, id, ballot)).await.map_err(AppError::internal)??;
     state.votes.cast_e2e(checked).await
@@ -878,7 +878,7 @@ pub fn cast_batch(conn: &mut DbConnection, votes: &[&CheckedBallot]) -> AppResul
 
 /// The checkpoint of an open end-to-end ballot: the number of ballots and the archive's head (the hash of
 /// the last event); a later record extends it. None for a tier 1 ballot.
-pub fn checkpoint(conn: &mut DbConnection, id: i64) -> AppResult<Option<Checkpoint>> {
+pub fn checkpoint(conn: &mut DbConnection, id: i64) -> AppResult<Option<CheckpointView>> {
     let row: Option<(Option<String>, i64)> = e2e_ballots::table
         .filter(e2e_ballots::ballot_id.eq(id))
         .select((e2e_ballots::head, e2e_ballots::ballot_count))
@@ -888,7 +888,7 @@ pub fn checkpoint(conn: &mut DbConnection, id: i64) -> AppResult<Option<Checkpoi
     let Some(head) = head else {
         return Err(AppError::new(ErrorCode::BallotNotOpen, "the ballot has not opened: there is no record yet"));
     };
-    Ok(Some(Checkpoint { count, head, genesis: None, signature: None }))
+    Ok(Some(CheckpointView { count, head, genesis: None, signature: None }))
 }
 
 // ---- closing, the tally, trustees' decryptions, the result -----------------------------------------

@@ -116,7 +116,7 @@ pub fn queue_round(
                 kind: "reminder".into(),
                 to_addr: email.clone(),
                 to_name: name.clone(),
-                subject: format!("Reminder: your vote in {title}"),
+                subject: crate::services::letters::ballot_reminder_subject(title),
                 body: String::new(),
                 ballot_id: Some(id),
                 roll_id: Some(*roll_id),

@@ -17,6 +17,7 @@ use crate::ballot::RollEntry;
 use crate::config::ThresholdSettings;
 use crate::db::schema::{ballots, roll};
 use crate::db::{self, DbConnection};
+use crate::domain::{EmailAddress, PersonName};
 use crate::error::{AppError, AppResult};
 use crate::services::auth::User;
 use crate::services::{audit_log, ballots as ballot_svc};
@@ -56,7 +57,10 @@ type RollRow = (String, String, String, String, String);
 
 fn entry(r: RollRow) -> AppResult<RollEntry> {
     let role = r.4.parse().map_err(|e: String| AppError::internal_msg(format!("roll of a ballot: {e}")))?;
-    Ok(RollEntry { membership_no: r.0, name: r.1, email: r.2, lmc: r.3, role })
+    let bad = |what: &str, e: &dyn std::fmt::Display| AppError::internal_msg(format!("roll of a ballot: {what} {e}"));
+    let name = PersonName::parse(&r.1).map_err(|e| bad("name", &e))?;
+    let email = EmailAddress::parse(&r.2).map_err(|e| bad("email is not valid:", &e))?;
+    Ok(RollEntry { membership_no: r.0, name, email, lmc: r.3, role })
 }
 
 /// A page of the roll, searched: the text of `q` as typed (case ignored) in the name, email, membership
@@ -147,7 +151,7 @@ pub fn correct(
             let owner: Option<String> = roll::table
                 .filter(roll::ballot_id.eq(id))
                 .filter(roll::id.ne(rid))
-                .filter(lower(roll::email).eq(&new.email))
+                .filter(lower(roll::email).eq(new.email.as_str()))
                 .select(roll::membership_no)
                 .first(conn)
                 .optional()?;
@@ -160,8 +164,8 @@ pub fn correct(
         }
         diesel::update(roll::table.filter(roll::id.eq(rid)))
             .set((
-                roll::name.eq(&new.name),
-                roll::email.eq(&new.email),
+                roll::name.eq(new.name.as_str()),
+                roll::email.eq(new.email.as_str()),
                 roll::lmc.eq(&new.lmc),
                 roll::role.eq(new.role.as_str()),
             ))

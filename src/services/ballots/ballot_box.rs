@@ -139,18 +139,15 @@ pub(super) fn queue_confirmations_for(conn: &mut DbConnection, id: i64) -> AppRe
     }
     let title: String = ballots::table.filter(ballots::id.eq(id)).select(ballots::title).first(conn)?;
     for (_, email, name) in &due {
+        let letter = letters::vote_received(name, &title);
         mail::enqueue(
             conn,
             &mail::Outgoing {
                 kind: "confirmation".into(),
                 to_addr: email.clone(),
                 to_name: name.clone(),
-                subject: format!("Your vote was received: {title}"),
-                body: format!(
-                    "Dear {name},\n\nYour vote in \"{title}\" has been received and counted. It is final.\n\n\
-                     Your receipt code was shown on screen when you voted (we do not keep a copy that links it to you). \
-                     When the ballot closes, you can find it in the published record to check your vote was counted.\n"
-                ),
+                subject: letter.subject,
+                body: letter.body,
                 ballot_id: Some(id),
                 roll_id: None,
             },

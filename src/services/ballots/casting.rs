@@ -5,7 +5,13 @@ use super::*;
 /// Cast a ballot. In one write transaction: mark the voter as having voted and put the vote in the ballot
 /// box (chained later, see [`chain_box`]). Acknowledged only after commit. (The HTTP path goes through the vote
 /// writer, which does the same for many votes in one transaction.)
-pub fn cast(conn: &mut DbConnection, keys: &Keys, id: i64, voter: Voter<'_>, answers: &[Value]) -> AppResult<Receipt> {
+pub fn cast_one(
+    conn: &mut DbConnection,
+    keys: &Keys,
+    id: i64,
+    voter: Voter<'_>,
+    answers: &[Value],
+) -> AppResult<Receipt> {
     let mut results = db::write_tx(conn, |conn| Ok(cast_batch(conn, keys, &[(id, voter, answers)])))?;
     results.pop().unwrap_or_else(|| Err(AppError::internal_msg("no result")))
 }
@@ -53,18 +59,38 @@ pub(super) fn invalid_code() -> AppError {
     AppError::new(ErrorCode::Forbidden, "that voting code is not valid for this ballot")
 }
 
-pub(super) type VoterKey = (bool, String);
+/// How a vote finds its voter's line on the roll: by the keyed hash of the voting code they gave, or, for
+/// a member signed in, by their account's email (lowercased).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) enum RollKey {
+    CodeHash(String),
+    Email(String),
+}
 
-/// Mark as having voted every listed voter (by code hash when the flag is true, else by email) who has
-/// not voted yet, in at most two statements. Returns, for each voter marked now, their LMC area and role.
+impl RollKey {
+    /// The code hashes and the emails among `keys`, apart.
+    fn split(keys: &[RollKey]) -> (Vec<&str>, Vec<&str>) {
+        let mut codes = Vec::new();
+        let mut emails = Vec::new();
+        for k in keys {
+            match k {
+                RollKey::CodeHash(h) => codes.push(h.as_str()),
+                RollKey::Email(e) => emails.push(e.as_str()),
+            }
+        }
+        (codes, emails)
+    }
+}
+
+/// Mark as having voted every listed voter who has not voted yet, in at most two statements. Returns,
+/// for each voter marked now, their LMC area and role.
 pub(super) fn mark_voters(
     conn: &mut DbConnection,
     id: i64,
-    keys: &[(bool, &str)],
-) -> AppResult<std::collections::HashMap<VoterKey, (String, String)>> {
+    keys: &[RollKey],
+) -> AppResult<std::collections::HashMap<RollKey, (String, String)>> {
     let mut out = std::collections::HashMap::new();
-    let codes: Vec<&str> = keys.iter().filter(|k| k.0).map(|k| k.1).collect();
-    let emails: Vec<&str> = keys.iter().filter(|k| !k.0).map(|k| k.1).collect();
+    let (codes, emails) = RollKey::split(keys);
     let on_roll = roll::table.filter(roll::ballot_id.eq(id)).filter(roll::voted.eq(false));
     if !codes.is_empty() {
         let rows: Vec<(Option<String>, String, String)> =
@@ -74,7 +100,7 @@ pub(super) fn mark_voters(
                 .get_results(conn)?;
         for (h, lmc, role) in rows {
             if let Some(h) = h {
-                out.insert((true, h), (lmc, role));
+                out.insert(RollKey::CodeHash(h), (lmc, role));
             }
         }
     }
@@ -84,7 +110,7 @@ pub(super) fn mark_voters(
             .returning((roll::email, roll::lmc, roll::role))
             .get_results(conn)?;
         for (e, lmc, role) in rows {
-            out.insert((false, e), (lmc, role));
+            out.insert(RollKey::Email(e), (lmc, role));
         }
     }
     Ok(out)
@@ -94,18 +120,17 @@ pub(super) fn mark_voters(
 pub(super) fn voters_on_roll(
     conn: &mut DbConnection,
     id: i64,
-    keys: &[(bool, &str)],
-) -> AppResult<std::collections::HashSet<VoterKey>> {
+    keys: &[RollKey],
+) -> AppResult<std::collections::HashSet<RollKey>> {
     let mut out = std::collections::HashSet::new();
-    let codes: Vec<&str> = keys.iter().filter(|k| k.0).map(|k| k.1).collect();
-    let emails: Vec<&str> = keys.iter().filter(|k| !k.0).map(|k| k.1).collect();
+    let (codes, emails) = RollKey::split(keys);
     if !codes.is_empty() {
         let found: Vec<Option<String>> = roll::table
             .filter(roll::ballot_id.eq(id))
             .filter(roll::code_hash.eq_any(&codes))
             .select(roll::code_hash)
             .load(conn)?;
-        out.extend(found.into_iter().flatten().map(|h| (true, h)));
+        out.extend(found.into_iter().flatten().map(RollKey::CodeHash));
     }
     if !emails.is_empty() {
         let found: Vec<String> = roll::table
@@ -113,7 +138,7 @@ pub(super) fn voters_on_roll(
             .filter(roll::email.eq_any(&emails))
             .select(roll::email)
             .load(conn)?;
-        out.extend(found.into_iter().map(|e| (false, e)));
+        out.extend(found.into_iter().map(RollKey::Email));
     }
     Ok(out)
 }
@@ -174,8 +199,7 @@ pub(super) fn cast_for_ballot(
     // 1. Everything that can refuse a vote without the database is checked first; nothing is written yet.
     struct Candidate {
         index: usize,
-        by_code: bool,
-        key: String,
+        key: RollKey,
         answers: Vec<Value>,
     }
     let mut candidates = Vec::new();
@@ -188,25 +212,24 @@ pub(super) fn cast_for_ballot(
                 continue;
             }
         };
-        let (by_code, key) = match voter {
+        let key = match voter {
             Voter::Code(code) if !code_format_ok(code) => {
                 results[i] = Some(Err(invalid_code()));
                 continue;
             }
-            Voter::Code(code) => (true, code_hash(&keys.code_key, code)),
-            Voter::Member(u) => (false, u.email.to_lowercase()),
+            Voter::Code(code) => RollKey::CodeHash(code_hash(&keys.code_key, code)),
+            Voter::Member(u) => RollKey::Email(u.email.to_lowercase()),
         };
-        candidates.push(Candidate { index: i, by_code, key, answers: normalised });
+        candidates.push(Candidate { index: i, key, answers: normalised });
     }
     // 2. Mark every voter of the batch in one statement per kind; each returned row is one voter marked now.
-    let mut marked =
-        mark_voters(conn, id, &candidates.iter().map(|c| (c.by_code, c.key.as_str())).collect::<Vec<_>>())?;
+    let mut marked = mark_voters(conn, id, &candidates.iter().map(|c| c.key.clone()).collect::<Vec<_>>())?;
     // 3. Into the ballot box, under random keys (no sequence, no time): the first request for a voter
     //    that was marked gets it. The entries are chained later, in shuffled batches (`chain_box`).
     let mut boxed = Vec::new();
     let mut refused = Vec::new();
     for c in candidates {
-        let Some((lmc, role)) = marked.remove(&(c.by_code, c.key.clone())) else {
+        let Some((lmc, role)) = marked.remove(&c.key) else {
             refused.push(c);
             continue;
         };
@@ -225,11 +248,11 @@ pub(super) fn cast_for_ballot(
     dialect::insert_box(conn, &boxed)?;
     // 4. The rest were not marked: already voted, or not on this roll.
     if !refused.is_empty() {
-        let on_roll =
-            voters_on_roll(conn, id, &refused.iter().map(|c| (c.by_code, c.key.as_str())).collect::<Vec<_>>())?;
+        let on_roll = voters_on_roll(conn, id, &refused.iter().map(|c| c.key.clone()).collect::<Vec<_>>())?;
         for c in refused {
-            let exists = on_roll.contains(&(c.by_code, c.key.clone()));
-            results[c.index] = Some(Err(match (exists, c.by_code) {
+            let exists = on_roll.contains(&c.key);
+            let by_code = matches!(c.key, RollKey::CodeHash(_));
+            results[c.index] = Some(Err(match (exists, by_code) {
                 (true, true) => AppError::new(
                     ErrorCode::AlreadyVoted,
                     "a ballot has already been cast with this voting code; it is final",

@@ -2,7 +2,8 @@
 
 use super::*;
 
-pub(super) struct Checked {
+/// A new or changed ballot's definition once every field is checked (times read as London time).
+pub(super) struct ValidDefinition {
     title: String,
     description: String,
     questions: Vec<QuestionDef>,
@@ -12,7 +13,8 @@ pub(super) struct Checked {
     trustees: Option<Vec<i64>>,
 }
 
-pub(super) fn check(input: NewBallot) -> AppResult<Checked> {
+/// Check a ballot's definition as given: a 400 naming the first bad field.
+pub(super) fn validate_definition(input: NewBallot) -> AppResult<ValidDefinition> {
     let title = input.title.trim().to_string();
     if title.is_empty() || title.chars().count() > 300 || title.chars().any(char::is_control) {
         return Err(AppError::validation("title: give 1 to 300 characters on one line"));
@@ -36,7 +38,7 @@ pub(super) fn check(input: NewBallot) -> AppResult<Checked> {
         }
     };
     let trustees = crate::services::e2e::check_definition(input.verifiability.as_deref(), input.trustees.as_deref())?;
-    Ok(Checked {
+    Ok(ValidDefinition {
         title,
         description: input.description.trim().to_string(),
         questions: input.questions,
@@ -48,7 +50,7 @@ pub(super) fn check(input: NewBallot) -> AppResult<Checked> {
 }
 
 pub fn create_ballot(conn: &mut DbConnection, actor: &User, input: NewBallot) -> AppResult<BallotView> {
-    let c = check(input)?;
+    let c = validate_definition(input)?;
     let id = db::write_tx(conn, |conn| {
         let id = diesel::insert_into(ballots::table)
             .values((
@@ -81,7 +83,7 @@ pub fn create_ballot(conn: &mut DbConnection, actor: &User, input: NewBallot) ->
 
 /// Replace a draft ballot's definition. Refused once the ballot has opened.
 pub fn update_ballot(conn: &mut DbConnection, actor: &User, id: i64, input: NewBallot) -> AppResult<BallotView> {
-    let c = check(input)?;
+    let c = validate_definition(input)?;
     db::write_tx(conn, |conn| {
         let b = load(conn, id)?;
         if b.status != "draft" {

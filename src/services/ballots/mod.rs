@@ -25,7 +25,7 @@ use crate::db::schema::{ballot_entries, ballots, group_counts, roll};
 use crate::db::{self, dialect, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::services::auth::{Keys, User};
-use crate::services::{audit_log, mail};
+use crate::services::{audit_log, letters, mail};
 
 mod ballot_box;
 mod casting;
@@ -127,8 +127,10 @@ pub struct Turnout {
     pub by_role: Vec<ballot::TurnoutRow>,
 }
 
+/// A ballot's checkpoint as `GET /ballots/{id}/checkpoint` answers it while voting goes on: the
+/// record's (count, head), signed on v2 ballots. The checkpoint itself is `audit::Checkpoint`.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Checkpoint {
+pub struct CheckpointView {
     pub count: i64,
     pub head: String,
     /// v2 ballots: the genesis of the chain, and the service's signature over

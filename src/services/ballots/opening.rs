@@ -49,7 +49,7 @@ pub fn open_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) -
                     kind: "invitation".into(),
                     to_addr: email.clone(),
                     to_name: name.clone(),
-                    subject: format!("Your vote: {}", b.title),
+                    subject: letters::ballot_invitation_subject(&b.title),
                     body: String::new(),
                     ballot_id: Some(id),
                     roll_id: Some(*roll_id),

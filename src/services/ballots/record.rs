@@ -2,7 +2,7 @@
 
 use super::*;
 
-pub fn checkpoint(conn: &mut DbConnection, keys: &Keys, id: i64) -> AppResult<Checkpoint> {
+pub fn checkpoint(conn: &mut DbConnection, keys: &Keys, id: i64) -> AppResult<CheckpointView> {
     let (status, count, head, genesis): (String, i64, Option<String>, Option<String>) = ballots::table
         .filter(ballots::id.eq(id))
         .select((ballots::status, ballots::entry_count, ballots::head, ballots::genesis))
@@ -25,7 +25,7 @@ pub fn checkpoint(conn: &mut DbConnection, keys: &Keys, id: i64) -> AppResult<Ch
     } else {
         None
     };
-    Ok(Checkpoint {
+    Ok(CheckpointView {
         count,
         head,
         genesis: signed.as_ref().map(|s| s.genesis.clone()),

@@ -239,7 +239,7 @@ pub fn sign_off(conn: &mut DbConnection, scrutineer: &User, keys: &Keys, id: i64
 }
 
 /// Publish the results: the ballot becomes "published" and everyone on the roll is told.
-pub fn publish(conn: &mut DbConnection, actor: &User, public_url: &str, id: i64) -> AppResult<BallotView> {
+pub fn publish_results(conn: &mut DbConnection, actor: &User, public_url: &str, id: i64) -> AppResult<BallotView> {
     db::write_tx(conn, |conn| {
         let b = load(conn, id)?;
         if b.status != "closed" {
@@ -256,18 +256,15 @@ pub fn publish(conn: &mut DbConnection, actor: &User, public_url: &str, id: i64)
             .select((roll::email, roll::name))
             .load(conn)?;
         for (email, name) in rows {
+            let letter = letters::results_published(&name, &b.title, public_url, id);
             mail::enqueue(
                 conn,
                 &mail::Outgoing {
                     kind: "results".into(),
                     to_addr: email,
-                    to_name: name.clone(),
-                    subject: format!("Results: {}", b.title),
-                    body: format!(
-                        "Dear {name},\n\nThe results of \"{}\" are published:\n{public_url}/ballots/{id}/results\n\n\
-                         Check your receipt, or recount the whole ballot yourself, from the same page.\n",
-                        b.title
-                    ),
+                    to_name: name,
+                    subject: letter.subject,
+                    body: letter.body,
                     ballot_id: Some(id),
                     roll_id: None,
                 },
@@ -359,23 +356,14 @@ impl BallotMail {
         };
         let (name,): (String,) = roll::table.filter(roll::id.eq(roll_id)).select((roll::name,)).first(conn)?;
         let code = voting_code(&self.code_key, ballot_id, roll_id);
-        let closes = b
-            .closes_at
-            .map(|c| {
-                format!(
-                    "Voting closes at {} (UK time).\n\n",
-                    c.and_utc().with_timezone(&LONDON).format("%H:%M on %A %-d %B %Y")
-                )
-            })
-            .unwrap_or_default();
-        let opening = if kind == "reminder" { "This is a reminder: you have not voted yet.\n\n" } else { "" };
-        Ok(Some(format!(
-            "Dear {name},\n\n{opening}You are invited to vote in the indicative ballot \"{title}\".\n\n\
-             Vote here (the link is yours alone; do not forward it):\n{url}/vote/{ballot_id}?code={code}\n\n\
-             Or go to {url}/vote/{ballot_id} and enter your voting code: {code}\n\n{closes}\
-             Your vote is secret: nothing we keep links you to how you voted. You can vote once, and your vote is final.\n",
-            title = b.title,
-            url = self.public_url,
-        )))
+        Ok(Some(letters::ballot_invitation_body(&letters::BallotCall {
+            reminder: kind == "reminder",
+            name: &name,
+            title: &b.title,
+            public_url: &self.public_url,
+            ballot_id,
+            code: &code,
+            closes_at: b.closes_at,
+        })))
     }
 }

@@ -39,7 +39,7 @@ pub fn resend_invitation(conn: &mut DbConnection, actor: &User, id: i64, members
                 kind: "invitation".into(),
                 to_addr: email,
                 to_name: name,
-                subject: format!("Your vote: {}", b.title),
+                subject: letters::ballot_invitation_subject(&b.title),
                 body: String::new(),
                 ballot_id: Some(id),
                 roll_id: Some(roll_id),

@@ -31,8 +31,8 @@ pub fn import_roll_with_progress(
                 .filter_map(|(no, name, email, lmc, role)| {
                     Some(ballot::RollEntry {
                         membership_no: no.clone(),
-                        name: name.clone(),
-                        email: email.to_lowercase(),
+                        name: crate::domain::PersonName::parse(name).ok()?,
+                        email: crate::domain::EmailAddress::parse(email).ok()?,
                         lmc: lmc.clone(),
                         role: role.parse().ok()?,
                     })
@@ -43,8 +43,8 @@ pub fn import_roll_with_progress(
         for e in &parsed.changed {
             diesel::update(roll::table.filter(roll::ballot_id.eq(id)).filter(roll::membership_no.eq(&e.membership_no)))
                 .set((
-                    roll::name.eq(&e.name),
-                    roll::email.eq(&e.email),
+                    roll::name.eq(e.name.as_str()),
+                    roll::email.eq(e.email.as_str()),
                     roll::lmc.eq(&e.lmc),
                     roll::role.eq(e.role.as_str()),
                 ))
@@ -59,8 +59,8 @@ pub fn import_roll_with_progress(
                     (
                         roll::ballot_id.eq(id),
                         roll::membership_no.eq(&e.membership_no),
-                        roll::name.eq(&e.name),
-                        roll::email.eq(&e.email),
+                        roll::name.eq(e.name.as_str()),
+                        roll::email.eq(e.email.as_str()),
                         roll::lmc.eq(&e.lmc),
                         roll::role.eq(e.role.as_str()),
                         roll::voted.eq(false),

@@ -83,7 +83,8 @@ pub fn add_representative(
             Registrant::Email { email, name } => {
                 let email = auth::validate_email(email)?;
                 let name = name.map(|n| auth::validate_name(n, "name")).transpose()?;
-                match representative_account(c, &conf, &email, name.as_deref(), &lmc, public_url)? {
+                let name = name.as_ref().map(|n| n.as_str());
+                match representative_account(c, &conf, email.as_str(), name, &lmc, public_url)? {
                     Ok((id, _)) => id,
                     Err(reason) => return Err(AppError::validation(reason)),
                 }
@@ -145,20 +146,15 @@ pub(super) fn representative_account(
     let new = auth::NewUser::parse(email, name, &[Role::Representative])?;
     let u = auth::insert_user(c, &new, None)?;
     let token = auth::issue_password_token(c, u.id)?;
+    let letter = crate::services::letters::representative_registered(name, lmc, &conf.name, public_url, &token);
     crate::services::mail::enqueue(
         c,
         &crate::services::mail::Outgoing {
             kind: "set_password".into(),
             to_addr: email.to_string(),
             to_name: name.to_string(),
-            subject: format!("You are registered as a representative: {}", conf.name),
-            body: format!(
-                "Dear {name},\n\nYou are registered as a representative of {lmc} at {conf}.\n\n\
-                 Set your password here (the link works once, for {hours} hours):\n{public_url}/set-password?token={token}\n\n\
-                 Then sign in at {public_url}/ with this email address to vote during the conference.\n",
-                conf = conf.name,
-                hours = auth::SET_PASSWORD_HOURS,
-            ),
+            subject: letter.subject,
+            body: letter.body,
             ballot_id: None,
             roll_id: None,
         },

@@ -75,7 +75,7 @@ pub(super) fn motions_in_two_queries(conn: &mut DbConnection, conference_id: i64
         .select(MotionRow::as_select())
         .load(conn)?;
     let mut by_motion = parts_of_conference(conn, conference_id)?;
-    rows.iter().map(|row| view_from(row, by_motion.remove(&row.id).unwrap_or_default())).collect()
+    rows.iter().map(|row| motion_view_from_rows(row, by_motion.remove(&row.id).unwrap_or_default())).collect()
 }
 
 pub fn hall_state(conn: &mut DbConnection, viewer: Option<&User>, conference_id: i64) -> AppResult<HallState> {

@@ -244,10 +244,12 @@ fn conference_row(conn: &mut DbConnection, id: i64) -> AppResult<Conference> {
         .ok_or_else(|| AppError::not_found(format!("no conference {id}")))
 }
 
-fn enc<T: Serialize>(v: &T) -> String {
+/// A value as the JSON text stored in a column (counts, marks, a poll's subject and wording).
+fn to_json_text<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
-fn dec<T: for<'de> Deserialize<'de>>(s: &Option<String>) -> Option<T> {
+/// A stored column's JSON text read back; `None` when the column is empty or does not read.
+fn from_json_text<T: for<'de> Deserialize<'de>>(s: &Option<String>) -> Option<T> {
     s.as_deref().and_then(|s| serde_json::from_str(s).ok())
 }

@@ -79,7 +79,7 @@ fn stored_json<T: for<'de> Deserialize<'de>>(s: &Option<String>) -> AppResult<Op
 
 /// The motion's view without the agenda fields (`item` is the number, `kind` a motion; see
 /// [`with_agenda_fields`]).
-pub(super) fn view_from(row: &MotionRow, part_rows: Vec<PartRow>) -> AppResult<MotionView> {
+pub(super) fn motion_view_from_rows(row: &MotionRow, part_rows: Vec<PartRow>) -> AppResult<MotionView> {
     let taken_as = row.taken_as;
     let outcome = row.whole_outcome;
     let qualifier = row.whole_qualifier;
@@ -97,7 +97,7 @@ pub(super) fn view_from(row: &MotionRow, part_rows: Vec<PartRow>) -> AppResult<M
             added_by_rider: p.added_by_rider,
         });
     }
-    let state = state_of(taken_as, &row.stem, outcome, qualifier, &parts);
+    let state = state_from_parts(taken_as, &row.stem, outcome, qualifier, &parts);
     Ok(MotionView {
         id: row.id,
         conference_id: row.conference_id,
@@ -128,7 +128,7 @@ pub(super) fn view_from(row: &MotionRow, part_rows: Vec<PartRow>) -> AppResult<M
     })
 }
 
-pub(super) fn state_of(
+pub(super) fn state_from_parts(
     taken: Option<TakenAs>,
     stem: &str,
     outcome: Option<Outcome>,
@@ -156,7 +156,7 @@ pub fn get_motion(conn: &mut DbConnection, id: i64) -> AppResult<MotionView> {
         .optional()?
         .ok_or_else(|| AppError::not_found(format!("no motion {id}")))?;
     let parts = parts_of(conn, id)?;
-    let mut view = view_from(&row, parts)?;
+    let mut view = motion_view_from_rows(&row, parts)?;
     with_agenda_fields(&mut view, row);
     view.voided_polls = crate::services::corrections::voided_polls(conn, view.conference_id, id)?;
     Ok(view)
@@ -188,7 +188,7 @@ pub fn list_motions(conn: &mut DbConnection, conference_id: i64) -> AppResult<Ve
     let mut voided = crate::services::corrections::voided_polls_by_motion(conn, conference_id)?;
     let mut views = Vec::with_capacity(rows.len());
     for row in rows {
-        let mut view = view_from(&row, parts.remove(&row.id).unwrap_or_default())?;
+        let mut view = motion_view_from_rows(&row, parts.remove(&row.id).unwrap_or_default())?;
         view.voided_polls = voided.remove(&row.id).unwrap_or_default();
         with_agenda_fields(&mut view, row);
         views.push(view);
@@ -285,7 +285,7 @@ pub fn create_motion(
                 motions::proposer.eq(&parsed.proposer),
                 motions::agenda_committee.eq(parsed.agenda_committee),
                 motions::stem.eq(&parsed.stem),
-                motions::marks.eq(enc(&marks)),
+                motions::marks.eq(to_json_text(&marks)),
                 motions::bracket.eq(&bracket),
                 motions::needs_two_thirds.eq(input.needs_two_thirds),
                 motions::created_at.eq(db::now()),
@@ -340,7 +340,7 @@ pub fn set_marks(conn: &mut DbConnection, actor: &User, motion_id: i64, input: M
             m.sort();
             m.dedup();
             diesel::update(motions::table.filter(motions::id.eq(motion_id)))
-                .set(motions::marks.eq(enc(&m)))
+                .set(motions::marks.eq(to_json_text(&m)))
                 .execute(c)?;
         }
         if let Some(b) = &input.bracket {
@@ -419,7 +419,7 @@ pub(super) fn save_state(
     persist_taken: bool,
 ) -> AppResult<()> {
     let whole_counts = match counts {
-        Some((Subject::Whole, c)) => Some(enc(&c)),
+        Some((Subject::Whole, c)) => Some(to_json_text(&c)),
         _ => None,
     };
     let mut upd = diesel::update(motions::table.filter(motions::id.eq(motion_id)))
@@ -445,7 +445,7 @@ pub(super) fn save_state(
         parts::table.filter(parts::motion_id.eq(motion_id)).select((parts::id, parts::label)).load(conn)?;
     for (pos, p) in state.parts.iter().enumerate() {
         let part_counts = match counts {
-            Some((Subject::Part { label }, c)) if label == &p.label => Some(enc(&c)),
+            Some((Subject::Part { label }, c)) if label == &p.label => Some(to_json_text(&c)),
             _ => None,
         };
         match existing.iter().find(|(_, l)| l == &p.label) {
@@ -480,7 +480,7 @@ pub(super) fn save_state(
 }
 
 pub(super) fn motion_state(view: &MotionView) -> MotionState {
-    state_of(view.taken_as, &view.stem, view.outcome, view.qualifier, &view.parts)
+    state_from_parts(view.taken_as, &view.stem, view.outcome, view.qualifier, &view.parts)
 }
 
 /// A motion-level outcome decided without a vote (withdrawn, not reached, next business, ruled out of

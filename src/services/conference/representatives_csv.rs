@@ -66,7 +66,7 @@ pub fn import_representatives(
                     continue;
                 }
             };
-            let parsed = (|| -> AppResult<(String, String, String)> {
+            let parsed = (|| -> AppResult<(crate::domain::PersonName, crate::domain::EmailAddress, String)> {
                 Ok((
                     auth::validate_name(&fields[ci_name], "name")?,
                     auth::validate_email(&fields[ci_email])?,
@@ -85,7 +85,8 @@ pub fn import_representatives(
                 continue;
             }
             seen.insert(email.clone(), *line);
-            let user_id = match representative_account(c, &conf, &email, Some(&name), &lmc, public_url)? {
+            let user_id = match representative_account(c, &conf, email.as_str(), Some(name.as_str()), &lmc, public_url)?
+            {
                 Ok((id, invited)) => {
                     if invited {
                         out.invited += 1;

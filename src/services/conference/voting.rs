@@ -38,7 +38,7 @@ pub(super) fn poll_wording(
     majority: Majority,
     motion: Option<&MotionView>,
 ) -> AppResult<procedure::Wording> {
-    if let Some(w) = dec::<procedure::Wording>(stored) {
+    if let Some(w) = from_json_text::<procedure::Wording>(stored) {
         return Ok(w);
     }
     if let Some(ids) = subject.get("a_motions_en_bloc").and_then(|v| v.as_array()) {
@@ -185,7 +185,7 @@ pub(super) fn insert_poll(
             polls::status.eq("open"),
             polls::opened_at.eq(db::now()),
             polls::counted.eq(spec.method == "electronic"),
-            polls::wording.eq(Some(enc(&spec.wording))),
+            polls::wording.eq(Some(to_json_text(&spec.wording))),
         ))
         .returning(polls::id)
         .get_result::<i64>(c)?;
@@ -232,7 +232,7 @@ pub fn open_poll(
         let spec = PollSpec {
             conference_id: view.conference_id,
             motion_id: Some(motion_id),
-            subject: enc(&input.subject),
+            subject: to_json_text(&input.subject),
             question: &question,
             majority,
             method: &method,
@@ -298,7 +298,7 @@ pub fn open_en_bloc(
         let spec = PollSpec {
             conference_id,
             motion_id: None,
-            subject: enc(&subject),
+            subject: to_json_text(&subject),
             question: &question,
             majority: Majority::Simple,
             method: &method,
