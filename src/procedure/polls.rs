@@ -9,6 +9,7 @@ use utoipa::openapi::schema::Schema;
 use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
+use super::errors::PollError;
 use super::labels::{label_token, next_label};
 use super::majority::{Decision, Majority, Qualifier};
 use super::outcome::{motion_outcome_text, Outcome, PartState, TakenAs};
@@ -274,60 +275,46 @@ fn tidy(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn list_labels(labels: &[String]) -> String {
-    labels.join(", ")
-}
-
 /// Checks that a label names a part of the motion, with a helpful message if not.
-fn check_label(label: &str, existing_labels: &[String]) -> Result<(), String> {
+fn check_label(label: &str, existing_labels: &[String]) -> Result<(), PollError> {
     if label.trim().is_empty() {
-        return Err("say which part, e.g. \"(ii)\"".to_string());
+        return Err(PollError::NoPartNamed);
     }
     if existing_labels.iter().any(|l| l == label) {
         return Ok(());
     }
     if existing_labels.is_empty() {
-        return Err(format!("this motion has no parts, so there is no part {label}"));
+        return Err(PollError::NoParts { label: label.to_string() });
     }
-    if let Some(similar) = existing_labels.iter().find(|l| label_token(l) == label_token(label)) {
-        return Err(format!(
-            "there is no part \"{label}\"; did you mean {similar}? (parts are {})",
-            list_labels(existing_labels)
-        ));
-    }
-    Err(format!("there is no part {label} in this motion; its parts are {}", list_labels(existing_labels)))
+    let similar = existing_labels.iter().find(|l| label_token(l) == label_token(label)).cloned();
+    Err(PollError::NoSuchPart { label: label.to_string(), similar, parts: existing_labels.to_vec() })
 }
 
-fn check_text(what: &str, text: &str, hint: &str) -> Result<(), String> {
+fn check_text(what: &'static str, text: &str, hint: &str) -> Result<(), PollError> {
     if text.trim().is_empty() {
-        return Err(format!("the {what} has no text: {hint}"));
+        return Err(PollError::NoText { what, hint: hint.to_string() });
     }
     let chars = text.chars().count();
     if chars > MAX_MOTION_CHARS {
-        return Err(format!("the {what} is {chars} characters long; the most allowed is {MAX_MOTION_CHARS}"));
+        return Err(PollError::TooLong { what, chars });
     }
     Ok(())
 }
 
 /// Checks that a poll on `subject` makes sense for a motion with these part labels,
 /// taken this way. Messages are meant for the chair.
-pub fn validate_subject(subject: &Subject, existing_labels: &[String], taken: TakenAs) -> Result<(), String> {
+pub fn validate_subject(subject: &Subject, existing_labels: &[String], taken: TakenAs) -> Result<(), PollError> {
     match subject {
         Subject::Whole => {
             if taken == TakenAs::Parts && !existing_labels.is_empty() {
-                return Err("this motion is being taken in parts, so put each part to the vote \
-                     (or take the motion as a whole instead)"
-                    .to_string());
+                return Err(PollError::TakenInParts);
             }
             Ok(())
         }
         Subject::Part { label } => {
             check_label(label, existing_labels)?;
             if taken == TakenAs::Whole {
-                return Err(format!(
-                    "this motion is being taken as a whole; take it in parts before \
-                     putting part {label} on its own"
-                ));
+                return Err(PollError::TakenAsWhole { label: label.clone() });
             }
             Ok(())
         }
@@ -344,10 +331,7 @@ pub fn validate_subject(subject: &Subject, existing_labels: &[String], taken: Ta
         Subject::Rider { text } => {
             check_text("rider", text, "give the wording of the part the rider would add")?;
             if existing_labels.len() >= MAX_PARTS {
-                return Err(format!(
-                    "the motion already has {} parts, the most allowed is {MAX_PARTS}",
-                    existing_labels.len()
-                ));
+                return Err(PollError::TooManyParts { parts: existing_labels.len() });
             }
             Ok(())
         }
@@ -356,17 +340,11 @@ pub fn validate_subject(subject: &Subject, existing_labels: &[String], taken: Ta
                 return Ok(());
             };
             if !kind.may_target_part() {
-                return Err(format!(
-                    "a motion {} applies to the conference, not to one part; leave the part empty",
-                    kind.describe()
-                ));
+                return Err(PollError::NotOnOnePart { kind: *kind });
             }
             check_label(label, existing_labels)?;
             if taken == TakenAs::Whole {
-                return Err(format!(
-                    "this motion is being taken as a whole; take it in parts before putting \
-                     a procedural motion on part {label} alone (or leave the part empty)"
-                ));
+                return Err(PollError::ProceduralTakenAsWhole { label: label.clone() });
             }
             Ok(())
         }
@@ -380,15 +358,15 @@ pub fn check_still_open(
     taken: TakenAs,
     whole: Option<(Outcome, Option<Qualifier>)>,
     parts: &[PartState],
-) -> Result<(), String> {
+) -> Result<(), PollError> {
     let motion_text = motion_outcome_text(taken, whole, parts);
     let motion_decided = || match &motion_text {
-        Some(text) => Err(format!("the motion has already been decided ({text})")),
+        Some(text) => Err(PollError::MotionDecided { outcome: text.clone() }),
         None => Ok(()),
     };
-    let part_decided = |label: &str| match parts.iter().find(|p| p.label == label) {
+    let part_decided = |label: &str, amending: bool| match parts.iter().find(|p| p.label == label) {
         Some(PartState { outcome: Some(outcome), qualifier, .. }) => {
-            Err(format!("part {label} has already been decided ({})", outcome.upper_with(*qualifier)))
+            Err(PollError::PartDecided { label: label.to_string(), outcome: outcome.upper_with(*qualifier), amending })
         }
         _ => Ok(()),
     };
@@ -396,22 +374,22 @@ pub fn check_still_open(
         Subject::Whole | Subject::Rider { .. } => motion_decided(),
         Subject::Part { label } => {
             motion_decided()?;
-            part_decided(label)
+            part_decided(label, false)
         }
         Subject::Amendment { part: Some(label), .. } => {
             motion_decided()?;
-            part_decided(label).map_err(|e| format!("{e}, so it can no longer be amended"))
+            part_decided(label, true)
         }
         Subject::Amendment { part: None, .. } => {
             motion_decided()?;
             if parts.iter().any(|p| p.outcome.is_some()) {
-                return Err("voting on the parts has begun, so the stem can no longer be amended".to_string());
+                return Err(PollError::StemClosed);
             }
             Ok(())
         }
         Subject::Procedural { part: Some(label), .. } => {
             motion_decided()?;
-            part_decided(label)
+            part_decided(label, false)
         }
         Subject::Procedural { kind, part: None } => match kind {
             ProceduralKind::StandingOrders => Ok(()),
@@ -485,7 +463,7 @@ impl MotionState {
     }
 
     /// [`validate_subject`] and [`check_still_open`] together.
-    pub fn validate(&self, subject: &Subject) -> Result<(), String> {
+    pub fn validate(&self, subject: &Subject) -> Result<(), PollError> {
         validate_subject(subject, &self.labels(), self.taken)?;
         check_still_open(subject, self.taken, self.whole(), &self.part_states())
     }
@@ -493,7 +471,7 @@ impl MotionState {
     /// Applies an effect. A decision on the whole motion (`label` None) also decides
     /// every part not yet decided (docs/domain.md: motion-level outcomes apply to every
     /// part), without a qualifier.
-    pub fn apply(&mut self, effect: &Effect) -> Result<(), String> {
+    pub fn apply(&mut self, effect: &Effect) -> Result<(), PollError> {
         match effect {
             Effect::Nothing => Ok(()),
             Effect::Decide { label: None, outcome, qualifier } => {
@@ -521,7 +499,7 @@ impl MotionState {
             }
             Effect::AddPart { label, text } => {
                 if self.parts.iter().any(|p| &p.label == label) {
-                    return Err(format!("the motion already has a part {label}"));
+                    return Err(PollError::PartExists { label: label.clone() });
                 }
                 self.parts.push(MotionPart {
                     label: label.clone(),
@@ -535,7 +513,7 @@ impl MotionState {
     }
 
     /// Validates the subject, works out the effect of the decision and applies it.
-    pub fn record_poll(&mut self, subject: &Subject, decision: &Decision) -> Result<Effect, String> {
+    pub fn record_poll(&mut self, subject: &Subject, decision: &Decision) -> Result<Effect, PollError> {
         self.validate(subject)?;
         let effect = effect_of(subject, decision, &self.labels());
         self.apply(&effect)?;
@@ -556,11 +534,15 @@ impl MotionState {
         changed
     }
 
-    fn part_mut(&mut self, label: &str) -> Result<&mut MotionPart, String> {
+    fn part_mut(&mut self, label: &str) -> Result<&mut MotionPart, PollError> {
         let labels = self.labels();
         match self.parts.iter_mut().find(|p| p.label == label) {
             Some(part) => Ok(part),
-            None => Err(check_label(label, &labels).err().unwrap_or_else(|| format!("there is no part {label}"))),
+            None => Err(check_label(label, &labels).err().unwrap_or_else(|| PollError::NoSuchPart {
+                label: label.to_string(),
+                similar: None,
+                parts: labels,
+            })),
         }
     }
 }

@@ -193,46 +193,52 @@ fn validation_messages() {
     let ls = roman5();
     let part = |l: &str| Subject::Part { label: l.into() };
     assert_eq!(validate_subject(&part("(ii)"), &ls, TakenAs::Parts), Ok(()));
-    let err = validate_subject(&part("(vi)"), &ls, TakenAs::Parts).unwrap_err();
+    let err = validate_subject(&part("(vi)"), &ls, TakenAs::Parts).unwrap_err().to_string();
     assert_eq!(err, "there is no part (vi) in this motion; its parts are (i), (ii), (iii), (iv), (v)");
-    let err = validate_subject(&part("ii"), &ls, TakenAs::Parts).unwrap_err();
+    let err = validate_subject(&part("ii"), &ls, TakenAs::Parts).unwrap_err().to_string();
     assert!(err.contains("did you mean (ii)?"), "{err}");
-    let err = validate_subject(&part("(i)"), &[], TakenAs::Parts).unwrap_err();
+    let err = validate_subject(&part("(i)"), &[], TakenAs::Parts).unwrap_err().to_string();
     assert!(err.contains("no parts"), "{err}");
-    let err = validate_subject(&part(" "), &ls, TakenAs::Parts).unwrap_err();
+    let err = validate_subject(&part(" "), &ls, TakenAs::Parts).unwrap_err().to_string();
     assert!(err.contains("say which part"), "{err}");
-    let err = validate_subject(&part("(ii)"), &ls, TakenAs::Whole).unwrap_err();
+    let err = validate_subject(&part("(ii)"), &ls, TakenAs::Whole).unwrap_err().to_string();
     assert!(err.contains("taken as a whole"), "{err}");
 
     assert_eq!(validate_subject(&Subject::Whole, &ls, TakenAs::Whole), Ok(()));
     assert_eq!(validate_subject(&Subject::Whole, &[], TakenAs::Parts), Ok(()));
-    let err = validate_subject(&Subject::Whole, &ls, TakenAs::Parts).unwrap_err();
+    let err = validate_subject(&Subject::Whole, &ls, TakenAs::Parts).unwrap_err().to_string();
     assert!(err.contains("taken in parts"), "{err}");
 
     let amend = |p: Option<&str>, t: &str| Subject::Amendment { part: p.map(str::to_string), text: t.into() };
     assert_eq!(validate_subject(&amend(None, "That x"), &ls, TakenAs::Whole), Ok(()));
     assert_eq!(validate_subject(&amend(Some("(iii)"), "x"), &ls, TakenAs::Whole), Ok(()));
-    let err = validate_subject(&amend(Some("(iii)"), "  "), &ls, TakenAs::Whole).unwrap_err();
+    let err = validate_subject(&amend(Some("(iii)"), "  "), &ls, TakenAs::Whole).unwrap_err().to_string();
     assert_eq!(err, "the amendment has no text: give the full wording of part (iii) as amended");
-    let err = validate_subject(&amend(Some("(ix)"), "x"), &ls, TakenAs::Whole).unwrap_err();
+    let err = validate_subject(&amend(Some("(ix)"), "x"), &ls, TakenAs::Whole).unwrap_err().to_string();
     assert!(err.contains("no part (ix)"), "{err}");
     let long = "x".repeat(MAX_MOTION_CHARS + 1);
     assert!(validate_subject(&amend(None, &long), &ls, TakenAs::Whole).is_err());
 
-    let err = validate_subject(&Subject::Rider { text: "".into() }, &ls, TakenAs::Whole).unwrap_err();
+    let err = validate_subject(&Subject::Rider { text: "".into() }, &ls, TakenAs::Whole).unwrap_err().to_string();
     assert!(err.starts_with("the rider has no text"), "{err}");
     let full: Vec<String> = (1..=MAX_PARTS as u32).map(|n| format!("({n})")).collect();
-    let err = validate_subject(&Subject::Rider { text: "x".into() }, &full, TakenAs::Parts).unwrap_err();
+    let err = validate_subject(&Subject::Rider { text: "x".into() }, &full, TakenAs::Parts).unwrap_err().to_string();
     assert!(err.contains("50"), "{err}");
 
     let proc_ = |k, p: Option<&str>| Subject::Procedural { kind: k, part: p.map(str::to_string) };
     assert_eq!(validate_subject(&proc_(ProceduralKind::NextBusiness, None), &ls, TakenAs::Whole), Ok(()));
     assert_eq!(validate_subject(&proc_(ProceduralKind::Withdrawal, Some("(ii)")), &ls, TakenAs::Parts), Ok(()));
-    let err = validate_subject(&proc_(ProceduralKind::Withdrawal, Some("(ii)")), &ls, TakenAs::Whole).unwrap_err();
+    let err = validate_subject(&proc_(ProceduralKind::Withdrawal, Some("(ii)")), &ls, TakenAs::Whole)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("taken as a whole"), "{err}");
-    let err = validate_subject(&proc_(ProceduralKind::StandingOrders, Some("(ii)")), &ls, TakenAs::Parts).unwrap_err();
+    let err = validate_subject(&proc_(ProceduralKind::StandingOrders, Some("(ii)")), &ls, TakenAs::Parts)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("not to one part"), "{err}");
-    let err = validate_subject(&proc_(ProceduralKind::NextBusiness, Some("(x)")), &ls, TakenAs::Parts).unwrap_err();
+    let err = validate_subject(&proc_(ProceduralKind::NextBusiness, Some("(x)")), &ls, TakenAs::Parts)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("no part (x)"), "{err}");
 }
 
@@ -241,7 +247,7 @@ fn still_open_checks() {
     let parts = vec![PartState::decided("(i)", Outcome::Carried), PartState::undecided("(ii)")];
     let part = |l: &str| Subject::Part { label: l.into() };
     assert_eq!(check_still_open(&part("(ii)"), TakenAs::Parts, None, &parts), Ok(()));
-    let err = check_still_open(&part("(i)"), TakenAs::Parts, None, &parts).unwrap_err();
+    let err = check_still_open(&part("(i)"), TakenAs::Parts, None, &parts).unwrap_err().to_string();
     assert_eq!(err, "part (i) has already been decided (CARRIED)");
     let err = check_still_open(
         &Subject::Amendment { part: Some("(i)".into()), text: "x".into() },
@@ -249,13 +255,16 @@ fn still_open_checks() {
         None,
         &parts,
     )
-    .unwrap_err();
+    .unwrap_err()
+    .to_string();
     assert!(err.ends_with("so it can no longer be amended"), "{err}");
     let err = check_still_open(&Subject::Amendment { part: None, text: "x".into() }, TakenAs::Parts, None, &parts)
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("stem"), "{err}");
     let err = check_still_open(&Subject::Whole, TakenAs::Whole, Some((Outcome::Carried, Some(Qualifier::NemCon))), &[])
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert_eq!(err, "the motion has already been decided (CARRIED NEM CON)");
     let so = Subject::Procedural { kind: ProceduralKind::StandingOrders, part: None };
     assert_eq!(check_still_open(&so, TakenAs::Whole, Some((Outcome::Lost, None)), &[]), Ok(()));

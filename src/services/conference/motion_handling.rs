@@ -545,9 +545,7 @@ pub fn decide_motion(
         if view.taken_as.is_none() {
             state.taken = TakenAs::Whole;
         }
-        state
-            .apply(&procedure::Effect::Decide { label: None, outcome, qualifier: None })
-            .map_err(AppError::validation)?;
+        state.apply(&procedure::Effect::Decide { label: None, outcome, qualifier: None })?;
         save_state(c, motion_id, &state, None, true)?;
         audit_log::append(
             c,

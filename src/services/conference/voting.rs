@@ -253,7 +253,7 @@ pub fn open_poll(
                 .set(motions::taken_as.eq(state.taken.as_str()))
                 .execute(c)?;
         }
-        state.validate(&input.subject).map_err(AppError::validation)?;
+        state.validate(&input.subject)?;
         let majority = input.majority.unwrap_or_else(|| {
             let default = input.subject.default_majority();
             let substantive = matches!(input.subject, Subject::Whole | Subject::Part { .. });
@@ -482,8 +482,7 @@ pub fn close_poll(
                 "lost" => false,
                 other => return Err(AppError::validation(format!("result: {other:?} is not carried or lost"))),
             };
-            let decision =
-                procedure::check_declared(majority, carried, d.counts.as_ref()).map_err(AppError::validation)?;
+            let decision = procedure::check_declared(majority, carried, d.counts.as_ref())?;
             (decision, d.counts)
         };
         let mut motion_number = None;
@@ -497,9 +496,11 @@ pub fn close_poll(
                     }
                     let mut state = motion_state(&view);
                     state.taken = TakenAs::Whole;
-                    state
-                        .apply(&procedure::Effect::Decide { label: None, outcome: Outcome::Carried, qualifier: None })
-                        .map_err(AppError::conflict)?;
+                    state.apply(&procedure::Effect::Decide {
+                        label: None,
+                        outcome: Outcome::Carried,
+                        qualifier: None,
+                    })?;
                     save_state(c, mid, &state, None, true)?;
                 }
             }
@@ -511,7 +512,7 @@ pub fn close_poll(
             if view.taken_as.is_none() {
                 state.taken = TakenAs::Whole;
             }
-            state.record_poll(&subject, &decision).map_err(AppError::conflict)?;
+            state.record_poll(&subject, &decision)?;
             let substantive = matches!(subject, Subject::Whole | Subject::Part { .. });
             save_state(
                 c,
