@@ -211,6 +211,18 @@ impl Subject {
         }
     }
 
+    /// The majority a poll on this subject uses when the chair does not choose one: a vote on the
+    /// motion itself (whole or part) needs two-thirds when the agenda committee marked the motion so
+    /// (`needs_two_thirds`); otherwise [`Subject::default_majority`]. The one place this rule lives.
+    pub fn default_majority_on(&self, needs_two_thirds: bool) -> Majority {
+        let substantive = matches!(self, Subject::Whole | Subject::Part { .. });
+        if substantive && needs_two_thirds {
+            Majority::TwoThirds
+        } else {
+            self.default_majority()
+        }
+    }
+
     /// The part this subject is about, if any.
     pub fn part_label(&self) -> Option<&str> {
         match self {
@@ -225,6 +237,23 @@ impl fmt::Display for Subject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.describe())
     }
+}
+
+/// The majority each kind of poll on a motion uses unless the chair chooses another, keyed by
+/// `"whole"`, `"part"`, `"amendment"`, `"rider"` and each procedural kind's name (`"motion_be_now_put"`, …),
+/// by [`Subject::default_majority_on`]. The chair's page shows these; it does not work them out.
+pub fn default_majorities(needs_two_thirds: bool) -> std::collections::BTreeMap<String, Majority> {
+    let blank = String::new;
+    let mut subjects = vec![
+        ("whole".to_string(), Subject::Whole),
+        ("part".to_string(), Subject::Part { label: blank() }),
+        ("amendment".to_string(), Subject::Amendment { part: None, text: blank() }),
+        ("rider".to_string(), Subject::Rider { text: blank() }),
+    ];
+    for kind in ProceduralKind::ALL {
+        subjects.push((kind.as_str().to_string(), Subject::Procedural { kind, part: None }));
+    }
+    subjects.into_iter().map(|(name, s)| (name, s.default_majority_on(needs_two_thirds))).collect()
 }
 
 /// What a closed poll does to the motion.

@@ -359,3 +359,21 @@ fn apply_errors() {
     assert!(m.apply(&Effect::AddPart { label: "(i)".into(), text: "dup".into() }).is_err());
     assert!(m.apply(&Effect::ReplaceText { label: Some("(ii)".into()), text: "x".into() }).is_err());
 }
+
+#[test]
+fn default_majorities_follow_the_subject_and_the_agenda_committee() {
+    let plain = default_majorities(false);
+    assert_eq!(plain["whole"], Majority::Simple);
+    assert_eq!(plain["part"], Majority::Simple);
+    assert_eq!(plain["amendment"], Majority::Simple);
+    assert_eq!(plain["rider"], Majority::Simple);
+    assert_eq!(plain["motion_be_now_put"], Majority::TwoThirds);
+    assert_eq!(plain["standing_orders"], Majority::TwoThirds);
+    assert_eq!(plain["next_business"], Majority::Simple);
+    let marked = default_majorities(true);
+    assert_eq!(marked["whole"], Majority::TwoThirds);
+    assert_eq!(marked["part"], Majority::TwoThirds);
+    assert_eq!(marked["amendment"], Majority::Simple, "an amendment is not the motion itself");
+    assert_eq!(marked["rider"], Majority::Simple);
+    assert_eq!(marked.len(), 4 + ProceduralKind::ALL.len());
+}

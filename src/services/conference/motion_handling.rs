@@ -115,6 +115,7 @@ pub(super) fn view_from(row: MotionRow, part_rows: Vec<PartRow>) -> MotionView {
         marks: serde_json::from_str(&row.7).unwrap_or_default(),
         bracket: row.8,
         needs_two_thirds: row.9,
+        default_majorities: procedure::polls::default_majorities(row.9),
         taken_as,
         outcome,
         qualifier,

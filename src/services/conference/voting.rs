@@ -254,15 +254,7 @@ pub fn open_poll(
                 .execute(c)?;
         }
         state.validate(&input.subject)?;
-        let majority = input.majority.unwrap_or_else(|| {
-            let default = input.subject.default_majority();
-            let substantive = matches!(input.subject, Subject::Whole | Subject::Part { .. });
-            if substantive && view.needs_two_thirds {
-                Majority::TwoThirds
-            } else {
-                default
-            }
-        });
+        let majority = input.majority.unwrap_or_else(|| input.subject.default_majority_on(view.needs_two_thirds));
         let question = format!("Motion {}: {}", view.item, input.subject.describe());
         let details = serde_json::json!({"motion_id": motion_id, "subject": input.subject, "majority": majority.as_str(), "method": method});
         let spec = PollSpec {
