@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
+use std::collections::HashMap;
 
 fn item<'a>(a: &'a Agenda, number: &str) -> &'a AgendaItem {
     a.items.iter().find(|i| i.number == number).unwrap_or_else(|| {

@@ -4,6 +4,7 @@
 //! (or stem) as amended, a rider the wording of the new part (see `polls::Subject`). Pure: the caller gives
 //! the amended motion's stem and parts.
 
+use super::errors::AmendmentError;
 use super::labels::label_token;
 
 /// What an imported amendment or rider puts on its motion.
@@ -48,9 +49,9 @@ fn without_label(text: &str) -> &str {
 }
 
 /// The part named by "part 2", "part (ii)", "part ii." — as the motion labels it.
-fn named_part(lower: &str, labels: &[String]) -> Result<Option<String>, String> {
+fn named_part(lower: &str, labels: &[String]) -> Result<Option<String>, AmendmentError> {
     if lower.contains("parts ") {
-        return Err("it amends more than one part: put each to the vote with its wording as amended".into());
+        return Err(AmendmentError::SeveralParts);
     }
     let Some(at) = lower.find("part ") else { return Ok(None) };
     let token = lower[at + 5..].split_whitespace().next().unwrap_or("");
@@ -61,7 +62,7 @@ fn named_part(lower: &str, labels: &[String]) -> Result<Option<String>, String> 
         .find(|l| label_token(l).trim_end_matches('.').eq_ignore_ascii_case(&want))
         .cloned()
         .map(Some)
-        .ok_or_else(|| format!("it names part {token}, which the motion does not have (parts: {})", labels.join(", ")))
+        .ok_or_else(|| AmendmentError::NoSuchPart { token: token.to_string(), parts: labels.to_vec() })
 }
 
 /// Adds words at the end of a text, before its closing full stop or semicolon.
@@ -73,7 +74,12 @@ fn add_at_end(old: &str, words: &str) -> String {
 
 /// Reads an amendment's or rider's wording against the motion it amends (`stem`, `parts` as
 /// `(label, text)`). An error says why the chair must give the wording as amended by hand.
-pub fn read_amendment(rider: bool, wording: &str, stem: &str, parts: &[(String, String)]) -> Result<Proposal, String> {
+pub fn read_amendment(
+    rider: bool,
+    wording: &str,
+    stem: &str,
+    parts: &[(String, String)],
+) -> Result<Proposal, AmendmentError> {
     let q = quoted(wording);
     if rider {
         let text = match q.first() {
@@ -82,7 +88,7 @@ pub fn read_amendment(rider: bool, wording: &str, stem: &str, parts: &[(String, 
         };
         let text = without_label(&text).to_string();
         if text.is_empty() {
-            return Err("the rider's new part could not be found (expected it in quotes or after a colon)".into());
+            return Err(AmendmentError::RiderTextMissing);
         }
         return Ok(Proposal::Rider { text });
     }
@@ -93,28 +99,28 @@ pub fn read_amendment(rider: bool, wording: &str, stem: &str, parts: &[(String, 
         Some(l) => parts.iter().find(|p| &p.0 == l).map(|p| p.1.clone()).unwrap_or_default(),
         None => stem.to_string(),
     };
-    let missing = |w: &str| format!("the words \"{w}\" are not in the text it amends");
+    let missing = |w: &str| AmendmentError::WordsNotInText { words: w.to_string() };
     let text = if lower.contains("word") && !lower.contains("amended to read") {
-        let w = q.first().ok_or("the words it adds, deletes or replaces are not in quotes")?;
+        let w = q.first().ok_or(AmendmentError::WordsNotQuoted)?;
         if lower.contains("deleted") || lower.contains("removed") || lower.contains("struck out") {
             if !old.contains(w.as_str()) {
                 return Err(missing(w));
             }
             old.replacen(w.as_str(), "", 1).split_whitespace().collect::<Vec<_>>().join(" ").replace(" .", ".")
         } else if lower.contains("replaced") || lower.contains("substituted") {
-            let by = q.get(1).ok_or("the words that replace them are not in quotes")?;
+            let by = q.get(1).ok_or(AmendmentError::ReplacementNotQuoted)?;
             if !old.contains(w.as_str()) {
                 return Err(missing(w));
             }
             old.replacen(w.as_str(), by, 1)
         } else if lower.contains("inserted after") || lower.contains("added after") {
-            let v = q.get(1).ok_or("the words after which they go are not in quotes")?;
+            let v = q.get(1).ok_or(AmendmentError::AfterNotQuoted)?;
             if !old.contains(v.as_str()) {
                 return Err(missing(v));
             }
             old.replacen(v.as_str(), &format!("{v} {w}"), 1)
         } else if lower.contains("inserted before") || lower.contains("added before") {
-            let v = q.get(1).ok_or("the words before which they go are not in quotes")?;
+            let v = q.get(1).ok_or(AmendmentError::BeforeNotQuoted)?;
             if !old.contains(v.as_str()) {
                 return Err(missing(v));
             }
@@ -122,7 +128,7 @@ pub fn read_amendment(rider: bool, wording: &str, stem: &str, parts: &[(String, 
         } else if lower.contains("added") || lower.contains("inserted") {
             add_at_end(&old, w)
         } else {
-            return Err("it does not say whether the words are added, deleted or replaced".into());
+            return Err(AmendmentError::NoChangeSaid);
         }
     } else if lower.contains("amended to read") || lower.contains("replaced by") || lower.contains("replaced with") {
         let t = match q.first() {
@@ -131,14 +137,11 @@ pub fn read_amendment(rider: bool, wording: &str, stem: &str, parts: &[(String, 
         };
         let t = if part.is_some() { without_label(&t).to_string() } else { t };
         if t.is_empty() {
-            return Err("the new wording could not be found (expected it in quotes or after a colon)".into());
+            return Err(AmendmentError::NewWordingMissing);
         }
         t
     } else {
-        return Err(
-            "the wording is not one this reader knows (amended to read, replaced by, words added, deleted or replaced)"
-                .into(),
-        );
+        return Err(AmendmentError::UnknownForm);
     };
     Ok(Proposal::Amend { part, text: text.trim().to_string() })
 }
@@ -199,17 +202,16 @@ mod tests {
             amend("that the word \"sharp\" be inserted before \"fall\" in the opening words"),
             Ok(Proposal::Amend { part: None, text: "That conference notes the sharp fall.".into() })
         );
-        assert!(
-            amend("that the words \"monthly\" be deleted from part (i)").is_err_and(|e| e.contains("not in the text"))
-        );
-        assert!(amend("that part (iv) be amended to read \"x\"").is_err_and(|e| e.contains("part (iv)")));
+        assert!(amend("that the words \"monthly\" be deleted from part (i)")
+            .is_err_and(|e| e.to_string().contains("not in the text")));
+        assert!(amend("that part (iv) be amended to read \"x\"").is_err_and(|e| e.to_string().contains("part (iv)")));
     }
 
     #[test]
     fn several_parts_at_once_are_left_to_the_chair() {
         let p = parts(&[("i)", "a"), ("ii)", "b")]);
         let w = "that parts (i) and (ii) of item 5 be replaced by:\n(i) asks for the trainer grant to double\n(ii) asks for it to be paid in advance.";
-        assert!(read_amendment(false, w, "Given that", &p).is_err_and(|e| e.contains("more than one part")));
+        assert!(read_amendment(false, w, "Given that", &p).is_err_and(|e| e.to_string().contains("more than one part")));
         assert!(read_amendment(false, "that item 5 be improved", "Given that", &p).is_err());
     }
 

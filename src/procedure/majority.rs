@@ -194,7 +194,11 @@ pub fn decide(majority: Majority, counts: &Counts) -> Decision {
 ///
 /// Without counts the chair's declaration stands, with no qualifier. With counts,
 /// `decide` must agree with the declaration; the qualifier then comes from the counts.
-pub fn check_declared(majority: Majority, declared_carried: bool, counts: Option<&Counts>) -> Result<Decision, String> {
+pub fn check_declared(
+    majority: Majority,
+    declared_carried: bool,
+    counts: Option<&Counts>,
+) -> Result<Decision, super::errors::DeclarationError> {
     let Some(counts) = counts else {
         return Ok(Decision { carried: declared_carried, qualifier: None });
     };
@@ -202,28 +206,7 @@ pub fn check_declared(majority: Majority, declared_carried: bool, counts: Option
     if decision.carried == declared_carried {
         return Ok(decision);
     }
-    let (was, declared) = if decision.carried { ("carried", "lost") } else { ("lost", "carried") };
-    let mut shown = format!("for {}, against {}", counts.for_votes, counts.against);
-    if counts.abstain > 0 {
-        shown.push_str(&format!(", abstain {}", counts.abstain));
-    }
-    let mut message = format!("the counts given ({shown}) mean the motion was {was}, not {declared}");
-    match majority {
-        Majority::TwoThirds => {
-            message.push_str(
-                " (a two-thirds majority needs at least twice as many for as against, \
-                 and at least one vote for; abstentions are not counted)",
-            );
-        }
-        Majority::Simple => {
-            if counts.for_votes == counts.against {
-                message.push_str(" (a tie is lost)");
-            } else if counts.abstain > 0 {
-                message.push_str(" (abstentions are not counted)");
-            }
-        }
-    }
-    Err(message)
+    Err(super::errors::DeclarationError { majority, declared_carried, counts: *counts })
 }
 
 #[cfg(test)]
@@ -372,15 +355,15 @@ mod tests {
 
     #[test]
     fn declared_with_disagreeing_counts() {
-        let err = check_declared(Majority::Simple, true, Some(&c(10, 12, 0))).unwrap_err();
+        let err = check_declared(Majority::Simple, true, Some(&c(10, 12, 0))).unwrap_err().to_string();
         assert_eq!(err, "the counts given (for 10, against 12) mean the motion was lost, not carried");
-        let err = check_declared(Majority::Simple, false, Some(&c(12, 10, 3))).unwrap_err();
+        let err = check_declared(Majority::Simple, false, Some(&c(12, 10, 3))).unwrap_err().to_string();
         assert!(
             err.starts_with("the counts given (for 12, against 10, abstain 3) mean the motion was carried, not lost")
         );
-        let err = check_declared(Majority::Simple, true, Some(&c(10, 10, 0))).unwrap_err();
+        let err = check_declared(Majority::Simple, true, Some(&c(10, 10, 0))).unwrap_err().to_string();
         assert!(err.contains("a tie is lost"), "{err}");
-        let err = check_declared(Majority::TwoThirds, true, Some(&c(10, 6, 0))).unwrap_err();
+        let err = check_declared(Majority::TwoThirds, true, Some(&c(10, 6, 0))).unwrap_err().to_string();
         assert!(err.contains("two-thirds"), "{err}");
     }
 
@@ -452,7 +435,7 @@ mod tests {
                 let d = decide(m, &counts);
                 match check_declared(m, declared, Some(&counts)) {
                     Ok(got) => { prop_assert_eq!(got, d); prop_assert_eq!(declared, d.carried); }
-                    Err(msg) => { prop_assert_ne!(declared, d.carried); prop_assert!(msg.starts_with("the counts given")); }
+                    Err(msg) => { prop_assert_ne!(declared, d.carried); prop_assert!(msg.to_string().starts_with("the counts given")); }
                 }
             }
         }

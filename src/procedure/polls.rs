@@ -9,6 +9,7 @@ use utoipa::openapi::schema::Schema;
 use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
+use super::errors::PollError;
 use super::labels::{label_token, next_label};
 use super::majority::{Decision, Majority, Qualifier};
 use super::outcome::{motion_outcome_text, Outcome, PartState, TakenAs};
@@ -185,6 +186,18 @@ impl Subject {
         }
     }
 
+    /// The majority a poll on this subject uses when the chair does not choose one: a vote on the
+    /// motion itself (whole or part) needs two-thirds when the agenda committee marked the motion so
+    /// (`needs_two_thirds`); otherwise [`Subject::default_majority`]. The one place this rule lives.
+    pub fn default_majority_on(&self, needs_two_thirds: bool) -> Majority {
+        let substantive = matches!(self, Subject::Whole | Subject::Part { .. });
+        if substantive && needs_two_thirds {
+            Majority::TwoThirds
+        } else {
+            self.default_majority()
+        }
+    }
+
     /// The part this subject is about, if any.
     pub fn part_label(&self) -> Option<&str> {
         match self {
@@ -199,6 +212,23 @@ impl fmt::Display for Subject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.describe())
     }
+}
+
+/// The majority each kind of poll on a motion uses unless the chair chooses another, keyed by
+/// `"whole"`, `"part"`, `"amendment"`, `"rider"` and each procedural kind's name (`"motion_be_now_put"`, …),
+/// by [`Subject::default_majority_on`]. The chair's page shows these; it does not work them out.
+pub fn default_majorities(needs_two_thirds: bool) -> std::collections::BTreeMap<String, Majority> {
+    let blank = String::new;
+    let mut subjects = vec![
+        ("whole".to_string(), Subject::Whole),
+        ("part".to_string(), Subject::Part { label: blank() }),
+        ("amendment".to_string(), Subject::Amendment { part: None, text: blank() }),
+        ("rider".to_string(), Subject::Rider { text: blank() }),
+    ];
+    for kind in ProceduralKind::ALL {
+        subjects.push((kind.as_str().to_string(), Subject::Procedural { kind, part: None }));
+    }
+    subjects.into_iter().map(|(name, s)| (name, s.default_majority_on(needs_two_thirds))).collect()
 }
 
 /// What a closed poll does to the motion.
@@ -249,60 +279,46 @@ fn tidy(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn list_labels(labels: &[String]) -> String {
-    labels.join(", ")
-}
-
 /// Checks that a label names a part of the motion, with a helpful message if not.
-fn check_label(label: &str, existing_labels: &[String]) -> Result<(), String> {
+fn check_label(label: &str, existing_labels: &[String]) -> Result<(), PollError> {
     if label.trim().is_empty() {
-        return Err("say which part, e.g. \"(ii)\"".to_string());
+        return Err(PollError::NoPartNamed);
     }
     if existing_labels.iter().any(|l| l == label) {
         return Ok(());
     }
     if existing_labels.is_empty() {
-        return Err(format!("this motion has no parts, so there is no part {label}"));
+        return Err(PollError::NoParts { label: label.to_string() });
     }
-    if let Some(similar) = existing_labels.iter().find(|l| label_token(l) == label_token(label)) {
-        return Err(format!(
-            "there is no part \"{label}\"; did you mean {similar}? (parts are {})",
-            list_labels(existing_labels)
-        ));
-    }
-    Err(format!("there is no part {label} in this motion; its parts are {}", list_labels(existing_labels)))
+    let similar = existing_labels.iter().find(|l| label_token(l) == label_token(label)).cloned();
+    Err(PollError::NoSuchPart { label: label.to_string(), similar, parts: existing_labels.to_vec() })
 }
 
-fn check_text(what: &str, text: &str, hint: &str) -> Result<(), String> {
+fn check_text(what: &'static str, text: &str, hint: &str) -> Result<(), PollError> {
     if text.trim().is_empty() {
-        return Err(format!("the {what} has no text: {hint}"));
+        return Err(PollError::NoText { what, hint: hint.to_string() });
     }
     let chars = text.chars().count();
     if chars > MAX_MOTION_CHARS {
-        return Err(format!("the {what} is {chars} characters long; the most allowed is {MAX_MOTION_CHARS}"));
+        return Err(PollError::TooLong { what, chars });
     }
     Ok(())
 }
 
 /// Checks that a poll on `subject` makes sense for a motion with these part labels,
 /// taken this way. Messages are meant for the chair.
-pub fn validate_subject(subject: &Subject, existing_labels: &[String], taken: TakenAs) -> Result<(), String> {
+pub fn validate_subject(subject: &Subject, existing_labels: &[String], taken: TakenAs) -> Result<(), PollError> {
     match subject {
         Subject::Whole => {
             if taken == TakenAs::Parts && !existing_labels.is_empty() {
-                return Err("this motion is being taken in parts, so put each part to the vote \
-                     (or take the motion as a whole instead)"
-                    .to_string());
+                return Err(PollError::TakenInParts);
             }
             Ok(())
         }
         Subject::Part { label } => {
             check_label(label, existing_labels)?;
             if taken == TakenAs::Whole {
-                return Err(format!(
-                    "this motion is being taken as a whole; take it in parts before \
-                     putting part {label} on its own"
-                ));
+                return Err(PollError::TakenAsWhole { label: label.clone() });
             }
             Ok(())
         }
@@ -319,10 +335,7 @@ pub fn validate_subject(subject: &Subject, existing_labels: &[String], taken: Ta
         Subject::Rider { text } => {
             check_text("rider", text, "give the wording of the part the rider would add")?;
             if existing_labels.len() >= MAX_PARTS {
-                return Err(format!(
-                    "the motion already has {} parts, the most allowed is {MAX_PARTS}",
-                    existing_labels.len()
-                ));
+                return Err(PollError::TooManyParts { parts: existing_labels.len() });
             }
             Ok(())
         }
@@ -331,17 +344,11 @@ pub fn validate_subject(subject: &Subject, existing_labels: &[String], taken: Ta
                 return Ok(());
             };
             if !kind.may_target_part() {
-                return Err(format!(
-                    "a motion {} applies to the conference, not to one part; leave the part empty",
-                    kind.describe()
-                ));
+                return Err(PollError::NotOnOnePart { kind: *kind });
             }
             check_label(label, existing_labels)?;
             if taken == TakenAs::Whole {
-                return Err(format!(
-                    "this motion is being taken as a whole; take it in parts before putting \
-                     a procedural motion on part {label} alone (or leave the part empty)"
-                ));
+                return Err(PollError::ProceduralTakenAsWhole { label: label.clone() });
             }
             Ok(())
         }
@@ -355,15 +362,15 @@ pub fn check_still_open(
     taken: TakenAs,
     whole: Option<(Outcome, Option<Qualifier>)>,
     parts: &[PartState],
-) -> Result<(), String> {
+) -> Result<(), PollError> {
     let motion_text = motion_outcome_text(taken, whole, parts);
     let motion_decided = || match &motion_text {
-        Some(text) => Err(format!("the motion has already been decided ({text})")),
+        Some(text) => Err(PollError::MotionDecided { outcome: text.clone() }),
         None => Ok(()),
     };
-    let part_decided = |label: &str| match parts.iter().find(|p| p.label == label) {
+    let part_decided = |label: &str, amending: bool| match parts.iter().find(|p| p.label == label) {
         Some(PartState { outcome: Some(outcome), qualifier, .. }) => {
-            Err(format!("part {label} has already been decided ({})", outcome.upper_with(*qualifier)))
+            Err(PollError::PartDecided { label: label.to_string(), outcome: outcome.upper_with(*qualifier), amending })
         }
         _ => Ok(()),
     };
@@ -371,22 +378,22 @@ pub fn check_still_open(
         Subject::Whole | Subject::Rider { .. } => motion_decided(),
         Subject::Part { label } => {
             motion_decided()?;
-            part_decided(label)
+            part_decided(label, false)
         }
         Subject::Amendment { part: Some(label), .. } => {
             motion_decided()?;
-            part_decided(label).map_err(|e| format!("{e}, so it can no longer be amended"))
+            part_decided(label, true)
         }
         Subject::Amendment { part: None, .. } => {
             motion_decided()?;
             if parts.iter().any(|p| p.outcome.is_some()) {
-                return Err("voting on the parts has begun, so the stem can no longer be amended".to_string());
+                return Err(PollError::StemClosed);
             }
             Ok(())
         }
         Subject::Procedural { part: Some(label), .. } => {
             motion_decided()?;
-            part_decided(label)
+            part_decided(label, false)
         }
         Subject::Procedural { kind, part: None } => match kind {
             ProceduralKind::StandingOrders => Ok(()),
@@ -460,7 +467,7 @@ impl MotionState {
     }
 
     /// [`validate_subject`] and [`check_still_open`] together.
-    pub fn validate(&self, subject: &Subject) -> Result<(), String> {
+    pub fn validate(&self, subject: &Subject) -> Result<(), PollError> {
         validate_subject(subject, &self.labels(), self.taken)?;
         check_still_open(subject, self.taken, self.whole(), &self.part_states())
     }
@@ -468,7 +475,7 @@ impl MotionState {
     /// Applies an effect. A decision on the whole motion (`label` None) also decides
     /// every part not yet decided (docs/domain.md: motion-level outcomes apply to every
     /// part), without a qualifier.
-    pub fn apply(&mut self, effect: &Effect) -> Result<(), String> {
+    pub fn apply(&mut self, effect: &Effect) -> Result<(), PollError> {
         match effect {
             Effect::Nothing => Ok(()),
             Effect::Decide { label: None, outcome, qualifier } => {
@@ -496,7 +503,7 @@ impl MotionState {
             }
             Effect::AddPart { label, text } => {
                 if self.parts.iter().any(|p| &p.label == label) {
-                    return Err(format!("the motion already has a part {label}"));
+                    return Err(PollError::PartExists { label: label.clone() });
                 }
                 self.parts.push(MotionPart {
                     label: label.clone(),
@@ -510,7 +517,7 @@ impl MotionState {
     }
 
     /// Validates the subject, works out the effect of the decision and applies it.
-    pub fn record_poll(&mut self, subject: &Subject, decision: &Decision) -> Result<Effect, String> {
+    pub fn record_poll(&mut self, subject: &Subject, decision: &Decision) -> Result<Effect, PollError> {
         self.validate(subject)?;
         let effect = effect_of(subject, decision, &self.labels());
         self.apply(&effect)?;
@@ -531,381 +538,20 @@ impl MotionState {
         changed
     }
 
-    fn part_mut(&mut self, label: &str) -> Result<&mut MotionPart, String> {
+    fn part_mut(&mut self, label: &str) -> Result<&mut MotionPart, PollError> {
         let labels = self.labels();
         match self.parts.iter_mut().find(|p| p.label == label) {
             Some(part) => Ok(part),
-            None => Err(check_label(label, &labels).err().unwrap_or_else(|| format!("there is no part {label}"))),
+            None => Err(check_label(label, &labels).err().unwrap_or_else(|| PollError::NoSuchPart {
+                label: label.to_string(),
+                similar: None,
+                parts: labels,
+            })),
         }
     }
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-    use crate::procedure::majority::{decide, Counts};
-    use serde_json::json;
-
-    fn labels(v: &[&str]) -> Vec<String> {
-        v.iter().map(|s| s.to_string()).collect()
-    }
-
-    fn roman5() -> Vec<String> {
-        labels(&["(i)", "(ii)", "(iii)", "(iv)", "(v)"])
-    }
-
-    #[test]
-    fn subject_json_shapes_round_trip() {
-        let cases = [
-            (json!("whole"), Subject::Whole),
-            (json!({"part": "(ii)"}), Subject::Part { label: "(ii)".into() }),
-            (
-                json!({"amendment": {"part": "(ii)", "text": "insists on it"}}),
-                Subject::Amendment { part: Some("(ii)".into()), text: "insists on it".into() },
-            ),
-            (
-                json!({"amendment": {"text": "That conference believes"}}),
-                Subject::Amendment { part: None, text: "That conference believes".into() },
-            ),
-            (json!({"rider": {"text": "calls for a ballot"}}), Subject::Rider { text: "calls for a ballot".into() }),
-            (
-                json!({"procedural": {"kind": "next_business", "part": null}}),
-                Subject::Procedural { kind: ProceduralKind::NextBusiness, part: None },
-            ),
-            (
-                json!({"procedural": {"kind": "withdrawal", "part": "(iii)"}}),
-                Subject::Procedural { kind: ProceduralKind::Withdrawal, part: Some("(iii)".into()) },
-            ),
-        ];
-        for (value, subject) in cases {
-            let parsed: Subject = serde_json::from_value(value.clone()).unwrap();
-            assert_eq!(parsed, subject);
-            assert_eq!(serde_json::to_value(&subject).unwrap(), value);
-        }
-    }
-
-    #[test]
-    fn subject_json_lenient_and_strict() {
-        // "part": null on an amendment and a missing procedural part both mean None.
-        let s: Subject = serde_json::from_value(json!({"amendment": {"part": null, "text": "x"}})).unwrap();
-        assert_eq!(s, Subject::Amendment { part: None, text: "x".into() });
-        let s: Subject = serde_json::from_value(json!({"procedural": {"kind": "motion_be_now_put"}})).unwrap();
-        assert_eq!(s, Subject::Procedural { kind: ProceduralKind::MotionBeNowPut, part: None });
-        assert!(serde_json::from_value::<Subject>(json!({"part": {"label": "(i)"}})).is_err());
-        assert!(serde_json::from_value::<Subject>(json!("parts")).is_err());
-        assert!(serde_json::from_value::<Subject>(json!({"procedural": {"kind": "adjourn"}})).is_err());
-    }
-
-    #[test]
-    fn subject_schema_is_named_subject() {
-        assert_eq!(<Subject as ToSchema>::name(), "Subject");
-        let schema = serde_json::to_string(&<Subject as PartialSchema>::schema()).unwrap();
-        assert!(schema.contains("amendment"), "{schema}");
-        assert!(schema.contains("procedural"), "{schema}");
-    }
-
-    #[test]
-    fn effect_json() {
-        let e = Effect::Decide {
-            label: Some("(ii)".into()),
-            outcome: Outcome::Carried,
-            qualifier: Some(Qualifier::NemCon),
-        };
-        assert_eq!(
-            serde_json::to_value(&e).unwrap(),
-            json!({"decide": {"label": "(ii)", "outcome": "carried", "qualifier": "nem_con"}})
-        );
-        assert_eq!(serde_json::to_value(Effect::Nothing).unwrap(), json!("nothing"));
-        let e = Effect::AddPart { label: "(vi)".into(), text: "t".into() };
-        let back: Effect = serde_json::from_value(serde_json::to_value(&e).unwrap()).unwrap();
-        assert_eq!(back, e);
-    }
-
-    #[test]
-    fn procedural_kinds() {
-        assert_eq!(ProceduralKind::MotionBeNowPut.default_majority(), Majority::TwoThirds);
-        assert_eq!(ProceduralKind::StandingOrders.default_majority(), Majority::TwoThirds);
-        assert_eq!(ProceduralKind::NextBusiness.default_majority(), Majority::Simple);
-        assert_eq!(ProceduralKind::TakenAsReference.default_majority(), Majority::Simple);
-        assert_eq!(ProceduralKind::Withdrawal.default_majority(), Majority::Simple);
-        assert_eq!(ProceduralKind::MotionBeNowPut.describe(), "that the motion be now put");
-        assert_eq!(ProceduralKind::NextBusiness.describe(), "that conference move to next business");
-        assert_eq!(ProceduralKind::TakenAsReference.describe(), "that the motion be taken as a reference");
-        assert_eq!(ProceduralKind::Withdrawal.describe(), "that the motion be withdrawn");
-        assert_eq!(ProceduralKind::StandingOrders.describe(), "to change or suspend standing orders");
-        for k in ProceduralKind::ALL {
-            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.as_str()));
-            assert_eq!(k.as_str().parse::<ProceduralKind>().unwrap(), k);
-        }
-    }
-
-    #[test]
-    fn describe_subjects() {
-        assert_eq!(Subject::Whole.describe(), "the motion as a whole");
-        assert_eq!(Subject::Part { label: "(ii)".into() }.describe(), "part (ii)");
-        assert_eq!(
-            Subject::Amendment { part: Some("(ii)".into()), text: "x".into() }.describe(),
-            "amendment to part (ii)"
-        );
-        assert_eq!(Subject::Amendment { part: None, text: "x".into() }.to_string(), "amendment to the stem");
-        assert_eq!(Subject::Rider { text: "x".into() }.describe(), "rider");
-        assert_eq!(
-            Subject::Procedural { kind: ProceduralKind::MotionBeNowPut, part: None }.describe(),
-            "procedural: that the motion be now put"
-        );
-        assert_eq!(
-            Subject::Procedural { kind: ProceduralKind::Withdrawal, part: Some("(iii)".into()) }.describe(),
-            "procedural: that the motion be withdrawn (part (iii))"
-        );
-        assert_eq!(
-            Subject::Procedural { kind: ProceduralKind::MotionBeNowPut, part: None }.default_majority(),
-            Majority::TwoThirds
-        );
-        assert_eq!(Subject::Whole.default_majority(), Majority::Simple);
-    }
-
-    #[test]
-    fn effects_of_whole_and_part_votes() {
-        let carried_nem_con = decide(Majority::Simple, &Counts::new(10, 0, 2));
-        assert_eq!(
-            effect_of(&Subject::Whole, &carried_nem_con, &[]),
-            Effect::Decide { label: None, outcome: Outcome::Carried, qualifier: Some(Qualifier::NemCon) }
-        );
-        assert_eq!(
-            effect_of(&Subject::Part { label: "(ii)".into() }, &Decision::LOST, &roman5()),
-            Effect::Decide { label: Some("(ii)".into()), outcome: Outcome::Lost, qualifier: None }
-        );
-        // A qualifier on a lost decision is never passed on.
-        let odd = Decision { carried: false, qualifier: Some(Qualifier::NemCon) };
-        assert_eq!(
-            effect_of(&Subject::Whole, &odd, &[]),
-            Effect::Decide { label: None, outcome: Outcome::Lost, qualifier: None }
-        );
-    }
-
-    #[test]
-    fn effects_of_amendments_and_riders() {
-        let amend = Subject::Amendment {
-            part: Some("(ii)".into()),
-            text: "  insists   that practices keep flexibility ".into(),
-        };
-        assert_eq!(
-            effect_of(&amend, &Decision::CARRIED, &roman5()),
-            Effect::ReplaceText { label: Some("(ii)".into()), text: "insists that practices keep flexibility".into() }
-        );
-        assert_eq!(effect_of(&amend, &Decision::LOST, &roman5()), Effect::Nothing);
-        let stem = Subject::Amendment { part: None, text: "That conference".into() };
-        assert_eq!(
-            effect_of(&stem, &Decision::CARRIED, &[]),
-            Effect::ReplaceText { label: None, text: "That conference".into() }
-        );
-        let rider = Subject::Rider { text: "calls for a ballot".into() };
-        assert_eq!(
-            effect_of(&rider, &Decision::CARRIED, &roman5()),
-            Effect::AddPart { label: "(vi)".into(), text: "calls for a ballot".into() }
-        );
-        assert_eq!(
-            effect_of(&rider, &Decision::CARRIED, &labels(&["(a)", "(b)"])),
-            Effect::AddPart { label: "(c)".into(), text: "calls for a ballot".into() }
-        );
-        assert_eq!(
-            effect_of(&rider, &Decision::CARRIED, &[]),
-            Effect::AddPart { label: "(i)".into(), text: "calls for a ballot".into() }
-        );
-        assert_eq!(effect_of(&rider, &Decision::LOST, &roman5()), Effect::Nothing);
-    }
-
-    #[test]
-    fn effects_of_procedural_motions() {
-        let p = |kind, part: Option<&str>| Subject::Procedural { kind, part: part.map(str::to_string) };
-        let ls = roman5();
-        assert_eq!(effect_of(&p(ProceduralKind::MotionBeNowPut, None), &Decision::CARRIED, &ls), Effect::Nothing);
-        assert_eq!(effect_of(&p(ProceduralKind::StandingOrders, None), &Decision::CARRIED, &ls), Effect::Nothing);
-        assert_eq!(
-            effect_of(&p(ProceduralKind::NextBusiness, None), &Decision::CARRIED, &ls),
-            Effect::Decide { label: None, outcome: Outcome::MovedToNextBusiness, qualifier: None }
-        );
-        assert_eq!(
-            effect_of(&p(ProceduralKind::TakenAsReference, Some("(iv)")), &Decision::CARRIED, &ls),
-            Effect::Decide { label: Some("(iv)".into()), outcome: Outcome::CarriedAsReference, qualifier: None }
-        );
-        let unanimous = decide(Majority::Simple, &Counts::new(5, 0, 0));
-        assert_eq!(
-            effect_of(&p(ProceduralKind::Withdrawal, Some("(i)")), &unanimous, &ls),
-            Effect::Decide { label: Some("(i)".into()), outcome: Outcome::Withdrawn, qualifier: None }
-        );
-        for kind in ProceduralKind::ALL {
-            assert_eq!(effect_of(&p(kind, None), &Decision::LOST, &ls), Effect::Nothing);
-            assert_eq!(effect_of(&p(kind, Some("(ii)")), &Decision::LOST, &ls), Effect::Nothing);
-        }
-    }
-
-    #[test]
-    fn validation_messages() {
-        let ls = roman5();
-        let part = |l: &str| Subject::Part { label: l.into() };
-        assert_eq!(validate_subject(&part("(ii)"), &ls, TakenAs::Parts), Ok(()));
-        let err = validate_subject(&part("(vi)"), &ls, TakenAs::Parts).unwrap_err();
-        assert_eq!(err, "there is no part (vi) in this motion; its parts are (i), (ii), (iii), (iv), (v)");
-        let err = validate_subject(&part("ii"), &ls, TakenAs::Parts).unwrap_err();
-        assert!(err.contains("did you mean (ii)?"), "{err}");
-        let err = validate_subject(&part("(i)"), &[], TakenAs::Parts).unwrap_err();
-        assert!(err.contains("no parts"), "{err}");
-        let err = validate_subject(&part(" "), &ls, TakenAs::Parts).unwrap_err();
-        assert!(err.contains("say which part"), "{err}");
-        let err = validate_subject(&part("(ii)"), &ls, TakenAs::Whole).unwrap_err();
-        assert!(err.contains("taken as a whole"), "{err}");
-
-        assert_eq!(validate_subject(&Subject::Whole, &ls, TakenAs::Whole), Ok(()));
-        assert_eq!(validate_subject(&Subject::Whole, &[], TakenAs::Parts), Ok(()));
-        let err = validate_subject(&Subject::Whole, &ls, TakenAs::Parts).unwrap_err();
-        assert!(err.contains("taken in parts"), "{err}");
-
-        let amend = |p: Option<&str>, t: &str| Subject::Amendment { part: p.map(str::to_string), text: t.into() };
-        assert_eq!(validate_subject(&amend(None, "That x"), &ls, TakenAs::Whole), Ok(()));
-        assert_eq!(validate_subject(&amend(Some("(iii)"), "x"), &ls, TakenAs::Whole), Ok(()));
-        let err = validate_subject(&amend(Some("(iii)"), "  "), &ls, TakenAs::Whole).unwrap_err();
-        assert_eq!(err, "the amendment has no text: give the full wording of part (iii) as amended");
-        let err = validate_subject(&amend(Some("(ix)"), "x"), &ls, TakenAs::Whole).unwrap_err();
-        assert!(err.contains("no part (ix)"), "{err}");
-        let long = "x".repeat(MAX_MOTION_CHARS + 1);
-        assert!(validate_subject(&amend(None, &long), &ls, TakenAs::Whole).is_err());
-
-        let err = validate_subject(&Subject::Rider { text: "".into() }, &ls, TakenAs::Whole).unwrap_err();
-        assert!(err.starts_with("the rider has no text"), "{err}");
-        let full: Vec<String> = (1..=MAX_PARTS as u32).map(|n| format!("({n})")).collect();
-        let err = validate_subject(&Subject::Rider { text: "x".into() }, &full, TakenAs::Parts).unwrap_err();
-        assert!(err.contains("50"), "{err}");
-
-        let proc_ = |k, p: Option<&str>| Subject::Procedural { kind: k, part: p.map(str::to_string) };
-        assert_eq!(validate_subject(&proc_(ProceduralKind::NextBusiness, None), &ls, TakenAs::Whole), Ok(()));
-        assert_eq!(validate_subject(&proc_(ProceduralKind::Withdrawal, Some("(ii)")), &ls, TakenAs::Parts), Ok(()));
-        let err = validate_subject(&proc_(ProceduralKind::Withdrawal, Some("(ii)")), &ls, TakenAs::Whole).unwrap_err();
-        assert!(err.contains("taken as a whole"), "{err}");
-        let err =
-            validate_subject(&proc_(ProceduralKind::StandingOrders, Some("(ii)")), &ls, TakenAs::Parts).unwrap_err();
-        assert!(err.contains("not to one part"), "{err}");
-        let err = validate_subject(&proc_(ProceduralKind::NextBusiness, Some("(x)")), &ls, TakenAs::Parts).unwrap_err();
-        assert!(err.contains("no part (x)"), "{err}");
-    }
-
-    #[test]
-    fn still_open_checks() {
-        let parts = vec![PartState::decided("(i)", Outcome::Carried), PartState::undecided("(ii)")];
-        let part = |l: &str| Subject::Part { label: l.into() };
-        assert_eq!(check_still_open(&part("(ii)"), TakenAs::Parts, None, &parts), Ok(()));
-        let err = check_still_open(&part("(i)"), TakenAs::Parts, None, &parts).unwrap_err();
-        assert_eq!(err, "part (i) has already been decided (CARRIED)");
-        let err = check_still_open(
-            &Subject::Amendment { part: Some("(i)".into()), text: "x".into() },
-            TakenAs::Parts,
-            None,
-            &parts,
-        )
-        .unwrap_err();
-        assert!(err.ends_with("so it can no longer be amended"), "{err}");
-        let err = check_still_open(&Subject::Amendment { part: None, text: "x".into() }, TakenAs::Parts, None, &parts)
-            .unwrap_err();
-        assert!(err.contains("stem"), "{err}");
-        let err =
-            check_still_open(&Subject::Whole, TakenAs::Whole, Some((Outcome::Carried, Some(Qualifier::NemCon))), &[])
-                .unwrap_err();
-        assert_eq!(err, "the motion has already been decided (CARRIED NEM CON)");
-        let so = Subject::Procedural { kind: ProceduralKind::StandingOrders, part: None };
-        assert_eq!(check_still_open(&so, TakenAs::Whole, Some((Outcome::Lost, None)), &[]), Ok(()));
-    }
-
-    #[test]
-    fn a_motion_taken_in_parts_end_to_end() {
-        let mut m = MotionState::new(
-            "That conference:",
-            vec![
-                ("(i)".into(), "rejects it".into()),
-                ("(ii)".into(), "insists".into()),
-                ("(iii)".into(), "demands".into()),
-            ],
-        );
-        m.taken = TakenAs::Parts;
-        // An amendment to (ii), carried.
-        let e = m
-            .record_poll(
-                &Subject::Amendment { part: Some("(ii)".into()), text: "insists strongly".into() },
-                &Decision::CARRIED,
-            )
-            .unwrap();
-        assert!(matches!(e, Effect::ReplaceText { .. }));
-        assert_eq!(m.parts[1].text, "insists strongly");
-        // A rider, carried: becomes (iv).
-        m.record_poll(&Subject::Rider { text: "mandates GPC".into() }, &Decision::CARRIED).unwrap();
-        assert_eq!(m.labels(), labels(&["(i)", "(ii)", "(iii)", "(iv)"]));
-        // Closure: nothing changes.
-        let closure = Subject::Procedural { kind: ProceduralKind::MotionBeNowPut, part: None };
-        assert_eq!(m.record_poll(&closure, &Decision::CARRIED).unwrap(), Effect::Nothing);
-        // Parts.
-        for (label, counts) in
-            [("(i)", Counts::new(212, 40, 9)), ("(ii)", Counts::new(3, 0, 0)), ("(iii)", Counts::new(10, 20, 0))]
-        {
-            let d = decide(Majority::Simple, &counts);
-            m.record_poll(&Subject::Part { label: label.into() }, &d).unwrap();
-        }
-        assert_eq!(m.outcome_text(), None);
-        assert!(m.record_poll(&Subject::Part { label: "(i)".into() }, &Decision::LOST).is_err());
-        m.record_poll(
-            &Subject::Procedural { kind: ProceduralKind::TakenAsReference, part: Some("(iv)".into()) },
-            &Decision::CARRIED,
-        )
-        .unwrap();
-        assert_eq!(
-            m.outcome_text().as_deref(),
-            Some("PARTS (i) AND (ii) CARRIED; PART (iii) LOST; PART (iv) CARRIED AS A REFERENCE")
-        );
-        assert_eq!(m.parts[1].qualifier, Some(Qualifier::Unanimously));
-        assert!(m.record_poll(&Subject::Whole, &Decision::CARRIED).is_err());
-    }
-
-    #[test]
-    fn whole_motion_and_closing() {
-        let mut m = MotionState::new("That conference believes in it.", vec![]);
-        m.record_poll(&Subject::Whole, &decide(Majority::TwoThirds, &Counts::new(20, 5, 1))).unwrap();
-        assert_eq!(m.outcome_text().as_deref(), Some("CARRIED BY A TWO-THIRDS MAJORITY"));
-        assert_eq!(m.close(), 0);
-
-        let mut m = MotionState::new("That", vec![("(i)".into(), "a".into()), ("(ii)".into(), "b".into())]);
-        m.taken = TakenAs::Parts;
-        m.record_poll(&Subject::Part { label: "(i)".into() }, &Decision::CARRIED).unwrap();
-        assert_eq!(m.close(), 1);
-        assert_eq!(m.outcome_text().as_deref(), Some("PART (i) CARRIED; PART (ii) NOT REACHED"));
-
-        // Next business on a motion taken in parts decides every undecided part.
-        let mut m = MotionState::new("That", vec![("(a)".into(), "a".into()), ("(b)".into(), "b".into())]);
-        m.taken = TakenAs::Parts;
-        m.record_poll(&Subject::Part { label: "(a)".into() }, &Decision::LOST).unwrap();
-        m.record_poll(&Subject::Procedural { kind: ProceduralKind::NextBusiness, part: None }, &Decision::CARRIED)
-            .unwrap();
-        assert_eq!(m.outcome_text().as_deref(), Some("PART (a) LOST; PART (b) MOVED TO NEXT BUSINESS"));
-
-        // Taken as a whole: the whole decision also decides the parts.
-        let mut m = MotionState::new("That", vec![("(i)".into(), "a".into()), ("(ii)".into(), "b".into())]);
-        m.record_poll(&Subject::Whole, &decide(Majority::Simple, &Counts::new(9, 0, 0))).unwrap();
-        assert_eq!(m.outcome_text().as_deref(), Some("CARRIED UNANIMOUSLY"));
-        assert!(m.parts.iter().all(|p| p.outcome == Some(Outcome::Carried) && p.qualifier.is_none()));
-        assert_eq!(m.close(), 0);
-
-        // Closing an undecided whole motion.
-        let mut m = MotionState::new("That", vec![("(i)".into(), "a".into())]);
-        assert_eq!(m.close(), 2);
-        assert_eq!(m.outcome_text().as_deref(), Some("NOT REACHED"));
-        assert_eq!(m.parts[0].outcome, Some(Outcome::NotReached));
-    }
-
-    #[test]
-    fn apply_errors() {
-        let mut m = MotionState::new("That", vec![("(i)".into(), "a".into())]);
-        assert!(m
-            .apply(&Effect::Decide { label: Some("(ix)".into()), outcome: Outcome::Lost, qualifier: None })
-            .is_err());
-        assert!(m.apply(&Effect::AddPart { label: "(i)".into(), text: "dup".into() }).is_err());
-        assert!(m.apply(&Effect::ReplaceText { label: Some("(ii)".into()), text: "x".into() }).is_err());
-    }
-}
+#[path = "polls_tests.rs"]
+mod tests;

@@ -136,7 +136,7 @@ impl SpeakingRules {
     }
 
     /// Every limit within [`LIMIT_RANGE`], or the first field that is not.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), super::errors::SpeakingTimeError> {
         let (lo, hi) = LIMIT_RANGE;
         for (field, v) in [
             ("proposer_seconds", self.proposer_seconds),
@@ -144,7 +144,7 @@ impl SpeakingRules {
             ("reply_seconds", self.reply_seconds),
         ] {
             if !(lo..=hi).contains(&v) {
-                return Err(format!("{field}: {v} is not between {lo} and {hi} seconds"));
+                return Err(super::errors::SpeakingTimeError { field, seconds: v });
             }
         }
         Ok(())
@@ -275,7 +275,14 @@ mod tests {
         );
         assert!(r.validate().is_ok());
         let bad = SpeakingRules { speaker_seconds: 5, ..r };
-        assert_eq!(bad.validate(), Err("speaker_seconds: 5 is not between 10 and 3600 seconds".to_string()));
+        assert_eq!(
+            bad.validate(),
+            Err(super::super::errors::SpeakingTimeError { field: "speaker_seconds", seconds: 5 })
+        );
+        assert_eq!(
+            bad.validate().map_err(|e| e.to_string()),
+            Err("speaker_seconds: 5 is not between 10 and 3600 seconds".to_string())
+        );
         assert!(SpeakingRules { reply_seconds: 3601, ..r }.validate().is_err());
     }
 

@@ -11,6 +11,7 @@ use crate::db::schema::{motions, parts, polls};
 use crate::db::{self, DbConnection};
 use crate::error::{AppError, AppResult};
 use crate::procedure::amendment_wording::{read_amendment, Proposal};
+use crate::procedure::AmendmentError;
 use crate::procedure::{ItemKind, Majority, Outcome, Subject, TakenAs};
 use crate::services::auth::User;
 use crate::services::conference::{self as conf, MotionView, NewPoll, PollView};
@@ -83,7 +84,7 @@ fn target_of(c: &mut DbConnection, item: &MotionView) -> AppResult<MotionView> {
 }
 
 /// The subject read from the item as printed, or given by the chair.
-fn subject_for(item: &MotionView, target: &MotionView, input: &PutItem) -> Result<Subject, String> {
+fn subject_for(item: &MotionView, target: &MotionView, input: &PutItem) -> Result<Subject, AmendmentError> {
     let rider = item.kind == ItemKind::Rider;
     if let Some(text) = &input.text {
         return Ok(if rider {
@@ -138,7 +139,7 @@ pub fn put_item(
                 } else {
                     Subject::Amendment { part: None, text: String::new() }
                 },
-                Some(e),
+                Some(e.to_string()),
             ),
         };
         return Ok(Err(PutPreview {

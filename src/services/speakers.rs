@@ -411,7 +411,7 @@ fn set_rules_tx(
             speaker_seconds: input.speaker_seconds.unwrap_or(old.speaker_seconds),
             reply_seconds: input.reply_seconds.unwrap_or(old.reply_seconds),
         };
-        new.validate().map_err(AppError::validation)?;
+        new.validate()?;
         save_settings(c, conference_id, &new, motion)?;
         audit_log::append(
             c,

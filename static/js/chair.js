@@ -278,26 +278,25 @@ const PROCEDURAL = {
   withdrawal: 'That the motion be withdrawn',
   standing_orders: 'To change or suspend standing orders',
 };
-const TWO_THIRDS_PROCEDURAL = ['motion_be_now_put', 'standing_orders'];
 const MAJORITY_WORDS = { simple: 'Simple (more for than against)', two_thirds: 'Two-thirds of those voting' };
 
-/** The majority the service uses for this subject unless the chair chooses another. */
+/** The majority the service uses for this subject unless the chair chooses another: the service says
+ * (the motion's `default_majorities`); the page does not work it out. */
 function defaultMajority(m, kind, procKind) {
-  if (kind === 'procedural') return TWO_THIRDS_PROCEDURAL.includes(procKind) ? 'two_thirds' : 'simple';
-  if (kind === 'substantive') return m.needs_two_thirds ? 'two_thirds' : 'simple';
-  return 'simple';
+  const key = kind === 'procedural' ? procKind : kind === 'substantive' ? 'whole' : kind;
+  return (m.default_majorities || {})[key] || 'simple';
 }
 
 function majorityReason(m, kind, procKind) {
+  const twoThirds = defaultMajority(m, kind, procKind) === 'two_thirds';
   if (kind === 'procedural') {
-    return TWO_THIRDS_PROCEDURAL.includes(procKind)
-      ? 'Closure and standing orders need two-thirds of those voting.'
-      : 'This procedural motion needs a simple majority.';
+    return twoThirds ? 'Closure and standing orders need two-thirds of those voting.' : 'This procedural motion needs a simple majority.';
   }
   if (kind === 'substantive') {
-    return m.needs_two_thirds ? 'The agenda committee marked this motion as needing two-thirds.' : 'A motion needs a simple majority unless marked otherwise.';
+    return twoThirds ? 'The agenda committee marked this motion as needing two-thirds.' : 'A motion needs a simple majority unless marked otherwise.';
   }
-  return kind === 'rider' ? 'A rider needs a simple majority.' : 'An amendment needs a simple majority.';
+  const what = kind === 'rider' ? 'A rider' : 'An amendment';
+  return twoThirds ? `${what} on this motion needs two-thirds of those voting.` : `${what} needs a simple majority.`;
 }
 
 function openPollForm(m) {

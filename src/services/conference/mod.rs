@@ -102,6 +102,10 @@ pub struct MotionView {
     pub marks: Vec<AgendaMark>,
     pub bracket: Option<String>,
     pub needs_two_thirds: bool,
+    /// The majority each kind of poll on this motion uses unless the chair chooses another
+    /// (`procedure::polls::default_majorities`): keys "whole", "part", "amendment", "rider" and the
+    /// procedural kinds.
+    pub default_majorities: std::collections::BTreeMap<String, Majority>,
     /// How the chair is taking it: null until decided (or until the first poll).
     pub taken_as: Option<TakenAs>,
     /// The motion's own outcome when taken (or decided) as a whole.

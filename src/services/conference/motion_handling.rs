@@ -119,6 +119,7 @@ pub(super) fn motion_view_from_rows(row: &MotionRow, part_rows: Vec<PartRow>) ->
         marks: serde_json::from_str(&row.marks).map_err(AppError::internal)?,
         bracket: row.bracket.clone(),
         needs_two_thirds: row.needs_two_thirds,
+        default_majorities: procedure::polls::default_majorities(row.needs_two_thirds),
         taken_as,
         outcome,
         qualifier,
@@ -521,9 +522,7 @@ pub fn decide_motion(
         if view.taken_as.is_none() {
             state.taken = TakenAs::Whole;
         }
-        state
-            .apply(&procedure::Effect::Decide { label: None, outcome, qualifier: None })
-            .map_err(AppError::validation)?;
+        state.apply(&procedure::Effect::Decide { label: None, outcome, qualifier: None })?;
         save_state(c, motion_id, &state, None, true)?;
         audit_log::append(
             c,

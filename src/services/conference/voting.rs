@@ -217,16 +217,8 @@ pub fn open_poll(
                 .set(motions::taken_as.eq(state.taken.as_str()))
                 .execute(c)?;
         }
-        state.validate(&input.subject).map_err(AppError::validation)?;
-        let majority = input.majority.unwrap_or_else(|| {
-            let default = input.subject.default_majority();
-            let substantive = matches!(input.subject, Subject::Whole | Subject::Part { .. });
-            if substantive && view.needs_two_thirds {
-                Majority::TwoThirds
-            } else {
-                default
-            }
-        });
+        state.validate(&input.subject)?;
+        let majority = input.majority.unwrap_or_else(|| input.subject.default_majority_on(view.needs_two_thirds));
         let question = format!("Motion {}: {}", view.item, input.subject.describe());
         let details = serde_json::json!({"motion_id": motion_id, "subject": input.subject, "majority": majority.as_str(), "method": method});
         let spec = PollSpec {
@@ -445,8 +437,7 @@ pub fn close_poll(
                 "lost" => false,
                 other => return Err(AppError::validation(format!("result: {other:?} is not carried or lost"))),
             };
-            let decision =
-                procedure::check_declared(majority, carried, d.counts.as_ref()).map_err(AppError::validation)?;
+            let decision = procedure::check_declared(majority, carried, d.counts.as_ref())?;
             (decision, d.counts)
         };
         let mut motion_number = None;
@@ -460,9 +451,11 @@ pub fn close_poll(
                     }
                     let mut state = motion_state(&view);
                     state.taken = TakenAs::Whole;
-                    state
-                        .apply(&procedure::Effect::Decide { label: None, outcome: Outcome::Carried, qualifier: None })
-                        .map_err(AppError::conflict)?;
+                    state.apply(&procedure::Effect::Decide {
+                        label: None,
+                        outcome: Outcome::Carried,
+                        qualifier: None,
+                    })?;
                     save_state(c, mid, &state, None, true)?;
                 }
             }
@@ -474,7 +467,7 @@ pub fn close_poll(
             if view.taken_as.is_none() {
                 state.taken = TakenAs::Whole;
             }
-            state.record_poll(&subject, &decision).map_err(AppError::conflict)?;
+            state.record_poll(&subject, &decision)?;
             let substantive = matches!(subject, Subject::Whole | Subject::Part { .. });
             save_state(
                 c,
