@@ -10,6 +10,7 @@ pub(super) struct Checked {
     closes_at: Option<NaiveDateTime>,
     publication: Publication,
     trustees: Option<Vec<i64>>,
+    threshold: Option<i32>,
 }
 
 pub(super) fn check(input: NewBallot) -> AppResult<Checked> {
@@ -44,6 +45,7 @@ pub(super) fn check(input: NewBallot) -> AppResult<Checked> {
         closes_at,
         publication,
         trustees,
+        threshold: input.threshold,
     })
 }
 
@@ -66,7 +68,7 @@ pub fn create_ballot(conn: &mut DbConnection, actor: &User, input: NewBallot) ->
             .returning(ballots::id)
             .get_result::<i64>(conn)?;
         crate::services::access::add_officer(conn, id, actor.id)?;
-        crate::services::e2e::define(conn, id, c.trustees.as_deref())?;
+        crate::services::e2e::define(conn, id, c.trustees.as_deref(), c.threshold)?;
         audit_log::append(
             conn,
             &actor.email,
@@ -97,7 +99,7 @@ pub fn update_ballot(conn: &mut DbConnection, actor: &User, id: i64, input: NewB
                 ballots::closes_at.eq(c.closes_at),
             ))
             .execute(conn)?;
-        crate::services::e2e::define(conn, id, c.trustees.as_deref())?;
+        crate::services::e2e::define(conn, id, c.trustees.as_deref(), c.threshold)?;
         audit_log::append(
             conn,
             &actor.email,

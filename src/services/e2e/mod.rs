@@ -40,6 +40,7 @@ use crate::services::{audit_log, mail};
 mod casting;
 mod invitation;
 mod tally;
+pub mod threshold;
 
 pub use casting::*;
 pub use invitation::*;
@@ -49,7 +50,7 @@ pub use tally::*;
 pub const RECEIPTS: &str = "receipts";
 /// Tier 2: Belenios 2.0 ballots encrypted by the voter, decrypted only by the trustees.
 pub const END_TO_END: &str = "end_to_end";
-/// At most this many trustees (every one must decrypt).
+/// At most this many trustees.
 pub const MAX_TRUSTEES: usize = 10;
 
 // ---- definition ------------------------------------------------------------------------------------
@@ -92,7 +93,12 @@ pub fn check_definition(verifiability: Option<&str>, trustees: Option<&[i64]>) -
 /// Inside the transaction that creates or redefines draft ballot `id`: make it end to end with these
 /// trustees (each an active user holding the trustee role), or tier 1 (None). A redefinition that keeps the
 /// same trustees in the same order keeps the keys they uploaded.
-pub fn define(conn: &mut DbConnection, id: i64, trustees: Option<&[i64]>) -> AppResult<()> {
+pub fn define(conn: &mut DbConnection, id: i64, trustees: Option<&[i64]>, threshold: Option<i32>) -> AppResult<()> {
+    if let (Some(t), Some(n)) = (threshold, trustees.map(|t| t.len())) {
+        threshold::check_threshold(t, n)?;
+    } else if threshold.is_some() {
+        return Err(AppError::validation("threshold: only an end-to-end ballot with trustees has a threshold"));
+    }
     let current: Vec<i64> = e2e_trustees::table
         .filter(e2e_trustees::ballot_id.eq(id))
         .order(e2e_trustees::position.asc())
@@ -100,13 +106,26 @@ pub fn define(conn: &mut DbConnection, id: i64, trustees: Option<&[i64]>) -> App
         .load(conn)?;
     let exists = is_end_to_end(conn, id)?;
     if let Some(t) = trustees {
-        if exists && current == t {
+        if exists && current == t && threshold::threshold_of(conn, id)? == threshold {
             return Ok(());
         }
     }
     diesel::delete(e2e_trustees::table.filter(e2e_trustees::ballot_id.eq(id))).execute(conn)?;
     diesel::delete(e2e_ballots::table.filter(e2e_ballots::ballot_id.eq(id))).execute(conn)?;
     let Some(t) = trustees else { return Ok(()) };
+    diesel::insert_into(e2e_ballots::table)
+        .values((
+            e2e_ballots::ballot_id.eq(id),
+            e2e_ballots::ballot_count.eq(0i64),
+            e2e_ballots::threshold.eq(threshold),
+        ))
+        .execute(conn)?;
+    insert_trustees(conn, id, t)
+}
+
+/// Checks each user may be a trustee (active, holding the trustee role) and makes them ballot `id`'s
+/// trustees in this order.
+fn insert_trustees(conn: &mut DbConnection, id: i64, t: &[i64]) -> AppResult<()> {
     for uid in t {
         let row: Option<(String, bool)> =
             users::table.filter(users::id.eq(uid)).select((users::roles, users::active)).first(conn).optional()?;
@@ -122,9 +141,6 @@ pub fn define(conn: &mut DbConnection, id: i64, trustees: Option<&[i64]>) -> App
             )));
         }
     }
-    diesel::insert_into(e2e_ballots::table)
-        .values((e2e_ballots::ballot_id.eq(id), e2e_ballots::ballot_count.eq(0i64)))
-        .execute(conn)?;
     for (i, uid) in t.iter().enumerate() {
         diesel::insert_into(e2e_trustees::table)
             .values((
@@ -193,6 +209,10 @@ pub struct TrusteesView {
     pub missing_decryptions: Vec<String>,
     /// Whether the result has been decrypted (then GET /results has it).
     pub result_ready: bool,
+    /// Threshold trustees: how many of them must decrypt (t of n); null when every trustee must.
+    pub threshold: Option<i32>,
+    /// After close, until the result is decrypted: how many more partial decryptions are needed.
+    pub decryptions_needed: Option<usize>,
 }
 
 struct TrusteeRow {
@@ -237,8 +257,13 @@ pub fn trustees(conn: &mut DbConnection, id: i64) -> AppResult<TrusteesView> {
     let result: Option<String> =
         e2e_ballots::table.filter(e2e_ballots::ballot_id.eq(id)).select(e2e_ballots::result).first(conn)?;
     let closed = status == "closed" || status == "published";
+    let threshold = threshold::threshold_of(conn, id)?;
+    let required = threshold::decryptions_required(conn, id, rows.len())?;
+    let have = rows.iter().filter(|r| r.partial_decryption.is_some()).count();
     Ok(TrusteesView {
         ballot_id: id,
+        threshold,
+        decryptions_needed: (closed && result.is_none()).then_some(required.saturating_sub(have)),
         missing_keys: rows.iter().filter(|r| r.public_key.is_none()).map(|r| r.name.clone()).collect(),
         missing_decryptions: if closed {
             rows.iter().filter(|r| r.partial_decryption.is_none()).map(|r| r.name.clone()).collect()
@@ -302,6 +327,12 @@ pub fn upload_key(conn: &mut DbConnection, user: &User, id: i64, key: Value) -> 
         let status = require_e2e(conn, id)?;
         let position = require_trustee(conn, user, id)?;
         lock_ballot(conn, id)?;
+        if let Some(t) = threshold::threshold_of(conn, id)? {
+            return Err(AppError::conflict(format!(
+                "ballot {id} has threshold trustees ({t} of them decrypt): its key comes from the key ceremony \
+                 (GET /api/v1/ballots/{id}/ceremony), not from a single key per trustee"
+            )));
+        }
         if status != "draft" {
             return Err(AppError::conflict(format!("the ballot is {status}: trustee keys were fixed when it opened")));
         }
@@ -363,14 +394,8 @@ pub fn open_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) -
     if b.status != "draft" {
         return Err(AppError::conflict(format!("the ballot is {}, not a draft", b.status)));
     }
+    let trustee_keys = threshold::election_trustees(conn, id)?;
     let rows = trustee_rows(conn, id)?;
-    let missing: Vec<String> = rows.iter().filter(|r| r.public_key.is_none()).map(|r| r.name.clone()).collect();
-    if !missing.is_empty() {
-        return Err(AppError::conflict(format!(
-            "the ballot cannot open until every trustee has uploaded a key; missing: {}",
-            missing.join(", ")
-        )));
-    }
     let roll_rows: Vec<(i64, String, String)> = roll::table
         .filter(roll::ballot_id.eq(id))
         .order(roll::id.asc())
@@ -380,12 +405,6 @@ pub fn open_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) -
         return Err(AppError::conflict("the roll is empty: import the electoral roll before opening"));
     }
     let g = &*carried_e2e::group::BELENIOS_2048;
-    let mut trustee_keys = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let k: TrusteePublicKey = serde_json::from_str(r.public_key.as_deref().unwrap_or_default())
-            .map_err(|e| AppError::internal_msg(format!("a stored trustee key does not parse: {e}")))?;
-        trustee_keys.push(Trustee::Single(k));
-    }
     let y = trustee::combine_keys(g, &trustee_keys).map_err(AppError::internal_msg)?;
     let uuid = credential::token();
     let election = to_json(&crate::ballot::e2e::belenios_election(&b.title, &b.description, &uuid, y, &b.questions));

@@ -77,6 +77,13 @@ pub fn upload_partial_decryption(conn: &mut DbConnection, user: &User, id: i64, 
         if me.partial_decryption.is_some() {
             return Err(AppError::conflict("you have already uploaded your partial decryption of this ballot"));
         }
+        let decrypted: Option<String> =
+            e2e_ballots::table.filter(e2e_ballots::ballot_id.eq(id)).select(e2e_ballots::result).first(conn)?;
+        if decrypted.is_some() {
+            return Err(AppError::conflict(
+                "the result is already decrypted from the partial decryptions needed: yours is not needed",
+            ));
+        }
         let pd: PartialDecryption = serde_json::from_value(pd).map_err(|e| {
             AppError::validation(format!(
                 "the partial decryption does not parse ({{\"decryption_factors\",\"decryption_proofs\"}}): {e}"
@@ -101,7 +108,7 @@ pub fn upload_partial_decryption(conn: &mut DbConnection, user: &User, id: i64, 
             &format!("ballot {id}"),
             serde_json::json!({"position": position}),
         )?;
-        // Every trustee's in: combine and decrypt.
+        // Enough are in (every trustee's, or t of n threshold trustees'): combine and decrypt.
         let mut by_owner: BTreeMap<usize, PartialDecryption> = BTreeMap::new();
         for r in &rows {
             let text = if r.position == position { Some(text.clone()) } else { r.partial_decryption.clone() };
@@ -110,7 +117,7 @@ pub fn upload_partial_decryption(conn: &mut DbConnection, user: &User, id: i64, 
                 by_owner.insert(r.position as usize, p);
             }
         }
-        if by_owner.len() == rows.len() {
+        if by_owner.len() >= super::threshold::decryptions_required(conn, id, rows.len())? {
             let trustees_json: Option<String> =
                 e2e_ballots::table.filter(e2e_ballots::ballot_id.eq(id)).select(e2e_ballots::trustees).first(conn)?;
             let trustees: Vec<Trustee> = serde_json::from_str(trustees_json.as_deref().unwrap_or("[]"))
@@ -138,8 +145,21 @@ pub fn counts(conn: &mut DbConnection, id: i64, questions: &[QuestionDef]) -> Ap
         .optional()?;
     let Some((result, n)) = row else { return Ok(None) };
     let Some(result) = result else {
+        let rows = trustee_rows(conn, id)?;
+        if let Some(t) = super::threshold::threshold_of(conn, id)? {
+            let have = rows.iter().filter(|r| r.partial_decryption.is_some()).count();
+            let more = (t.max(1) as usize).saturating_sub(have);
+            return Err(AppError::new(
+                ErrorCode::ResultsNotAvailable,
+                format!(
+                    "the result is not decrypted yet: {have} partial decryption(s) of the {t} needed (any {t} of the \
+                     {} trustees): {more} more needed",
+                    rows.len()
+                ),
+            ));
+        }
         let waiting: Vec<String> =
-            trustee_rows(conn, id)?.into_iter().filter(|r| r.partial_decryption.is_none()).map(|r| r.name).collect();
+            rows.into_iter().filter(|r| r.partial_decryption.is_none()).map(|r| r.name).collect();
         return Err(AppError::new(
             ErrorCode::ResultsNotAvailable,
             format!(
