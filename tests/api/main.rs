@@ -24,3 +24,4 @@ mod officer;
 mod roll_admin;
 mod secrecy;
 mod speakers;
+mod threshold_http;
