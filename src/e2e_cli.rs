@@ -88,24 +88,27 @@ fn canonical_election(text: &str) -> Result<ElectionCtx, String> {
 /// A tally file: the service's `{"election", "election_hash", "encrypted_tally", …}`, or a bare Belenios
 /// encrypted_tally (or belenios-tool's compute-encrypted-tally output, the tally on its first line).
 fn read_tally(path: &Path) -> Result<(Option<ElectionCtx>, EncryptedTally), String> {
-    let text = read_text(path)?;
-    let at = |e: String| format!("{}: {e}", path.display());
+    tally_from_text(&read_text(path)?).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// [`read_tally`] of a text (the service's answer to GET …/encrypted-tally, or a file's).
+pub(crate) fn tally_from_text(text: &str) -> Result<(Option<ElectionCtx>, EncryptedTally), String> {
     if let Ok(serde_json::Value::Object(o)) = serde_json::from_str::<serde_json::Value>(text.trim()) {
-        let election = o.get("election").ok_or_else(|| at("no \"election\" in the tally file".into()))?;
-        let ctx = canonical_election(&election.to_string()).map_err(at)?;
+        let election = o.get("election").ok_or_else(|| String::from("no \"election\" in the tally file"))?;
+        let ctx = canonical_election(&election.to_string())?;
         if let Some(h) = o.get("election_hash").and_then(|h| h.as_str()) {
             if h != ctx.fingerprint {
-                return Err(at(format!("the election's fingerprint is {}, not {h}", ctx.fingerprint)));
+                return Err(format!("the election's fingerprint is {}, not {h}", ctx.fingerprint));
             }
         }
-        let t = o.get("encrypted_tally").ok_or_else(|| at("no \"encrypted_tally\" in the tally file".into()))?;
+        let t = o.get("encrypted_tally").ok_or_else(|| String::from("no \"encrypted_tally\" in the tally file"))?;
         let t: EncryptedTally =
-            serde_json::from_value(t.clone()).map_err(|e| at(format!("not an encrypted tally: {e}")))?;
+            serde_json::from_value(t.clone()).map_err(|e| format!("not an encrypted tally: {e}"))?;
         return Ok((Some(ctx), t));
     }
     let t: EncryptedTally = serde_json::from_str(text.trim())
         .or_else(|e| serde_json::from_str(text.lines().next().unwrap_or_default()).map_err(|_| e))
-        .map_err(|e| at(format!("not an encrypted tally: {e}")))?;
+        .map_err(|e| format!("not an encrypted tally: {e}"))?;
     Ok((None, t))
 }
 

@@ -13,6 +13,7 @@ use carried_e2e::{group, trustee};
 use clap::Subcommand;
 
 use crate::e2e_cli::{read_election, read_text};
+use crate::e2e_remote::{summary, Remote};
 
 #[derive(Subcommand)]
 pub enum ThresholdCommand {
@@ -23,6 +24,8 @@ pub enum ThresholdCommand {
         /// Where to write your secret seed (created readable only by you).
         #[arg(long)]
         key_out: PathBuf,
+        #[command(flatten)]
+        remote: Remote,
     },
     /// Step 2 (anyone): check the certificates (certs.jsons, one per line, in the trustees' order).
     ThresholdCheck {
@@ -33,15 +36,19 @@ pub enum ThresholdCommand {
     /// Step 3 (each trustee): make your polynomial so that any --threshold trustees can decrypt, and print
     /// it: your signed commitments and each trustee's share, encrypted to them (a line of polynomials.jsons).
     ThresholdPolynomial {
-        /// The ceremony's certificates (certs.jsons: one per line, in the trustees' order).
-        #[arg(long)]
-        certs: PathBuf,
+        /// The ceremony's certificates (certs.jsons: one per line, in the trustees' order); with --server,
+        /// fetched from the service.
+        #[arg(long, required_unless_present = "server")]
+        certs: Option<PathBuf>,
         /// Your seed (from step 1).
         #[arg(long)]
         key: PathBuf,
-        /// How many trustees must take part to decrypt (t of n; at least 1, at most n).
-        #[arg(long)]
-        threshold: usize,
+        /// How many trustees must take part to decrypt (t of n; at least 1, at most n); with --server, the
+        /// ballot's.
+        #[arg(long, required_unless_present = "server")]
+        threshold: Option<usize>,
+        #[command(flatten)]
+        remote: Remote,
     },
     /// Step 4 (the relay): check the polynomials and print each trustee's verification input, one line per
     /// trustee in the certificates' order.
@@ -56,19 +63,39 @@ pub enum ThresholdCommand {
     /// Step 5 (each trustee): check the shares sent to you and print your verification output (your
     /// verification key with its proof, and your decryption key encrypted to yourself).
     ThresholdVoutput {
-        /// The ceremony's certificates (certs.jsons: one per line, in the trustees' order).
-        #[arg(long)]
-        certs: PathBuf,
+        /// The ceremony's certificates (certs.jsons: one per line, in the trustees' order); with --server,
+        /// fetched from the service.
+        #[arg(long, required_unless_present = "server")]
+        certs: Option<PathBuf>,
         /// Your seed (from step 1).
         #[arg(long)]
         key: PathBuf,
-        /// Your verification input (your line of step 4's output).
-        #[arg(long)]
-        vinput: PathBuf,
+        /// Your verification input (your line of step 4's output); with --server, fetched from the service.
+        #[arg(long, required_unless_present = "server")]
+        vinput: Option<PathBuf>,
         /// Also write your encrypted decryption key here (belenios-tool's .dkey), for `carried trustee decrypt
         /// --decryption-key`.
         #[arg(long)]
         dkey_out: Option<PathBuf>,
+        #[command(flatten)]
+        remote: Remote,
+    },
+    /// The key ceremony of a ballot on the service: its step, who is still to act (--server and --ballot).
+    ThresholdStatus {
+        #[command(flatten)]
+        remote: Remote,
+    },
+    /// A closed ballot on the service (--server, --ballot): fetch its encrypted tally, decrypt your part with
+    /// your seed and encrypted decryption key, post it, and say how many more decryptions are needed.
+    ThresholdDecrypt {
+        /// Your seed (from step 1).
+        #[arg(long)]
+        key: PathBuf,
+        /// Your encrypted decryption key (from threshold-voutput --dkey-out).
+        #[arg(long)]
+        decryption_key: PathBuf,
+        #[command(flatten)]
+        remote: Remote,
     },
     /// Step 6 (anyone): check every verification output and print threshold.json (the Pedersen entry of the
     /// election's trustees).
@@ -140,22 +167,48 @@ fn write_secret(path: &Path, text: &str) -> Result<(), String> {
     writeln!(file, "{text}").and_then(|_| file.sync_all()).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// The certificates of a ceremony's state, once every one is in.
+fn server_certs(v: &serde_json::Value) -> Result<Vec<SignedMsg>, String> {
+    let certs = v
+        .get("certificates")
+        .filter(|c| !c.is_null())
+        .ok_or_else(|| format!("the certificates are not all in yet: {}", summary(v)))?;
+    serde_json::from_value(certs.clone()).map_err(|e| format!("the service's certificates do not parse: {e}"))
+}
+
 pub fn run(cmd: ThresholdCommand) -> Result<(), String> {
     let g = &*group::BELENIOS_2048;
     let certs_of = |p: &Path| lines::<SignedMsg>(p, "a certificate");
     match cmd {
-        ThresholdCommand::ThresholdCert { key_out } => {
+        ThresholdCommand::ThresholdCert { key_out, remote } => {
+            let client = remote.client()?;
             let (seed, cert) = pedersen::step1(g);
             write_secret(&key_out, &seed)?;
-            println!("{}", to_json(&cert));
+            let cert = to_json(&cert);
+            println!("{cert}");
+            if let Some(c) = client {
+                eprintln!("{}", summary(&c.post("ceremony/certificate", &cert)?));
+            }
         }
         ThresholdCommand::ThresholdCheck { certs } => {
             let n = pedersen::check_certs(g, &certs_of(&certs)?).map_err(|e| e.0)?.len();
             println!("{n} certificates are valid");
         }
-        ThresholdCommand::ThresholdPolynomial { certs, key, threshold } => {
-            let p = pedersen::step3(g, &certs_of(&certs)?, &seed(&key)?, threshold).map_err(|e| e.0)?;
-            println!("{}", to_json(&p));
+        ThresholdCommand::ThresholdPolynomial { certs, key, threshold, remote } => {
+            let client = remote.client()?;
+            let (certs, threshold) = match (&client, certs, threshold) {
+                (Some(c), _, _) => {
+                    let v = c.ceremony()?;
+                    (server_certs(&v)?, v["threshold"].as_u64().unwrap_or(0) as usize)
+                }
+                (None, Some(certs), Some(t)) => (certs_of(&certs)?, t),
+                _ => return Err("give --certs and --threshold, or --server and --ballot".into()),
+            };
+            let p = to_json(&pedersen::step3(g, &certs, &seed(&key)?, threshold).map_err(|e| e.0)?);
+            println!("{p}");
+            if let Some(c) = client {
+                eprintln!("{}", summary(&c.post("ceremony/polynomial", &p)?));
+            }
         }
         ThresholdCommand::ThresholdVinputs { certs, polynomials } => {
             let polys: Vec<Polynomial> = lines(&polynomials, "a polynomial")?;
@@ -163,13 +216,47 @@ pub fn run(cmd: ThresholdCommand) -> Result<(), String> {
                 println!("{}", to_json(&v));
             }
         }
-        ThresholdCommand::ThresholdVoutput { certs, key, vinput, dkey_out } => {
-            let vinput: Vinput = one(&vinput, "a verification input")?;
-            let out = pedersen::step5(g, &certs_of(&certs)?, &seed(&key)?, &vinput).map_err(|e| e.0)?;
+        ThresholdCommand::ThresholdVoutput { certs, key, vinput, dkey_out, remote } => {
+            let client = remote.client()?;
+            let (certs, vinput): (Vec<SignedMsg>, Vinput) = match (&client, certs, vinput) {
+                (Some(c), _, _) => {
+                    let certs = server_certs(&c.ceremony()?)?;
+                    let v = serde_json::from_str(&c.get("ceremony/vinput")?)
+                        .map_err(|e| format!("the verification input does not parse: {e}"))?;
+                    (certs, v)
+                }
+                (None, Some(certs), Some(v)) => (certs_of(&certs)?, one(&v, "a verification input")?),
+                _ => return Err("give --certs and --vinput, or --server and --ballot".into()),
+            };
+            let out = pedersen::step5(g, &certs, &seed(&key)?, &vinput).map_err(|e| e.0)?;
             if let Some(path) = dkey_out {
                 write_secret(&path, &out.private_key)?;
             }
-            println!("{}", to_json(&out));
+            let out = to_json(&out);
+            println!("{out}");
+            if let Some(c) = client {
+                eprintln!("{}", summary(&c.post("ceremony/voutput", &out)?));
+            }
+        }
+        ThresholdCommand::ThresholdStatus { remote } => {
+            let c = remote.client()?.ok_or("give --server and --ballot")?;
+            let v = c.ceremony()?;
+            println!("{}", summary(&v));
+            println!("threshold: {} of {}", v["threshold"], v["trustees_count"]);
+        }
+        ThresholdCommand::ThresholdDecrypt { key, decryption_key, remote } => {
+            let c = remote.client()?.ok_or("give --server and --ballot")?;
+            let (ctx, t) = crate::e2e_cli::tally_from_text(&c.get("encrypted-tally")?)?;
+            let ctx = ctx.ok_or("the service's tally carries no election")?;
+            let x = pedersen::decryption_key(ctx.group, seed(&key)?.as_str(), &read_text(&decryption_key)?)
+                .map_err(|e| format!("{} with {}: {e}", decryption_key.display(), key.display()))?;
+            let pd = to_json(&trustee::partial_decrypt(&ctx, &x, &t));
+            println!("{pd}");
+            let v = c.post("partial-decryptions", &pd)?;
+            match v["decryptions_needed"].as_u64() {
+                Some(n) if n > 0 => eprintln!("posted; {n} more partial decryption(s) needed for the result"),
+                _ => eprintln!("posted; the result is decrypted"),
+            }
         }
         ThresholdCommand::ThresholdAssemble { certs, polynomials, voutputs } => {
             let polys: Vec<Polynomial> = lines(&polynomials, "a polynomial")?;

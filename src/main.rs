@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod e2e_cli;
+mod e2e_remote;
 mod e2e_threshold;
 
 use carried::config::Settings;

@@ -13,6 +13,8 @@ diesel::table! {
         encrypted_tally -> Nullable<Text>,
         num_tallied -> Nullable<BigInt>,
         result -> Nullable<Text>,
+        threshold -> Nullable<Integer>,
+        threshold_params -> Nullable<Text>,
     }
 }
 
@@ -25,6 +27,9 @@ diesel::table! {
         key_uploaded_at -> Nullable<Timestamp>,
         partial_decryption -> Nullable<Text>,
         decrypted_at -> Nullable<Timestamp>,
+        certificate -> Nullable<Text>,
+        polynomial -> Nullable<Text>,
+        voutput -> Nullable<Text>,
     }
 }
 

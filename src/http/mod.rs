@@ -3,6 +3,7 @@
 pub mod agenda;
 pub mod auth;
 pub mod ballots;
+pub mod ceremony;
 pub mod client;
 pub mod committee;
 pub mod conference;
@@ -122,6 +123,12 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(e2e::encrypted_tally)
         .service(e2e::upload_partial_decryption)
         .service(e2e::record_bel)
+        .service(ceremony::ceremony)
+        .service(ceremony::post_certificate)
+        .service(ceremony::post_polynomial)
+        .service(ceremony::vinput)
+        .service(ceremony::post_voutput)
+        .service(ceremony::restart)
         .service(trustee_list::list_trustees);
 }
 

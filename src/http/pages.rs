@@ -65,6 +65,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("js/belenios.js", JS),
     asset!("js/vote-e2e.js", JS),
     asset!("js/trustee.js", JS),
+    asset!("js/trustee-ceremony.js", JS),
     asset!("js/recount-e2e.js", JS),
     asset!("js/scrutineer.js", JS),
     asset!("js/set-password.js", JS),

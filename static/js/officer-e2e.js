@@ -10,7 +10,11 @@ export function verifiabilityFieldset() {
   const picker = el('div', { id: 'trustee-picker', class: 'form-group hidden' },
     el('p', { class: 'label', id: 'trustee-picker-title' }, 'Trustees'),
     el('p', { class: 'hint' }, 'Each trustee makes a key before the ballot opens and decrypts their share of the result after it closes. Choose at least one; the result needs all of them.'),
-    el('div', { id: 'trustee-options', role: 'group', 'aria-labelledby': 'trustee-picker-title' }, el('p', { class: 'muted' }, 'Loading the trustees…')));
+    el('div', { id: 'trustee-options', role: 'group', 'aria-labelledby': 'trustee-picker-title' }, el('p', { class: 'muted' }, 'Loading the trustees…')),
+    el('div', { class: 'form-group' },
+      el('label', { for: 'threshold' }, 'How many trustees must decrypt (optional)'),
+      el('span', { class: 'hint', id: 'threshold-hint' }, 'Leave empty for all of them. With a number t, any t of the trustees decrypt (they first run a key ceremony together), so a trustee who is absent or loses their key does not stop the count.'),
+      el('input', { type: 'number', id: 'threshold', min: '1', max: '10', class: 'input-width-2', 'aria-describedby': 'threshold-hint' })));
   const fs = el('fieldset', { class: 'card', id: 'verifiability' },
     el('legend', {}, 'Verifiability'),
     radio('receipts', 'verifiability-receipts', 'Receipts (tier 1, the usual choice)',
@@ -41,7 +45,11 @@ export function readVerifiability(errors) {
   if (chosen() !== 'end_to_end') return { verifiability: 'receipts' };
   const trustees = Array.from(document.querySelectorAll('#trustee-options input:checked'), (i) => Number(i.value));
   if (!trustees.length) errors.push({ field: 'trustee-options', message: 'Choose at least one trustee for an end-to-end ballot' });
-  return { verifiability: 'end_to_end', trustees };
+  const t = $('#threshold')?.value.trim();
+  if (t && !(Number(t) >= 1 && Number(t) <= trustees.length)) {
+    errors.push({ field: 'threshold', message: `The number who must decrypt is between 1 and ${trustees.length || 'the number of trustees'}` });
+  }
+  return t ? { verifiability: 'end_to_end', trustees, threshold: Number(t) } : { verifiability: 'end_to_end', trustees };
 }
 
 /** Editing a draft: show its current choice and trustees (kept as they are, with their keys, if unchanged). */
@@ -54,6 +62,7 @@ export async function fillVerifiability(draft) {
     const box = document.querySelector(`[data-trustee="${t.user_id}"]`);
     if (box) box.checked = true;
   }
+  if (v.threshold && $('#threshold')) $('#threshold').value = String(v.threshold);
 }
 
 /** On an end-to-end ballot's page: each trustee's part, and the link to send them. */

@@ -6,6 +6,7 @@
 import { api, el, fill, $, start, idFromPath, showErrors } from './common.js';
 import * as belenios from './belenios.js';
 import { fetchElection, progressBar } from './vote-e2e.js';
+import { ceremonySection } from './trustee-ceremony.js';
 
 const ballotId = idFromPath('/ballots/');
 let view = null; // GET /ballots/{id}/trustees: the status, and each trustee's key and decryption
@@ -35,6 +36,15 @@ start(async (user) => {
     fill($('#content'), el('p', {}, `You are not a trustee of this ballot. Its trustees are ${view.trustees.map((t) => t.name).join(', ')}.`));
     return;
   }
+  if (view.threshold) {
+    // Threshold trustees: a key ceremony with the carried program, one command per step.
+    fill($('#content'),
+      el('p', { class: 'lede' }, 'As a trustee you hold a share of the key without which the votes cannot be counted. ',
+        `Any ${view.threshold} of the ${view.trustees.length} trustees together can decrypt the result; fewer cannot.`),
+      el('p', { id: 'trustee-status' }, statusWords()),
+      await ceremonySection(ballotId, view, me));
+    return;
+  }
   fill($('#content'),
     el('p', { class: 'lede' }, 'As a trustee you hold one of the keys without which the votes cannot be counted. ',
       'Your private key is made in this browser and saved to your computer; it is never sent to the service.'),
@@ -45,13 +55,19 @@ start(async (user) => {
 
 function statusWords() {
   const n = view.trustees.length;
+  if (view.status === 'draft' && view.threshold) {
+    return 'The ballot has not opened: it opens once the trustees\' key ceremony is complete.';
+  }
   if (view.status === 'draft') {
     return view.missing_keys.length
       ? `The ballot has not opened. Waiting for the keys of: ${view.missing_keys.join(', ')} (${n} ${n === 1 ? 'trustee' : 'trustees'} in all).`
       : 'Every trustee has registered a key: the ballot can open.';
   }
   if (view.status === 'open') return 'The ballot is open. Come back when it has closed.';
-  if (view.result_ready) return 'Every trustee has decrypted: the result is published.';
+  if (view.result_ready) return 'Enough trustees have decrypted: the result is published.';
+  if (view.threshold && view.decryptions_needed) {
+    return `The ballot has closed. ${view.decryptions_needed} more partial ${view.decryptions_needed === 1 ? 'decryption is' : 'decryptions are'} needed (any ${view.threshold} of the ${view.trustees.length} trustees).`;
+  }
   return view.missing_decryptions.length
     ? `The ballot has closed. Waiting for the partial decryptions of: ${view.missing_decryptions.join(', ')}.`
     : 'The ballot has closed.';

@@ -356,6 +356,14 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
         op(Method::GET, format!("/api/v1/ballots/{e2e_closed}/encrypted-tally"), None, EVERYONE),
         op(Method::POST, format!("/api/v1/ballots/{e2e_closed}/partial-decryptions"), Some(json!({})), &[]),
         op(Method::GET, format!("/api/v1/ballots/{e2e_closed}/record.bel"), None, EVERYONE),
+        // The threshold key ceremony: its state as the trustees' list; its steps only from the ballot's own
+        // trustees (none of these callers; tests/api/threshold_http.rs runs them); a restart by its officer.
+        op(Method::GET, format!("/api/v1/ballots/{e2e_draft}/ceremony"), None, &[Officer, Scrutineer]),
+        op(Method::POST, format!("/api/v1/ballots/{e2e_draft}/ceremony/certificate"), Some(json!({})), &[]),
+        op(Method::POST, format!("/api/v1/ballots/{e2e_draft}/ceremony/polynomial"), Some(json!({})), &[]),
+        op(Method::GET, format!("/api/v1/ballots/{e2e_draft}/ceremony/vinput"), None, &[]),
+        op(Method::POST, format!("/api/v1/ballots/{e2e_draft}/ceremony/voutput"), Some(json!({})), &[]),
+        op(Method::POST, format!("/api/v1/ballots/{e2e_draft}/ceremony/restart"), Some(json!({})), &[Officer]),
     ];
     let mut checked = 0;
     for o in &ops {

@@ -25,3 +25,4 @@ mod roll_admin;
 mod secrecy;
 mod speakers;
 mod stored_words;
+mod threshold_http;

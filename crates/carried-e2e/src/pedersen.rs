@@ -509,6 +509,84 @@ pub fn step6(
     })
 }
 
+/// Whether `text` is an encrypted message (`encrypted_msg` as JSON text) of group elements with hex data.
+fn check_encrypted(group: &Group, text: &str, what: &str) -> Result<(), Error> {
+    let m: EncryptedMsg =
+        serde_json::from_str(text).map_err(|e| Error(format!("{what} is not an encrypted message: {e}")))?;
+    if !group.is_element(&m.alpha) || !group.is_element(&m.beta) {
+        return Err(Error(format!("{what} is not made of group elements")));
+    }
+    if m.data.is_empty() || hex::decode(&m.data).is_err() {
+        return Err(Error(format!("{what}: its data is not hex")));
+    }
+    Ok(())
+}
+
+/// The relay's check of trustee `position`'s (1-based) step-3 output before it is passed on: a share for
+/// every trustee, each an encrypted message; its own polynomial encrypted; `threshold` commitments in the
+/// group, signed with the key of its own certificate. (The shares are encrypted to their recipients, who
+/// check them against the commitments at step 5.)
+pub fn check_polynomial(
+    group: &Group,
+    certs: &[SignedMsg],
+    position: usize,
+    threshold: usize,
+    p: &Polynomial,
+) -> Result<(), Error> {
+    let keys = check_certs(group, certs)?;
+    let n = keys.len();
+    let mine =
+        position.checked_sub(1).and_then(|i| keys.get(i)).ok_or_else(|| Error(format!("no trustee {position}")))?;
+    if p.secrets.len() != n {
+        return Err(Error(format!("the polynomial has {} shares for {n} trustees", p.secrets.len())));
+    }
+    check_encrypted(group, &p.polynomial, "the trustee's own polynomial")?;
+    for (j, s) in p.secrets.iter().enumerate() {
+        check_encrypted(group, s, &format!("the share for trustee {}", j + 1))?;
+    }
+    if !verify_signed(group, &mine.verification, &p.coefexps) {
+        return Err(Error(format!(
+            "the commitments (coefexps) are not signed with the key of trustee {position}'s certificate"
+        )));
+    }
+    let raw: RawCoefexps = serde_json::from_str(&p.coefexps.message)
+        .map_err(|e| Error(format!("the commitments (coefexps) do not parse: {e}")))?;
+    if raw.coefexps.len() != threshold {
+        return Err(Error(format!(
+            "the polynomial has {} coefficients; this ceremony's threshold is {threshold}",
+            raw.coefexps.len()
+        )));
+    }
+    if raw.coefexps.iter().any(|a| !group.is_element(a)) {
+        return Err(Error("a commitment (coefexp) is not in the group".into()));
+    }
+    Ok(())
+}
+
+/// The relay's check of trustee `position`'s (1-based) step-5 output: the proof of knowledge of its
+/// verification key, the key being the one the commitments give (Π_i Π_k A_ik^(j^k)), and its decryption key
+/// an encrypted message.
+pub fn check_voutput(
+    group: &Group,
+    certs: &[SignedMsg],
+    polynomials: &[Polynomial],
+    position: usize,
+    v: &Voutput,
+) -> Result<(), Error> {
+    let keys = check_certs(group, certs)?;
+    if position == 0 || position > keys.len() || polynomials.len() != keys.len() {
+        return Err(Error(format!("no trustee {position} among {} polynomials", polynomials.len())));
+    }
+    let coefexps = checked_coefexps(group, &keys, &polynomials.iter().map(|p| &p.coefexps).collect::<Vec<_>>())?;
+    if !crate::trustee::check_public_key(group, &v.public_key) {
+        return Err(Error("the proof of knowledge (pok) of the verification key does not verify".into()));
+    }
+    if v.public_key.public_key.0 != verification_key(group, &coefexps, position) {
+        return Err(Error(format!("the verification key is not the one the commitments give trustee {position}")));
+    }
+    check_encrypted(group, &v.private_key, "the encrypted decryption key (private_key)")
+}
+
 /// Trustee `seed`'s decryption key from its `.dkey` (the `private_key` of its step-5 output), checked
 /// against its signature; the private key of its verification key, for partial decryptions.
 pub fn decryption_key(group: &Group, seed: &str, dkey: &str) -> Result<Integer, Error> {
@@ -574,6 +652,19 @@ mod tests {
         }
         // Another trustee's seed cannot open the decryption key.
         assert!(decryption_key(g, &seeds[1], &vouts[0].private_key).is_err());
+        // The relay's checks pass on good messages and name what is wrong in bad ones.
+        for (i, p) in polys.iter().enumerate() {
+            check_polynomial(g, &certs, i + 1, 3, p).expect("a good polynomial");
+            check_voutput(g, &certs, &polys, i + 1, &vouts[i]).expect("a good voutput");
+        }
+        let e = check_polynomial(g, &certs, 2, 3, &polys[0]).expect_err("someone else's");
+        assert!(e.0.contains("not signed with the key of trustee 2"), "{e}");
+        assert!(check_polynomial(g, &certs, 1, 2, &polys[0]).expect_err("threshold").0.contains("threshold is 2"));
+        let mut short = polys[0].clone();
+        short.secrets.pop();
+        assert!(check_polynomial(g, &certs, 1, 3, &short).expect_err("short").0.contains("4 shares for 5"));
+        let e = check_voutput(g, &certs, &polys, 2, &vouts[0]).expect_err("someone else's");
+        assert!(e.0.contains("not the one the commitments give trustee 2"), "{e}");
         // A wrong share is named at step 5.
         let mut bad = vinputs[2].clone();
         bad.secrets.swap(0, 1);

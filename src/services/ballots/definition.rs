@@ -11,6 +11,7 @@ pub(super) struct ValidDefinition {
     closes_at: Option<NaiveDateTime>,
     publication: Publication,
     trustees: Option<Vec<i64>>,
+    threshold: Option<i32>,
 }
 
 /// Check a ballot's definition as given: a 400 naming the first bad field.
@@ -46,6 +47,7 @@ pub(super) fn validate_definition(input: NewBallot) -> AppResult<ValidDefinition
         closes_at,
         publication,
         trustees,
+        threshold: input.threshold,
     })
 }
 
@@ -68,7 +70,7 @@ pub fn create_ballot(conn: &mut DbConnection, actor: &User, input: NewBallot) ->
             .returning(ballots::id)
             .get_result::<i64>(conn)?;
         crate::services::access::add_officer(conn, id, actor.id)?;
-        crate::services::e2e::define(conn, id, c.trustees.as_deref())?;
+        crate::services::e2e::define(conn, id, c.trustees.as_deref(), c.threshold)?;
         audit_log::append(
             conn,
             &actor.email,
@@ -99,7 +101,7 @@ pub fn update_ballot(conn: &mut DbConnection, actor: &User, id: i64, input: NewB
                 ballots::closes_at.eq(c.closes_at),
             ))
             .execute(conn)?;
-        crate::services::e2e::define(conn, id, c.trustees.as_deref())?;
+        crate::services::e2e::define(conn, id, c.trustees.as_deref(), c.threshold)?;
         audit_log::append(
             conn,
             &actor.email,

@@ -85,6 +85,9 @@ pub struct NewBallot {
     pub verifiability: Option<String>,
     /// End-to-end ballots: the user ids of the trustees (each holds the trustee role).
     pub trustees: Option<Vec<i64>>,
+    /// End-to-end ballots: threshold trustees, any `threshold` of the trustees decrypt (t of n, Belenios's
+    /// Pedersen trustees, with a key ceremony); omitted: every trustee uploads a key and every one decrypts.
+    pub threshold: Option<i32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
