@@ -86,6 +86,7 @@ pub fn build_state(settings: Settings) -> Result<web::Data<AppState>, String> {
         progress: crate::services::events::ProgressThrottle::new(Duration::from_millis(250)),
         votes,
         mail_wake: Arc::new(tokio::sync::Notify::new()),
+        mail_turn: Arc::new(tokio::sync::Mutex::new(())),
         tokens: TokenService::new(keys, settings.token_ttl_minutes).with_session_cap(settings.session_max_hours),
         passwords: PasswordPolicy { memory_kib: settings.argon2_memory_kib },
         hashing: Arc::new(tokio::sync::Semaphore::new(hashing_permits)),
@@ -99,34 +100,10 @@ pub fn build_state(settings: Settings) -> Result<web::Data<AppState>, String> {
 /// scheduled ballots, chains ballot boxes holding enough votes and queues their confirmations. Safe with several instances (each step is claimed in
 /// a transaction).
 fn start_background(state: &web::Data<AppState>) -> Result<(), String> {
-    use crate::services::{ballots, mail};
+    use crate::services::ballots;
     let s = &state.settings;
     if s.mail_sender {
-        let renderer = Arc::new(mail::AccountMail {
-            inner: crate::services::e2e::E2eMail {
-                inner: ballots::BallotMail {
-                    code_key: state.tokens.keys().code_key.clone(),
-                    public_url: s.public_url.clone(),
-                },
-                code_key: state.tokens.keys().code_key.clone(),
-                public_url: s.public_url.clone(),
-            },
-            link_key: state.tokens.keys().link_key(),
-        });
-        let sender = mail::Sender::new(
-            state.db.clone(),
-            &s.mail_from,
-            s.smtp_url.as_deref(),
-            s.outbox_dir(),
-            renderer,
-            state.mail_wake.clone(),
-            mail::Tuning {
-                connections: s.smtp_connections,
-                max_per_second: s.smtp_max_per_second,
-                lease_seconds: s.mail_lease_seconds,
-            },
-        )?;
-        tokio::spawn(sender.run());
+        tokio::spawn(crate::services::mail_drain::sender(state)?.run());
     }
     let st = state.clone();
     tokio::spawn(async move {

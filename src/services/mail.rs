@@ -280,6 +280,8 @@ pub struct Sender {
     wake: Arc<tokio::sync::Notify>,
     tuning: Tuning,
     pacer: Pacer,
+    /// Held for each round of `run` (see `with_turn`).
+    turn: Arc<tokio::sync::Mutex<()>>,
 }
 
 struct Claimed {
@@ -389,7 +391,15 @@ impl Sender {
             }
         };
         let pacer = Pacer::new(tuning.max_per_second);
-        Ok(Sender { db, from, transport, renderer, wake, tuning, pacer })
+        let turn = Arc::new(tokio::sync::Mutex::new(()));
+        Ok(Sender { db, from, transport, renderer, wake, tuning, pacer, turn })
+    }
+
+    /// Share a send turn: `run` holds it for each round, so whoever else takes it (services/mail_drain.rs)
+    /// waits for the round under way to finish and be recorded.
+    pub fn with_turn(mut self, turn: Arc<tokio::sync::Mutex<()>>) -> Sender {
+        self.turn = turn;
+        self
     }
 
     /// Claim up to `limit` due rows in two statements: pending ones whose time has come, or ones whose
@@ -552,7 +562,11 @@ impl Sender {
     pub async fn run(self) {
         let full = claim_size(&self.tuning) as usize;
         loop {
-            let more = match self.run_once().await {
+            let round = {
+                let _turn = self.turn.lock().await;
+                self.run_once().await
+            };
+            let more = match round {
                 Ok((claimed, _)) => claimed == full,
                 Err(e) => {
                     tracing::warn!(error = %e, "mail sender");

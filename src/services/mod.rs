@@ -16,6 +16,7 @@ pub mod keystore;
 pub mod letters;
 pub mod linked_items;
 pub mod mail;
+pub mod mail_drain;
 pub mod rate_limit;
 pub mod reminders;
 pub mod resolutions;
@@ -47,4 +48,7 @@ pub struct AppState {
     pub votes: vote_writer::VoteWriter,
     /// Wakes the mail sender when mail has been queued.
     pub mail_wake: Arc<tokio::sync::Notify>,
+    /// One send round at a time on this instance: the background sender holds it for each round, and
+    /// `mail_drain::send_pending` for its whole drain (so it finds every round before it finished).
+    pub mail_turn: Arc<tokio::sync::Mutex<()>>,
 }

@@ -70,80 +70,43 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
     let officer_id = tokens.iter().find(|(x, _, _)| *x == Officer).map(|t| t.1).expect("officer");
 
     // Resources to act on.
-    let conf = app.post("/api/v1/conferences", json!({"name": "Access"}), Some(&chair)).await.expect(201)["id"]
-        .as_i64()
-        .expect("id");
-    let conf2 = app.post("/api/v1/conferences", json!({"name": "Access 2"}), Some(&chair)).await.expect(201)["id"]
-        .as_i64()
-        .expect("id");
-    let conf2_motion = app
-        .post(
-            &format!("/api/v1/conferences/{conf2}/motions"),
-            json!({"text": "1 KENT: That conference imports."}),
-            Some(&chair),
-        )
-        .await
-        .expect(201)["id"]
-        .as_i64()
-        .expect("id");
-    app.post(
-        &format!("/api/v1/conferences/{conf}/representatives"),
-        json!({"user_id": rep_id, "lmc": "Devon"}),
-        Some(&chair),
-    )
-    .await
-    .expect(201);
+    let conf =
+        app.create_conference(json!({"name": "Access"}), Some(&chair)).await.expect(201)["id"].as_i64().expect("id");
+    let conf2 =
+        app.create_conference(json!({"name": "Access 2"}), Some(&chair)).await.expect(201)["id"].as_i64().expect("id");
+    let conf2_motion =
+        app.create_motion(conf2, json!({"text": "1 KENT: That conference imports."}), Some(&chair)).await.expect(201)
+            ["id"]
+            .as_i64()
+            .expect("id");
+    app.add_representative(conf, json!({"user_id": rep_id, "lmc": "Devon"}), Some(&chair)).await.expect(201);
     let motion = app
-        .post(
-            &format!("/api/v1/conferences/{conf}/motions"),
-            json!({"stem": "That conference tests access.", "marks": ["a"]}),
-            Some(&chair),
-        )
+        .create_motion(conf, json!({"stem": "That conference tests access.", "marks": ["a"]}), Some(&chair))
         .await
         .expect(201)["id"]
         .as_i64()
         .expect("id");
-    let motion2 = app
-        .post(
-            &format!("/api/v1/conferences/{conf}/motions"),
-            json!({"stem": "That conference has a poll."}),
-            Some(&chair),
-        )
-        .await
-        .expect(201)["id"]
-        .as_i64()
-        .expect("id");
-    let poll = app
-        .post(&format!("/api/v1/motions/{motion2}/polls"), json!({"subject": "whole"}), Some(&chair))
-        .await
-        .expect(201)["id"]
-        .as_i64()
-        .expect("id");
+    let motion2 =
+        app.create_motion(conf, json!({"stem": "That conference has a poll."}), Some(&chair)).await.expect(201)["id"]
+            .as_i64()
+            .expect("id");
+    let poll =
+        app.open_poll(motion2, json!({"subject": "whole"}), Some(&chair)).await.expect(201)["id"].as_i64().expect("id");
     // The chair takes speakers on motion2; the representative has asked to speak.
-    app.post(&format!("/api/v1/conferences/{conf}/speakers/debate"), json!({"motion_id": motion2}), Some(&chair))
-        .await
-        .expect(200);
+    app.open_debate(conf, json!({"motion_id": motion2}), Some(&chair)).await.expect(200);
     let rep_token = token(Representative).expect("rep");
-    let request = app
-        .post(&format!("/api/v1/motions/{motion2}/speakers"), json!({"side": "for"}), Some(&rep_token))
-        .await
-        .expect(201)["mine"]
+    let request = app.ask_to_speak(motion2, json!({"side": "for"}), Some(&rep_token)).await.expect(201)["mine"]
         .as_i64()
         .expect("request");
     let draft = crate::ballots::create_ballot(&app, &officer, json!({})).await;
     let b = crate::ballots::open_ballot_as(&app, officer.clone(), 2, &["Devon"]).await;
     let open = b.id;
     let closed = crate::ballots::create_ballot(&app, &officer, json!({"title": "Closed"})).await;
-    app.post_raw(
-        &format!("/api/v1/ballots/{closed}/roll"),
-        "text/csv",
-        crate::ballots::roll_csv(1, &["Devon"], false).into_bytes(),
-        Some(&officer),
-    )
-    .await
-    .expect(200);
-    app.post_empty(&format!("/api/v1/ballots/{closed}/open"), Some(&officer)).await.expect(200);
-    app.post_empty(&format!("/api/v1/ballots/{closed}/close"), Some(&officer)).await.expect(200);
+    app.import_roll(closed, crate::ballots::roll_csv(1, &["Devon"], false).into_bytes(), Some(&officer))
+        .await
+        .expect(200);
+    app.open_ballot(closed, Some(&officer)).await.expect(200);
+    app.close_ballot(closed, Some(&officer)).await.expect(200);
 
     let trustee = app.user_with("trustee@example.org", &[Role::Trustee]).await;
     let e2e_draft = crate::e2e::e2e_ballot(&app, &officer, &trustee, "draft").await;
@@ -405,7 +368,7 @@ both_backends!(every_operation_for_every_role, |app: TestApp| async move {
         "GET /api/v1/conferences/{id}/events",
         "POST /api/v1/ballots/{id}/votes",
     ];
-    let doc = app.get("/api/v1/openapi.json", None).await.expect(200);
+    let doc = app.openapi_document(None).await.expect(200);
     for (path, methods) in doc["paths"].as_object().expect("paths") {
         for method in methods.as_object().expect("methods").keys() {
             let name = format!("{} {path}", method.to_uppercase());

@@ -42,12 +42,12 @@ both_backends!(sample_agenda_previews_then_imports_once, |app: TestApp| async mo
     assert_eq!(preview["items"][8]["marks"], json!(["a"]));
     assert!(preview["notes"].as_array().expect("notes").iter().any(|n| n["kind"] == "erratum"));
     // A dry run saves nothing.
-    let motions = app.get(&format!("/api/v1/conferences/{}/motions", conf.id), Some(&conf.chair)).await.expect(200);
+    let motions = app.list_motions(conf.id, Some(&conf.chair)).await.expect(200);
     assert_eq!(motions.as_array().expect("motions").len(), 0);
 
-    let saved = app.post(&path, json!({"text": SAMPLE}), Some(&conf.chair)).await.expect(201);
+    let saved = app.import_agenda(conf.id, json!({"text": SAMPLE}), Some(&conf.chair)).await.expect(201);
     assert_eq!(strings(&saved["changes"]["added"]).len(), 10);
-    let motions = app.get(&format!("/api/v1/conferences/{}/motions", conf.id), Some(&conf.chair)).await.expect(200);
+    let motions = app.list_motions(conf.id, Some(&conf.chair)).await.expect(200);
     let list = motions.as_array().expect("motions");
     let items: Vec<&str> = list.iter().map(|m| m["item"].as_str().expect("item")).collect();
     assert_eq!(items, ["12", "12a", "12b", "13", "14", "15", "16", "17", "18", "19"], "saved in order");
@@ -57,18 +57,17 @@ both_backends!(sample_agenda_previews_then_imports_once, |app: TestApp| async mo
     assert_eq!(list[0]["number"], 12, "a plain number keeps its value");
 
     // Again: nothing new, nothing duplicated.
-    let again = app.post(&path, json!({"text": SAMPLE}), Some(&conf.chair)).await.expect(201);
+    let again = app.import_agenda(conf.id, json!({"text": SAMPLE}), Some(&conf.chair)).await.expect(201);
     assert_eq!(strings(&again["changes"]["unchanged"]).len(), 10);
     assert!(strings(&again["changes"]["added"]).is_empty());
-    let motions = app.get(&format!("/api/v1/conferences/{}/motions", conf.id), Some(&conf.chair)).await.expect(200);
+    let motions = app.list_motions(conf.id, Some(&conf.chair)).await.expect(200);
     assert_eq!(motions.as_array().expect("motions").len(), 10);
 });
 
 both_backends!(reimport_updates_by_number_and_keeps_what_was_voted, |app: TestApp| async move {
     let conf = conference_with_reps(&app, 1).await;
-    let path = format!("/api/v1/conferences/{}/agenda", conf.id);
-    app.post(&path, json!({"text": SAMPLE}), Some(&conf.chair)).await.expect(201);
-    let motions = app.get(&format!("/api/v1/conferences/{}/motions", conf.id), Some(&conf.chair)).await.expect(200);
+    app.import_agenda(conf.id, json!({"text": SAMPLE}), Some(&conf.chair)).await.expect(201);
+    let motions = app.list_motions(conf.id, Some(&conf.chair)).await.expect(200);
     let thirteen = motions.as_array().expect("list").iter().find(|m| m["item"] == "13").expect("13").clone();
     // A vote on 13.
     conf.poll(&app, thirteen["id"].as_i64().expect("id"), json!("whole"), "simple", &["for"]).await;
@@ -77,13 +76,13 @@ both_backends!(reimport_updates_by_number_and_keeps_what_was_voted, |app: TestAp
         .replace("deplores the imposition", "condemns the imposition")
         .replace("conference calls on GPCE to ballot", "conference asks GPCE to ballot")
         .replace("AR 19 NORFOLK", "AR 19 NORFOLK: That conference thanks its staff.\n\n20 NORFOLK");
-    let r = app.post(&path, json!({"text": changed}), Some(&conf.chair)).await.expect(201);
+    let r = app.import_agenda(conf.id, json!({"text": changed}), Some(&conf.chair)).await.expect(201);
     assert_eq!(strings(&r["changes"]["updated"]), ["12a", "19"]);
     assert_eq!(strings(&r["changes"]["added"]), ["20"]);
     assert_eq!(r["changes"]["kept"][0]["number"], "13");
-    let m = app.get(&format!("/api/v1/motions/{}", thirteen["id"]), None).await.expect(200);
+    let m = app.get_motion(&thirteen["id"], None).await.expect(200);
     assert!(m["stem"].as_str().expect("stem").contains("calls on GPCE"), "a voted item is not changed");
-    let motions = app.get(&format!("/api/v1/conferences/{}/motions", conf.id), Some(&conf.chair)).await.expect(200);
+    let motions = app.list_motions(conf.id, Some(&conf.chair)).await.expect(200);
     assert_eq!(motions.as_array().expect("list").len(), 11, "20 is new; nothing is duplicated");
 });
 
@@ -92,17 +91,15 @@ both_backends!(agenda_import_refusals, |app: TestApp| async move {
     let path = format!("/api/v1/conferences/{}/agenda", conf.id);
     // Representatives may not import.
     let rep = conf.reps[0].clone();
-    app.post(&path, json!({"text": SAMPLE}), Some(&rep)).await.expect_problem(403, "forbidden");
+    app.import_agenda(conf.id, json!({"text": SAMPLE}), Some(&rep)).await.expect_problem(403, "forbidden");
     // Nothing numbered: a dry run says why; a save is refused and writes nothing.
     let r =
         app.post(&format!("{path}?dry_run=true"), json!({"text": "Just a note."}), Some(&conf.chair)).await.expect(200);
     assert!(r["items"].as_array().expect("items").is_empty());
-    let r = app.post(&path, json!({"text": "Just a note."}), Some(&conf.chair)).await;
+    let r = app.import_agenda(conf.id, json!({"text": "Just a note."}), Some(&conf.chair)).await;
     assert_eq!(r.status.as_u16(), 422);
-    app.post(&path, json!({"txt": SAMPLE}), Some(&conf.chair)).await.expect_problem(400, "invalid_json");
-    app.post("/api/v1/conferences/999999/agenda", json!({"text": SAMPLE}), Some(&conf.chair))
-        .await
-        .expect_problem(404, "not_found");
+    app.import_agenda(conf.id, json!({"txt": SAMPLE}), Some(&conf.chair)).await.expect_problem(400, "invalid_json");
+    app.import_agenda(999999, json!({"text": SAMPLE}), Some(&conf.chair)).await.expect_problem(404, "not_found");
     // The text itself, uploaded as a .txt file.
     let r = app
         .post_raw(&path, "text/plain; charset=utf-8", LAYOUTS.as_bytes().to_vec(), Some(&conf.chair))
@@ -149,13 +146,10 @@ pub fn hundred_items() -> String {
 both_backends!(hundred_item_agenda_runs_to_its_resolutions, |app: TestApp| async move {
     let conf = conference_with_reps(&app, 3).await;
     let text = hundred_items();
-    let r = app
-        .post(&format!("/api/v1/conferences/{}/agenda", conf.id), json!({"text": text}), Some(&conf.chair))
-        .await
-        .expect(201);
+    let r = app.import_agenda(conf.id, json!({"text": text}), Some(&conf.chair)).await.expect(201);
     assert_eq!(numbers(&r).len(), 100, "{:?}", numbers(&r));
     assert!(r["warnings"].as_array().expect("warnings").is_empty(), "{}", r["warnings"]);
-    let motions = app.get(&format!("/api/v1/conferences/{}/motions", conf.id), Some(&conf.chair)).await.expect(200);
+    let motions = app.list_motions(conf.id, Some(&conf.chair)).await.expect(200);
     let list = motions.as_array().expect("list").clone();
     assert_eq!(list.len(), 100);
     let by = |item: &str| list.iter().find(|m| m["item"] == item).unwrap_or_else(|| panic!("no item {item}")).clone();
@@ -166,7 +160,7 @@ both_backends!(hundred_item_agenda_runs_to_its_resolutions, |app: TestApp| async
     let two = by("2")["id"].as_i64().expect("id");
 
     // Item 2: the amendment first (carried), then the rider (carried), then the motion in parts.
-    app.post(&format!("/api/v1/motions/{two}/take"), json!({"as": "parts"}), Some(&conf.chair)).await.expect(200);
+    app.take_motion_with(two, json!({"as": "parts"}), Some(&conf.chair)).await.expect(200);
     conf.poll(
         &app,
         two,
@@ -176,7 +170,7 @@ both_backends!(hundred_item_agenda_runs_to_its_resolutions, |app: TestApp| async
     )
     .await;
     conf.poll(&app, two, json!({"rider": {"text": "report each year."}}), "simple", &["for", "for", "for"]).await;
-    let m = app.get(&format!("/api/v1/motions/{two}"), None).await.expect(200);
+    let m = app.get_motion(two, None).await.expect(200);
     let labels: Vec<&str> =
         m["parts"].as_array().expect("parts").iter().map(|p| p["label"].as_str().expect("label")).collect();
     assert_eq!(labels, ["(1)", "(2)", "(3)"]);
@@ -185,7 +179,7 @@ both_backends!(hundred_item_agenda_runs_to_its_resolutions, |app: TestApp| async
     {
         conf.poll(&app, two, json!({"part": label}), "simple", &votes).await;
     }
-    let m = app.get(&format!("/api/v1/motions/{two}"), None).await.expect(200);
+    let m = app.get_motion(two, None).await.expect(200);
     assert_eq!(m["outcome_text"], "PARTS (1) AND (3) CARRIED; PART (2) LOST");
     assert_eq!(m["parts"][1]["text"], "consult LMCs first.");
 
@@ -193,24 +187,21 @@ both_backends!(hundred_item_agenda_runs_to_its_resolutions, |app: TestApp| async
     let one = by("1")["id"].as_i64().expect("id");
     conf.poll(&app, one, json!("whole"), "simple", &["for", "for", "for"]).await;
     // The 'A' motions en bloc.
-    let p =
-        app.post(&format!("/api/v1/conferences/{}/a-motions", conf.id), json!({}), Some(&conf.chair)).await.expect(201);
+    let p = app.open_en_bloc(conf.id, json!({}), Some(&conf.chair)).await.expect(201);
     let pid = p["id"].as_i64().expect("poll id");
     for tok in &conf.reps {
-        app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "for"}), Some(tok)).await.expect(200);
+        app.cast_vote(pid, json!({"choice": "for"}), Some(tok)).await.expect(200);
     }
-    app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&conf.chair)).await.expect(200);
+    app.close_poll(pid, Some(&conf.chair)).await.expect(200);
     for n in ["10", "20", "90"] {
-        let m = app.get(&format!("/api/v1/motions/{}", by(n)["id"]), None).await.expect(200);
+        let m = app.get_motion(&by(n)["id"], None).await.expect(200);
         assert_eq!(m["outcome_text"], "CARRIED", "item {n}");
     }
     // Item 5 lost, then closing the conference leaves the rest NOT REACHED.
     conf.poll(&app, by("5")["id"].as_i64().expect("id"), json!("whole"), "simple", &["against", "against", "for"])
         .await;
-    app.post(&format!("/api/v1/conferences/{}/close", conf.id), json!({"confirm": true}), Some(&conf.chair))
-        .await
-        .expect(200);
-    let res = app.get(&format!("/api/v1/conferences/{}/resolutions", conf.id), None).await.expect(200);
+    app.close_conference_with(conf.id, json!({"confirm": true}), Some(&conf.chair)).await.expect(200);
+    let res = app.resolutions(conf.id, None).await.expect(200);
     let outcome = |item: &str| -> String {
         res["motions"]
             .as_array()
@@ -231,64 +222,50 @@ both_backends!(hundred_item_agenda_runs_to_its_resolutions, |app: TestApp| async
 
 both_backends!(a_voided_poll_is_undone_recorded_and_retaken, |app: TestApp| async move {
     let conf = conference_with_reps(&app, 3).await;
-    app.post(&format!("/api/v1/conferences/{}/agenda", conf.id), json!({"text": SAMPLE}), Some(&conf.chair))
-        .await
-        .expect(201);
-    let motions = app.get(&format!("/api/v1/conferences/{}/motions", conf.id), Some(&conf.chair)).await.expect(200);
+    app.import_agenda(conf.id, json!({"text": SAMPLE}), Some(&conf.chair)).await.expect(201);
+    let motions = app.list_motions(conf.id, Some(&conf.chair)).await.expect(200);
     let id_of = |item: &str| -> i64 {
         motions.as_array().expect("list").iter().find(|m| m["item"] == item).and_then(|m| m["id"].as_i64()).expect("id")
     };
     let twelve = id_of("12");
-    app.post(&format!("/api/v1/motions/{twelve}/take"), json!({"as": "parts"}), Some(&conf.chair)).await.expect(200);
+    app.take_motion_with(twelve, json!({"as": "parts"}), Some(&conf.chair)).await.expect(200);
     let first = conf.poll(&app, twelve, json!({"part": "(i)"}), "simple", &["for", "for", "against"]).await;
     let first_id = first["id"].as_i64().expect("id");
     let rider = conf
         .poll(&app, twelve, json!({"rider": {"text": "reports back in a year."}}), "simple", &["for", "for", "for"])
         .await;
     let rider_id = rider["id"].as_i64().expect("id");
-    let m = app.get(&format!("/api/v1/motions/{twelve}"), None).await.expect(200);
+    let m = app.get_motion(twelve, None).await.expect(200);
     assert_eq!(m["parts"].as_array().expect("parts").len(), 4, "the rider added a part");
 
     // Only the latest poll on the motion may be voided; a reason is needed.
-    app.post(&format!("/api/v1/polls/{first_id}/void"), json!({"reason": "wrong part"}), Some(&conf.chair))
+    app.void_poll_with(first_id, json!({"reason": "wrong part"}), Some(&conf.chair))
         .await
         .expect_problem(409, "conflict");
-    app.post(&format!("/api/v1/polls/{rider_id}/void"), json!({"reason": "  "}), Some(&conf.chair))
+    app.void_poll_with(rider_id, json!({"reason": "  "}), Some(&conf.chair))
         .await
         .expect_problem(422, "validation_failed");
-    app.post(&format!("/api/v1/polls/{rider_id}/void"), json!({"reason": "x"}), Some(&conf.reps[0]))
-        .await
-        .expect_problem(403, "forbidden");
+    app.void_poll_with(rider_id, json!({"reason": "x"}), Some(&conf.reps[0])).await.expect_problem(403, "forbidden");
     let v = app
-        .post(
-            &format!("/api/v1/polls/{rider_id}/void"),
-            json!({"reason": "the rider was not seconded"}),
-            Some(&conf.chair),
-        )
+        .void_poll_with(rider_id, json!({"reason": "the rider was not seconded"}), Some(&conf.chair))
         .await
         .expect(200);
     assert_eq!(v["status"], "void");
-    let m = app.get(&format!("/api/v1/motions/{twelve}"), None).await.expect(200);
+    let m = app.get_motion(twelve, None).await.expect(200);
     assert_eq!(m["parts"].as_array().expect("parts").len(), 3, "the rider's part is gone");
     // Now the first poll is the latest: void it, and part (i) is undecided again.
-    app.post(
-        &format!("/api/v1/polls/{first_id}/void"),
-        json!({"reason": "the count was taken before the bell"}),
-        Some(&conf.chair),
-    )
-    .await
-    .expect(200);
-    app.post(&format!("/api/v1/polls/{first_id}/void"), json!({"reason": "again"}), Some(&conf.chair))
+    app.void_poll_with(first_id, json!({"reason": "the count was taken before the bell"}), Some(&conf.chair))
         .await
-        .expect_problem(409, "conflict");
-    let m = app.get(&format!("/api/v1/motions/{twelve}"), None).await.expect(200);
+        .expect(200);
+    app.void_poll_with(first_id, json!({"reason": "again"}), Some(&conf.chair)).await.expect_problem(409, "conflict");
+    let m = app.get_motion(twelve, None).await.expect(200);
     assert_eq!(m["parts"][0]["outcome"], Value::Null);
     assert_eq!(m["voided_polls"].as_array().expect("voided").len(), 2);
     // Retaken: lost this time.
     conf.poll(&app, twelve, json!({"part": "(i)"}), "simple", &["against", "against", "for"]).await;
-    let m = app.get(&format!("/api/v1/motions/{twelve}"), None).await.expect(200);
+    let m = app.get_motion(twelve, None).await.expect(200);
     assert_eq!(m["parts"][0]["outcome"], "lost");
-    let record = app.get(&format!("/api/v1/motions/{twelve}/record?format=text"), None).await;
+    let record = app.motion_record_as(twelve, "text", None).await;
     assert_eq!(record.status.as_u16(), 200);
     let text = record.text;
     assert!(
@@ -297,7 +274,7 @@ both_backends!(a_voided_poll_is_undone_recorded_and_retaken, |app: TestApp| asyn
     );
     // In the audit log, with the reason.
     let admin = app.admin().await;
-    let log = app.get("/api/v1/audit-log", Some(&admin)).await.expect(200);
+    let log = app.audit_log(Some(&admin)).await.expect(200);
     let voids: Vec<&Value> = log.as_array().expect("entries").iter().filter(|e| e["action"] == "poll.void").collect();
     assert_eq!(voids.len(), 2);
     assert!(voids.iter().any(|e| e["details"]["reason"] == "the rider was not seconded"));
@@ -305,55 +282,43 @@ both_backends!(a_voided_poll_is_undone_recorded_and_retaken, |app: TestApp| asyn
 
 both_backends!(closing_asks_to_confirm_and_taking_in_parts_can_be_undone, |app: TestApp| async move {
     let conf = conference_with_reps(&app, 4).await;
-    app.post(&format!("/api/v1/conferences/{}/agenda", conf.id), json!({"text": SAMPLE}), Some(&conf.chair))
-        .await
-        .expect(201);
-    let motions = app.get(&format!("/api/v1/conferences/{}/motions", conf.id), Some(&conf.chair)).await.expect(200);
+    app.import_agenda(conf.id, json!({"text": SAMPLE}), Some(&conf.chair)).await.expect(201);
+    let motions = app.list_motions(conf.id, Some(&conf.chair)).await.expect(200);
     let id_of = |item: &str| -> i64 {
         motions.as_array().expect("list").iter().find(|m| m["item"] == item).and_then(|m| m["id"].as_i64()).expect("id")
     };
     // Taken in parts, then back to a whole before any vote; not after a part is voted.
     let twelve = id_of("12");
-    app.post(&format!("/api/v1/motions/{twelve}/take"), json!({"as": "parts"}), Some(&conf.chair)).await.expect(200);
-    let m = app
-        .post(&format!("/api/v1/motions/{twelve}/take"), json!({"as": "whole"}), Some(&conf.chair))
-        .await
-        .expect(200);
+    app.take_motion_with(twelve, json!({"as": "parts"}), Some(&conf.chair)).await.expect(200);
+    let m = app.take_motion_with(twelve, json!({"as": "whole"}), Some(&conf.chair)).await.expect(200);
     assert_eq!(m["taken_as"], "whole");
-    app.post(&format!("/api/v1/motions/{twelve}/take"), json!({"as": "parts"}), Some(&conf.chair)).await.expect(200);
+    app.take_motion_with(twelve, json!({"as": "parts"}), Some(&conf.chair)).await.expect(200);
     conf.poll(&app, twelve, json!({"part": "(i)"}), "simple", &["for", "for", "for"]).await;
-    app.post(&format!("/api/v1/motions/{twelve}/take"), json!({"as": "whole"}), Some(&conf.chair))
-        .await
-        .expect_problem(409, "conflict");
+    app.take_motion_with(twelve, json!({"as": "whole"}), Some(&conf.chair)).await.expect_problem(409, "conflict");
 
     // One of four voting: closing asks to confirm; two of four: it does not.
-    let p = app
-        .post(&format!("/api/v1/motions/{}/polls", id_of("13")), json!({"subject": "whole"}), Some(&conf.chair))
-        .await
-        .expect(201);
+    let p = app.open_poll(id_of("13"), json!({"subject": "whole"}), Some(&conf.chair)).await.expect(201);
     let pid = p["id"].as_i64().expect("id");
-    app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "for"}), Some(&conf.reps[0])).await.expect(200);
-    let check = app.get(&format!("/api/v1/polls/{pid}/close-check"), Some(&conf.chair)).await.expect(200);
+    app.cast_vote(pid, json!({"choice": "for"}), Some(&conf.reps[0])).await.expect(200);
+    let check = app.poll_close_check(pid, Some(&conf.chair)).await.expect(200);
     assert_eq!(check["needs_confirmation"], true);
     assert_eq!(check["registered"], 4);
     assert!(check["message"].as_str().expect("message").contains("Only 1 of 4"));
-    app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "for"}), Some(&conf.reps[1])).await.expect(200);
-    let check = app.get(&format!("/api/v1/polls/{pid}/close-check"), Some(&conf.chair)).await.expect(200);
+    app.cast_vote(pid, json!({"choice": "for"}), Some(&conf.reps[1])).await.expect(200);
+    let check = app.poll_close_check(pid, Some(&conf.chair)).await.expect(200);
     assert_eq!(check["needs_confirmation"], false);
-    app.get(&format!("/api/v1/polls/{pid}/close-check"), Some(&conf.reps[0])).await.expect_problem(403, "forbidden");
+    app.poll_close_check(pid, Some(&conf.reps[0])).await.expect_problem(403, "forbidden");
     // While a poll is open the conference cannot be closed; the check says so.
-    let c = app.get(&format!("/api/v1/conferences/{}/close-check", conf.id), Some(&conf.chair)).await.expect(200);
+    let c = app.conference_close_check(conf.id, Some(&conf.chair)).await.expect(200);
     assert_eq!(c["open_poll"], true);
-    app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&conf.chair)).await.expect(200);
-    let c = app.get(&format!("/api/v1/conferences/{}/close-check", conf.id), Some(&conf.chair)).await.expect(200);
+    app.close_poll(pid, Some(&conf.chair)).await.expect(200);
+    let c = app.conference_close_check(conf.id, Some(&conf.chair)).await.expect(200);
     assert_eq!(c["open_poll"], false);
     assert_eq!(c["not_reached"], 9, "10 items, 13 decided (12 is only partly decided): {c}");
     assert_eq!(c["items"][0], "12");
-    app.post(&format!("/api/v1/conferences/{}/close", conf.id), json!({"confirm": true}), Some(&conf.chair))
-        .await
-        .expect(200);
+    app.close_conference_with(conf.id, json!({"confirm": true}), Some(&conf.chair)).await.expect(200);
     // The check said what closing did: those nine, and no other, are (in part) NOT REACHED.
-    let res = app.get(&format!("/api/v1/conferences/{}/resolutions", conf.id), None).await.expect(200);
+    let res = app.resolutions(conf.id, None).await.expect(200);
     let not_reached: Vec<&str> = res["motions"]
         .as_array()
         .expect("motions")
@@ -366,9 +331,7 @@ both_backends!(closing_asks_to_confirm_and_taking_in_parts_can_be_undone, |app: 
 
 both_backends!(running_order_edit_and_delete_until_a_vote, |app: TestApp| async move {
     let conf = conference_with_reps(&app, 1).await;
-    app.post(&format!("/api/v1/conferences/{}/agenda", conf.id), json!({"text": SAMPLE}), Some(&conf.chair))
-        .await
-        .expect(201);
+    app.import_agenda(conf.id, json!({"text": SAMPLE}), Some(&conf.chair)).await.expect(201);
     let list = |v: &Value| -> Vec<(i64, String)> {
         v.as_array()
             .expect("list")
@@ -376,21 +339,22 @@ both_backends!(running_order_edit_and_delete_until_a_vote, |app: TestApp| async 
             .map(|m| (m["id"].as_i64().expect("id"), m["item"].as_str().expect("item").to_string()))
             .collect()
     };
-    let motions = app.get(&format!("/api/v1/conferences/{}/motions", conf.id), Some(&conf.chair)).await.expect(200);
+    let motions = app.list_motions(conf.id, Some(&conf.chair)).await.expect(200);
     let mut order = list(&motions);
     // Item 19 is taken first.
     let last = order.pop().expect("19");
     order.insert(0, last);
     let ids: Vec<i64> = order.iter().map(|(id, _)| *id).collect();
-    let path = format!("/api/v1/conferences/{}/order", conf.id);
-    let r = app.post(&path, json!({"motions": ids}), Some(&conf.chair)).await.expect(200);
+    let r = app.set_running_order(conf.id, json!({"motions": ids}), Some(&conf.chair)).await.expect(200);
     assert_eq!(list(&r)[0].1, "19");
-    let again = app.get(&format!("/api/v1/conferences/{}/motions", conf.id), Some(&conf.chair)).await.expect(200);
+    let again = app.list_motions(conf.id, Some(&conf.chair)).await.expect(200);
     assert_eq!(list(&again)[0].1, "19");
     assert_eq!(list(&again)[1].1, "12");
     // Every motion exactly once.
-    app.post(&path, json!({"motions": &ids[1..]}), Some(&conf.chair)).await.expect_problem(422, "validation_failed");
-    app.post(&path, json!({"motions": [ids[0], ids[0]]}), Some(&conf.chair))
+    app.set_running_order(conf.id, json!({"motions": &ids[1..]}), Some(&conf.chair))
+        .await
+        .expect_problem(422, "validation_failed");
+    app.set_running_order(conf.id, json!({"motions": [ids[0], ids[0]]}), Some(&conf.chair))
         .await
         .expect_problem(422, "validation_failed");
 
@@ -413,26 +377,20 @@ both_backends!(running_order_edit_and_delete_until_a_vote, |app: TestApp| async 
     put(&app, &format!("/api/v1/motions/{}", id_of("12b")), json!({"item": "13"}), Some(&conf.chair))
         .await
         .expect_problem(409, "conflict");
-    let r = app.request(Method::DELETE, &format!("/api/v1/motions/{}", id_of("12a")), None, Some(&conf.chair)).await;
+    let r = app.delete_motion(id_of("12a"), Some(&conf.chair)).await;
     assert_eq!(r.status.as_u16(), 204);
-    app.get(&format!("/api/v1/motions/{}", id_of("12a")), None).await.expect_problem(404, "not_found");
+    app.get_motion(id_of("12a"), None).await.expect_problem(404, "not_found");
 
     // After a vote: no more edits or deletion; withdrawing is the way.
     conf.poll(&app, id_of("14"), json!("whole"), "simple", &["for"]).await;
     put(&app, &format!("/api/v1/motions/{}", id_of("14")), json!({"stem": "That x."}), Some(&conf.chair))
         .await
         .expect_problem(409, "conflict");
-    let r = app.request(Method::DELETE, &format!("/api/v1/motions/{}", id_of("14")), None, Some(&conf.chair)).await;
+    let r = app.delete_motion(id_of("14"), Some(&conf.chair)).await;
     assert_eq!(r.status.as_u16(), 409);
     // Moved to the grey section and withdrawn, before a vote.
-    let m = app
-        .post(&format!("/api/v1/motions/{}/marks", id_of("18")), json!({"marks": ["a", "grey"]}), Some(&conf.chair))
-        .await
-        .expect(200);
+    let m = app.set_marks(id_of("18"), json!({"marks": ["a", "grey"]}), Some(&conf.chair)).await.expect(200);
     assert_eq!(m["marks"], json!(["a", "grey"]));
-    let m = app
-        .post(&format!("/api/v1/motions/{}/decide", id_of("17")), json!({"outcome": "withdrawn"}), Some(&conf.chair))
-        .await
-        .expect(200);
+    let m = app.decide_motion(id_of("17"), json!({"outcome": "withdrawn"}), Some(&conf.chair)).await.expect(200);
     assert_eq!(m["outcome_text"], "WITHDRAWN");
 });

@@ -32,26 +32,22 @@ both_backends!(a_published_record_verifies_with_checkpoints_and_receipts, |app: 
     let mut checkpoints = Vec::new();
     for (i, (_, code)) in b.codes.iter().take(5).enumerate() {
         if i == 0 || i == 3 {
-            let cp = app.get(&format!("/api/v1/ballots/{}/checkpoint", b.id), None).await.expect(200);
+            let cp = app.ballot_checkpoint(b.id, None).await.expect(200);
             checkpoints.push(format!("{}:{}", cp["count"], cp["head"].as_str().expect("head")));
         }
-        let r = app
-            .post(&format!("/api/v1/ballots/{}/votes", b.id), json!({"code": code, "answers": answers_for(i)}), None)
-            .await
-            .expect(201);
+        let r = app.cast_ballot(b.id, json!({"code": code, "answers": answers_for(i)}), None).await.expect(201);
         receipts.push(r["receipt"].as_str().expect("receipt").to_string());
     }
-    app.get(&format!("/api/v1/ballots/{}/record", b.id), None).await.expect_problem(409, "results_not_available");
-    app.post_empty(&format!("/api/v1/ballots/{}/close", b.id), Some(&b.officer)).await.expect(200);
-    let record = app.get(&format!("/api/v1/ballots/{}/record", b.id), None).await.expect(200);
+    app.ballot_record(b.id, None).await.expect_problem(409, "results_not_available");
+    app.close_ballot(b.id, Some(&b.officer)).await.expect(200);
+    let record = app.ballot_record(b.id, None).await.expect(200);
     assert_eq!(record["format"], "carried/ballot-record/v2");
     assert_eq!(record["eligible"], 6);
     assert_eq!(record["roll"].as_array().map(Vec::len), Some(6), "one tag per voter on the roll");
     assert_eq!(record["voted"].as_array().map(Vec::len), Some(5), "one has-voted tag per counted ballot");
     assert_eq!(record["count"], 5);
     assert!(record["ballot"]["description"].is_string(), "the description is committed");
-    let key =
-        app.get("/api/v1/keys/record-signing", None).await.expect(200)["public_key"].as_str().expect("key").to_string();
+    let key = app.signing_key(None).await.expect(200)["public_key"].as_str().expect("key").to_string();
     assert_eq!(record["signature"]["public_key"], key.as_str());
 
     let mut args = vec!["--key".to_string(), key.clone()];
@@ -66,7 +62,7 @@ both_backends!(a_published_record_verifies_with_checkpoints_and_receipts, |app: 
     assert!(v.out.contains("VERIFIED"), "{}", v.out);
     // The checkpoints the service published are signed; a voter's code finds their has-voted tag, an
     // abstainer's code finds theirs absent.
-    let signed = app.get(&format!("/api/v1/ballots/{}/checkpoint", b.id), None).await.expect(200);
+    let signed = app.ballot_checkpoint(b.id, None).await.expect(200);
     assert_eq!(signed["signature"]["algorithm"], "ed25519", "{signed}");
     let file = app.data_path().join("checkpoint.json");
     std::fs::write(&file, signed.to_string()).expect("write");
@@ -124,25 +120,14 @@ both_backends!(a_published_record_verifies_with_checkpoints_and_receipts, |app: 
 both_backends!(receipts_only_records_keep_answers_out, |app: TestApp| async move {
     let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
     let id = crate::ballots::create_ballot(&app, &officer, json!({"publication": "receipts_only"})).await;
-    app.post_raw(
-        &format!("/api/v1/ballots/{id}/roll"),
-        "text/csv",
-        crate::ballots::roll_csv(3, &["Devon"], false).into_bytes(),
-        Some(&officer),
-    )
-    .await
-    .expect(200);
-    app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer)).await.expect(200);
-    let outbox = app.data_path().join("outbox");
-    let mails =
-        crate::mailbox::wait_for(|| crate::mailbox::read_dir_messages(&outbox), 3, |m| m.contains("?code=")).await;
+    app.import_roll(id, crate::ballots::roll_csv(3, &["Devon"], false).into_bytes(), Some(&officer)).await.expect(200);
+    app.open_ballot(id, Some(&officer)).await.expect(200);
+    let mails = app.mail(3, |m| m.contains("?code=")).await;
     for (i, (_, code)) in crate::mailbox::codes_in(&mails).iter().enumerate() {
-        app.post(&format!("/api/v1/ballots/{id}/votes"), json!({"code": code, "answers": answers_for(i)}), None)
-            .await
-            .expect(201);
+        app.cast_ballot(id, json!({"code": code, "answers": answers_for(i)}), None).await.expect(201);
     }
-    app.post_empty(&format!("/api/v1/ballots/{id}/close"), Some(&officer)).await.expect(200);
-    let record = app.get(&format!("/api/v1/ballots/{id}/record"), None).await.expect(200);
+    app.close_ballot(id, Some(&officer)).await.expect(200);
+    let record = app.ballot_record(id, None).await.expect(200);
     assert_eq!(record["publication"], "receipts_only");
     for e in record["entries"].as_array().expect("entries") {
         assert!(e.get("answers").is_none() && e.get("nonce").is_none(), "{e}");
@@ -158,30 +143,21 @@ both_backends!(receipts_only_records_keep_answers_out, |app: TestApp| async move
 both_backends!(scrutineer_signs_off_and_reads_the_audit_log, |app: TestApp| async move {
     let b = open_ballot(&app, 3, &["Devon"]).await;
     for (i, (_, code)) in b.codes.iter().enumerate() {
-        app.post(&format!("/api/v1/ballots/{}/votes", b.id), json!({"code": code, "answers": answers_for(i)}), None)
-            .await
-            .expect(201);
+        app.cast_ballot(b.id, json!({"code": code, "answers": answers_for(i)}), None).await.expect(201);
     }
     let (_, scrutineer) = app.user_with("scrutineer@example.org", &[Role::Scrutineer]).await;
     let signoff = json!({"statement": "I have observed the count and checked the record."});
-    app.post(&format!("/api/v1/ballots/{}/signoff", b.id), signoff.clone(), Some(&scrutineer))
-        .await
-        .expect_problem(409, "results_not_available");
-    app.post_empty(&format!("/api/v1/ballots/{}/close", b.id), Some(&b.officer)).await.expect(200);
-    app.post(&format!("/api/v1/ballots/{}/signoff", b.id), signoff.clone(), Some(&b.officer))
-        .await
-        .expect_problem(403, "forbidden");
-    let record =
-        app.post(&format!("/api/v1/ballots/{}/signoff", b.id), signoff.clone(), Some(&scrutineer)).await.expect(200);
+    app.sign_off(b.id, signoff.clone(), Some(&scrutineer)).await.expect_problem(409, "results_not_available");
+    app.close_ballot(b.id, Some(&b.officer)).await.expect(200);
+    app.sign_off(b.id, signoff.clone(), Some(&b.officer)).await.expect_problem(403, "forbidden");
+    let record = app.sign_off(b.id, signoff.clone(), Some(&scrutineer)).await.expect(200);
     assert!(record["scrutineer_signoff"]["by"].as_str().is_some_and(|s| s.contains("scrutineer@example.org")));
     assert!(verify(&app, &record, &[]).ok);
     // The re-signed record names the one it replaces (docs/audit.md section 18.6).
     assert!(record["supersedes"].as_str().is_some_and(|s| s.len() == 64), "{}", record["supersedes"]);
-    app.post(&format!("/api/v1/ballots/{}/signoff", b.id), signoff, Some(&scrutineer))
-        .await
-        .expect_problem(409, "conflict");
+    app.sign_off(b.id, signoff, Some(&scrutineer)).await.expect_problem(409, "conflict");
 
-    let log = app.get("/api/v1/audit-log", Some(&scrutineer)).await.expect(200);
+    let log = app.audit_log(Some(&scrutineer)).await.expect(200);
     let actions: Vec<&str> = log.as_array().expect("log").iter().filter_map(|e| e["action"].as_str()).collect();
     for a in ["ballot.create", "ballot.roll.import", "ballot.open", "ballot.close", "ballot.signoff"] {
         assert!(actions.contains(&a), "{a} is in the audit log: {actions:?}");
@@ -197,7 +173,7 @@ both_backends!(scrutineer_signs_off_and_reads_the_audit_log, |app: TestApp| asyn
     forged[1].actor = "someone else".into();
     assert!(carried::audit::verify_log(&forged).is_err(), "a rewritten log entry is caught");
     let (_, rep) = app.user_with("rep@example.org", &[Role::Representative]).await;
-    app.get("/api/v1/audit-log", Some(&rep)).await.expect_problem(403, "forbidden");
+    app.audit_log(Some(&rep)).await.expect_problem(403, "forbidden");
 });
 
 /// `carried verify --code` on the v2 example of docs/audit.md (section 18.8): the voter who cast a ballot

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::both_backends;
 use crate::helpers::{spawn_app_with, Backend, TestApp};
-use crate::mailbox::{codes_in, read_dir_messages, wait_for, Smtp};
+use crate::mailbox::{codes_in, wait_for, Smtp};
 
 pub const MENU: [&str; 4] = [
     "Switch off online consultation tools once safe capacity is reached",
@@ -47,23 +47,15 @@ pub fn answers_for(i: usize) -> Value {
 /// Returns (user id, token).
 pub async fn proven_user(app: &TestApp, admin: &str, email: &str, roles: &[&str]) -> (i64, String) {
     let u = app
-        .post("/api/v1/users", json!({"email": email, "name": format!("Test {email}"), "roles": roles}), Some(admin))
+        .create_user(json!({"email": email, "name": format!("Test {email}"), "roles": roles}), Some(admin))
         .await
         .expect(201);
-    let outbox = app.data_path().join("outbox");
     let to = format!("<{email}>");
-    let mails = crate::mailbox::wait_for(
-        || crate::mailbox::read_dir_messages(&outbox),
-        1,
-        |m| m.contains("set-password?token=") && m.contains(&to),
-    )
-    .await;
+    let mails = app.mail(1, |m| m.contains("set-password?token=") && m.contains(&to)).await;
     let m = &mails[0];
     let at = m.find("set-password?token=").map(|p| p + "set-password?token=".len()).unwrap_or(0);
     let token: String = m[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
-    app.post("/api/v1/auth/set-password", json!({"token": token, "password": crate::helpers::PASSWORD}), None)
-        .await
-        .expect(200);
+    app.set_password(json!({"token": token, "password": crate::helpers::PASSWORD}), None).await.expect(200);
     (u["id"].as_i64().expect("id"), app.login(email).await)
 }
 
@@ -81,7 +73,7 @@ pub async fn create_ballot(app: &TestApp, officer: &str, extra: Value) -> i64 {
             b.insert(k.clone(), v.clone());
         }
     }
-    app.post("/api/v1/ballots", body, Some(officer)).await.expect(201)["id"].as_i64().expect("id")
+    app.create_ballot(body, Some(officer)).await.expect(201)["id"].as_i64().expect("id")
 }
 
 /// Officer creates a ballot, imports a roll of n (plus two bad lines), opens it; invitations are read
@@ -93,20 +85,11 @@ pub async fn open_ballot(app: &TestApp, n: usize, lmcs: &[&str]) -> OpenBallot {
 
 pub async fn open_ballot_as(app: &TestApp, officer: String, n: usize, lmcs: &[&str]) -> OpenBallot {
     let id = create_ballot(app, &officer, json!({})).await;
-    let r = app
-        .post_raw(
-            &format!("/api/v1/ballots/{id}/roll"),
-            "text/csv",
-            roll_csv(n, lmcs, true).into_bytes(),
-            Some(&officer),
-        )
-        .await
-        .expect(200);
+    let r = app.import_roll(id, roll_csv(n, lmcs, true).into_bytes(), Some(&officer)).await.expect(200);
     assert_eq!(r["added"], n);
-    let opened = app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer)).await.expect(200);
+    let opened = app.open_ballot(id, Some(&officer)).await.expect(200);
     assert_eq!(opened["eligible"], n);
-    let outbox = app.data_path().join("outbox");
-    let mails = wait_for(|| read_dir_messages(&outbox), n, |m| m.contains("?code=")).await;
+    let mails = app.mail(n, |m| m.contains("?code=")).await;
     let mut codes = codes_in(&mails);
     codes.sort();
     assert_eq!(codes.len(), n);
@@ -117,12 +100,7 @@ both_backends!(a_ballot_runs_from_roll_to_results, |app: TestApp| async move {
     let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
     let id = create_ballot(&app, &officer, json!({})).await;
     let r = app
-        .post_raw(
-            &format!("/api/v1/ballots/{id}/roll"),
-            "text/csv",
-            roll_csv(10, &["North Staffordshire", "Cleveland"], true).into_bytes(),
-            Some(&officer),
-        )
+        .import_roll(id, roll_csv(10, &["North Staffordshire", "Cleveland"], true).into_bytes(), Some(&officer))
         .await
         .expect(200);
     assert_eq!(r["added"], 10);
@@ -134,30 +112,19 @@ both_backends!(a_ballot_runs_from_roll_to_results, |app: TestApp| async move {
     assert!(rejected[1]["reason"].as_str().unwrap_or("").contains("duplicate"), "{rejected:?}");
 
     // Before opening: no voting, no checkpoint, no results.
-    app.get(&format!("/api/v1/ballots/{id}/results"), None).await.expect_problem(409, "results_not_available");
-    app.get(&format!("/api/v1/ballots/{id}/checkpoint"), None).await.expect_problem(409, "ballot_not_open");
-    let opened = app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer)).await.expect(200);
+    app.ballot_results(id, None).await.expect_problem(409, "results_not_available");
+    app.ballot_checkpoint(id, None).await.expect_problem(409, "ballot_not_open");
+    let opened = app.open_ballot(id, Some(&officer)).await.expect(200);
     assert_eq!(opened["eligible"], 10);
     // The roll is frozen and the questions can no longer change.
-    app.post_raw(
-        &format!("/api/v1/ballots/{id}/roll"),
-        "text/csv",
-        roll_csv(1, &["Devon"], false).into_bytes(),
-        Some(&officer),
-    )
-    .await
-    .expect_problem(409, "conflict");
-    app.request(
-        reqwest::Method::PUT,
-        &format!("/api/v1/ballots/{id}"),
-        Some(json!({"title": "Changed", "questions": questions()})),
-        Some(&officer),
-    )
-    .await
-    .expect_problem(409, "conflict");
+    app.import_roll(id, roll_csv(1, &["Devon"], false).into_bytes(), Some(&officer))
+        .await
+        .expect_problem(409, "conflict");
+    app.update_ballot(id, json!({"title": "Changed", "questions": questions()}), Some(&officer))
+        .await
+        .expect_problem(409, "conflict");
 
-    let outbox = app.data_path().join("outbox");
-    let mails = wait_for(|| read_dir_messages(&outbox), 10, |m| m.contains("?code=")).await;
+    let mails = app.mail(10, |m| m.contains("?code=")).await;
     let codes = codes_in(&mails);
     assert_eq!(codes.len(), 10, "one invitation per voter");
     let distinct: std::collections::HashSet<_> = codes.iter().map(|(_, c)| c.clone()).collect();
@@ -166,31 +133,26 @@ both_backends!(a_ballot_runs_from_roll_to_results, |app: TestApp| async move {
 
     let mut receipts = Vec::new();
     for (i, (_, code)) in codes.iter().take(8).enumerate() {
-        let r = app
-            .post(&format!("/api/v1/ballots/{id}/votes"), json!({"code": code, "answers": answers_for(i)}), None)
-            .await
-            .expect(201);
+        let r = app.cast_ballot(id, json!({"code": code, "answers": answers_for(i)}), None).await.expect(201);
         receipts.push(r["receipt"].as_str().expect("receipt").to_string());
     }
-    let again = app
-        .post(&format!("/api/v1/ballots/{id}/votes"), json!({"code": codes[0].1, "answers": answers_for(0)}), None)
-        .await;
+    let again = app.cast_ballot(id, json!({"code": codes[0].1, "answers": answers_for(0)}), None).await;
     again.expect_problem(409, "already_voted");
     // Results stay hidden while open; turnout shows.
-    app.get(&format!("/api/v1/ballots/{id}/results"), None).await.expect_problem(409, "results_not_available");
-    let t = app.get(&format!("/api/v1/ballots/{id}/turnout"), Some(&officer)).await.expect(200);
+    app.ballot_results(id, None).await.expect_problem(409, "results_not_available");
+    let t = app.ballot_turnout(id, Some(&officer)).await.expect(200);
     assert_eq!((t["eligible"].as_i64(), t["voted"].as_i64()), (Some(10), Some(8)));
     assert_eq!(t["turnout"], 0.8);
     assert_eq!(t["by_lmc"].as_array().map(Vec::len), Some(2));
     // Eight votes wait in the ballot box: fewer than ten are never chained while open (docs/secrecy.md).
-    let cp = app.get(&format!("/api/v1/ballots/{id}/checkpoint"), None).await.expect(200);
+    let cp = app.ballot_checkpoint(id, None).await.expect(200);
     assert_eq!(cp["count"], 0);
 
-    app.post_empty(&format!("/api/v1/ballots/{id}/close"), Some(&officer)).await.expect(200);
-    app.post(&format!("/api/v1/ballots/{id}/votes"), json!({"code": codes[9].1, "answers": answers_for(9)}), None)
+    app.close_ballot(id, Some(&officer)).await.expect(200);
+    app.cast_ballot(id, json!({"code": codes[9].1, "answers": answers_for(9)}), None)
         .await
         .expect_problem(409, "ballot_not_open");
-    let res = app.get(&format!("/api/v1/ballots/{id}/results"), None).await.expect(200);
+    let res = app.ballot_results(id, None).await.expect(200);
     assert_eq!(res["eligible"], 10);
     assert_eq!(res["votes_cast"], 8);
     assert_eq!(res["turnout"], 0.8);
@@ -207,7 +169,7 @@ both_backends!(a_ballot_runs_from_roll_to_results, |app: TestApp| async move {
     // Groups of fewer than 10 voters are suppressed in breakdowns.
     let rows = res["breakdowns"].as_array().expect("breakdowns");
     assert!(!rows.is_empty() && rows.iter().all(|r| r["suppressed"] == true), "{rows:?}");
-    let csv = app.get(&format!("/api/v1/ballots/{id}/results?format=csv"), None).await;
+    let csv = app.ballot_results_csv(id, None).await;
     assert!(csv.text.contains("Decline new ICB contracts"), "{}", csv.text);
     let svg = app.get(&format!("/api/v1/ballots/{id}/results?format=svg&question=2"), None).await;
     assert!(
@@ -216,24 +178,23 @@ both_backends!(a_ballot_runs_from_roll_to_results, |app: TestApp| async move {
             && svg.text.contains("Limit contacts")
     );
 
-    let record = app.get(&format!("/api/v1/ballots/{id}/record"), None).await.expect(200);
+    let record = app.ballot_record(id, None).await.expect(200);
     let in_record: Vec<&str> =
         record["entries"].as_array().expect("entries").iter().filter_map(|e| e["receipt"].as_str()).collect();
     for r in &receipts {
         assert!(in_record.contains(&r.as_str()), "receipt {r} is in the published record");
     }
-    app.post_empty(&format!("/api/v1/ballots/{id}/publish"), Some(&officer)).await.expect(200);
-    let notices = wait_for(|| read_dir_messages(&outbox), 10, |m| m.contains("/results")).await;
+    app.publish_ballot(id, Some(&officer)).await.expect(200);
+    let notices = app.mail(10, |m| m.contains("/results")).await;
     assert_eq!(notices.len(), 10);
 });
 
 both_backends!(bad_votes_are_refused_and_change_nothing, |app: TestApp| async move {
     let b = open_ballot(&app, 3, &["Devon"]).await;
-    let votes = format!("/api/v1/ballots/{}/votes", b.id);
-    app.post(&votes, json!({"code": "AAAA-BBBB-CCCC-DDDD", "answers": answers_for(0)}), None)
+    app.cast_ballot(b.id, json!({"code": "AAAA-BBBB-CCCC-DDDD", "answers": answers_for(0)}), None)
         .await
         .expect_problem(403, "forbidden");
-    app.post(&votes, json!({"answers": answers_for(0)}), None).await.expect_problem(401, "unauthenticated");
+    app.cast_ballot(b.id, json!({"answers": answers_for(0)}), None).await.expect_problem(401, "unauthenticated");
     let code = &b.codes[0].1;
     for bad in [
         json!(["maybe", [MENU[0]]]),
@@ -242,40 +203,31 @@ both_backends!(bad_votes_are_refused_and_change_nothing, |app: TestApp| async mo
         json!(["yes", ["Go on strike"]]),
         json!(["yes", [MENU[0], MENU[0]]]),
     ] {
-        let r = app.post(&votes, json!({"code": code, "answers": bad}), None).await;
+        let r = app.cast_ballot(b.id, json!({"code": code, "answers": bad}), None).await;
         r.expect_problem(422, "validation_failed");
     }
-    app.post(&votes, json!({"code": code, "answers": answers_for(0), "extra": 1}), None)
+    app.cast_ballot(b.id, json!({"code": code, "answers": answers_for(0), "extra": 1}), None)
         .await
         .expect_problem(400, "invalid_json");
-    let t = app.get(&format!("/api/v1/ballots/{}/turnout", b.id), Some(&b.officer)).await.expect(200);
+    let t = app.ballot_turnout(b.id, Some(&b.officer)).await.expect(200);
     assert_eq!(t["voted"], 0, "refused votes write nothing");
     // The code still works after the refusals, typed loosely.
     let loose = code.to_lowercase().replace('-', " ");
-    app.post(&votes, json!({"code": loose, "answers": answers_for(0)}), None).await.expect(201);
+    app.cast_ballot(b.id, json!({"code": loose, "answers": answers_for(0)}), None).await.expect(201);
     // A code works only for its own ballot.
     let other = create_ballot(&app, &b.officer, json!({"title": "Another ballot"})).await;
-    app.post_raw(
-        &format!("/api/v1/ballots/{other}/roll"),
-        "text/csv",
-        roll_csv(2, &["Devon"], false).into_bytes(),
-        Some(&b.officer),
-    )
-    .await
-    .expect(200);
-    app.post_empty(&format!("/api/v1/ballots/{other}/open"), Some(&b.officer)).await.expect(200);
-    app.post(&format!("/api/v1/ballots/{other}/votes"), json!({"code": b.codes[1].1, "answers": answers_for(1)}), None)
+    app.import_roll(other, roll_csv(2, &["Devon"], false).into_bytes(), Some(&b.officer)).await.expect(200);
+    app.open_ballot(other, Some(&b.officer)).await.expect(200);
+    app.cast_ballot(other, json!({"code": b.codes[1].1, "answers": answers_for(1)}), None)
         .await
         .expect_problem(403, "forbidden");
     // Who may do what.
     let (_, member) = app.user_with("member@example.org", &[Role::Member]).await;
-    app.get(&format!("/api/v1/ballots/{}/turnout", b.id), Some(&member)).await.expect_problem(403, "forbidden");
-    app.post_empty(&format!("/api/v1/ballots/{}/close", b.id), Some(&member)).await.expect_problem(403, "forbidden");
+    app.ballot_turnout(b.id, Some(&member)).await.expect_problem(403, "forbidden");
+    app.close_ballot(b.id, Some(&member)).await.expect_problem(403, "forbidden");
     let (_, scrutineer) = app.user_with("scrutineer@example.org", &[Role::Scrutineer]).await;
-    app.get(&format!("/api/v1/ballots/{}/turnout", b.id), Some(&scrutineer)).await.expect(200);
-    app.post_empty(&format!("/api/v1/ballots/{}/close", b.id), Some(&scrutineer))
-        .await
-        .expect_problem(403, "forbidden");
+    app.ballot_turnout(b.id, Some(&scrutineer)).await.expect(200);
+    app.close_ballot(b.id, Some(&scrutineer)).await.expect_problem(403, "forbidden");
 });
 
 both_backends!(members_on_the_roll_vote_signed_in, |app: TestApp| async move {
@@ -283,29 +235,26 @@ both_backends!(members_on_the_roll_vote_signed_in, |app: TestApp| async move {
     let admin = app.admin().await;
     let (_, gp1) = proven_user(&app, &admin, "gp1@example.org", &["member"]).await;
     let (_, stranger) = proven_user(&app, &admin, "stranger@example.org", &["member"]).await;
-    let votes = format!("/api/v1/ballots/{}/votes", b.id);
-    app.post(&votes, json!({"answers": answers_for(1)}), Some(&stranger)).await.expect_problem(403, "forbidden");
-    app.post(&votes, json!({"answers": answers_for(1)}), Some(&gp1)).await.expect(201);
-    app.post(&votes, json!({"answers": answers_for(1)}), Some(&gp1)).await.expect_problem(409, "already_voted");
+    app.cast_ballot(b.id, json!({"answers": answers_for(1)}), Some(&stranger)).await.expect_problem(403, "forbidden");
+    app.cast_ballot(b.id, json!({"answers": answers_for(1)}), Some(&gp1)).await.expect(201);
+    app.cast_ballot(b.id, json!({"answers": answers_for(1)}), Some(&gp1)).await.expect_problem(409, "already_voted");
     // gp1's emailed code is now spent too: one ballot per voter.
     let code = &b.codes.iter().find(|(e, _)| e == "gp1@example.org").expect("gp1's code").1;
-    app.post(&votes, json!({"code": code, "answers": answers_for(1)}), None).await.expect_problem(409, "already_voted");
+    app.cast_ballot(b.id, json!({"code": code, "answers": answers_for(1)}), None)
+        .await
+        .expect_problem(409, "already_voted");
 });
 
 both_backends!(secrecy_nothing_stored_links_a_voter_to_answers, |app: TestApp| async move {
     let b = open_ballot(&app, 4, &["Devon"]).await;
     let mut receipts = Vec::new();
     for (i, (_, code)) in b.codes.iter().enumerate() {
-        let r = app
-            .post(&format!("/api/v1/ballots/{}/votes", b.id), json!({"code": code, "answers": answers_for(i)}), None)
-            .await
-            .expect(201);
+        let r = app.cast_ballot(b.id, json!({"code": code, "answers": answers_for(i)}), None).await.expect(201);
         receipts.push(r["receipt"].as_str().expect("receipt").to_string());
     }
     // Confirmations of a quiet ballot wait for ten votes or the close; then look at everything stored.
-    app.post_empty(&format!("/api/v1/ballots/{}/close", b.id), Some(&b.officer)).await.expect(200);
-    let outbox = app.data_path().join("outbox");
-    let confirmations = wait_for(|| read_dir_messages(&outbox), 4, |m| m.contains("has been received")).await;
+    app.close_ballot(b.id, Some(&b.officer)).await.expect(200);
+    let confirmations = app.mail(4, |m| m.contains("has been received")).await;
     for m in &confirmations {
         for r in &receipts {
             assert!(!m.contains(r.as_str()), "a confirmation must not carry the receipt");
@@ -373,18 +322,12 @@ both_backends!(breakdowns_show_groups_of_ten_or_more, |app: TestApp| async move 
         let n: usize = email.trim_start_matches("gp").trim_end_matches("@example.org").parse().expect("n");
         let g = n % 3;
         if cast[g] < quota[g] {
-            app.post(
-                &format!("/api/v1/ballots/{}/votes", b.id),
-                json!({"code": code, "answers": ["yes", [MENU[2]]]}),
-                None,
-            )
-            .await
-            .expect(201);
+            app.cast_ballot(b.id, json!({"code": code, "answers": ["yes", [MENU[2]]]}), None).await.expect(201);
             cast[g] += 1;
         }
     }
-    app.post_empty(&format!("/api/v1/ballots/{}/close", b.id), Some(&b.officer)).await.expect(200);
-    let res = app.get(&format!("/api/v1/ballots/{}/results", b.id), None).await.expect(200);
+    app.close_ballot(b.id, Some(&b.officer)).await.expect(200);
+    let res = app.ballot_results(b.id, None).await.expect(200);
     let rows = res["breakdowns"].as_array().expect("rows");
     let lmc = |name: &str| rows.iter().find(|r| r["dimension"] == "lmc" && r["group"] == name).expect("row").clone();
     let l = lmc("Lambeth");
@@ -405,20 +348,10 @@ both_backends!(scheduled_ballots_open_and_close_themselves, |app: TestApp| async
     let opens = (chrono::Utc::now() - chrono::Duration::minutes(1)).to_rfc3339();
     let closes = (chrono::Utc::now() + chrono::Duration::seconds(4)).to_rfc3339();
     let id = create_ballot(&app, &officer, json!({"opens_at": opens, "closes_at": closes})).await;
-    app.post_raw(
-        &format!("/api/v1/ballots/{id}/roll"),
-        "text/csv",
-        roll_csv(2, &["Devon"], false).into_bytes(),
-        Some(&officer),
-    )
-    .await
-    .expect(200);
+    app.import_roll(id, roll_csv(2, &["Devon"], false).into_bytes(), Some(&officer)).await.expect(200);
     let mut seen = Vec::new();
     for _ in 0..100 {
-        let s = app.get(&format!("/api/v1/ballots/{id}"), Some(&officer)).await.expect(200)["status"]
-            .as_str()
-            .unwrap_or("")
-            .to_string();
+        let s = app.get_ballot(id, Some(&officer)).await.expect(200)["status"].as_str().unwrap_or("").to_string();
         if seen.last() != Some(&s) {
             seen.push(s.clone());
         }
@@ -429,7 +362,7 @@ both_backends!(scheduled_ballots_open_and_close_themselves, |app: TestApp| async
     }
     assert_eq!(seen.last().map(String::as_str), Some("closed"), "{seen:?}");
     assert!(seen.contains(&"open".to_string()) || seen.first().map(String::as_str) == Some("closed"), "{seen:?}");
-    let b = app.get(&format!("/api/v1/ballots/{id}"), None).await.expect(200);
+    let b = app.get_ballot(id, None).await.expect(200);
     assert_eq!(b["eligible"], 2, "the scheduler froze the roll when it opened the ballot");
 });
 
@@ -445,15 +378,8 @@ async fn invitations_reach_voters_through_a_real_smtp_server() {
     .expect("app");
     let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
     let id = create_ballot(&app, &officer, json!({})).await;
-    app.post_raw(
-        &format!("/api/v1/ballots/{id}/roll"),
-        "text/csv",
-        roll_csv(5, &["Devon"], false).into_bytes(),
-        Some(&officer),
-    )
-    .await
-    .expect(200);
-    app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer)).await.expect(200);
+    app.import_roll(id, roll_csv(5, &["Devon"], false).into_bytes(), Some(&officer)).await.expect(200);
+    app.open_ballot(id, Some(&officer)).await.expect(200);
     let mails = wait_for(|| smtp.messages(), 5, |m| m.contains("?code=")).await;
     let codes = codes_in(&mails);
     let mut to: Vec<&str> = codes.iter().map(|(e, _)| e.as_str()).collect();
@@ -461,10 +387,8 @@ async fn invitations_reach_voters_through_a_real_smtp_server() {
     assert_eq!(to, ["gp0@example.org", "gp1@example.org", "gp2@example.org", "gp3@example.org", "gp4@example.org"]);
     assert!(mails[0].contains("From: ballots@gpc.example.org"), "{}", mails[0]);
     for (i, (_, code)) in codes.iter().enumerate() {
-        app.post(&format!("/api/v1/ballots/{id}/votes"), json!({"code": code, "answers": answers_for(i)}), None)
-            .await
-            .expect(201);
+        app.cast_ballot(id, json!({"code": code, "answers": answers_for(i)}), None).await.expect(201);
     }
-    let status = app.get(&format!("/api/v1/ballots/{id}/mail"), Some(&officer)).await.expect(200);
+    let status = app.mail_status(id, Some(&officer)).await.expect(200);
     assert_eq!(status["failing"], 0);
 }

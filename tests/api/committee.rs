@@ -52,11 +52,8 @@ fn marks(m: &Value) -> Vec<String> {
 
 both_backends!(carried_committee_motions_change_the_items_they_name, |app: TestApp| async move {
     let conf = conference_with_reps(&app, 3).await;
-    app.post(&format!("/api/v1/conferences/{}/agenda", conf.id), json!({"text": AGENDA}), Some(&conf.chair))
-        .await
-        .expect(201);
-    let list =
-        || async { app.get(&format!("/api/v1/conferences/{}/motions", conf.id), Some(&conf.chair)).await.expect(200) };
+    app.import_agenda(conf.id, json!({"text": AGENDA}), Some(&conf.chair)).await.expect(201);
+    let list = || async { app.list_motions(conf.id, Some(&conf.chair)).await.expect(200) };
     let motions = list().await;
     let id = |item: &str| by_item(&motions, item)["id"].as_i64().expect("id");
     assert!(by_item(&motions, "1")["agenda_committee"].as_bool().expect("bool"));
@@ -87,7 +84,7 @@ both_backends!(carried_committee_motions_change_the_items_they_name, |app: TestA
     assert_eq!(marks(&by_item(&list().await, "217")), ["a"]);
     apply(id("1"), false).await.expect_problem(409, "conflict");
     let admin = app.admin().await;
-    let log = app.get("/api/v1/audit-log", Some(&admin)).await.expect(200);
+    let log = app.audit_log(Some(&admin)).await.expect(200);
     let entries: Vec<&Value> =
         log.as_array().expect("entries").iter().filter(|e| e["action"] == "motion.apply_committee").collect();
     assert_eq!(entries.len(), 1, "{entries:?}");
@@ -125,20 +122,18 @@ both_backends!(carried_committee_motions_change_the_items_they_name, |app: TestA
     let r = apply(id("40"), true).await;
     r.expect_problem(422, "validation_failed");
     assert!(r.text.contains("not an agenda-committee motion"), "{}", r.text);
-    let log = app.get("/api/v1/audit-log", Some(&admin)).await.expect(200);
+    let log = app.audit_log(Some(&admin)).await.expect(200);
     let n = log.as_array().expect("entries").iter().filter(|e| e["action"] == "motion.apply_committee").count();
     assert_eq!(n, 5);
 });
 
 both_backends!(a_lost_committee_motion_is_not_applied, |app: TestApp| async move {
     let conf = conference_with_reps(&app, 3).await;
-    app.post(&format!("/api/v1/conferences/{}/agenda", conf.id), json!({"text": AGENDA}), Some(&conf.chair))
-        .await
-        .expect(201);
-    let motions = app.get(&format!("/api/v1/conferences/{}/motions", conf.id), Some(&conf.chair)).await.expect(200);
+    app.import_agenda(conf.id, json!({"text": AGENDA}), Some(&conf.chair)).await.expect(201);
+    let motions = app.list_motions(conf.id, Some(&conf.chair)).await.expect(200);
     let one = by_item(&motions, "1")["id"].as_i64().expect("id");
     conf.poll(&app, one, json!("whole"), "simple", &["against", "against", "for"]).await;
-    let r = app.post_empty(&format!("/api/v1/motions/{one}/apply"), Some(&conf.chair)).await;
+    let r = app.apply_committee_motion(one, Some(&conf.chair)).await;
     r.expect_problem(409, "conflict");
     assert!(r.text.contains("not carried (LOST)"), "{}", r.text);
     // Applying 217's target once it is decided is refused.

@@ -19,7 +19,7 @@ pub struct Conf {
 pub async fn conference_with_reps(app: &TestApp, n: usize) -> Conf {
     let (_, chair) = app.user_with("chair@example.org", &[Role::Chair]).await;
     let c = app
-        .post("/api/v1/conferences", json!({"name": "Conference of England LMCs", "venue": "Manchester"}), Some(&chair))
+        .create_conference(json!({"name": "Conference of England LMCs", "venue": "Manchester"}), Some(&chair))
         .await
         .expect(201);
     let id = c["id"].as_i64().expect("id");
@@ -27,13 +27,7 @@ pub async fn conference_with_reps(app: &TestApp, n: usize) -> Conf {
     for i in 0..n {
         let email = format!("rep{i}@example.org");
         let uid = app.seed_user(&email, &[Role::Representative]).await;
-        app.post(
-            &format!("/api/v1/conferences/{id}/representatives"),
-            json!({"user_id": uid, "lmc": format!("LMC {i}")}),
-            Some(&chair),
-        )
-        .await
-        .expect(201);
+        app.add_representative(id, json!({"user_id": uid, "lmc": format!("LMC {i}")}), Some(&chair)).await.expect(201);
         reps.push(app.login(&email).await);
     }
     Conf { id, chair, reps }
@@ -41,14 +35,14 @@ pub async fn conference_with_reps(app: &TestApp, n: usize) -> Conf {
 
 impl Conf {
     pub async fn motion(&self, app: &TestApp, body: Value) -> Value {
-        app.post(&format!("/api/v1/conferences/{}/motions", self.id), body, Some(&self.chair)).await.expect(201)
+        app.create_motion(self.id, body, Some(&self.chair)).await.expect(201)
     }
 
     /// Open a poll, cast `choices` (one per representative, in order), close it; returns the closed poll.
     pub async fn poll(&self, app: &TestApp, motion_id: i64, subject: Value, majority: &str, choices: &[&str]) -> Value {
         let p = app
-            .post(
-                &format!("/api/v1/motions/{motion_id}/polls"),
+            .open_poll(
+                motion_id,
                 json!({"subject": subject, "majority": majority, "method": "electronic"}),
                 Some(&self.chair),
             )
@@ -57,13 +51,13 @@ impl Conf {
         let pid = p["id"].as_i64().expect("poll id");
         assert_eq!(p["status"], "open");
         for (tok, ch) in self.reps.iter().zip(choices) {
-            app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": ch}), Some(tok)).await.expect(200);
+            app.cast_vote(pid, json!({"choice": ch}), Some(tok)).await.expect(200);
         }
-        app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&self.chair)).await.expect(200)
+        app.close_poll(pid, Some(&self.chair)).await.expect(200)
     }
 
     pub async fn outcome_text(&self, app: &TestApp, motion_id: i64) -> Value {
-        app.get(&format!("/api/v1/motions/{motion_id}"), None).await.expect(200)["outcome_text"].clone()
+        app.get_motion(motion_id, None).await.expect(200)["outcome_text"].clone()
     }
 }
 
@@ -93,12 +87,12 @@ both_backends!(seed_motion_is_carried_in_all_parts, |app: TestApp| async move {
         assert_eq!(closed["result"], "carried");
     }
     assert_eq!(conf.outcome_text(&app, mid).await, "CARRIED IN ALL PARTS");
-    let text = app.get(&format!("/api/v1/motions/{mid}/record?format=text"), None).await.text;
+    let text = app.motion_record_as(mid, "text", None).await.text;
     assert!(text.contains("AGENDA COMMITTEE TO BE PROPOSED BY NORTH STAFFORDSHIRE:"), "{text}");
     assert!(text.contains("(iii) insists that online consultations may be curtailed"), "{text}");
     assert!(text.contains("for 2, against 1, abstain 0"), "{text}");
     assert!(text.trim_end().ends_with("CARRIED IN ALL PARTS"), "{text}");
-    let json = app.get(&format!("/api/v1/motions/{mid}/record"), None).await.expect(200);
+    let json = app.motion_record(mid, None).await.expect(200);
     assert_eq!(json["record"]["outcome_text"], "CARRIED IN ALL PARTS");
 });
 
@@ -117,7 +111,7 @@ both_backends!(mixed_parts_are_grouped_in_order, |app: TestApp| async move {
         conf.poll(&app, mid, json!({"part": label}), "simple", &votes).await;
     }
     assert_eq!(conf.outcome_text(&app, mid).await, "PARTS (i), (iii) AND (v) CARRIED; PARTS (ii) AND (iv) LOST");
-    let view = app.get(&format!("/api/v1/motions/{mid}"), None).await.expect(200);
+    let view = app.get_motion(mid, None).await.expect(200);
     assert_eq!(view["parts"][0]["qualifier"], "unanimously");
     assert_eq!(view["parts"][4]["qualifier"], "nem_con");
     assert_eq!(view["parts"][3]["outcome"], "lost", "a tie is lost");
@@ -158,9 +152,7 @@ both_backends!(procedural_outcomes_reference_withdrawn_and_not_reached, |app: Te
 
     let withdrawn =
         conf.motion(&app, json!({"stem": "That conference withdraws this."})).await["id"].as_i64().expect("id");
-    let r = app
-        .post(&format!("/api/v1/motions/{withdrawn}/decide"), json!({"outcome": "withdrawn"}), Some(&conf.chair))
-        .await;
+    let r = app.decide_motion(withdrawn, json!({"outcome": "withdrawn"}), Some(&conf.chair)).await;
     assert_eq!(r.expect(200)["outcome_text"], "WITHDRAWN");
 
     let closure =
@@ -182,9 +174,7 @@ both_backends!(procedural_outcomes_reference_withdrawn_and_not_reached, |app: Te
     let untouched =
         conf.motion(&app, json!({"stem": "That conference never gets here."})).await["id"].as_i64().expect("id");
 
-    app.post(&format!("/api/v1/conferences/{}/close", conf.id), json!({"confirm": true}), Some(&conf.chair))
-        .await
-        .expect(200);
+    app.close_conference_with(conf.id, json!({"confirm": true}), Some(&conf.chair)).await.expect(200);
     assert_eq!(conf.outcome_text(&app, untouched).await, "NOT REACHED");
     assert_eq!(conf.outcome_text(&app, in_parts).await, "PART (i) CARRIED; PARTS (ii) AND (iii) NOT REACHED");
     assert_eq!(conf.outcome_text(&app, closure).await, "NOT REACHED");
@@ -215,7 +205,7 @@ both_backends!(amendments_change_text_and_riders_add_parts, |app: TestApp| async
     )
     .await;
     conf.poll(&app, mid, json!({"rider": {"text": "and a rider"}}), "simple", &["for", "for", "for"]).await;
-    let view = app.get(&format!("/api/v1/motions/{mid}"), None).await.expect(200);
+    let view = app.get_motion(mid, None).await.expect(200);
     assert_eq!(view["parts"][0]["text"], "part number 1");
     assert_eq!(view["parts"][1]["text"], "part two as amended");
     assert_eq!(view["parts"][2]["label"], "(iii)");
@@ -229,81 +219,58 @@ both_backends!(amendments_change_text_and_riders_add_parts, |app: TestApp| async
 both_backends!(who_may_vote_and_when, |app: TestApp| async move {
     let conf = conference_with_reps(&app, 2).await;
     let mid = conf.motion(&app, json!({"stem": "That conference votes."})).await["id"].as_i64().expect("id");
-    let p = app
-        .post(&format!("/api/v1/motions/{mid}/polls"), json!({"subject": "whole"}), Some(&conf.chair))
-        .await
-        .expect(201);
+    let p = app.open_poll(mid, json!({"subject": "whole"}), Some(&conf.chair)).await.expect(201);
     let pid = p["id"].as_i64().expect("id");
-    let votes = format!("/api/v1/polls/{pid}/votes");
 
     // A second poll cannot open while one is open.
-    app.post(&format!("/api/v1/motions/{mid}/polls"), json!({"subject": "whole"}), Some(&conf.chair))
-        .await
-        .expect_problem(409, "conflict");
+    app.open_poll(mid, json!({"subject": "whole"}), Some(&conf.chair)).await.expect_problem(409, "conflict");
     // Representatives of another conference, and non-representatives, cannot vote.
-    let other =
-        app.post("/api/v1/conferences", json!({"name": "Another conference"}), Some(&conf.chair)).await.expect(201);
+    let other = app.create_conference(json!({"name": "Another conference"}), Some(&conf.chair)).await.expect(201);
     let uid = app.seed_user("elsewhere@example.org", &[Role::Representative]).await;
-    app.post(
-        &format!("/api/v1/conferences/{}/representatives", other["id"]),
-        json!({"user_id": uid, "lmc": "Devon"}),
-        Some(&conf.chair),
-    )
-    .await
-    .expect(201);
+    app.add_representative(&other["id"], json!({"user_id": uid, "lmc": "Devon"}), Some(&conf.chair)).await.expect(201);
     let elsewhere = app.login("elsewhere@example.org").await;
-    app.post(&votes, json!({"choice": "for"}), Some(&elsewhere)).await.expect_problem(403, "forbidden");
-    app.post(&votes, json!({"choice": "for"}), None).await.expect_problem(401, "unauthenticated");
-    app.post(&votes, json!({"choice": "maybe"}), Some(&conf.reps[0])).await.expect_problem(400, "invalid_json");
+    app.cast_vote(pid, json!({"choice": "for"}), Some(&elsewhere)).await.expect_problem(403, "forbidden");
+    app.cast_vote(pid, json!({"choice": "for"}), None).await.expect_problem(401, "unauthenticated");
+    app.cast_vote(pid, json!({"choice": "maybe"}), Some(&conf.reps[0])).await.expect_problem(400, "invalid_json");
     // Votes are counted once and can be changed until close; nobody sees counts before.
-    let ack = app.post(&votes, json!({"choice": "against"}), Some(&conf.reps[0])).await.expect(200);
+    let ack = app.cast_vote(pid, json!({"choice": "against"}), Some(&conf.reps[0])).await.expect(200);
     assert_eq!(ack["votes_cast"], 1);
-    let ack = app.post(&votes, json!({"choice": "for"}), Some(&conf.reps[0])).await.expect(200);
+    let ack = app.cast_vote(pid, json!({"choice": "for"}), Some(&conf.reps[0])).await.expect(200);
     assert_eq!(ack["votes_cast"], 1);
-    app.post(&votes, json!({"choice": "for"}), Some(&conf.reps[1])).await.expect(200);
-    let open = app.get(&format!("/api/v1/polls/{pid}"), None).await.expect(200);
+    app.cast_vote(pid, json!({"choice": "for"}), Some(&conf.reps[1])).await.expect(200);
+    let open = app.get_poll(pid, None).await.expect(200);
     assert_eq!(open["counts"], Value::Null);
     assert_eq!(open["votes_cast"], 2);
-    let mine = app.get(&format!("/api/v1/polls/{pid}/my-vote"), Some(&conf.reps[0])).await.expect(200);
+    let mine = app.my_vote(pid, Some(&conf.reps[0])).await.expect(200);
     assert_eq!(mine["choice"], "for");
     // Only the chair closes.
-    app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&conf.reps[0])).await.expect_problem(403, "forbidden");
-    let closed = app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&conf.chair)).await.expect(200);
+    app.close_poll(pid, Some(&conf.reps[0])).await.expect_problem(403, "forbidden");
+    let closed = app.close_poll(pid, Some(&conf.chair)).await.expect(200);
     assert_eq!(closed["counts"], json!({"for": 2, "against": 0, "abstain": 0}));
-    app.post(&votes, json!({"choice": "against"}), Some(&conf.reps[1])).await.expect_problem(409, "poll_closed");
-    app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&conf.chair)).await.expect_problem(409, "poll_closed");
+    app.cast_vote(pid, json!({"choice": "against"}), Some(&conf.reps[1])).await.expect_problem(409, "poll_closed");
+    app.close_poll(pid, Some(&conf.chair)).await.expect_problem(409, "poll_closed");
     assert_eq!(conf.outcome_text(&app, mid).await, "CARRIED UNANIMOUSLY");
 });
 
 both_backends!(show_of_hands_is_declared_by_the_chair, |app: TestApp| async move {
     let conf = conference_with_reps(&app, 1).await;
     let mid = conf.motion(&app, json!({"stem": "That conference raises hands."})).await["id"].as_i64().expect("id");
-    let p = app
-        .post(
-            &format!("/api/v1/motions/{mid}/polls"),
-            json!({"subject": "whole", "method": "show_of_hands"}),
-            Some(&conf.chair),
-        )
-        .await
-        .expect(201);
+    let p =
+        app.open_poll(mid, json!({"subject": "whole", "method": "show_of_hands"}), Some(&conf.chair)).await.expect(201);
     let pid = p["id"].as_i64().expect("id");
-    app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "for"}), Some(&conf.reps[0]))
-        .await
-        .expect_problem(409, "conflict");
-    app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&conf.chair))
-        .await
-        .expect_problem(422, "validation_failed");
+    app.cast_vote(pid, json!({"choice": "for"}), Some(&conf.reps[0])).await.expect_problem(409, "conflict");
+    app.close_poll(pid, Some(&conf.chair)).await.expect_problem(422, "validation_failed");
     let r = app
-        .post(
-            &format!("/api/v1/polls/{pid}/close"),
+        .close_poll_with(
+            pid,
             json!({"result": "carried", "counts": {"for": 10, "against": 12, "abstain": 0}}),
             Some(&conf.chair),
         )
         .await;
     r.expect_problem(422, "validation_failed");
     let closed = app
-        .post(
-            &format!("/api/v1/polls/{pid}/close"),
+        .close_poll_with(
+            pid,
             json!({"result": "carried", "counts": {"for": 120, "against": 12, "abstain": 3}}),
             Some(&conf.chair),
         )
@@ -316,17 +283,17 @@ both_backends!(show_of_hands_is_declared_by_the_chair, |app: TestApp| async move
 both_backends!(unreadable_motions_say_where_and_write_nothing, |app: TestApp| async move {
     let conf = conference_with_reps(&app, 0).await;
     let r = app
-        .post(
-            &format!("/api/v1/conferences/{}/motions", conf.id),
+        .create_motion(
+            conf.id,
             json!({"text": "LAMBETH LMC\nConference notes that:\n(i) one\n(iii) three"}),
             Some(&conf.chair),
         )
         .await;
     r.expect_problem(422, "motion_unreadable");
     assert!(r.body["detail"].as_str().unwrap_or("").contains("line"), "{}", r.text);
-    let r = app.post(&format!("/api/v1/conferences/{}/motions", conf.id), json!({"text": ""}), Some(&conf.chair)).await;
+    let r = app.create_motion(conf.id, json!({"text": ""}), Some(&conf.chair)).await;
     r.expect_problem(422, "motion_unreadable");
-    let agenda = app.get(&format!("/api/v1/conferences/{}/motions", conf.id), None).await.expect(200);
+    let agenda = app.list_motions(conf.id, None).await.expect(200);
     assert_eq!(agenda, json!([]));
 });
 
@@ -343,30 +310,23 @@ both_backends!(agenda_marks_and_resolutions_report, |app: TestApp| async move {
         .await;
     assert_eq!(starred["number"], 6);
     let aid = a["id"].as_i64().expect("id");
-    app.post(&format!("/api/v1/motions/{aid}/decide"), json!({"outcome": "carried"}), Some(&conf.chair))
-        .await
-        .expect(200);
+    app.decide_motion(aid, json!({"outcome": "carried"}), Some(&conf.chair)).await.expect(200);
     // Only A/AR motions are carried without a vote.
-    app.post(&format!("/api/v1/motions/{}/decide", starred["id"]), json!({"outcome": "carried"}), Some(&conf.chair))
+    app.decide_motion(&starred["id"], json!({"outcome": "carried"}), Some(&conf.chair))
         .await
         .expect_problem(422, "validation_failed");
-    let p = app
-        .post(&format!("/api/v1/motions/{}/polls", starred["id"]), json!({"subject": "whole"}), Some(&conf.chair))
-        .await
-        .expect(201);
+    let p = app.open_poll(&starred["id"], json!({"subject": "whole"}), Some(&conf.chair)).await.expect(201);
     assert_eq!(p["majority"], "two_thirds", "the agenda committee's two-thirds mark sets the default");
-    let agenda = app.get(&format!("/api/v1/conferences/{}/motions", conf.id), None).await.expect(200);
+    let agenda = app.list_motions(conf.id, None).await.expect(200);
     assert_eq!(agenda[0]["marks"], json!(["a"]));
     assert_eq!(agenda[0]["outcome_text"], "CARRIED");
-    let html = app.get(&format!("/api/v1/conferences/{}/resolutions?format=html", conf.id), None).await.text;
+    let html = app.resolutions_as(conf.id, "html", None).await.text;
     assert!(html.contains("&lt;script&gt;") && !html.contains("<script>alert"), "motion text is escaped");
-    let csv = app.get(&format!("/api/v1/conferences/{}/resolutions?format=csv", conf.id), None).await.text;
+    let csv = app.resolutions_as(conf.id, "csv", None).await.text;
     assert!(csv.lines().nth(1).is_some_and(|l| l.starts_with("5,") && l.ends_with("\"CARRIED\"")), "{csv}");
-    let md = app.get(&format!("/api/v1/conferences/{}/resolutions?format=md", conf.id), None).await.text;
+    let md = app.resolutions_as(conf.id, "md", None).await.text;
     assert!(md.contains("CARRIED"), "{md}");
-    app.get(&format!("/api/v1/conferences/{}/resolutions?format=pdf", conf.id), None)
-        .await
-        .expect_problem(400, "bad_request");
+    app.resolutions_as(conf.id, "pdf", None).await.expect_problem(400, "bad_request");
 });
 
 both_backends!(live_events_follow_the_poll, |app: TestApp| async move {
@@ -377,15 +337,10 @@ both_backends!(live_events_follow_the_poll, |app: TestApp| async move {
     let mut stream = resp.bytes_stream();
     let mut seen = String::new();
     read_until(&mut stream, &mut seen, "event: ready").await;
-    let p = app
-        .post(&format!("/api/v1/motions/{mid}/polls"), json!({"subject": "whole"}), Some(&conf.chair))
-        .await
-        .expect(201);
+    let p = app.open_poll(mid, json!({"subject": "whole"}), Some(&conf.chair)).await.expect(201);
     let pid = p["id"].as_i64().expect("id");
     read_until(&mut stream, &mut seen, "event: poll_opened").await;
-    app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "against"}), Some(&conf.reps[0]))
-        .await
-        .expect(200);
+    app.cast_vote(pid, json!({"choice": "against"}), Some(&conf.reps[0])).await.expect(200);
     read_until(&mut stream, &mut seen, "event: poll_progress").await;
     // The progress event itself, to its blank line (the wording sent when the poll opened may say "for or
     // against").
@@ -397,8 +352,8 @@ both_backends!(live_events_follow_the_poll, |app: TestApp| async move {
         !progress.contains("against") && !progress.contains("\"for\""),
         "progress shows a count, never a choice: {progress}"
     );
-    app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "for"}), Some(&conf.reps[1])).await.expect(200);
-    app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&conf.chair)).await.expect(200);
+    app.cast_vote(pid, json!({"choice": "for"}), Some(&conf.reps[1])).await.expect(200);
+    app.close_poll(pid, Some(&conf.chair)).await.expect(200);
     let all = read_until(&mut stream, &mut seen, "event: poll_closed").await;
     let closed_line = all.lines().skip_while(|l| *l != "event: poll_closed").nth(1).expect("data line");
     let data: Value = serde_json::from_str(closed_line.trim_start_matches("data: ")).expect("json");
@@ -434,51 +389,35 @@ both_backends!(representatives_registered_by_csv_set_a_password_and_vote, |app: 
     let conf = conference_with_reps(&app, 0).await;
     app.seed_user("existing@example.org", &[Role::Member]).await;
     let csv = "name,email,lmc\nDr Ann Patel,ann@example.org,Lambeth\n\"Smith, John\",john@example.org,Devon\nExisting GP,existing@example.org,Cleveland\nNo Email,not-an-email,Devon\nDr Ann Again,ANN@example.org,Lambeth\n";
-    let path = format!("/api/v1/conferences/{}/representatives/import", conf.id);
-    let r = app.post_raw(&path, "text/csv", csv.as_bytes().to_vec(), Some(&conf.chair)).await.expect(200);
+    let r = app.import_representatives(conf.id, csv.as_bytes().to_vec(), Some(&conf.chair)).await.expect(200);
     assert_eq!(r["added"], 3);
     assert_eq!(r["invited"], 2);
     let rejected = r["rejected"].as_array().expect("rejected");
     assert_eq!(rejected.iter().map(|x| x["line"].as_u64().unwrap_or(0)).collect::<Vec<_>>(), [5, 6]);
     assert!(rejected[1]["reason"].as_str().unwrap_or("").contains("first on line 2"), "{rejected:?}");
-    app.post_raw(&path, "text/csv", b"email,lmc\nx@example.org,Devon\n".to_vec(), Some(&conf.chair))
+    app.import_representatives(conf.id, b"email,lmc\nx@example.org,Devon\n".to_vec(), Some(&conf.chair))
         .await
         .expect_problem(400, "invalid_csv");
 
-    let outbox = app.data_path().join("outbox");
-    let mails = crate::mailbox::wait_for(
-        || crate::mailbox::read_dir_messages(&outbox),
-        2,
-        |m| m.contains("set-password?token="),
-    )
-    .await;
+    let mails = app.mail(2, |m| m.contains("set-password?token=")).await;
     let ann = mails.iter().find(|m| m.contains("ann@example.org")).expect("Ann's invitation");
     let token: String =
         ann[ann.find("token=").expect("token") + 6..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
-    app.post("/api/v1/auth/set-password", json!({"token": token, "password": "short"}), None)
-        .await
-        .expect_problem(422, "validation_failed");
-    let me = app
-        .post("/api/v1/auth/set-password", json!({"token": token, "password": "Ann's own long passphrase"}), None)
-        .await
-        .expect(200);
+    app.set_password(json!({"token": token, "password": "short"}), None).await.expect_problem(422, "validation_failed");
+    let me = app.set_password(json!({"token": token, "password": "Ann's own long passphrase"}), None).await.expect(200);
     assert_eq!(me["roles"], json!(["representative"]));
-    app.post("/api/v1/auth/set-password", json!({"token": token, "password": "Ann's second passphrase"}), None)
+    app.set_password(json!({"token": token, "password": "Ann's second passphrase"}), None)
         .await
         .expect_problem(401, "invalid_token");
     let login = app
-        .post("/api/v1/auth/login", json!({"email": "ann@example.org", "password": "Ann's own long passphrase"}), None)
+        .sign_in(json!({"email": "ann@example.org", "password": "Ann's own long passphrase"}), None)
         .await
         .expect(200);
     let ann_token = login["token"].as_str().expect("token").to_string();
     let mid = conf.motion(&app, json!({"stem": "That conference welcomes Ann."})).await["id"].as_i64().expect("id");
-    let p = app
-        .post(&format!("/api/v1/motions/{mid}/polls"), json!({"subject": "whole"}), Some(&conf.chair))
-        .await
-        .expect(201);
-    app.post(&format!("/api/v1/polls/{}/votes", p["id"]), json!({"choice": "for"}), Some(&ann_token)).await.expect(200);
-    let reps =
-        app.get(&format!("/api/v1/conferences/{}/representatives", conf.id), Some(&conf.chair)).await.expect(200);
+    let p = app.open_poll(mid, json!({"subject": "whole"}), Some(&conf.chair)).await.expect(201);
+    app.cast_vote(&p["id"], json!({"choice": "for"}), Some(&ann_token)).await.expect(200);
+    let reps = app.list_representatives(conf.id, Some(&conf.chair)).await.expect(200);
     assert_eq!(reps.as_array().map(Vec::len), Some(3));
 });
 
@@ -506,16 +445,11 @@ async fn events_reach_clients_of_every_instance_on_postgres() {
     let mut stream = resp.bytes_stream();
     let mut seen = String::new();
     read_until(&mut stream, &mut seen, "event: ready").await;
-    let p = a
-        .post(&format!("/api/v1/motions/{mid}/polls"), json!({"subject": "whole"}), Some(&conf.chair))
-        .await
-        .expect(201);
+    let p = a.open_poll(mid, json!({"subject": "whole"}), Some(&conf.chair)).await.expect(201);
     read_until(&mut stream, &mut seen, "event: poll_opened").await;
     // The rep votes through instance b, the chair closes through a.
-    b.post(&format!("/api/v1/polls/{}/votes", p["id"]), json!({"choice": "for"}), Some(&conf.reps[0]))
-        .await
-        .expect(200);
-    a.post_empty(&format!("/api/v1/polls/{}/close", p["id"]), Some(&conf.chair)).await.expect(200);
+    b.cast_vote(&p["id"], json!({"choice": "for"}), Some(&conf.reps[0])).await.expect(200);
+    a.close_poll(&p["id"], Some(&conf.chair)).await.expect(200);
     let all = read_until(&mut stream, &mut seen, "event: poll_closed").await;
     assert_eq!(all.matches("event: poll_opened").count(), 1, "each event once: {all}");
     assert!(all.contains("CARRIED UNANIMOUSLY"), "{all}");
@@ -540,19 +474,20 @@ both_backends!(a_motions_are_carried_en_bloc, |app: TestApp| async move {
     let debated = conf.motion(&app, json!({"stem": "That conference debates this.", "marks": ["starred"]})).await["id"]
         .as_i64()
         .expect("id");
-    let path = format!("/api/v1/conferences/{}/a-motions", conf.id);
-    app.post(&path, json!({"motions": [debated]}), Some(&conf.chair)).await.expect_problem(422, "validation_failed");
-    let p = app.post(&path, json!({}), Some(&conf.chair)).await.expect(201);
+    app.open_en_bloc(conf.id, json!({"motions": [debated]}), Some(&conf.chair))
+        .await
+        .expect_problem(422, "validation_failed");
+    let p = app.open_en_bloc(conf.id, json!({}), Some(&conf.chair)).await.expect(201);
     assert_eq!(p["subject"], json!({"a_motions_en_bloc": [a1, a2]}));
     assert!(p["question"].as_str().unwrap_or("").contains("'A' motions"), "{p}");
     let pid = p["id"].as_i64().expect("id");
     for (tok, ch) in conf.reps.iter().zip(["for", "for", "against"]) {
-        app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": ch}), Some(tok)).await.expect(200);
+        app.cast_vote(pid, json!({"choice": ch}), Some(tok)).await.expect(200);
     }
-    let closed = app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&conf.chair)).await.expect(200);
+    let closed = app.close_poll(pid, Some(&conf.chair)).await.expect(200);
     assert_eq!(closed["result"], "carried");
     assert_eq!(conf.outcome_text(&app, a1).await, "CARRIED");
     assert_eq!(conf.outcome_text(&app, a2).await, "CARRIED");
     assert_eq!(conf.outcome_text(&app, debated).await, Value::Null);
-    app.post(&path, json!({}), Some(&conf.chair)).await.expect_problem(422, "validation_failed");
+    app.open_en_bloc(conf.id, json!({}), Some(&conf.chair)).await.expect_problem(422, "validation_failed");
 });

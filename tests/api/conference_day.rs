@@ -13,14 +13,10 @@ const AGENDA: &str = include_str!("../fixtures/agenda-100.txt");
 /// Open a show-of-hands poll and close it with the chair's declaration.
 async fn show_of_hands(app: &TestApp, conf: &Conf, motion_id: i64, subject: Value, declaration: Value) -> Value {
     let p = app
-        .post(
-            &format!("/api/v1/motions/{motion_id}/polls"),
-            json!({"subject": subject, "method": "show_of_hands"}),
-            Some(&conf.chair),
-        )
+        .open_poll(motion_id, json!({"subject": subject, "method": "show_of_hands"}), Some(&conf.chair))
         .await
         .expect(201);
-    app.post(&format!("/api/v1/polls/{}/close", p["id"]), declaration, Some(&conf.chair)).await.expect(200)
+    app.close_poll_with(&p["id"], declaration, Some(&conf.chair)).await.expect(200)
 }
 
 fn entries(res: &Value, group: &str) -> Vec<Value> {
@@ -43,42 +39,21 @@ both_backends!(a_conference_day_runs_to_its_published_resolutions, |app: TestApp
 
     // The chair sets the dates and venue printed on the resolutions.
     let details = |starts: &str, ends: &str| json!({"name": "Conference of Shire LMCs", "venue": "Manchester Central", "starts_on": starts, "ends_on": ends});
-    app.request(
-        reqwest::Method::PUT,
-        &format!("/api/v1/conferences/{cid}"),
-        Some(details("2026-11-20", "2026-11-19")),
-        Some(&conf.chair),
-    )
-    .await
-    .expect_problem(422, "validation_failed");
-    app.request(
-        reqwest::Method::PUT,
-        &format!("/api/v1/conferences/{cid}"),
-        Some(details("2026-11-19", "2026-11-20")),
-        Some(&conf.reps[0]),
-    )
-    .await
-    .expect_problem(403, "forbidden");
-    let c = app
-        .request(
-            reqwest::Method::PUT,
-            &format!("/api/v1/conferences/{cid}"),
-            Some(details("2026-11-19", "2026-11-20")),
-            Some(&conf.chair),
-        )
+    app.update_conference(cid, details("2026-11-20", "2026-11-19"), Some(&conf.chair))
         .await
-        .expect(200);
+        .expect_problem(422, "validation_failed");
+    app.update_conference(cid, details("2026-11-19", "2026-11-20"), Some(&conf.reps[0]))
+        .await
+        .expect_problem(403, "forbidden");
+    let c = app.update_conference(cid, details("2026-11-19", "2026-11-20"), Some(&conf.chair)).await.expect(200);
     assert_eq!(c["starts_on"], "2026-11-19");
     assert_eq!(c["ends_on"], "2026-11-20");
-    assert_eq!(app.get(&format!("/api/v1/conferences/{cid}"), None).await.expect(200)["venue"], "Manchester Central");
+    assert_eq!(app.get_conference(cid, None).await.expect(200)["venue"], "Manchester Central");
 
     // The whole printed agenda.
-    let r = app
-        .post(&format!("/api/v1/conferences/{cid}/agenda"), json!({"text": AGENDA}), Some(&conf.chair))
-        .await
-        .expect(201);
+    let r = app.import_agenda(cid, json!({"text": AGENDA}), Some(&conf.chair)).await.expect(201);
     assert_eq!(r["items"].as_array().expect("items").len(), 100, "{}", r["warnings"]);
-    let motions = app.get(&format!("/api/v1/conferences/{cid}/motions"), Some(&conf.chair)).await.expect(200);
+    let motions = app.list_motions(cid, Some(&conf.chair)).await.expect(200);
     let list = motions.as_array().expect("list").clone();
     let id = |item: &str| -> i64 {
         list.iter()
@@ -91,7 +66,7 @@ both_backends!(a_conference_day_runs_to_its_published_resolutions, |app: TestApp
     assert_eq!(list.iter().find(|m| m["item"] == "1a").expect("1a")["bracket"], "1");
 
     // While the conference sits, the resolutions are provisional and nothing is decided.
-    let res = app.get(&format!("/api/v1/conferences/{cid}/resolutions"), None).await.expect(200);
+    let res = app.resolutions(cid, None).await.expect(200);
     assert_eq!(res["provisional"], true);
     assert_eq!(items(&res, "not_yet_decided").len(), 100);
 
@@ -99,22 +74,18 @@ both_backends!(a_conference_day_runs_to_its_published_resolutions, |app: TestApp
     // (printed as item 4, voted before the substantive vote on the last parts, docs/domain.md; put directly on
     // the motion, so the resolutions pair it with item 4 by order), then the rest.
     let two = id("2");
-    app.post(&format!("/api/v1/motions/{two}/take"), json!({"as": "parts"}), Some(&conf.chair)).await.expect(200);
+    app.take_motion_with(two, json!({"as": "parts"}), Some(&conf.chair)).await.expect(200);
     // The amendment is put as the printed item 3 (linked to it), with the part as amended.
     let p = app
-        .post(
-            &format!("/api/v1/motions/{}/put", id("3")),
-            json!({"part": "(2)", "text": "consult LMCs first."}),
-            Some(&conf.chair),
-        )
+        .put_item_with(id("3"), json!({"part": "(2)", "text": "consult LMCs first."}), Some(&conf.chair))
         .await
         .expect(201);
     assert_eq!(p["motion_id"], two);
     for (tok, ch) in conf.reps.iter().zip(["for", "for", "against"]) {
-        app.post(&format!("/api/v1/polls/{}/votes", p["id"]), json!({"choice": ch}), Some(tok)).await.expect(200);
+        app.cast_vote(&p["id"], json!({"choice": ch}), Some(tok)).await.expect(200);
     }
-    app.post_empty(&format!("/api/v1/polls/{}/close", p["id"]), Some(&conf.chair)).await.expect(200);
-    assert_eq!(app.get(&format!("/api/v1/motions/{}", id("3")), None).await.expect(200)["outcome_text"], "CARRIED");
+    app.close_poll(&p["id"], Some(&conf.chair)).await.expect(200);
+    assert_eq!(app.get_motion(id("3"), None).await.expect(200)["outcome_text"], "CARRIED");
     conf.poll(&app, two, json!({"part": "(1)"}), "simple", &["for", "for", "for"]).await;
     conf.poll(&app, two, json!({"rider": {"text": "report each year."}}), "simple", &["for", "for", "abstain"]).await;
     conf.poll(&app, two, json!({"part": "(2)"}), "simple", &["for", "against", "against"]).await;
@@ -134,23 +105,19 @@ both_backends!(a_conference_day_runs_to_its_published_resolutions, |app: TestApp
     .await;
 
     // The 'A' motions en bloc.
-    let p = app.post(&format!("/api/v1/conferences/{cid}/a-motions"), json!({}), Some(&conf.chair)).await.expect(201);
+    let p = app.open_en_bloc(cid, json!({}), Some(&conf.chair)).await.expect(201);
     let pid = p["id"].as_i64().expect("poll id");
     for tok in &conf.reps {
-        app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "for"}), Some(tok)).await.expect(200);
+        app.cast_vote(pid, json!({"choice": "for"}), Some(tok)).await.expect(200);
     }
-    app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&conf.chair)).await.expect(200);
+    app.close_poll(pid, Some(&conf.chair)).await.expect(200);
 
     // Item 6: carried, the poll voided (the count was taken early), retaken and lost.
     let six = id("6");
     let first = conf.poll(&app, six, json!("whole"), "simple", &["for", "for", "for"]).await;
-    app.post(
-        &format!("/api/v1/polls/{}/void", first["id"]),
-        json!({"reason": "the count was taken before the bell"}),
-        Some(&conf.chair),
-    )
-    .await
-    .expect(200);
+    app.void_poll_with(&first["id"], json!({"reason": "the count was taken before the bell"}), Some(&conf.chair))
+        .await
+        .expect(200);
     conf.poll(&app, six, json!("whole"), "simple", &["against", "against", "for"]).await;
 
     // Item 7 moved to next business; item 8 withdrawn; item 9 in parts, (i) carried then closure on the
@@ -172,17 +139,15 @@ both_backends!(a_conference_day_runs_to_its_published_resolutions, |app: TestApp
     )
     .await;
     let nine = id("9");
-    app.post(&format!("/api/v1/motions/{nine}/take"), json!({"as": "parts"}), Some(&conf.chair)).await.expect(200);
+    app.take_motion_with(nine, json!({"as": "parts"}), Some(&conf.chair)).await.expect(200);
     conf.poll(&app, nine, json!({"part": "(i)"}), "two_thirds", &["for", "for", "against"]).await;
 
     // Close the conference: the rest are NOT REACHED.
-    app.post(&format!("/api/v1/conferences/{cid}/close"), json!({"confirm": true}), Some(&conf.chair))
-        .await
-        .expect(200);
+    app.close_conference_with(cid, json!({"confirm": true}), Some(&conf.chair)).await.expect(200);
 
     // ---- the published resolutions, item by item ----
     let started = std::time::Instant::now();
-    let res = app.get(&format!("/api/v1/conferences/{cid}/resolutions"), None).await.expect(200);
+    let res = app.resolutions(cid, None).await.expect(200);
     eprintln!("the resolutions of a 100-item agenda: {} ms", started.elapsed().as_millis());
     assert_eq!(res["title"], "Conference of Shire LMCs");
     assert_eq!(res["dates"], "Thursday 19 and Friday 20 November 2026");
@@ -290,7 +255,7 @@ both_backends!(a_conference_day_runs_to_its_published_resolutions, |app: TestApp
     assert_eq!(res["motions"].as_array().expect("motions").len(), 100);
 
     // ---- CSV: one row per part ----
-    let csv = app.get(&format!("/api/v1/conferences/{cid}/resolutions?format=csv"), None).await;
+    let csv = app.resolutions_as(cid, "csv", None).await;
     assert_eq!(csv.status.as_u16(), 200);
     assert!(csv.content_type().starts_with("text/csv"));
     let lines: Vec<&str> = csv.text.lines().collect();
@@ -343,7 +308,7 @@ both_backends!(a_conference_day_runs_to_its_published_resolutions, |app: TestApp
     assert_eq!(lines.len() - 1, expected_rows);
 
     // ---- text and the print page ----
-    let text = app.get(&format!("/api/v1/conferences/{cid}/resolutions?format=text"), None).await.text;
+    let text = app.resolutions_as(cid, "text", None).await.text;
     assert!(
         text.starts_with(
             "RESOLUTIONS\nConference of Shire LMCs\nThursday 19 and Friday 20 November 2026, Manchester Central\n"
@@ -363,6 +328,6 @@ both_backends!(a_conference_day_runs_to_its_published_resolutions, |app: TestApp
     assert!(page
         .text
         .contains("<p class=\"doc-when\">Thursday 19 and Friday 20 November 2026, Manchester Central</p>"));
-    assert_eq!(page.text, app.get(&format!("/api/v1/conferences/{cid}/resolutions?format=html"), None).await.text);
+    assert_eq!(page.text, app.resolutions_as(cid, "html", None).await.text);
     app.get("/conference/999999/resolutions/print", None).await.expect_problem(404, "not_found");
 });

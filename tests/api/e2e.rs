@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use crate::ballots::{answers_for, questions, roll_csv, MENU};
 use crate::both_backends;
 use crate::helpers::TestApp;
-use crate::mailbox::{codes_in, read_dir_messages, wait_for};
+use crate::mailbox::codes_in;
 
 const CARRIED: &str = env!("CARGO_BIN_EXE_carried");
 
@@ -98,41 +98,31 @@ pub async fn open_e2e(app: &TestApp, n: usize) -> E2e {
     let ids: Vec<i64> = trustees.iter().map(|t| t.0).collect();
     // Trustees must exist, hold the role, and belong only to end-to-end ballots.
     let body = |trustees: Value| json!({"title": "E2E ballot", "questions": questions(), "verifiability": "end_to_end", "trustees": trustees});
-    let r = app.post("/api/v1/ballots", body(json!([ids[0], 99999])), Some(&officer)).await;
+    let r = app.create_ballot(body(json!([ids[0], 99999])), Some(&officer)).await;
     r.expect_problem(422, "validation_failed");
     assert!(r.text.contains("no user 99999"), "{}", r.text);
     let plain = app.seed_user("plain@example.org", &[Role::Member]).await;
-    let r = app.post("/api/v1/ballots", body(json!([plain])), Some(&officer)).await;
+    let r = app.create_ballot(body(json!([plain])), Some(&officer)).await;
     assert!(r.text.contains("does not hold the trustee role"), "{}", r.text);
-    let r = app
-        .post("/api/v1/ballots", json!({"title": "T", "questions": questions(), "trustees": ids}), Some(&officer))
-        .await;
+    let r = app.create_ballot(json!({"title": "T", "questions": questions(), "trustees": ids}), Some(&officer)).await;
     assert!(r.text.contains("only an end-to-end ballot has trustees"), "{}", r.text);
-    let b = app.post("/api/v1/ballots", body(json!(ids)), Some(&officer)).await.expect(201);
+    let b = app.create_ballot(body(json!(ids)), Some(&officer)).await.expect(201);
     assert_eq!(b["verifiability"], "end_to_end");
     let id = b["id"].as_i64().expect("id");
-    app.post_raw(
-        &format!("/api/v1/ballots/{id}/roll"),
-        "text/csv",
-        roll_csv(n, &["North Staffordshire", "Cleveland"], false).into_bytes(),
-        Some(&officer),
-    )
-    .await
-    .expect(200);
+    app.import_roll(id, roll_csv(n, &["North Staffordshire", "Cleveland"], false).into_bytes(), Some(&officer))
+        .await
+        .expect(200);
 
     let key1: Value =
         serde_json::from_str(&carried(dir.path(), &["trustee", "keygen", "--out", "t1.json"])).expect("key json");
     // Only that ballot's trustees upload keys.
-    app.post(&format!("/api/v1/ballots/{id}/trustee-key"), key1.clone(), Some(&officer))
-        .await
-        .expect_problem(403, "forbidden");
-    let t =
-        app.post(&format!("/api/v1/ballots/{id}/trustee-key"), key1.clone(), Some(&trustees[0].1)).await.expect(201);
+    app.upload_trustee_key(id, key1.clone(), Some(&officer)).await.expect_problem(403, "forbidden");
+    let t = app.upload_trustee_key(id, key1.clone(), Some(&trustees[0].1)).await.expect(201);
     assert_eq!(t["missing_keys"].as_array().map(Vec::len), Some(1));
     assert_eq!(t["trustees"][0]["key_uploaded"], true);
     assert_eq!(t["trustees"][1]["key_uploaded"], false);
     // Opening before every trustee has a key: 409 naming who is missing.
-    let r = app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer)).await;
+    let r = app.open_ballot(id, Some(&officer)).await;
     r.expect_problem(409, "conflict");
     let t2_name = t["trustees"][1]["name"].as_str().expect("name").to_string();
     assert!(r.text.contains(&t2_name), "{}", r.text);
@@ -141,27 +131,24 @@ pub async fn open_e2e(app: &TestApp, n: usize) -> E2e {
     // A key whose proof of knowledge does not verify, one out of the group, the same key twice.
     let mut bad = key2.clone();
     bad["pok"]["response"] = json!("12345");
-    let r = app.post(&format!("/api/v1/ballots/{id}/trustee-key"), bad, Some(&trustees[1].1)).await;
+    let r = app.upload_trustee_key(id, bad, Some(&trustees[1].1)).await;
     r.expect_problem(422, "validation_failed");
     assert!(r.text.contains("proof of knowledge"), "{}", r.text);
     let mut bad = key2.clone();
     bad["public_key"] = json!("0");
-    let r = app.post(&format!("/api/v1/ballots/{id}/trustee-key"), bad, Some(&trustees[1].1)).await;
+    let r = app.upload_trustee_key(id, bad, Some(&trustees[1].1)).await;
     assert!(r.text.contains("not an element"), "{}", r.text);
-    app.post(&format!("/api/v1/ballots/{id}/trustee-key"), key1, Some(&trustees[1].1))
-        .await
-        .expect_problem(409, "conflict");
-    let t = app.post(&format!("/api/v1/ballots/{id}/trustee-key"), key2, Some(&trustees[1].1)).await.expect(201);
+    app.upload_trustee_key(id, key1, Some(&trustees[1].1)).await.expect_problem(409, "conflict");
+    let t = app.upload_trustee_key(id, key2, Some(&trustees[1].1)).await.expect(201);
     assert_eq!(t["missing_keys"], json!([]));
     // The trustees see the draft's trustees; the public does not see a draft.
-    app.get(&format!("/api/v1/ballots/{id}/trustees"), Some(&trustees[1].1)).await.expect(200);
-    app.get(&format!("/api/v1/ballots/{id}/trustees"), None).await.expect_problem(401, "unauthenticated");
-    app.get(&format!("/api/v1/ballots/{id}/election"), None).await.expect_problem(409, "ballot_not_open");
+    app.ballot_trustees(id, Some(&trustees[1].1)).await.expect(200);
+    app.ballot_trustees(id, None).await.expect_problem(401, "unauthenticated");
+    app.election(id, None).await.expect_problem(409, "ballot_not_open");
 
-    let opened = app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer)).await.expect(200);
+    let opened = app.open_ballot(id, Some(&officer)).await.expect(200);
     assert_eq!(opened["eligible"], n);
-    let outbox = app.data_path().join("outbox");
-    let mails = wait_for(|| read_dir_messages(&outbox), n, |m| m.contains("?code=")).await;
+    let mails = app.mail(n, |m| m.contains("?code=")).await;
     let mut codes = codes_in(&mails);
     codes.sort();
     assert_eq!(codes.len(), n);
@@ -171,9 +158,7 @@ pub async fn open_e2e(app: &TestApp, n: usize) -> E2e {
     // Trustee keys are fixed once open.
     let k: Value =
         serde_json::from_str(&carried(dir.path(), &["trustee", "keygen", "--out", "late.json"])).expect("key json");
-    app.post(&format!("/api/v1/ballots/{id}/trustee-key"), k, Some(&trustees[0].1))
-        .await
-        .expect_problem(409, "conflict");
+    app.upload_trustee_key(id, k, Some(&trustees[0].1)).await.expect_problem(409, "conflict");
     E2e { id, officer, trustees, codes, dir }
 }
 
@@ -223,7 +208,7 @@ both_backends!(an_end_to_end_ballot_runs_from_trustees_to_a_verified_record, |ap
             &["ballot", "encrypt", "--election", "election.json", "--code", code, "--answers", &answers.to_string()],
         );
         let ballot: Value = serde_json::from_str(&out).expect("ballot json");
-        let r = app.post(&format!("/api/v1/ballots/{id}/votes"), json!({"ballot": ballot}), None).await.expect(201);
+        let r = app.cast_ballot(id, json!({"ballot": ballot}), None).await.expect(201);
         assert_eq!(r["receipt"], carried_e2e::tracker(out.trim_end()), "the receipt is the ballot's tracker");
         if i == 0 {
             first = Some((ballot, code.clone()));
@@ -245,16 +230,12 @@ both_backends!(an_end_to_end_ballot_runs_from_trustees_to_a_verified_record, |ap
         ],
     );
     let again: Value = serde_json::from_str(&again).expect("json");
-    app.post(&format!("/api/v1/ballots/{id}/votes"), json!({"ballot": again}), None)
-        .await
-        .expect_problem(409, "already_voted");
-    app.post(&format!("/api/v1/ballots/{id}/votes"), json!({"ballot": first.clone()}), None)
-        .await
-        .expect_problem(409, "already_voted");
+    app.cast_ballot(id, json!({"ballot": again}), None).await.expect_problem(409, "already_voted");
+    app.cast_ballot(id, json!({"ballot": first.clone()}), None).await.expect_problem(409, "already_voted");
     // A ballot whose proof was changed: 422 naming what failed.
     let mut bad = first.clone();
     bad["answers"][0]["individual_proofs"][0][0]["response"] = json!("1");
-    let r = app.post(&format!("/api/v1/ballots/{id}/votes"), json!({"ballot": bad}), None).await;
+    let r = app.cast_ballot(id, json!({"ballot": bad}), None).await;
     r.expect_problem(422, "validation_failed");
     assert!(r.text.contains("signature's hash"), "{}", r.text);
     // A credential not on the list: 403.
@@ -272,32 +253,24 @@ both_backends!(an_end_to_end_ballot_runs_from_trustees_to_a_verified_record, |ap
             &answers_for(0).to_string(),
         ],
     );
-    let r = app
-        .post(
-            &format!("/api/v1/ballots/{id}/votes"),
-            json!({"ballot": serde_json::from_str::<Value>(&out).expect("json")}),
-            None,
-        )
-        .await;
+    let r = app.cast_ballot(id, json!({"ballot": serde_json::from_str::<Value>(&out).expect("json")}), None).await;
     r.expect_problem(403, "forbidden");
     assert!(r.text.contains("not on this election's list"), "{}", r.text);
     // Tier 1 answers to an end-to-end ballot, and a ballot that is not Belenios's: 422.
-    app.post(&format!("/api/v1/ballots/{id}/votes"), json!({"code": first_code, "answers": answers_for(0)}), None)
+    app.cast_ballot(id, json!({"code": first_code, "answers": answers_for(0)}), None)
         .await
         .expect_problem(422, "validation_failed");
-    app.post(&format!("/api/v1/ballots/{id}/votes"), json!({"ballot": {"answers": []}}), None)
-        .await
-        .expect_problem(422, "validation_failed");
+    app.cast_ballot(id, json!({"ballot": {"answers": []}}), None).await.expect_problem(422, "validation_failed");
     // Turnout keeps counting; nothing is decrypted before close.
-    let t = app.get(&format!("/api/v1/ballots/{id}/turnout"), Some(&e.officer)).await.expect(200);
+    let t = app.ballot_turnout(id, Some(&e.officer)).await.expect(200);
     assert_eq!(t["voted"], N);
-    let cp = app.get(&format!("/api/v1/ballots/{id}/checkpoint"), None).await.expect(200);
+    let cp = app.ballot_checkpoint(id, None).await.expect(200);
     assert_eq!(cp["count"], N);
-    app.get(&format!("/api/v1/ballots/{id}/encrypted-tally"), None).await.expect_problem(409, "results_not_available");
-    app.get(&format!("/api/v1/ballots/{id}/results"), None).await.expect_problem(409, "results_not_available");
+    app.encrypted_tally(id, None).await.expect_problem(409, "results_not_available");
+    app.ballot_results(id, None).await.expect_problem(409, "results_not_available");
 
-    app.post_empty(&format!("/api/v1/ballots/{id}/close"), Some(&e.officer)).await.expect(200);
-    let r = app.get(&format!("/api/v1/ballots/{id}/results"), None).await;
+    app.close_ballot(id, Some(&e.officer)).await.expect(200);
+    let r = app.ballot_results(id, None).await;
     r.expect_problem(409, "results_not_available");
     assert!(r.text.contains("waiting for the partial decryptions"), "{}", r.text);
     let tally = app.client.get(app.url(&format!("/api/v1/ballots/{id}/encrypted-tally"))).send().await.expect("tally");
@@ -314,22 +287,21 @@ both_backends!(an_end_to_end_ballot_runs_from_trustees_to_a_verified_record, |ap
         .expect("json");
     let pd2: Value = serde_json::from_str(&carried(d, &["trustee", "decrypt", "--key", &k2, "--tally", "tally.json"]))
         .expect("json");
-    let url = format!("/api/v1/ballots/{id}/partial-decryptions");
-    app.post(&url, pd1.clone(), Some(&e.officer)).await.expect_problem(403, "forbidden");
-    let r = app.post(&url, pd2.clone(), Some(&e.trustees[0].1)).await;
+    app.upload_partial_decryption(id, pd1.clone(), Some(&e.officer)).await.expect_problem(403, "forbidden");
+    let r = app.upload_partial_decryption(id, pd2.clone(), Some(&e.trustees[0].1)).await;
     r.expect_problem(422, "validation_failed");
     assert!(r.text.contains("decryption proof does not verify"), "{}", r.text);
-    let v = app.post(&url, pd1.clone(), Some(&e.trustees[0].1)).await.expect(201);
+    let v = app.upload_partial_decryption(id, pd1.clone(), Some(&e.trustees[0].1)).await.expect(201);
     assert_eq!(v["result_ready"], false);
-    app.post(&url, pd1, Some(&e.trustees[0].1)).await.expect_problem(409, "conflict");
+    app.upload_partial_decryption(id, pd1, Some(&e.trustees[0].1)).await.expect_problem(409, "conflict");
     // The record so far (no result yet) verifies too.
     let partial = bel(&app, id).await;
     carried_verify(&partial).expect("the record before the result verifies");
-    let v = app.post(&url, pd2, Some(&e.trustees[1].1)).await.expect(201);
+    let v = app.upload_partial_decryption(id, pd2, Some(&e.trustees[1].1)).await.expect(201);
     assert_eq!(v["result_ready"], true);
 
     // The results, through tier 1's path.
-    let res = app.get(&format!("/api/v1/ballots/{id}/results"), None).await.expect(200);
+    let res = app.ballot_results(id, None).await.expect(200);
     assert_eq!(res["votes_cast"], N);
     assert_eq!(res["eligible"], N);
     let q0 = &res["questions"][0]["options"];
@@ -340,8 +312,8 @@ both_backends!(an_end_to_end_ballot_runs_from_trustees_to_a_verified_record, |ap
         assert_eq!(res["questions"][1]["options"][k]["votes"], *want, "{k}: {res}");
     }
     assert!(res["thresholds"]["turnout"]["actual"].as_f64().is_some());
-    app.get(&format!("/api/v1/ballots/{id}/record"), None).await.expect_problem(409, "conflict");
-    app.post_empty(&format!("/api/v1/ballots/{id}/publish"), Some(&e.officer)).await.expect(200);
+    app.ballot_record(id, None).await.expect_problem(409, "conflict");
+    app.publish_ballot(id, Some(&e.officer)).await.expect(200);
 
     // The record: carried verify and belenios-tool accept it; tampered copies are refused by both.
     let record = bel(&app, id).await;
@@ -426,12 +398,11 @@ both_backends!(an_end_to_end_invitation_keeps_no_credential, |app: TestApp| asyn
         assert!(!dump.contains(code.as_str()));
     }
     // Reminders carry no credential; invitations cannot be resent.
-    app.post_empty(&format!("/api/v1/ballots/{id}/remind"), Some(&e.officer)).await.expect(200);
-    app.post(&format!("/api/v1/ballots/{id}/resend"), json!({"membership_no": "M00000"}), Some(&e.officer))
+    app.remind_voters(id, Some(&e.officer)).await.expect(200);
+    app.resend_invitation(id, json!({"membership_no": "M00000"}), Some(&e.officer))
         .await
         .expect_problem(409, "conflict");
-    let outbox = app.data_path().join("outbox");
-    let reminders = wait_for(|| read_dir_messages(&outbox), 3, |m| m.contains("This is a reminder")).await;
+    let reminders = app.mail(3, |m| m.contains("This is a reminder")).await;
     for m in &reminders {
         assert!(!m.contains("?code="), "{m}");
         for (_, code) in &codes {
@@ -444,24 +415,17 @@ both_backends!(an_end_to_end_invitation_keeps_no_credential, |app: TestApp| asyn
 /// draft, opened, or opened and closed (for the access table).
 pub async fn e2e_ballot(app: &TestApp, officer: &str, trustee: &(i64, String), state: &str) -> i64 {
     let body = json!({"title": format!("E2E {state}"), "questions": questions(), "verifiability": "end_to_end", "trustees": [trustee.0]});
-    let id = app.post("/api/v1/ballots", body, Some(officer)).await.expect(201)["id"].as_i64().expect("id");
+    let id = app.create_ballot(body, Some(officer)).await.expect(201)["id"].as_i64().expect("id");
     if state == "draft" {
         return id;
     }
     let (_, key) = carried_e2e::trustee::keygen(&carried_e2e::group::BELENIOS_2048);
     let key: Value = serde_json::from_str(&to_json(&key)).expect("json");
-    app.post(&format!("/api/v1/ballots/{id}/trustee-key"), key, Some(&trustee.1)).await.expect(201);
-    app.post_raw(
-        &format!("/api/v1/ballots/{id}/roll"),
-        "text/csv",
-        roll_csv(2, &["Devon"], false).into_bytes(),
-        Some(officer),
-    )
-    .await
-    .expect(200);
-    app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(officer)).await.expect(200);
+    app.upload_trustee_key(id, key, Some(&trustee.1)).await.expect(201);
+    app.import_roll(id, roll_csv(2, &["Devon"], false).into_bytes(), Some(officer)).await.expect(200);
+    app.open_ballot(id, Some(officer)).await.expect(200);
     if state == "closed" {
-        app.post_empty(&format!("/api/v1/ballots/{id}/close"), Some(officer)).await.expect(200);
+        app.close_ballot(id, Some(officer)).await.expect(200);
     }
     id
 }

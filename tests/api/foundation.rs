@@ -8,33 +8,30 @@ use crate::both_backends;
 use crate::helpers::{spawn_app_with, Backend, TestApp, PASSWORD};
 
 both_backends!(health_answers_ok, |app: TestApp| async move {
-    let r = app.get("/health", None).await;
+    let r = app.health(None).await;
     assert_eq!(r.expect(200), json!({"status": "ok"}));
 });
 
 both_backends!(login_succeeds_and_fails_cleanly, |app: TestApp| async move {
     app.seed_user("chair@example.org", &[Role::Chair]).await;
-    let ok = app.post("/api/v1/auth/login", json!({"email": "Chair@Example.org", "password": PASSWORD}), None).await;
+    let ok = app.sign_in(json!({"email": "Chair@Example.org", "password": PASSWORD}), None).await;
     let body = ok.expect(200);
     assert!(body["token"].as_str().is_some_and(|t| t.split('.').count() == 3));
     assert_eq!(body["user"]["roles"], json!(["chair"]));
     assert!(body["expires_at"].as_str().is_some_and(|s| s.ends_with('Z')));
 
-    let wrong = app
-        .post("/api/v1/auth/login", json!({"email": "chair@example.org", "password": "not the password"}), None)
-        .await;
+    let wrong = app.sign_in(json!({"email": "chair@example.org", "password": "not the password"}), None).await;
     wrong.expect_problem(401, "invalid_credentials");
-    let unknown =
-        app.post("/api/v1/auth/login", json!({"email": "nobody@example.org", "password": PASSWORD}), None).await;
+    let unknown = app.sign_in(json!({"email": "nobody@example.org", "password": PASSWORD}), None).await;
     unknown.expect_problem(401, "invalid_credentials");
     assert_eq!(wrong.body["detail"], unknown.body["detail"], "no hint whether the account exists");
 });
 
 both_backends!(tokens_are_checked, |app: TestApp| async move {
     let (_, token) = app.user_with("rep@example.org", &[Role::Representative]).await;
-    app.get("/api/v1/auth/me", Some(&token)).await.expect(200);
-    app.get("/api/v1/auth/me", None).await.expect_problem(401, "unauthenticated");
-    app.get("/api/v1/auth/me", Some("not-a-token")).await.expect_problem(401, "invalid_token");
+    app.me(Some(&token)).await.expect(200);
+    app.me(None).await.expect_problem(401, "unauthenticated");
+    app.me(Some("not-a-token")).await.expect_problem(401, "invalid_token");
 
     // Tampered payload: another user id, original signature.
     use base64::Engine;
@@ -43,12 +40,12 @@ both_backends!(tokens_are_checked, |app: TestApp| async move {
     let mut claims: serde_json::Value = serde_json::from_slice(&b64.decode(parts[1]).expect("b64")).expect("json");
     claims["sub"] = json!("1");
     let forged = format!("{}.{}.{}", parts[0], b64.encode(claims.to_string()), parts[2]);
-    app.get("/api/v1/auth/me", Some(&forged)).await.expect_problem(401, "invalid_token");
+    app.me(Some(&forged)).await.expect_problem(401, "invalid_token");
 
     // alg none, with the same claims and no signature.
     let none_header = b64.encode(br#"{"alg":"none","typ":"JWT","kid":"k1"}"#);
     let unsigned = format!("{none_header}.{}.", parts[1]);
-    app.get("/api/v1/auth/me", Some(&unsigned)).await.expect_problem(401, "invalid_token");
+    app.me(Some(&unsigned)).await.expect_problem(401, "invalid_token");
 });
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -71,34 +68,32 @@ async fn expired_and_wrong_key_tokens_with_a_known_secret() {
         jsonwebtoken::encode(&h, &claims, &jsonwebtoken::EncodingKey::from_secret(key)).expect("encode")
     };
     let now = chrono::Utc::now().timestamp();
-    app.get("/api/v1/auth/me", Some(&make(secret.as_bytes(), now + 600))).await.expect(200);
-    app.get("/api/v1/auth/me", Some(&make(secret.as_bytes(), now - 3600))).await.expect_problem(401, "token_expired");
-    app.get("/api/v1/auth/me", Some(&make(b"some-other-key-entirely-32-bytes!!", now + 600)))
-        .await
-        .expect_problem(401, "invalid_token");
+    app.me(Some(&make(secret.as_bytes(), now + 600))).await.expect(200);
+    app.me(Some(&make(secret.as_bytes(), now - 3600))).await.expect_problem(401, "token_expired");
+    app.me(Some(&make(b"some-other-key-entirely-32-bytes!!", now + 600))).await.expect_problem(401, "invalid_token");
 }
 
 both_backends!(roles_guard_user_management, |app: TestApp| async move {
     let admin = app.admin().await;
     let (_, rep) = app.user_with("rep@example.org", &[Role::Representative]).await;
     let body = json!({"email": "x@example.org", "name": "X", "password": "long enough pw 123", "roles": ["admin"]});
-    app.post("/api/v1/users", body.clone(), Some(&rep)).await.expect_problem(403, "forbidden");
-    app.post("/api/v1/users", body.clone(), None).await.expect_problem(401, "unauthenticated");
-    let created = app.post("/api/v1/users", body.clone(), Some(&admin)).await.expect(201);
+    app.create_user(body.clone(), Some(&rep)).await.expect_problem(403, "forbidden");
+    app.create_user(body.clone(), None).await.expect_problem(401, "unauthenticated");
+    let created = app.create_user(body.clone(), Some(&admin)).await.expect(201);
     assert_eq!(created["email"], "x@example.org");
     assert_eq!(created["roles"], json!(["admin"]));
-    app.post("/api/v1/users", body, Some(&admin)).await.expect_problem(409, "conflict");
-    let users = app.get("/api/v1/users", Some(&admin)).await.expect(200);
+    app.create_user(body, Some(&admin)).await.expect_problem(409, "conflict");
+    let users = app.list_users(Some(&admin)).await.expect(200);
     assert_eq!(users.as_array().map(Vec::len), Some(3));
 });
 
 both_backends!(disabled_users_tokens_stop_working, |app: TestApp| async move {
     let admin = app.admin().await;
     let (id, rep) = app.user_with("rep@example.org", &[Role::Representative]).await;
-    app.get("/api/v1/auth/me", Some(&rep)).await.expect(200);
-    app.request(Method::DELETE, &format!("/api/v1/users/{id}"), None, Some(&admin)).await.expect(204);
-    app.get("/api/v1/auth/me", Some(&rep)).await.expect_problem(401, "invalid_token");
-    app.post("/api/v1/auth/login", json!({"email": "rep@example.org", "password": PASSWORD}), None)
+    app.me(Some(&rep)).await.expect(200);
+    app.delete_user(id, Some(&admin)).await.expect(204);
+    app.me(Some(&rep)).await.expect_problem(401, "invalid_token");
+    app.sign_in(json!({"email": "rep@example.org", "password": PASSWORD}), None)
         .await
         .expect_problem(401, "invalid_credentials");
 });
@@ -166,7 +161,7 @@ both_backends!(bad_bodies_get_named_4xx_and_write_nothing, |app: TestApp| async 
     let r = app.post_raw(path, "text/plain", b"email=a".to_vec(), Some(&admin)).await;
     r.expect_problem(415, "unsupported_media_type");
 
-    let users = app.get("/api/v1/users", Some(&admin)).await.expect(200);
+    let users = app.list_users(Some(&admin)).await.expect(200);
     assert_eq!(users.as_array().map(Vec::len), Some(1), "nothing was written: {users}");
 });
 
@@ -186,12 +181,12 @@ async fn logins_are_slowed_per_account() {
     let app = spawn_app_with(Backend::Sqlite, &[("CARRIED_LOGIN_FREE_FAILURES", "3")]).await.expect("app");
     app.seed_user("chair@example.org", &[Role::Chair]).await;
     for _ in 0..4 {
-        app.post("/api/v1/auth/login", json!({"email": "chair@example.org", "password": "guess guess guess"}), None)
+        app.sign_in(json!({"email": "chair@example.org", "password": "guess guess guess"}), None)
             .await
             .expect_problem(401, "invalid_credentials");
     }
     // After the free failures, the next attempt (right or wrong) must wait.
-    let r = app.post("/api/v1/auth/login", json!({"email": "chair@example.org", "password": PASSWORD}), None).await;
+    let r = app.sign_in(json!({"email": "chair@example.org", "password": PASSWORD}), None).await;
     r.expect_problem(429, "rate_limited");
     assert!(r.headers.get("retry-after").is_some());
     // Another account from the same address is not slowed.
@@ -200,7 +195,7 @@ async fn logins_are_slowed_per_account() {
 }
 
 both_backends!(openapi_describes_every_operation, |app: TestApp| async move {
-    let doc = app.get("/api/v1/openapi.json", None).await.expect(200);
+    let doc = app.openapi_document(None).await.expect(200);
     assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
     let paths = doc["paths"].as_object().expect("paths");
     for (path, ops) in paths {
@@ -242,7 +237,7 @@ both_backends!(cli_adds_a_user_who_can_sign_in, |app: TestApp| async move {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("admin2@example.org"));
     let token = app.login("admin2@example.org").await;
-    let me = app.get("/api/v1/auth/me", Some(&token)).await.expect(200);
+    let me = app.me(Some(&token)).await.expect(200);
     assert_eq!(me["roles"], json!(["admin", "scrutineer"]));
     let weak = app.cli(
         &["user", "add", "--email", "w@example.org", "--name", "W", "--role", "chair", "--password-stdin"],
@@ -264,10 +259,10 @@ fn cli_help_lists_the_commands() {
 // Regressions from the schemathesis run: times carry their zone; a known path with the wrong method is 405.
 both_backends!(times_are_rfc3339_utc_and_wrong_methods_get_405, |app: TestApp| async move {
     let (_, chair) = app.user_with("chair@example.org", &[Role::Chair]).await;
-    let c = app.post("/api/v1/conferences", json!({"name": "Times"}), Some(&chair)).await.expect(201);
+    let c = app.create_conference(json!({"name": "Times"}), Some(&chair)).await.expect(201);
     let t = c["created_at"].as_str().unwrap_or("");
     assert!(chrono::DateTime::parse_from_rfc3339(t).is_ok() && t.ends_with('Z'), "{t}");
-    let r = app.get("/api/v1/motions/parse", Some(&chair)).await;
+    let r = app.get_motion("parse", Some(&chair)).await;
     r.expect_problem(405, "method_not_allowed");
     assert_eq!(r.headers.get("allow").and_then(|v| v.to_str().ok()), Some("POST"));
     let r = app.request(Method::PATCH, "/health", None, None).await;
@@ -278,38 +273,21 @@ both_backends!(times_are_rfc3339_utc_and_wrong_methods_get_405, |app: TestApp| a
 both_backends!(accounts_without_a_password_get_a_link, |app: TestApp| async move {
     let admin = app.admin().await;
     let u = app
-        .post("/api/v1/users", json!({"email": "new@example.org", "name": "New GP", "roles": ["member"]}), Some(&admin))
+        .create_user(json!({"email": "new@example.org", "name": "New GP", "roles": ["member"]}), Some(&admin))
         .await
         .expect(201);
-    let outbox = app.data_path().join("outbox");
     let token_in =
         |m: &str| m.split("token=").nth(1).map(|t| t.chars().take_while(|c| c.is_ascii_hexdigit()).collect::<String>());
-    let mails = crate::mailbox::wait_for(
-        || crate::mailbox::read_dir_messages(&outbox),
-        1,
-        |m| m.contains("set-password?token="),
-    )
-    .await;
+    let mails = app.mail(1, |m| m.contains("set-password?token=")).await;
     let first = token_in(&mails[0]).expect("token");
     // A new link can be sent; both work until one is used.
-    app.post_empty(&format!("/api/v1/users/{}/password-link", u["id"]), Some(&admin)).await.expect(202);
-    let mails = crate::mailbox::wait_for(
-        || crate::mailbox::read_dir_messages(&outbox),
-        2,
-        |m| m.contains("set-password?token="),
-    )
-    .await;
+    app.password_link(&u["id"], Some(&admin)).await.expect(202);
+    let mails = app.mail(2, |m| m.contains("set-password?token=")).await;
     let second = mails.iter().filter_map(|m| token_in(m)).find(|t| *t != first).expect("second token");
-    app.post("/api/v1/auth/set-password", json!({"token": second, "password": "a passphrase of my own"}), None)
-        .await
-        .expect(200);
-    let r = app
-        .post("/api/v1/auth/login", json!({"email": "new@example.org", "password": "a passphrase of my own"}), None)
-        .await;
+    app.set_password(json!({"token": second, "password": "a passphrase of my own"}), None).await.expect(200);
+    let r = app.sign_in(json!({"email": "new@example.org", "password": "a passphrase of my own"}), None).await;
     r.expect(200);
     // A chair may re-send links only to representatives.
     let (_, chair) = app.user_with("chair@example.org", &[Role::Chair]).await;
-    app.post_empty(&format!("/api/v1/users/{}/password-link", u["id"]), Some(&chair))
-        .await
-        .expect_problem(403, "forbidden");
+    app.password_link(&u["id"], Some(&chair)).await.expect_problem(403, "forbidden");
 });

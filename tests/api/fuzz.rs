@@ -34,14 +34,10 @@ async fn schemathesis_finds_no_server_errors_and_no_schema_breaks() {
     let app = spawn_app_with(Backend::Sqlite, &[("CARRIED_LOGIN_RATE_PER_MINUTE", "100000")]).await.expect("app");
     let (_, token) = app.user_with("everyone@example.org", &Role::ALL).await;
     // Something to find at small ids.
-    let conf = app.post("/api/v1/conferences", json!({"name": "Fuzz"}), Some(&token)).await.expect(201)["id"].clone();
-    app.post(
-        &format!("/api/v1/conferences/{conf}/motions"),
-        json!({"text": include_str!("../fixtures/motion-2025-online-access.txt")}),
-        Some(&token),
-    )
-    .await
-    .expect(201);
+    let conf = app.create_conference(json!({"name": "Fuzz"}), Some(&token)).await.expect(201)["id"].clone();
+    app.create_motion(conf, json!({"text": include_str!("../fixtures/motion-2025-online-access.txt")}), Some(&token))
+        .await
+        .expect(201);
     crate::ballots::create_ballot(&app, &token, json!({})).await;
     let work = tempfile::tempdir().expect("dir");
     let out = st

@@ -16,17 +16,13 @@ both_backends!(a_poll_gives_the_exact_words_put_as_they_stood_when_it_opened, |a
     let old_ii = m["parts"][1]["text"].as_str().expect("part (ii)").to_string();
     let amended = "insists that practices keep the flexibility to decide how they offer access";
     let p = app
-        .post(
-            &format!("/api/v1/motions/{mid}/polls"),
-            json!({"subject": {"amendment": {"part": "(ii)", "text": amended}}}),
-            Some(&conf.chair),
-        )
+        .open_poll(mid, json!({"subject": {"amendment": {"part": "(ii)", "text": amended}}}), Some(&conf.chair))
         .await
         .expect(201);
     let pid = p["id"].as_i64().expect("poll id");
     // The event and the view carry the same wording; any signed-in user may read it.
     assert_eq!(p["wording"]["kind"], "amendment", "{p}");
-    let got = app.get(&format!("/api/v1/polls/{pid}"), Some(&conf.reps[0])).await.expect(200);
+    let got = app.get_poll(pid, Some(&conf.reps[0])).await.expect(200);
     let w = &got["wording"];
     assert_eq!(w["heading"], "Amendment to motion 1, part (ii)");
     assert_eq!(w["words"], json!([{"label": "(ii)", "text": amended}]));
@@ -34,18 +30,16 @@ both_backends!(a_poll_gives_the_exact_words_put_as_they_stood_when_it_opened, |a
     assert_eq!(w["context"][0]["text"], old_ii.as_str());
     assert_eq!(got["representatives"], 3);
     for tok in &conf.reps[..2] {
-        app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "for"}), Some(tok)).await.expect(200);
+        app.cast_vote(pid, json!({"choice": "for"}), Some(tok)).await.expect(200);
     }
-    app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "abstain"}), Some(&conf.reps[2]))
-        .await
-        .expect(200);
-    let closed = app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&conf.chair)).await.expect(200);
+    app.cast_vote(pid, json!({"choice": "abstain"}), Some(&conf.reps[2])).await.expect(200);
+    let closed = app.close_poll(pid, Some(&conf.chair)).await.expect(200);
     assert_eq!(closed["result_text"], "CARRIED NEM CON");
     assert_eq!(closed["percentages"], json!({"for": 100.0, "against": 0.0}));
     // The amendment carried: the motion changed, but the poll still says what was put.
-    let motion = app.get(&format!("/api/v1/motions/{mid}"), None).await.expect(200);
+    let motion = app.get_motion(mid, None).await.expect(200);
     assert_eq!(motion["parts"][1]["text"], amended);
-    let again = app.get(&format!("/api/v1/polls/{pid}"), Some(&conf.reps[0])).await.expect(200);
+    let again = app.get_poll(pid, Some(&conf.reps[0])).await.expect(200);
     assert_eq!(again["wording"]["context"][0]["text"], old_ii.as_str(), "{}", again["wording"]);
     // A poll stored before wordings were (no wording column value): derived from the motion as it is now.
     app.state
@@ -58,14 +52,11 @@ both_backends!(a_poll_gives_the_exact_words_put_as_they_stood_when_it_opened, |a
         })
         .await
         .expect("clear the stored wording");
-    let derived = app.get(&format!("/api/v1/polls/{pid}"), Some(&conf.reps[0])).await.expect(200);
+    let derived = app.get_poll(pid, Some(&conf.reps[0])).await.expect(200);
     assert_eq!(derived["wording"]["heading"], "Amendment to motion 1, part (ii)");
     assert_eq!(derived["wording"]["context"][0]["text"], amended, "{}", derived["wording"]);
     // A part put afterwards is put in its amended words.
-    let part = app
-        .post(&format!("/api/v1/motions/{mid}/polls"), json!({"subject": {"part": "(ii)"}}), Some(&conf.chair))
-        .await
-        .expect(201);
+    let part = app.open_poll(mid, json!({"subject": {"part": "(ii)"}}), Some(&conf.chair)).await.expect(201);
     assert_eq!(part["wording"]["words"][0]["text"], amended);
     assert!(part["wording"]["text"].as_str().expect("text").contains(&format!("(ii) {amended}")));
 });
@@ -76,26 +67,18 @@ both_backends!(the_hall_snapshot_has_the_vote_the_own_vote_and_the_agenda, |app:
     let two = conf.motion(&app, json!({"stem": "That conference supports two."})).await;
     conf.motion(&app, json!({"stem": "That conference supports three."})).await;
     let (one, two) = (one["id"].as_i64().expect("id"), two["id"].as_i64().expect("id"));
-    let hall = format!("/api/v1/conferences/{}/hall", conf.id);
-    let h = app.get(&hall, Some(&conf.reps[0])).await.expect(200);
+    let h = app.hall_state(conf.id, Some(&conf.reps[0])).await.expect(200);
     assert!(h["open_poll"].is_null() && h["last_closed"].is_null(), "{h}");
     assert_eq!(h["representative"], true);
     assert_eq!(h["agenda"]["now"], json!([]));
     assert_eq!(h["agenda"]["next"]["number"], 1);
     conf.poll(&app, one, json!("whole"), "simple", &["for", "for"]).await;
-    let p = app
-        .post(&format!("/api/v1/motions/{two}/polls"), json!({"subject": "whole"}), Some(&conf.chair))
-        .await
-        .expect(201);
+    let p = app.open_poll(two, json!({"subject": "whole"}), Some(&conf.chair)).await.expect(201);
     let pid = p["id"].as_i64().expect("id");
-    app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "against"}), Some(&conf.reps[1]))
-        .await
-        .expect(200);
+    app.cast_vote(pid, json!({"choice": "against"}), Some(&conf.reps[1])).await.expect(200);
     // Sending the same vote again does not count twice.
-    app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "against"}), Some(&conf.reps[1]))
-        .await
-        .expect(200);
-    let h = app.get(&hall, Some(&conf.reps[1])).await.expect(200);
+    app.cast_vote(pid, json!({"choice": "against"}), Some(&conf.reps[1])).await.expect(200);
+    let h = app.hall_state(conf.id, Some(&conf.reps[1])).await.expect(200);
     assert_eq!(h["open_poll"]["id"], pid);
     assert_eq!(h["open_poll"]["votes_cast"], 1);
     assert_eq!(h["my_vote"], "against");
@@ -104,42 +87,33 @@ both_backends!(the_hall_snapshot_has_the_vote_the_own_vote_and_the_agenda, |app:
     assert_eq!(h["agenda"]["next"]["number"], 3);
     assert_eq!(h["agenda"]["decided"][0]["outcome_text"], "CARRIED UNANIMOUSLY");
     assert_eq!(h["agenda"]["decided"][0]["proposer"], "Avon");
-    let other = app.get(&hall, Some(&conf.reps[0])).await.expect(200);
+    let other = app.hall_state(conf.id, Some(&conf.reps[0])).await.expect(200);
     assert!(other["my_vote"].is_null(), "{other}");
     // The projector, signed out, sees the vote but no one's own vote.
-    let anon = app.get(&hall, None).await.expect(200);
+    let anon = app.hall_state(conf.id, None).await.expect(200);
     assert_eq!(anon["representative"], false);
     assert!(anon["my_vote"].is_null());
-    app.get("/api/v1/conferences/999999/hall", None).await.expect(404);
+    app.hall_state(999999, None).await.expect(404);
 });
 
 both_backends!(a_show_of_hands_counts_no_votes_cast, |app: TestApp| async move {
     let conf = conference_with_reps(&app, 1).await;
     let mid = conf.motion(&app, json!({"stem": "That conference raises its hands."})).await["id"].as_i64().expect("id");
-    let p = app
-        .post(
-            &format!("/api/v1/motions/{mid}/polls"),
-            json!({"subject": "whole", "method": "show_of_hands"}),
-            Some(&conf.chair),
-        )
-        .await
-        .expect(201);
+    let p =
+        app.open_poll(mid, json!({"subject": "whole", "method": "show_of_hands"}), Some(&conf.chair)).await.expect(201);
     let pid = p["id"].as_i64().expect("id");
-    let closed = app
-        .post(&format!("/api/v1/polls/{pid}/close"), json!({"result": "carried"}), Some(&conf.chair))
-        .await
-        .expect(200);
+    let closed = app.close_poll_with(pid, json!({"result": "carried"}), Some(&conf.chair)).await.expect(200);
     assert_eq!(closed["result_text"], "CARRIED");
     assert!(closed["counts"].is_null() && closed["percentages"].is_null(), "{closed}");
 });
 
 both_backends!(a_representative_sees_only_their_own_conferences, |app: TestApp| async move {
     let conf = conference_with_reps(&app, 1).await;
-    app.post("/api/v1/conferences", json!({"name": "Another conference"}), Some(&conf.chair)).await.expect(201);
-    let mine = app.get("/api/v1/me/conferences", Some(&conf.reps[0])).await.expect(200);
+    app.create_conference(json!({"name": "Another conference"}), Some(&conf.chair)).await.expect(201);
+    let mine = app.my_conferences(Some(&conf.reps[0])).await.expect(200);
     let ids: Vec<i64> = mine.as_array().expect("list").iter().filter_map(|c| c["id"].as_i64()).collect();
     assert_eq!(ids, vec![conf.id]);
-    app.get("/api/v1/me/conferences", None).await.expect(401);
+    app.my_conferences(None).await.expect(401);
 });
 
 // A stored word the code does not know (here a majority no rule has) is a load error, answered as a 500
@@ -149,10 +123,7 @@ both_backends!(a_stored_majority_the_code_does_not_know_is_an_error_not_a_simple
     let conf = conference_with_reps(&app, 1).await;
     let m = conf.motion(&app, json!({"stem": "That conference supports one.", "proposer": "Avon"})).await;
     let mid = m["id"].as_i64().expect("id");
-    let p = app
-        .post(&format!("/api/v1/motions/{mid}/polls"), json!({"subject": "whole"}), Some(&conf.chair))
-        .await
-        .expect(201);
+    let p = app.open_poll(mid, json!({"subject": "whole"}), Some(&conf.chair)).await.expect(201);
     let pid = p["id"].as_i64().expect("poll id");
     assert_eq!(p["majority"], "simple");
     app.state
@@ -163,8 +134,6 @@ both_backends!(a_stored_majority_the_code_does_not_know_is_an_error_not_a_simple
         })
         .await
         .expect("update");
-    app.get(&format!("/api/v1/polls/{pid}"), None).await.expect_problem(500, "internal");
-    app.post(&format!("/api/v1/polls/{pid}/close"), json!({"confirm": true}), Some(&conf.chair))
-        .await
-        .expect_problem(500, "internal");
+    app.get_poll(pid, None).await.expect_problem(500, "internal");
+    app.close_poll_with(pid, json!({"confirm": true}), Some(&conf.chair)).await.expect_problem(500, "internal");
 });

@@ -95,11 +95,11 @@ both_backends!(a_database_copy_cannot_forge_tokens_or_compute_codes, |app: TestA
     claims["sub"] = json!(id.to_string());
     let current = keys["current_token_kid"].as_str().expect("kid");
     let real = hex::decode(keys["token_keys"][current].as_str().expect("key")).expect("hex");
-    app.get("/api/v1/auth/me", Some(&sign(current, &real, &claims))).await.expect(200);
+    app.me(Some(&sign(current, &real, &claims))).await.expect(200);
     for (_, kid, secret) in &rows {
         for k in [kid.as_str(), current] {
             for key in [secret.as_bytes().to_vec(), hex::decode(secret).unwrap_or_default()] {
-                app.get("/api/v1/auth/me", Some(&sign(k, &key, &claims))).await.expect_problem(401, "invalid_token");
+                app.me(Some(&sign(k, &key, &claims))).await.expect_problem(401, "invalid_token");
             }
         }
     }
@@ -171,33 +171,26 @@ async fn keys_kept_in_an_old_database_move_to_the_key_file() {
 both_backends!(signing_out_ends_the_token_and_newer_links_end_older_ones, |app: TestApp| async move {
     let (_, token) = app.user_with("chair@example.org", &[Role::Chair]).await;
     let other_device = app.login("chair@example.org").await;
-    app.get("/api/v1/auth/me", Some(&token)).await.expect(200);
-    app.post_empty("/api/v1/auth/logout", Some(&token)).await.expect(204);
-    app.get("/api/v1/auth/me", Some(&token)).await.expect_problem(401, "invalid_token");
-    app.get("/api/v1/auth/me", Some(&other_device)).await.expect_problem(401, "invalid_token");
-    app.post_empty("/api/v1/auth/renew", Some(&token)).await.expect_problem(401, "invalid_token");
+    app.me(Some(&token)).await.expect(200);
+    app.logout(Some(&token)).await.expect(204);
+    app.me(Some(&token)).await.expect_problem(401, "invalid_token");
+    app.me(Some(&other_device)).await.expect_problem(401, "invalid_token");
+    app.renew_token(Some(&token)).await.expect_problem(401, "invalid_token");
     let fresh = app.login("chair@example.org").await;
-    app.get("/api/v1/auth/me", Some(&fresh)).await.expect(200);
+    app.me(Some(&fresh)).await.expect(200);
 
     // Links: an account created without a password gets one; a second link ends the first.
     let admin = app.admin().await;
     let u = app
-        .post(
-            "/api/v1/users",
-            json!({"email": "new@example.org", "name": "New Person", "roles": ["chair"]}),
-            Some(&admin),
-        )
+        .create_user(json!({"email": "new@example.org", "name": "New Person", "roles": ["chair"]}), Some(&admin))
         .await
         .expect(201);
-    let outbox = app.data_path().join("outbox");
     let token_in =
         |m: &str| m.split("token=").nth(1).map(|t| t.chars().take_while(|c| c.is_ascii_hexdigit()).collect::<String>());
-    let mails =
-        crate::mailbox::wait_for(|| crate::mailbox::read_dir_messages(&outbox), 1, |m| m.contains("token=")).await;
+    let mails = app.mail(1, |m| m.contains("token=")).await;
     let first = token_in(&mails[0]).expect("first link");
-    app.post_empty(&format!("/api/v1/users/{}/password-link", u["id"]), Some(&admin)).await.expect(202);
-    let mails =
-        crate::mailbox::wait_for(|| crate::mailbox::read_dir_messages(&outbox), 2, |m| m.contains("token=")).await;
+    app.password_link(&u["id"], Some(&admin)).await.expect(202);
+    let mails = app.mail(2, |m| m.contains("token=")).await;
     let second = mails.iter().filter_map(|m| token_in(m)).find(|t| *t != first).expect("second link");
     // Neither link is anywhere in the database (outbox rows included).
     let bodies: Vec<String> = app
@@ -214,32 +207,27 @@ both_backends!(signing_out_ends_the_token_and_newer_links_end_older_ones, |app: 
         let bytes = sqlite_bytes(&app);
         assert!(!contains(&bytes, first.as_bytes()) && !contains(&bytes, second.as_bytes()));
     }
-    app.post("/api/v1/auth/set-password", json!({"token": first, "password": "an older link's password"}), None)
+    app.set_password(json!({"token": first, "password": "an older link's password"}), None)
         .await
         .expect_problem(401, "invalid_token");
-    app.post("/api/v1/auth/set-password", json!({"token": second, "password": "the newer link's password"}), None)
-        .await
-        .expect(200);
-    app.post("/api/v1/auth/set-password", json!({"token": second, "password": "used twice is refused"}), None)
+    app.set_password(json!({"token": second, "password": "the newer link's password"}), None).await.expect(200);
+    app.set_password(json!({"token": second, "password": "used twice is refused"}), None)
         .await
         .expect_problem(401, "invalid_token");
 
     // A password reset ends the sessions signed in before it.
     let before = app
-        .post("/api/v1/auth/login", json!({"email": "new@example.org", "password": "the newer link's password"}), None)
+        .sign_in(json!({"email": "new@example.org", "password": "the newer link's password"}), None)
         .await
         .expect(200)["token"]
         .as_str()
         .expect("token")
         .to_string();
-    app.post_empty(&format!("/api/v1/users/{}/password-link", u["id"]), Some(&admin)).await.expect(202);
-    let mails =
-        crate::mailbox::wait_for(|| crate::mailbox::read_dir_messages(&outbox), 3, |m| m.contains("token=")).await;
+    app.password_link(&u["id"], Some(&admin)).await.expect(202);
+    let mails = app.mail(3, |m| m.contains("token=")).await;
     let third = mails.iter().filter_map(|m| token_in(m)).find(|t| *t != first && *t != second).expect("third link");
-    app.post("/api/v1/auth/set-password", json!({"token": third, "password": "a reset password here"}), None)
-        .await
-        .expect(200);
-    app.get("/api/v1/auth/me", Some(&before)).await.expect_problem(401, "invalid_token");
+    app.set_password(json!({"token": third, "password": "a reset password here"}), None).await.expect(200);
+    app.me(Some(&before)).await.expect_problem(401, "invalid_token");
 });
 
 // ---- 11.12: cross-site request forgery --------------------------------------------------------------
@@ -302,7 +290,7 @@ both_backends!(a_same_site_page_on_another_origin_cannot_write_with_the_cookie, 
         )
         .await;
     r.expect_problem(403, "forbidden");
-    let got = app.get(&format!("/api/v1/ballots/{ballot}"), Some(&officer)).await.expect(200);
+    let got = app.get_ballot(ballot, Some(&officer)).await.expect(200);
     assert_eq!(got["roll_size"], 0, "nothing was added: {got}");
     // The service's own pages can.
     let own = app.address.clone();
@@ -370,7 +358,7 @@ both_backends!(guessing_a_password_is_slowed_and_the_owner_still_signs_in, |app:
     let wrong = json!({"email": "owner@example.org", "password": "not the password at all"});
     let (mut refused, mut slowed, mut longest) = (0, 0, 0u64);
     for _ in 0..20 {
-        let r = app.post("/api/v1/auth/login", wrong.clone(), None).await;
+        let r = app.sign_in(wrong.clone(), None).await;
         match r.status.as_u16() {
             401 => refused += 1,
             429 => {
@@ -388,17 +376,17 @@ both_backends!(guessing_a_password_is_slowed_and_the_owner_still_signs_in, |app:
     app.login("owner@example.org").await;
     // A success starts the count again; a guesser who waits out each delay meets a longer one.
     for _ in 0..6 {
-        app.post("/api/v1/auth/login", wrong.clone(), None).await.expect_problem(401, "invalid_credentials");
+        app.sign_in(wrong.clone(), None).await.expect_problem(401, "invalid_credentials");
     }
     let wait_of = |r: &crate::helpers::Reply| -> u64 {
         r.headers["retry-after"].to_str().expect("text").parse().expect("seconds")
     };
-    let r = app.post("/api/v1/auth/login", wrong.clone(), None).await;
+    let r = app.sign_in(wrong.clone(), None).await;
     r.expect_problem(429, "rate_limited");
     assert_eq!(wait_of(&r), 1);
     tokio::time::sleep(Duration::from_millis(1200)).await;
-    app.post("/api/v1/auth/login", wrong.clone(), None).await.expect_problem(401, "invalid_credentials");
-    let r = app.post("/api/v1/auth/login", wrong.clone(), None).await;
+    app.sign_in(wrong.clone(), None).await.expect_problem(401, "invalid_credentials");
+    let r = app.sign_in(wrong.clone(), None).await;
     r.expect_problem(429, "rate_limited");
     assert_eq!(wait_of(&r), 2, "the delay grows");
 });
@@ -434,7 +422,7 @@ async fn a_trusted_proxy_separates_clients_and_others_cannot_claim_an_address() 
 both_backends!(sign_in_attempts_cannot_grow_the_service, |app: TestApp| async move {
     let huge = format!("{}@example.org", "x".repeat(200_000));
     for _ in 0..20 {
-        app.post("/api/v1/auth/login", json!({"email": huge, "password": "whatever it is"}), None)
+        app.sign_in(json!({"email": huge, "password": "whatever it is"}), None)
             .await
             .expect_problem(401, "invalid_credentials");
     }
@@ -450,7 +438,7 @@ both_backends!(sign_in_attempts_cannot_grow_the_service, |app: TestApp| async mo
     };
     assert_eq!(count().await, 0, "over-long input is refused before anything is stored");
     for i in 0..30 {
-        app.post("/api/v1/auth/login", json!({"email": format!("nobody{i}@example.org"), "password": "a guess"}), None)
+        app.sign_in(json!({"email": format!("nobody{i}@example.org"), "password": "a guess"}), None)
             .await
             .expect_problem(401, "invalid_credentials");
     }
@@ -475,18 +463,12 @@ both_backends!(sign_in_attempts_cannot_grow_the_service, |app: TestApp| async mo
 async fn set_password_checks_the_link_first_and_is_limited(backend: Backend) {
     let Some(app) = spawn_app_with(backend, &[("CARRIED_LOGIN_LIMIT_PER_ADDRESS", "20")]).await else { return };
     // A bad link is refused even with a password that would fail the strength check: the link comes first.
-    app.post("/api/v1/auth/set-password", json!({"token": "00".repeat(32), "password": "short"}), None)
+    app.set_password(json!({"token": "00".repeat(32), "password": "short"}), None)
         .await
         .expect_problem(401, "invalid_token");
     let mut limited = false;
     for _ in 0..25 {
-        let r = app
-            .post(
-                "/api/v1/auth/set-password",
-                json!({"token": "ab".repeat(32), "password": "a long enough password"}),
-                None,
-            )
-            .await;
+        let r = app.set_password(json!({"token": "ab".repeat(32), "password": "a long enough password"}), None).await;
         if r.status.as_u16() == 429 {
             limited = true;
             break;
@@ -517,7 +499,7 @@ async fn event_streams_are_capped_per_address_and_overall() {
     ];
     let app = spawn_app_with(Backend::Sqlite, &env).await.expect("app");
     let (_, chair) = app.user_with("chair@example.org", &[Role::Chair]).await;
-    let conf = app.post("/api/v1/conferences", json!({"name": "Streams"}), Some(&chair)).await.expect(201);
+    let conf = app.create_conference(json!({"name": "Streams"}), Some(&chair)).await.expect(201);
     let path = format!("/api/v1/conferences/{}/events", conf["id"]);
     let open = |from: &'static str| {
         let r = app.client.get(app.url(&path)).header("x-forwarded-for", from);
@@ -533,7 +515,7 @@ async fn event_streams_are_capped_per_address_and_overall() {
     let c1 = open("198.51.100.3").await;
     assert_eq!(c1.status().as_u16(), 429, "the instance's cap");
     // Health checks still answer.
-    app.get("/health", None).await.expect(200);
+    app.health(None).await.expect(200);
     drop(a1);
     let mut freed = false;
     // The server notices the client has gone when its next keep-alive (every 15 s) fails.
@@ -580,30 +562,27 @@ async fn tokens_not_yet_valid_or_living_too_long_are_refused() {
         serde_json::from_slice(&b64().decode(token.split('.').next().expect("h")).expect("b64")).expect("json");
     let kid = header["kid"].as_str().expect("kid");
     let good = claims_of(&token);
-    app.get("/api/v1/auth/me", Some(&sign(kid, secret.as_bytes(), &good))).await.expect(200);
+    app.me(Some(&sign(kid, secret.as_bytes(), &good))).await.expect(200);
     let now = chrono::Utc::now().timestamp();
     let mut future = good.clone();
     future["nbf"] = json!(now + 3600);
-    app.get("/api/v1/auth/me", Some(&sign(kid, secret.as_bytes(), &future))).await.expect_problem(401, "invalid_token");
+    app.me(Some(&sign(kid, secret.as_bytes(), &future))).await.expect_problem(401, "invalid_token");
     let mut forever = good.clone();
     forever["exp"] = json!(now + 10 * 365 * 86400);
-    app.get("/api/v1/auth/me", Some(&sign(kid, secret.as_bytes(), &forever)))
-        .await
-        .expect_problem(401, "invalid_token");
+    app.me(Some(&sign(kid, secret.as_bytes(), &forever))).await.expect_problem(401, "invalid_token");
     let mut no_nbf = good.clone();
     no_nbf.as_object_mut().expect("object").remove("nbf");
-    app.get("/api/v1/auth/me", Some(&sign(kid, secret.as_bytes(), &no_nbf))).await.expect_problem(401, "invalid_token");
+    app.me(Some(&sign(kid, secret.as_bytes(), &no_nbf))).await.expect_problem(401, "invalid_token");
 }
 
 both_backends!(sign_in_and_api_answers_are_not_cached, |app: TestApp| async move {
     app.seed_user("rep@example.org", &[Role::Representative]).await;
-    let r = app.post("/api/v1/auth/login", json!({"email": "rep@example.org", "password": PASSWORD}), None).await;
+    let r = app.sign_in(json!({"email": "rep@example.org", "password": PASSWORD}), None).await;
     assert_eq!(r.headers["cache-control"], "no-store");
     let token = r.body["token"].as_str().expect("token").to_string();
-    let r = app.get("/api/v1/auth/me", Some(&token)).await;
+    let r = app.me(Some(&token)).await;
     assert_eq!(r.headers["cache-control"], "no-store");
-    let r =
-        app.post("/api/v1/auth/login", json!({"email": "rep@example.org", "password": "wrong password!"}), None).await;
+    let r = app.sign_in(json!({"email": "rep@example.org", "password": "wrong password!"}), None).await;
     assert_eq!(r.headers["cache-control"], "no-store");
 });
 
@@ -611,7 +590,7 @@ both_backends!(a_stale_session_cookie_does_not_stop_a_voter_using_their_code, |a
     let opened = crate::ballots::open_ballot(&app, 2, &["Devon"]).await;
     let (_, code) = &opened.codes[0];
     let (_, stale) = app.user_with("member@example.org", &[Role::Member]).await;
-    app.post_empty("/api/v1/auth/logout", Some(&stale)).await.expect(204);
+    app.logout(Some(&stale)).await.expect(204);
     let body = json!({"code": code, "answers": crate::ballots::answers_for(0)});
     let r = app
         .send(
@@ -629,13 +608,9 @@ both_backends!(a_stale_session_cookie_does_not_stop_a_voter_using_their_code, |a
     assert_eq!(r.status.as_u16(), 201, "{}", r.text);
     // A bad bearer token is still an error (an API client never acts anonymously by mistake).
     let (_, code2) = &opened.codes[1];
-    app.post(
-        &format!("/api/v1/ballots/{}/votes", opened.id),
-        json!({"code": code2, "answers": crate::ballots::answers_for(1)}),
-        Some("not-a-token"),
-    )
-    .await
-    .expect_problem(401, "invalid_token");
+    app.cast_ballot(opened.id, json!({"code": code2, "answers": crate::ballots::answers_for(1)}), Some("not-a-token"))
+        .await
+        .expect_problem(401, "invalid_token");
 });
 
 /// The request log names the path template, never a voting code, a query string, a token or an id.
@@ -695,15 +670,15 @@ both_backends!(a_session_in_use_is_renewed_up_to_the_cap, |app: TestApp| async m
     let (_, token) = app.user_with("rep@example.org", &[Role::Representative]).await;
     let first = claims_of(&token);
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    let r = app.post_empty("/api/v1/auth/renew", Some(&token)).await;
+    let r = app.renew_token(Some(&token)).await;
     assert!(r.headers.get("set-cookie").is_some(), "the page's cookie is renewed too");
     let renewed = r.expect(200);
     let next = renewed["token"].as_str().expect("token");
     let c = claims_of(next);
     assert!(c["exp"].as_i64() > first["exp"].as_i64(), "{c} vs {first}");
     assert_eq!(c["auth_time"], first["auth_time"], "the session keeps its start");
-    app.get("/api/v1/auth/me", Some(next)).await.expect(200);
-    app.post_empty("/api/v1/auth/renew", None).await.expect_problem(401, "unauthenticated");
+    app.me(Some(next)).await.expect(200);
+    app.renew_token(None).await.expect_problem(401, "unauthenticated");
 });
 
 /// Two instances on one PostgreSQL share the sign-in limits: guesses spread over both are slowed alike.
@@ -722,12 +697,12 @@ async fn instances_on_postgres_share_the_sign_in_limits() {
     let wrong = json!({"email": "owner@example.org", "password": "not the password at all"});
     for i in 0..6 {
         let app = if i % 2 == 0 { &a } else { &b };
-        app.post("/api/v1/auth/login", wrong.clone(), None).await.expect_problem(401, "invalid_credentials");
+        app.sign_in(wrong.clone(), None).await.expect_problem(401, "invalid_credentials");
     }
-    a.post("/api/v1/auth/login", wrong.clone(), None).await.expect_problem(429, "rate_limited");
-    b.post("/api/v1/auth/login", wrong.clone(), None).await.expect_problem(429, "rate_limited");
+    a.sign_in(wrong.clone(), None).await.expect_problem(429, "rate_limited");
+    b.sign_in(wrong.clone(), None).await.expect_problem(429, "rate_limited");
     // A token issued by one instance works on the other (one key file).
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let token = b.login("owner@example.org").await;
-    a.get("/api/v1/auth/me", Some(&token)).await.expect(200);
+    a.me(Some(&token)).await.expect(200);
 }

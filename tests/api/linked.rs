@@ -10,12 +10,7 @@ const SAMPLE: &str = include_str!("../fixtures/agenda-sample.txt");
 const LAYOUTS: &str = include_str!("../fixtures/agenda-layouts.txt");
 
 async fn ids(app: &TestApp, conf: i64, token: &str) -> Vec<Value> {
-    app.get(&format!("/api/v1/conferences/{conf}/motions"), Some(token))
-        .await
-        .expect(200)
-        .as_array()
-        .expect("list")
-        .clone()
+    app.list_motions(conf, Some(token)).await.expect(200).as_array().expect("list").clone()
 }
 
 fn find(list: &[Value], item: &str) -> Value {
@@ -24,16 +19,14 @@ fn find(list: &[Value], item: &str) -> Value {
 
 async fn vote_and_close(app: &TestApp, pid: i64, reps: &[String], choice: &str, chair: &str) -> Value {
     for t in reps {
-        app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": choice}), Some(t)).await.expect(200);
+        app.cast_vote(pid, json!({"choice": choice}), Some(t)).await.expect(200);
     }
-    app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(chair)).await.expect(200)
+    app.close_poll(pid, Some(chair)).await.expect(200)
 }
 
 both_backends!(amendment_then_rider_then_the_motion, |app: TestApp| async move {
     let conf = conference_with_reps(&app, 3).await;
-    app.post(&format!("/api/v1/conferences/{}/agenda", conf.id), json!({"text": SAMPLE}), Some(&conf.chair))
-        .await
-        .expect(201);
+    app.import_agenda(conf.id, json!({"text": SAMPLE}), Some(&conf.chair)).await.expect(201);
     let list = ids(&app, conf.id, &conf.chair).await;
     let (fifteen, sixteen, seventeen) = (find(&list, "15"), find(&list, "16"), find(&list, "17"));
     let id = |m: &Value| m["id"].as_i64().expect("id");
@@ -68,9 +61,7 @@ both_backends!(amendment_then_rider_then_the_motion, |app: TestApp| async move {
     let pid = poll["id"].as_i64().expect("poll");
     vote_and_close(&app, pid, &conf.reps, "against", &conf.chair).await;
     assert_eq!(find(&ids(&app, conf.id, &conf.chair).await, "17")["outcome_text"], "LOST");
-    app.post(&format!("/api/v1/polls/{pid}/void"), json!({"reason": "the wrong card was counted"}), Some(&conf.chair))
-        .await
-        .expect(200);
+    app.void_poll_with(pid, json!({"reason": "the wrong card was counted"}), Some(&conf.chair)).await.expect(200);
     assert!(find(&ids(&app, conf.id, &conf.chair).await, "17")["outcome_text"].is_null(), "voided: undecided");
     let poll = put(id(&seventeen), false, json!({})).await.expect(201);
     vote_and_close(&app, poll["id"].as_i64().expect("poll"), &conf.reps, "for", &conf.chair).await;
@@ -79,10 +70,7 @@ both_backends!(amendment_then_rider_then_the_motion, |app: TestApp| async move {
     assert_eq!(find(&list, "15")["parts"].as_array().expect("parts").len(), 3, "the rider added a part");
 
     // Then the motion itself; an ordinary motion cannot be put this way.
-    let poll = app
-        .post(&format!("/api/v1/motions/{}/polls", id(&fifteen)), json!({"subject": "whole"}), Some(&conf.chair))
-        .await
-        .expect(201);
+    let poll = app.open_poll(id(&fifteen), json!({"subject": "whole"}), Some(&conf.chair)).await.expect(201);
     vote_and_close(&app, poll["id"].as_i64().expect("poll"), &conf.reps, "for", &conf.chair).await;
     assert_eq!(find(&ids(&app, conf.id, &conf.chair).await, "15")["outcome_text"], "CARRIED UNANIMOUSLY");
     let r = put(id(&fifteen), false, json!({})).await;
@@ -93,9 +81,7 @@ both_backends!(amendment_then_rider_then_the_motion, |app: TestApp| async move {
 
 both_backends!(an_amendment_of_several_parts_is_given_by_the_chair, |app: TestApp| async move {
     let conf = conference_with_reps(&app, 1).await;
-    app.post(&format!("/api/v1/conferences/{}/agenda", conf.id), json!({"text": LAYOUTS}), Some(&conf.chair))
-        .await
-        .expect(201);
+    app.import_agenda(conf.id, json!({"text": LAYOUTS}), Some(&conf.chair)).await.expect(201);
     let list = ids(&app, conf.id, &conf.chair).await;
     let six = find(&list, "6");
     assert_eq!(six["kind"], "amendment");
@@ -103,21 +89,19 @@ both_backends!(an_amendment_of_several_parts_is_given_by_the_chair, |app: TestAp
     let preview =
         app.post(&format!("/api/v1/motions/{six_id}/put?dry_run=true"), json!({}), Some(&conf.chair)).await.expect(200);
     assert!(preview["problem"].as_str().expect("problem").contains("more than one part"), "{preview}");
-    let r = app.post(&format!("/api/v1/motions/{six_id}/put"), json!({}), Some(&conf.chair)).await;
+    let r = app.put_item_with(six_id, json!({}), Some(&conf.chair)).await;
     r.expect_problem(422, "validation_failed");
     assert!(r.text.contains("give the wording as amended"), "{}", r.text);
     let five = find(&list, "5");
     let label = five["parts"][0]["label"].as_str().expect("label");
     let poll = app
-        .post(
-            &format!("/api/v1/motions/{six_id}/put"),
+        .put_item_with(
+            six_id,
             json!({"part": label, "text": "asks for the trainer grant to double"}),
             Some(&conf.chair),
         )
         .await
         .expect(201);
     assert_eq!(poll["motion_id"], five["id"]);
-    app.post(&format!("/api/v1/motions/{six_id}/put"), json!({"part": label}), Some(&conf.chair))
-        .await
-        .expect_problem(422, "validation_failed");
+    app.put_item_with(six_id, json!({"part": label}), Some(&conf.chair)).await.expect_problem(422, "validation_failed");
 });

@@ -132,3 +132,22 @@ pub async fn wait_for(read: impl Fn() -> Vec<String>, count: usize, pred: impl F
     let found: Vec<String> = read().into_iter().filter(|m| pred(m)).collect();
     panic!("expected {count} messages, found {} after 20 s", found.len());
 }
+
+impl crate::helpers::TestApp {
+    /// Send every message queued so far, now, through the app's own sender (the service's
+    /// `mail_drain::send_pending`): when this returns each is in the file outbox and recorded as sent.
+    /// No polling: a round the background sender has under way is finished first.
+    pub async fn send_mail(&self) -> usize {
+        carried::services::mail_drain::send_pending(&self.state).await.expect("queued mail is sent")
+    }
+
+    /// Send what is queued, then read the file outbox: the messages satisfying `pred`, at least `count`
+    /// of them (or the test fails).
+    pub async fn mail(&self, count: usize, pred: impl Fn(&str) -> bool) -> Vec<String> {
+        self.send_mail().await;
+        let found: Vec<String> =
+            read_dir_messages(&self.data_path().join("outbox")).into_iter().filter(|m| pred(m)).collect();
+        assert!(found.len() >= count, "expected {count} messages, found {} in the outbox", found.len());
+        found
+    }
+}

@@ -141,18 +141,11 @@ async fn the_sending_rate_ceiling_holds() {
         .expect("app");
     let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
     let id = crate::ballots::create_ballot(&app, &officer, json!({})).await;
-    app.post_raw(
-        &format!("/api/v1/ballots/{id}/roll"),
-        "text/csv",
-        roll_csv(VOTERS, &["Devon"], false).into_bytes(),
-        Some(&officer),
-    )
-    .await
-    .expect(200);
+    app.import_roll(id, roll_csv(VOTERS, &["Devon"], false).into_bytes(), Some(&officer)).await.expect(200);
     let started = Instant::now();
-    app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer)).await.expect(200);
+    app.open_ballot(id, Some(&officer)).await.expect(200);
     for _ in 0..300 {
-        let s = app.get(&format!("/api/v1/ballots/{id}/mail"), Some(&officer)).await.expect(200);
+        let s = app.mail_status(id, Some(&officer)).await.expect(200);
         if s["sent"].as_u64() == Some(VOTERS as u64) {
             break;
         }
@@ -172,18 +165,11 @@ async fn delivery_status_names_failing_addresses() {
     let app = spawn_app_with(Backend::Sqlite, &[("CARRIED_SMTP_URL", &url)]).await.expect("app");
     let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
     let id = crate::ballots::create_ballot(&app, &officer, json!({})).await;
-    app.post_raw(
-        &format!("/api/v1/ballots/{id}/roll"),
-        "text/csv",
-        roll_csv(3, &["Devon"], false).into_bytes(),
-        Some(&officer),
-    )
-    .await
-    .expect(200);
-    app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer)).await.expect(200);
+    app.import_roll(id, roll_csv(3, &["Devon"], false).into_bytes(), Some(&officer)).await.expect(200);
+    app.open_ballot(id, Some(&officer)).await.expect(200);
     let mut s = Value::Null;
     for _ in 0..100 {
-        s = app.get(&format!("/api/v1/ballots/{id}/mail"), Some(&officer)).await.expect(200);
+        s = app.mail_status(id, Some(&officer)).await.expect(200);
         if s["failing"].as_i64() == Some(3) {
             break;
         }

@@ -3,6 +3,7 @@
 mod helpers;
 mod mailbox;
 mod reliability;
+mod requests;
 
 mod access;
 mod agenda;

@@ -13,29 +13,27 @@ both_backends!(
         let id = b.id;
         // Two voters vote: ten would be reminded.
         for (i, (_, code)) in b.codes.iter().take(2).enumerate() {
-            app.post(&format!("/api/v1/ballots/{id}/votes"), json!({"code": code, "answers": answers_for(i)}), None)
-                .await
-                .expect(201);
+            app.cast_ballot(id, json!({"code": code, "answers": answers_for(i)}), None).await.expect(201);
         }
-        let s = app.get(&format!("/api/v1/ballots/{id}/reminders"), Some(&b.officer)).await.expect(200);
+        let s = app.reminder_status(id, Some(&b.officer)).await.expect(200);
         assert_eq!(s["would_send"], 10, "{s}");
         assert!(s["last_sent_at"].is_null(), "{s}");
-        let r = app.post_empty(&format!("/api/v1/ballots/{id}/remind"), Some(&b.officer)).await.expect(200);
+        let r = app.remind_voters(id, Some(&b.officer)).await.expect(200);
         assert_eq!(r["reminders_queued"], 10);
-        let s = app.get(&format!("/api/v1/ballots/{id}/reminders"), Some(&b.officer)).await.expect(200);
+        let s = app.reminder_status(id, Some(&b.officer)).await.expect(200);
         assert_eq!(s["last_count"], 10, "{s}");
         assert!(s["last_sent_at"].is_string() && s["next_without_force_at"].is_string(), "{s}");
         // A second click within the hour: refused, and nothing more is queued.
-        let again = app.post_empty(&format!("/api/v1/ballots/{id}/remind"), Some(&b.officer)).await;
+        let again = app.remind_voters(id, Some(&b.officer)).await;
         again.expect_problem(409, "conflict");
         assert!(again.text.contains("10 reminders were queued") && again.text.contains("force=true"), "{}", again.text);
-        let mail = app.get(&format!("/api/v1/ballots/{id}/mail"), Some(&b.officer)).await.expect(200);
+        let mail = app.mail_status(id, Some(&b.officer)).await.expect(200);
         let reminders = mail["by_kind"].as_array().expect("by_kind").iter().find(|k| k["kind"] == "reminder").cloned();
         assert_eq!(reminders.map(|k| k["total"].clone()), Some(json!(10)), "{mail}");
         // Forced, it goes.
-        let r = app.post_empty(&format!("/api/v1/ballots/{id}/remind?force=true"), Some(&b.officer)).await.expect(200);
+        let r = app.remind_voters_forced(id, Some(&b.officer)).await.expect(200);
         assert_eq!(r["reminders_queued"], 10);
-        let mail = app.get(&format!("/api/v1/ballots/{id}/mail"), Some(&b.officer)).await.expect(200);
+        let mail = app.mail_status(id, Some(&b.officer)).await.expect(200);
         let reminders = mail["by_kind"].as_array().expect("by_kind").iter().find(|k| k["kind"] == "reminder").cloned();
         assert_eq!(reminders.map(|k| k["total"].clone()), Some(json!(20)), "{mail}");
     }

@@ -326,8 +326,8 @@ async fn no_double_votes(backend: Backend) {
     let elapsed = started.elapsed();
     assert!(accepted.iter().all(|n| *n == 1), "exactly one accepted per code");
     assert_eq!(conflicts, VOTERS * (TRIES - 1));
-    app.post_empty(&format!("/api/v1/ballots/{id}/close"), Some(&officer)).await.expect(200);
-    let record = app.get(&format!("/api/v1/ballots/{id}/record"), None).await.expect(200);
+    app.close_ballot(id, Some(&officer)).await.expect(200);
+    let record = app.ballot_record(id, None).await.expect(200);
     let report = carried::audit::verify(&record, &[], &[], None).expect("verifies");
     assert_eq!(report.entries, VOTERS as u64);
     eprintln!("no-double-votes[{backend:?}]: {} submissions on {VOTERS} codes in {:.1} s: {VOTERS} accepted, {conflicts} refused with 409", VOTERS * TRIES, elapsed.as_secs_f64());
@@ -380,8 +380,8 @@ async fn two_instances_keep_one_chain() {
     for t in tasks {
         assert_eq!(t.await.expect("task"), Some(201));
     }
-    b.post_empty(&format!("/api/v1/ballots/{id}/close"), Some(&officer)).await.expect(200);
-    let record = a.get(&format!("/api/v1/ballots/{id}/record"), None).await.expect(200);
+    b.close_ballot(id, Some(&officer)).await.expect(200);
+    let record = a.ballot_record(id, None).await.expect(200);
     let report = carried::audit::verify(&record, &[], &[], None).expect("one unbroken chain");
     assert_eq!(report.entries, VOTERS as u64);
 }
@@ -397,19 +397,12 @@ async fn invitations_survive_smtp_being_down() {
     let app = spawn_app_with(Backend::Sqlite, &[("CARRIED_SMTP_URL", &url)]).await.expect("app");
     let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
     let id = crate::ballots::create_ballot(&app, &officer, json!({})).await;
-    app.post_raw(
-        &format!("/api/v1/ballots/{id}/roll"),
-        "text/csv",
-        roll_csv(VOTERS, &["Devon"], false).into_bytes(),
-        Some(&officer),
-    )
-    .await
-    .expect(200);
-    app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer)).await.expect(200);
+    app.import_roll(id, roll_csv(VOTERS, &["Devon"], false).into_bytes(), Some(&officer)).await.expect(200);
+    app.open_ballot(id, Some(&officer)).await.expect(200);
     // Let the sender fail a few times.
     let mut failing = 0;
     for _ in 0..100 {
-        let s = app.get(&format!("/api/v1/ballots/{id}/mail"), Some(&officer)).await.expect(200);
+        let s = app.mail_status(id, Some(&officer)).await.expect(200);
         failing = s["failing"].as_i64().unwrap_or(0);
         if failing as usize == VOTERS {
             break;
@@ -425,7 +418,7 @@ async fn invitations_survive_smtp_being_down() {
     assert_eq!(all.len(), VOTERS, "none sent twice");
     let to: HashSet<String> = codes_in(&mails).into_iter().map(|(e, _)| e).collect();
     assert_eq!(to.len(), VOTERS, "every voter got theirs");
-    let s = app.get(&format!("/api/v1/ballots/{id}/mail"), Some(&officer)).await.expect(200);
+    let s = app.mail_status(id, Some(&officer)).await.expect(200);
     assert_eq!((s["sent"].as_i64(), s["pending"].as_i64()), (Some(VOTERS as i64), Some(0)));
 }
 
@@ -451,48 +444,48 @@ async fn bad_input_is_refused_and_writes_nothing() {
     }
     // A huge roll is refused whole.
     let huge = format!("membership_no,name,email,lmc,role\n{}", "M1,A,a@example.org,Devon,partner\n".repeat(1_100_000));
-    let r = app.post_raw(&roll, "text/csv", huge.into_bytes(), Some(&officer)).await;
+    let r = app.import_roll(id, huge.into_bytes(), Some(&officer)).await;
     r.expect_problem(413, "payload_too_large");
     tried += 1;
     // Lines that would inject mail headers are rejected; the good line is kept.
     let injected = "membership_no,name,email,lmc,role\nM1,\"Dr A\r\nBcc: all@example.org\",a@example.org,Devon,partner\nM2,Dr B,\"b@example.org\r\nBcc: all@example.org\",Devon,partner\nM3,Dr C,c@example.org,Devon,partner\n";
-    let r = app.post_raw(&roll, "text/csv", injected.as_bytes().to_vec(), Some(&officer)).await.expect(200);
+    let r = app.import_roll(id, injected.as_bytes().to_vec(), Some(&officer)).await.expect(200);
     assert_eq!(r["added"], 1);
     assert_eq!(r["rejected"].as_array().map(Vec::len), Some(2));
     tried += 2;
-    let b = app.get(&format!("/api/v1/ballots/{id}"), Some(&officer)).await.expect(200);
+    let b = app.get_ballot(id, Some(&officer)).await.expect(200);
     assert_eq!(b["roll_size"], 1, "only the good line was written");
 
     // Huge and malformed motions.
-    let conf = app.post("/api/v1/conferences", json!({"name": "Bad input"}), Some(&chair)).await.expect(201)["id"]
-        .as_i64()
-        .expect("id");
-    let motions = format!("/api/v1/conferences/{conf}/motions");
+    let conf =
+        app.create_conference(json!({"name": "Bad input"}), Some(&chair)).await.expect(201)["id"].as_i64().expect("id");
     let long = format!("That conference {}", "notes ".repeat(5_000));
-    app.post(&motions, json!({"text": long}), Some(&chair)).await.expect_problem(422, "motion_unreadable");
-    app.post(&motions, json!({"stem": long}), Some(&chair)).await.expect_problem(422, "validation_failed");
-    app.post(
-        &motions,
+    app.create_motion(conf, json!({"text": long}), Some(&chair)).await.expect_problem(422, "motion_unreadable");
+    app.create_motion(conf, json!({"stem": long}), Some(&chair)).await.expect_problem(422, "validation_failed");
+    app.create_motion(
+        conf,
         json!({"stem": "That x", "parts": (0..60).map(|i| json!({"text": format!("part {i}")})).collect::<Vec<_>>()}),
         Some(&chair),
     )
     .await
     .expect_problem(422, "validation_failed");
-    app.post(&motions, json!({"stem": "That x", "text": "That y"}), Some(&chair))
+    app.create_motion(conf, json!({"stem": "That x", "text": "That y"}), Some(&chair))
         .await
         .expect_problem(422, "validation_failed");
-    app.post(&motions, json!({"stem": "That x\u{0007}"}), Some(&chair)).await.expect_problem(422, "validation_failed");
+    app.create_motion(conf, json!({"stem": "That x\u{0007}"}), Some(&chair))
+        .await
+        .expect_problem(422, "validation_failed");
     tried += 5;
-    assert_eq!(app.get(&motions, None).await.expect(200), json!([]), "no motion was written");
+    assert_eq!(app.list_motions(conf, None).await.expect(200), json!([]), "no motion was written");
     // HTML in a motion is stored as text and escaped wherever shown as HTML.
-    app.post(&motions, json!({"stem": "That conference <img src=x onerror=alert(1)> & more"}), Some(&chair))
+    app.create_motion(conf, json!({"stem": "That conference <img src=x onerror=alert(1)> & more"}), Some(&chair))
         .await
         .expect(201);
-    let html = app.get(&format!("/api/v1/conferences/{conf}/resolutions?format=html"), None).await.text;
+    let html = app.resolutions_as(conf, "html", None).await.text;
     assert!(html.contains("&lt;img src=x onerror=alert(1)&gt; &amp; more") && !html.contains("<img"));
     tried += 1;
     // Sign-in cookie flags.
-    let r = app.post("/api/v1/auth/login", json!({"email": "chair@example.org", "password": PASSWORD}), None).await;
+    let r = app.sign_in(json!({"email": "chair@example.org", "password": PASSWORD}), None).await;
     let cookie = r.headers.get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/"), "{cookie}");
     tried += 1;

@@ -2,7 +2,6 @@
 //! LMC as CSV with the results' small-group suppression, and scheduled reminders that go once when due.
 
 use carried::services::auth::Role;
-use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::ballots::{answers_for, create_ballot, open_ballot, roll_csv};
@@ -11,19 +10,18 @@ use crate::helpers::TestApp;
 use crate::mailbox::{read_dir_messages, wait_for};
 
 async fn import(app: &TestApp, officer: &str, id: i64, csv: String) -> Value {
-    app.post_raw(&format!("/api/v1/ballots/{id}/roll"), "text/csv", csv.into_bytes(), Some(officer)).await.expect(200)
+    app.import_roll(id, csv.into_bytes(), Some(officer)).await.expect(200)
 }
 
 /// The audit log's entries of one action, read as the scrutineer (made on first use).
 async fn log_entries(app: &TestApp, action: &str) -> Vec<Value> {
     let email = "auditor@example.org";
-    let login =
-        app.post("/api/v1/auth/login", json!({"email": email, "password": crate::helpers::PASSWORD}), None).await;
+    let login = app.sign_in(json!({"email": email, "password": crate::helpers::PASSWORD}), None).await;
     let admin = match login.body["token"].as_str() {
         Some(t) => t.to_string(),
         None => app.user_with(email, &[Role::Scrutineer]).await.1,
     };
-    let log = app.get("/api/v1/audit-log", Some(&admin)).await.expect(200);
+    let log = app.audit_log(Some(&admin)).await.expect(200);
     log.as_array().expect("log").iter().filter(|e| e["action"] == action).cloned().collect()
 }
 
@@ -34,25 +32,24 @@ both_backends!(the_roll_is_paged_searched_and_corrected_before_opening, |app: Te
     let mut csv = roll_csv(30, &["North Staffordshire", "Cleveland", "Devon"], false);
     csv.push_str("AB/123,Dr Slash,slash@example.org,Devon,locum\n");
     assert_eq!(import(&app, &officer, id, csv).await["added"], 31);
-    let roll = |q: &str| format!("/api/v1/ballots/{id}/roll{q}");
 
     // Pages.
-    let p = app.get(&roll("?per_page=10"), Some(&officer)).await.expect(200);
+    let p = app.search_roll(id, "per_page=10", Some(&officer)).await.expect(200);
     assert_eq!((p["total"].clone(), p["pages"].clone(), p["page"].clone()), (json!(31), json!(4), json!(1)), "{p}");
     assert_eq!(p["editable"], true);
     let voters = p["voters"].as_array().expect("voters");
     assert_eq!(voters.len(), 10);
     assert!(voters[0].get("voted").is_none() && voters[0].get("code_hash").is_none(), "{}", voters[0]);
-    let last = app.get(&roll("?page=4&per_page=10"), Some(&officer)).await.expect(200);
+    let last = app.search_roll(id, "page=4&per_page=10", Some(&officer)).await.expect(200);
     assert_eq!(last["voters"].as_array().map(Vec::len), Some(1));
-    let beyond = app.get(&roll("?page=9&per_page=10"), Some(&officer)).await.expect(200);
+    let beyond = app.search_roll(id, "page=9&per_page=10", Some(&officer)).await.expect(200);
     assert_eq!((beyond["total"].clone(), beyond["voters"].as_array().map(Vec::len)), (json!(31), Some(0)));
-    app.get(&roll("?page=0"), Some(&officer)).await.expect_problem(400, "bad_request");
-    app.get(&roll("?per_page=501"), Some(&officer)).await.expect_problem(400, "bad_request");
+    app.search_roll(id, "page=0", Some(&officer)).await.expect_problem(400, "bad_request");
+    app.search_roll(id, "per_page=501", Some(&officer)).await.expect_problem(400, "bad_request");
     // Every voter appears once across the pages, in order of name.
     let mut names = Vec::new();
     for page in 1..=4 {
-        let p = app.get(&roll(&format!("?page={page}&per_page=10")), Some(&officer)).await.expect(200);
+        let p = app.search_roll(id, &format!("page={page}&per_page=10"), Some(&officer)).await.expect(200);
         names.extend(
             p["voters"].as_array().expect("voters").iter().map(|v| v["name"].as_str().unwrap_or("").to_string()),
         );
@@ -65,20 +62,20 @@ both_backends!(the_roll_is_paged_searched_and_corrected_before_opening, |app: Te
 
     // Search: name, LMC, email, membership number; case ignored; % is a character, not a wildcard.
     let total = |v: Value| v["total"].as_i64().unwrap_or(-1);
-    assert_eq!(total(app.get(&roll("?q=CLEVELAND"), Some(&officer)).await.expect(200)), 10);
-    assert_eq!(total(app.get(&roll("?q=doctor%201"), Some(&officer)).await.expect(200)), 11, "Doctor 1, 10-19");
-    assert_eq!(total(app.get(&roll("?q=gp2%40"), Some(&officer)).await.expect(200)), 1);
-    assert_eq!(total(app.get(&roll("?q=m0002"), Some(&officer)).await.expect(200)), 10);
-    assert_eq!(total(app.get(&roll("?q=%25"), Some(&officer)).await.expect(200)), 0);
-    let found = app.get(&roll("?q=gp7%40"), Some(&officer)).await.expect(200);
+    assert_eq!(total(app.search_roll(id, "q=CLEVELAND", Some(&officer)).await.expect(200)), 10);
+    assert_eq!(total(app.search_roll(id, "q=doctor%201", Some(&officer)).await.expect(200)), 11, "Doctor 1, 10-19");
+    assert_eq!(total(app.search_roll(id, "q=gp2%40", Some(&officer)).await.expect(200)), 1);
+    assert_eq!(total(app.search_roll(id, "q=m0002", Some(&officer)).await.expect(200)), 10);
+    assert_eq!(total(app.search_roll(id, "q=%25", Some(&officer)).await.expect(200)), 0);
+    let found = app.search_roll(id, "q=gp7%40", Some(&officer)).await.expect(200);
     assert_eq!(found["voters"][0]["membership_no"], "M00007");
     assert_eq!(found["q"], "gp7@");
     // The scrutineer reads the roll too; correcting it is the officer's.
-    app.get(&roll(""), Some(&scrutineer)).await.expect(200);
+    app.list_roll(id, Some(&scrutineer)).await.expect(200);
     let patch = |no: &str, body: Value, token: &str| {
-        let (path, token) = (roll(&format!("/{no}")), token.to_string());
+        let (no, token) = (no.to_string(), token.to_string());
         let app = &app;
-        async move { app.request(Method::PATCH, &path, Some(body), Some(&token)).await }
+        async move { app.correct_voter(id, no, body, Some(&token)).await }
     };
     patch("M00001", json!({"lmc": "Devon"}), &scrutineer).await.expect_problem(403, "forbidden");
 
@@ -100,13 +97,13 @@ both_backends!(the_roll_is_paged_searched_and_corrected_before_opening, |app: Te
     assert!(taken.text.contains("membership number M00003"), "{}", taken.text);
     patch("M99999", json!({"name": "Nobody"}), &officer).await.expect_problem(404, "not_found");
     patch("M00002", json!({}), &officer).await.expect_problem(422, "validation_failed");
-    let unchanged = app.get(&roll("?q=gp2%40"), Some(&officer)).await.expect(200);
+    let unchanged = app.search_roll(id, "q=gp2%40", Some(&officer)).await.expect(200);
     assert_eq!(unchanged["voters"][0]["role"], "partner", "nothing written by a refused correction");
 
     // A removal.
-    app.request(Method::DELETE, &roll("/M00004"), None, Some(&officer)).await.expect(204);
-    app.request(Method::DELETE, &roll("/M00004"), None, Some(&officer)).await.expect_problem(404, "not_found");
-    assert_eq!(app.get(&format!("/api/v1/ballots/{id}"), Some(&officer)).await.expect(200)["roll_size"], 30);
+    app.remove_voter(id, "M00004", Some(&officer)).await.expect(204);
+    app.remove_voter(id, "M00004", Some(&officer)).await.expect_problem(404, "not_found");
+    assert_eq!(app.get_ballot(id, Some(&officer)).await.expect(200)["roll_size"], 30);
 
     let corrections = log_entries(&app, "ballot.roll.correct").await;
     assert_eq!(corrections.len(), 2, "{corrections:?}");
@@ -117,16 +114,15 @@ both_backends!(the_roll_is_paged_searched_and_corrected_before_opening, |app: Te
     assert_eq!(removals[0]["details"], json!({"membership_no": "M00004", "roll_size": 30}));
 
     // Opening freezes the roll: the invitation goes to the corrected address, and no more corrections.
-    app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer)).await.expect(200);
-    let outbox = app.data_path().join("outbox");
-    let mails = wait_for(|| read_dir_messages(&outbox), 30, |m| m.contains("?code=")).await;
+    app.open_ballot(id, Some(&officer)).await.expect(200);
+    let mails = app.mail(30, |m| m.contains("?code=")).await;
     assert!(mails.iter().any(|m| m.contains("new.address@example.org")));
     assert!(!mails.iter().any(|m| m.contains("gp4@example.org")), "the removed voter is not invited");
     let frozen = patch("M00001", json!({"name": "Dr Late"}), &officer).await;
     frozen.expect_problem(409, "conflict");
     assert!(frozen.text.contains("froze when the ballot opened"), "{}", frozen.text);
-    app.request(Method::DELETE, &roll("/M00002"), None, Some(&officer)).await.expect_problem(409, "conflict");
-    let p = app.get(&roll(""), Some(&officer)).await.expect(200);
+    app.remove_voter(id, "M00002", Some(&officer)).await.expect_problem(409, "conflict");
+    let p = app.list_roll(id, Some(&officer)).await.expect(200);
     assert_eq!((p["editable"].clone(), p["total"].clone()), (json!(false), json!(30)));
 });
 
@@ -140,11 +136,9 @@ both_backends!(turnout_by_lmc_exports_as_csv_with_small_groups_hidden, |app: Tes
     let b = open_ballot(&app, 45, &lmcs).await;
     let id = b.id;
     for (i, (_, code)) in b.codes.iter().take(23).enumerate() {
-        app.post(&format!("/api/v1/ballots/{id}/votes"), json!({"code": code, "answers": answers_for(i)}), None)
-            .await
-            .expect(201);
+        app.cast_ballot(id, json!({"code": code, "answers": answers_for(i)}), None).await.expect(201);
     }
-    let r = app.get(&format!("/api/v1/ballots/{id}/turnout?format=csv"), Some(&b.officer)).await;
+    let r = app.ballot_turnout_csv(id, Some(&b.officer)).await;
     assert_eq!(r.status.as_u16(), 200, "{}", r.text);
     assert!(r.content_type().starts_with("text/csv"), "{}", r.content_type());
     let disposition = r.headers.get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -153,7 +147,7 @@ both_backends!(turnout_by_lmc_exports_as_csv_with_small_groups_hidden, |app: Tes
     assert_eq!(lines[0], ["lmc", "eligible", "voted", "turnout", "note"]);
     assert_eq!(lines[1][..4], ["All LMC areas", "45", "23", "0.5111"]);
     // The same rows as the console's live turnout: hidden by the same rule, in steps of ten.
-    let t = app.get(&format!("/api/v1/ballots/{id}/turnout"), Some(&b.officer)).await.expect(200);
+    let t = app.ballot_turnout(id, Some(&b.officer)).await.expect(200);
     let by_lmc = t["by_lmc"].as_array().expect("by_lmc");
     assert_eq!(lines.len(), 2 + by_lmc.len());
     for row in by_lmc {
@@ -169,18 +163,18 @@ both_backends!(turnout_by_lmc_exports_as_csv_with_small_groups_hidden, |app: Tes
         "shown groups move in steps of ten while voting is open: {lines:?}"
     );
     let (_, scrutineer) = app.user_with("scrutineer@example.org", &[Role::Scrutineer]).await;
-    app.get(&format!("/api/v1/ballots/{id}/turnout?format=csv"), Some(&scrutineer)).await.expect(200);
-    app.get(&format!("/api/v1/ballots/{id}/turnout?format=csv"), None).await.expect_problem(401, "unauthenticated");
+    app.ballot_turnout_csv(id, Some(&scrutineer)).await.expect(200);
+    app.ballot_turnout_csv(id, None).await.expect_problem(401, "unauthenticated");
     app.get(&format!("/api/v1/ballots/{id}/turnout?format=xml"), Some(&b.officer))
         .await
         .expect_problem(400, "bad_request");
 
     // Closed: the final figures, hidden as the results' breakdown hides them (by voters).
-    app.post_empty(&format!("/api/v1/ballots/{id}/close"), Some(&b.officer)).await.expect(200);
-    let r = app.get(&format!("/api/v1/ballots/{id}/turnout?format=csv"), Some(&b.officer)).await;
+    app.close_ballot(id, Some(&b.officer)).await.expect(200);
+    let r = app.ballot_turnout_csv(id, Some(&b.officer)).await;
     let lines = csv_lines(&r.text);
     assert_eq!(lines[1], ["All LMC areas", "45", "23", "0.5111", "final"]);
-    let results = app.get(&format!("/api/v1/ballots/{id}/results"), None).await.expect(200);
+    let results = app.ballot_results(id, None).await.expect(200);
     let rows: Vec<&Value> =
         results["breakdowns"].as_array().expect("breakdowns").iter().filter(|g| g["dimension"] == "lmc").collect();
     assert_eq!(lines.len(), 2 + rows.len());
@@ -206,7 +200,7 @@ async fn open_closing(
     let closes = chrono::Utc::now() + closes_in;
     let id = create_ballot(app, officer, json!({"closes_at": rfc3339(closes)})).await;
     import(app, officer, id, roll_csv(n, &["Devon"], false)).await;
-    app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(officer)).await.expect(200);
+    app.open_ballot(id, Some(officer)).await.expect(200);
     let closes = chrono::DateTime::parse_from_rfc3339(&rfc3339(closes)).expect("time").with_timezone(&chrono::Utc);
     (id, closes)
 }
@@ -217,7 +211,7 @@ async fn tick(app: &TestApp, at: chrono::DateTime<chrono::Utc>) -> usize {
 }
 
 async fn reminders_total(app: &TestApp, officer: &str, id: i64) -> i64 {
-    let mail = app.get(&format!("/api/v1/ballots/{id}/mail"), Some(officer)).await.expect(200);
+    let mail = app.mail_status(id, Some(officer)).await.expect(200);
     mail["by_kind"]
         .as_array()
         .expect("by_kind")
@@ -229,10 +223,9 @@ async fn reminders_total(app: &TestApp, officer: &str, id: i64) -> i64 {
 both_backends!(scheduled_reminders_go_once_when_due, |app: TestApp| async move {
     let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
     let (id, closes) = open_closing(&app, &officer, 12, chrono::Duration::days(10)).await;
-    let path = format!("/api/v1/ballots/{id}/reminders/schedule");
     let put = |body: Value| {
-        let (app, path, officer) = (&app, path.clone(), officer.clone());
-        async move { app.request(Method::PUT, &path, Some(body), Some(&officer)).await }
+        let (app, officer) = (&app, officer.clone());
+        async move { app.schedule_reminders(id, body, Some(&officer)).await }
     };
     let s = put(json!({"days_before_close": [2, 7]})).await.expect(200);
     let schedule = s["schedule"].as_array().expect("schedule");
@@ -245,9 +238,7 @@ both_backends!(scheduled_reminders_go_once_when_due, |app: TestApp| async move {
     assert!(past.text.contains("11 days before the close") && past.text.contains("already passed"), "{}", past.text);
     put(json!({"days_before_close": [0, 7]})).await.expect_problem(422, "validation_failed");
     let (_, other) = app.user_with("officer2@example.org", &[Role::Officer]).await;
-    app.request(Method::PUT, &path, Some(json!({"days_before_close": [3]})), Some(&other))
-        .await
-        .expect_problem(403, "forbidden");
+    app.schedule_reminders(id, json!({"days_before_close": [3]}), Some(&other)).await.expect_problem(403, "forbidden");
     let log = log_entries(&app, "ballot.reminders.schedule").await;
     assert_eq!(log.len(), 1);
     assert_eq!(log[0]["details"], json!({"days_before_close": [7, 2]}));
@@ -259,7 +250,7 @@ both_backends!(scheduled_reminders_go_once_when_due, |app: TestApp| async move {
     assert_eq!(tick(&app, t7).await, 0, "never twice");
     assert_eq!(tick(&app, t7 + chrono::Duration::hours(5)).await, 0, "never twice");
     assert_eq!(reminders_total(&app, &officer, id).await, 12);
-    let s = app.get(&format!("/api/v1/ballots/{id}/reminders"), Some(&officer)).await.expect(200);
+    let s = app.reminder_status(id, Some(&officer)).await.expect(200);
     assert_eq!(s["schedule"][0]["state"], "sent", "{s}");
     assert_eq!(s["schedule"][0]["sent_count"], 12);
     assert_eq!(s["schedule"][1]["state"], "pending");
@@ -274,72 +265,50 @@ both_backends!(scheduled_reminders_go_once_when_due, |app: TestApp| async move {
     assert_eq!(tick(&app, t7 + chrono::Duration::hours(6)).await, 0);
 
     // A manual round (forced: the scheduled round was logged at the real time, a moment ago).
-    app.post_empty(&format!("/api/v1/ballots/{id}/remind?force=true"), Some(&officer)).await.expect(200);
+    app.remind_voters_forced(id, Some(&officer)).await.expect(200);
     assert_eq!(reminders_total(&app, &officer, id).await, 24);
     // Two GPs vote; the two-day round goes to the other ten.
-    let outbox = app.data_path().join("outbox");
-    let mails = wait_for(
-        || read_dir_messages(&outbox),
-        12,
-        |m| m.contains("?code=") && m.contains("invited to vote") && !m.contains("reminder"),
-    )
-    .await;
+    let mails =
+        app.mail(12, |m| m.contains("?code=") && m.contains("invited to vote") && !m.contains("reminder")).await;
     let codes = crate::mailbox::codes_in(&mails);
     for (i, (_, code)) in codes.iter().take(2).enumerate() {
-        app.post(&format!("/api/v1/ballots/{id}/votes"), json!({"code": code, "answers": answers_for(i)}), None)
-            .await
-            .expect(201);
+        app.cast_ballot(id, json!({"code": code, "answers": answers_for(i)}), None).await.expect(201);
     }
     let now = chrono::Utc::now();
     let t2 = closes - chrono::Duration::days(2) + chrono::Duration::minutes(1);
     assert!(t2 > now + chrono::Duration::hours(1), "the manual round is more than an hour before");
     assert_eq!(tick(&app, t2).await, 10);
     assert_eq!(reminders_total(&app, &officer, id).await, 34);
-    let s = app.get(&format!("/api/v1/ballots/{id}/reminders"), Some(&officer)).await.expect(200);
+    let s = app.reminder_status(id, Some(&officer)).await.expect(200);
     assert!(s["next_scheduled_at"].is_null(), "{s}");
     assert_eq!(s["schedule"][1]["sent_count"], 10);
 
     // The hour rule for scheduled rounds: a ballot whose round falls due 10 minutes after a manual round.
     let (id2, closes2) =
         open_closing(&app, &officer, 3, chrono::Duration::days(7) + chrono::Duration::minutes(10)).await;
-    app.request(
-        Method::PUT,
-        &format!("/api/v1/ballots/{id2}/reminders/schedule"),
-        Some(json!({"days_before_close": [7]})),
-        Some(&officer),
-    )
-    .await
-    .expect(200);
-    app.post_empty(&format!("/api/v1/ballots/{id2}/remind"), Some(&officer)).await.expect(200);
+    app.schedule_reminders(id2, json!({"days_before_close": [7]}), Some(&officer)).await.expect(200);
+    app.remind_voters(id2, Some(&officer)).await.expect(200);
     let due = closes2 - chrono::Duration::days(7);
     assert_eq!(tick(&app, due + chrono::Duration::minutes(1)).await, 0, "waits: a round went within the hour");
-    let s = app.get(&format!("/api/v1/ballots/{id2}/reminders"), Some(&officer)).await.expect(200);
+    let s = app.reminder_status(id2, Some(&officer)).await.expect(200);
     assert_eq!(s["schedule"][0]["state"], "pending");
     assert_eq!(tick(&app, chrono::Utc::now() + chrono::Duration::minutes(61)).await, 3, "then goes");
 
     // Closed before a round was due: the round is skipped and says why; no more scheduling.
     let (id3, _) = open_closing(&app, &officer, 2, chrono::Duration::days(9)).await;
-    let path3 = format!("/api/v1/ballots/{id3}/reminders/schedule");
-    app.request(Method::PUT, &path3, Some(json!({"days_before_close": [3]})), Some(&officer)).await.expect(200);
-    app.post_empty(&format!("/api/v1/ballots/{id3}/close"), Some(&officer)).await.expect(200);
+    app.schedule_reminders(id3, json!({"days_before_close": [3]}), Some(&officer)).await.expect(200);
+    app.close_ballot(id3, Some(&officer)).await.expect(200);
     assert_eq!(tick(&app, chrono::Utc::now()).await, 0);
-    let s = app.get(&format!("/api/v1/ballots/{id3}/reminders"), Some(&officer)).await.expect(200);
+    let s = app.reminder_status(id3, Some(&officer)).await.expect(200);
     assert_eq!(s["schedule"][0]["state"], "skipped", "{s}");
     assert!(s["schedule"][0]["note"].as_str().unwrap_or("").contains("closed"), "{s}");
-    app.request(Method::PUT, &path3, Some(json!({"days_before_close": [3]})), Some(&officer))
+    app.schedule_reminders(id3, json!({"days_before_close": [3]}), Some(&officer))
         .await
         .expect_problem(409, "conflict");
 
     // No closing time: 409 with what to do.
     let id4 = create_ballot(&app, &officer, json!({})).await;
-    let r = app
-        .request(
-            Method::PUT,
-            &format!("/api/v1/ballots/{id4}/reminders/schedule"),
-            Some(json!({"days_before_close": [7]})),
-            Some(&officer),
-        )
-        .await;
+    let r = app.schedule_reminders(id4, json!({"days_before_close": [7]}), Some(&officer)).await;
     r.expect_problem(409, "conflict");
     assert!(r.text.contains("no closing time"), "{}", r.text);
 });
@@ -348,18 +317,12 @@ both_backends!(scheduled_reminders_go_once_when_due, |app: TestApp| async move {
 both_backends!(the_service_sends_a_scheduled_round_by_itself, |app: TestApp| async move {
     let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
     let (id, _) = open_closing(&app, &officer, 4, chrono::Duration::days(2) + chrono::Duration::seconds(8)).await;
-    app.request(
-        Method::PUT,
-        &format!("/api/v1/ballots/{id}/reminders/schedule"),
-        Some(json!({"days_before_close": [2]})),
-        Some(&officer),
-    )
-    .await
-    .expect(200);
+    app.schedule_reminders(id, json!({"days_before_close": [2]}), Some(&officer)).await.expect(200);
+    // The service's own tick and background sender, with nobody asking: wait for the file outbox.
     let outbox = app.data_path().join("outbox");
     let reminders = wait_for(|| read_dir_messages(&outbox), 4, |m| m.contains("This is a reminder")).await;
     assert_eq!(reminders.len(), 4);
-    let s = app.get(&format!("/api/v1/ballots/{id}/reminders"), Some(&officer)).await.expect(200);
+    let s = app.reminder_status(id, Some(&officer)).await.expect(200);
     assert_eq!(
         (s["schedule"][0]["state"].clone(), s["schedule"][0]["sent_count"].clone()),
         (json!("sent"), json!(4)),

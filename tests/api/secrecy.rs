@@ -2,7 +2,6 @@
 //! over HTTP (and against the database file where the attack needs it); each must now fail.
 
 use carried::services::auth::Role;
-use reqwest::Method;
 use serde_json::json;
 
 use crate::both_backends;
@@ -14,61 +13,30 @@ both_backends!(a_second_chair_cannot_touch_another_chairs_conference, |app: Test
     let admin = app.admin().await;
     let (_, chair) = app.user_with("chair@example.org", &[Role::Chair]).await;
     let (chair2_id, chair2) = app.user_with("chair2@example.org", &[Role::Chair]).await;
-    let conf = app.post("/api/v1/conferences", json!({"name": "Mine"}), Some(&chair)).await.expect(201)["id"]
+    let conf =
+        app.create_conference(json!({"name": "Mine"}), Some(&chair)).await.expect(201)["id"].as_i64().expect("id");
+    let motion = app.create_motion(conf, json!({"stem": "That conference is mine."}), Some(&chair)).await.expect(201)
+        ["id"]
         .as_i64()
         .expect("id");
-    let motion = app
-        .post(&format!("/api/v1/conferences/{conf}/motions"), json!({"stem": "That conference is mine."}), Some(&chair))
-        .await
-        .expect(201)["id"]
-        .as_i64()
-        .expect("id");
-    let poll = app
-        .post(&format!("/api/v1/motions/{motion}/polls"), json!({"subject": "whole"}), Some(&chair))
-        .await
-        .expect(201)["id"]
-        .as_i64()
-        .expect("id");
+    let poll =
+        app.open_poll(motion, json!({"subject": "whole"}), Some(&chair)).await.expect(201)["id"].as_i64().expect("id");
     // The attack: the second chair closes the poll and the conference, adds a motion.
-    app.post_empty(&format!("/api/v1/polls/{poll}/close"), Some(&chair2)).await.expect_problem(403, "forbidden");
-    app.post_empty(&format!("/api/v1/conferences/{conf}/close"), Some(&chair2)).await.expect_problem(403, "forbidden");
-    app.post(&format!("/api/v1/conferences/{conf}/motions"), json!({"stem": "That I take over."}), Some(&chair2))
-        .await
-        .expect_problem(403, "forbidden");
-    let c = app.get(&format!("/api/v1/conferences/{conf}"), None).await.expect(200);
+    app.close_poll(poll, Some(&chair2)).await.expect_problem(403, "forbidden");
+    app.close_conference(conf, Some(&chair2)).await.expect_problem(403, "forbidden");
+    app.create_motion(conf, json!({"stem": "That I take over."}), Some(&chair2)).await.expect_problem(403, "forbidden");
+    let c = app.get_conference(conf, None).await.expect(200);
     assert_eq!(c["status"], "open", "the conference is still open");
-    assert_eq!(app.get(&format!("/api/v1/polls/{poll}"), None).await.expect(200)["status"], "open");
+    assert_eq!(app.get_poll(poll, None).await.expect(200)["status"], "open");
     // The chair cannot make themselves or others chairs; the admin can.
-    app.request(
-        Method::PUT,
-        &format!("/api/v1/conferences/{conf}/chairs"),
-        Some(json!({"user_ids": [chair2_id]})),
-        Some(&chair),
-    )
-    .await
-    .expect_problem(403, "forbidden");
+    app.set_chairs(conf, json!({"user_ids": [chair2_id]}), Some(&chair)).await.expect_problem(403, "forbidden");
     let (rep_id, _) = app.user_with("rep@example.org", &[Role::Representative]).await;
-    app.request(
-        Method::PUT,
-        &format!("/api/v1/conferences/{conf}/chairs"),
-        Some(json!({"user_ids": [rep_id]})),
-        Some(&admin),
-    )
-    .await
-    .expect_problem(422, "validation_failed");
-    let set = app
-        .request(
-            Method::PUT,
-            &format!("/api/v1/conferences/{conf}/chairs"),
-            Some(json!({"user_ids": [chair2_id]})),
-            Some(&admin),
-        )
-        .await
-        .expect(200);
+    app.set_chairs(conf, json!({"user_ids": [rep_id]}), Some(&admin)).await.expect_problem(422, "validation_failed");
+    let set = app.set_chairs(conf, json!({"user_ids": [chair2_id]}), Some(&admin)).await.expect(200);
     assert_eq!(set["user_ids"], json!([chair2_id]));
     // Now the roles are swapped: the first chair is out.
-    app.post_empty(&format!("/api/v1/polls/{poll}/close"), Some(&chair)).await.expect_problem(403, "forbidden");
-    app.post_empty(&format!("/api/v1/polls/{poll}/close"), Some(&chair2)).await.expect(200);
+    app.close_poll(poll, Some(&chair)).await.expect_problem(403, "forbidden");
+    app.close_poll(poll, Some(&chair2)).await.expect(200);
 });
 
 both_backends!(a_second_officer_cannot_open_close_or_publish_another_officers_ballot, |app: TestApp| async move {
@@ -79,90 +47,72 @@ both_backends!(a_second_officer_cannot_open_close_or_publish_another_officers_ba
     let id = crate::ballots::create_ballot(&app, &officer, json!({})).await;
     let roll = crate::ballots::roll_csv(3, &["Devon"], false).into_bytes();
     // The attack, on a draft: read it, import a roll, edit it, open it.
-    app.get(&format!("/api/v1/ballots/{id}"), Some(&officer2)).await.expect_problem(403, "forbidden");
-    app.post_raw(&format!("/api/v1/ballots/{id}/roll"), "text/csv", roll.clone(), Some(&officer2))
+    app.get_ballot(id, Some(&officer2)).await.expect_problem(403, "forbidden");
+    app.import_roll(id, roll.clone(), Some(&officer2)).await.expect_problem(403, "forbidden");
+    app.update_ballot(id, json!({"title": "Hijacked", "questions": crate::ballots::questions()}), Some(&officer2))
         .await
         .expect_problem(403, "forbidden");
-    app.request(
-        Method::PUT,
-        &format!("/api/v1/ballots/{id}"),
-        Some(json!({"title": "Hijacked", "questions": crate::ballots::questions()})),
-        Some(&officer2),
-    )
-    .await
-    .expect_problem(403, "forbidden");
-    app.post_raw(&format!("/api/v1/ballots/{id}/roll"), "text/csv", roll, Some(&officer)).await.expect(200);
-    app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer2)).await.expect_problem(403, "forbidden");
-    let b = app.get(&format!("/api/v1/ballots/{id}"), Some(&officer)).await.expect(200);
+    app.import_roll(id, roll, Some(&officer)).await.expect(200);
+    app.open_ballot(id, Some(&officer2)).await.expect_problem(403, "forbidden");
+    let b = app.get_ballot(id, Some(&officer)).await.expect(200);
     assert_eq!(b["status"], "draft");
     assert_eq!(b["title"], "Indicative ballot on online access");
-    app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer)).await.expect(200);
+    app.open_ballot(id, Some(&officer)).await.expect(200);
     // Open: no turnout, mail status, reminders or closing for the other officer; the scrutineer reads.
-    app.get(&format!("/api/v1/ballots/{id}/turnout"), Some(&officer2)).await.expect_problem(403, "forbidden");
-    app.get(&format!("/api/v1/ballots/{id}/mail"), Some(&officer2)).await.expect_problem(403, "forbidden");
-    app.get(&format!("/api/v1/ballots/{id}/turnout"), Some(&scrutineer)).await.expect(200);
-    app.post_empty(&format!("/api/v1/ballots/{id}/remind"), Some(&officer2)).await.expect_problem(403, "forbidden");
-    app.post_empty(&format!("/api/v1/ballots/{id}/close"), Some(&officer2)).await.expect_problem(403, "forbidden");
-    assert_eq!(app.get(&format!("/api/v1/ballots/{id}"), None).await.expect(200)["status"], "open");
-    app.post_empty(&format!("/api/v1/ballots/{id}/close"), Some(&officer)).await.expect(200);
-    app.post_empty(&format!("/api/v1/ballots/{id}/publish"), Some(&officer2)).await.expect_problem(403, "forbidden");
+    app.ballot_turnout(id, Some(&officer2)).await.expect_problem(403, "forbidden");
+    app.mail_status(id, Some(&officer2)).await.expect_problem(403, "forbidden");
+    app.ballot_turnout(id, Some(&scrutineer)).await.expect(200);
+    app.remind_voters(id, Some(&officer2)).await.expect_problem(403, "forbidden");
+    app.close_ballot(id, Some(&officer2)).await.expect_problem(403, "forbidden");
+    assert_eq!(app.get_ballot(id, None).await.expect(200)["status"], "open");
+    app.close_ballot(id, Some(&officer)).await.expect(200);
+    app.publish_ballot(id, Some(&officer2)).await.expect_problem(403, "forbidden");
     // An admin hands the ballot to the second officer.
-    app.request(
-        Method::PUT,
-        &format!("/api/v1/ballots/{id}/officers"),
-        Some(json!({"user_ids": [officer2_id]})),
-        Some(&officer),
-    )
-    .await
-    .expect_problem(403, "forbidden");
-    app.request(
-        Method::PUT,
-        &format!("/api/v1/ballots/{id}/officers"),
-        Some(json!({"user_ids": [officer2_id]})),
-        Some(&admin),
-    )
-    .await
-    .expect(200);
-    app.post_empty(&format!("/api/v1/ballots/{id}/publish"), Some(&officer)).await.expect_problem(403, "forbidden");
-    app.post_empty(&format!("/api/v1/ballots/{id}/publish"), Some(&officer2)).await.expect(200);
+    app.set_officers(id, json!({"user_ids": [officer2_id]}), Some(&officer)).await.expect_problem(403, "forbidden");
+    app.set_officers(id, json!({"user_ids": [officer2_id]}), Some(&admin)).await.expect(200);
+    app.publish_ballot(id, Some(&officer)).await.expect_problem(403, "forbidden");
+    app.publish_ballot(id, Some(&officer2)).await.expect(200);
 });
 
 // ---- finding 13 and a finding 14 item: registering representatives ----------------------------------
 
 both_backends!(a_chair_cannot_read_or_promote_other_accounts_when_registering, |app: TestApp| async move {
     let admin = app.admin().await;
-    let admin_id = app.get("/api/v1/auth/me", Some(&admin)).await.expect(200)["id"].as_i64().expect("id");
+    let admin_id = app.me(Some(&admin)).await.expect(200)["id"].as_i64().expect("id");
     let (_, chair) = app.user_with("chair@example.org", &[Role::Chair]).await;
     let (officer_id, _) = app.user_with("officer@example.org", &[Role::Officer]).await;
     let (rep_id, _) = app.user_with("rep@example.org", &[Role::Representative]).await;
-    let conf = app.post("/api/v1/conferences", json!({"name": "Reps"}), Some(&chair)).await.expect(201)["id"]
-        .as_i64()
-        .expect("id");
-    let path = format!("/api/v1/conferences/{conf}/representatives");
+    let conf =
+        app.create_conference(json!({"name": "Reps"}), Some(&chair)).await.expect(201)["id"].as_i64().expect("id");
     // The attack: register the admin (and an officer) by user id, read their email, make them representatives.
     for id in [admin_id, officer_id, 999_999] {
-        let r = app.post(&path, json!({"user_id": id, "lmc": "Devon"}), Some(&chair)).await;
+        let r = app.add_representative(conf, json!({"user_id": id, "lmc": "Devon"}), Some(&chair)).await;
         r.expect_problem(422, "validation_failed");
         assert!(!r.text.contains("admin@example.org") && !r.text.contains("officer@example.org"), "{}", r.text);
     }
     // By email, an account holding other roles is not changed either.
-    app.post(&path, json!({"email": "admin@example.org", "lmc": "Devon"}), Some(&chair))
+    app.add_representative(conf, json!({"email": "admin@example.org", "lmc": "Devon"}), Some(&chair))
         .await
         .expect_problem(422, "validation_failed");
-    let me = app.get("/api/v1/auth/me", Some(&admin)).await.expect(200);
+    let me = app.me(Some(&admin)).await.expect(200);
     assert_eq!(me["roles"], json!(["admin"]), "the admin's roles are unchanged");
-    let users = app.get("/api/v1/users", Some(&admin)).await.expect(200);
+    let users = app.list_users(Some(&admin)).await.expect(200);
     let officer = users.as_array().expect("users").iter().find(|u| u["id"] == officer_id).cloned().expect("officer");
     assert_eq!(officer["roles"], json!(["officer"]));
     // What a chair may do: an existing representative by id or email, a new person by email and name.
-    app.post(&path, json!({"user_id": rep_id, "lmc": "Devon"}), Some(&chair)).await.expect(201);
-    let r =
-        app.post(&path, json!({"email": "new.rep@example.org", "name": "New Rep", "lmc": "Kent"}), Some(&chair)).await;
+    app.add_representative(conf, json!({"user_id": rep_id, "lmc": "Devon"}), Some(&chair)).await.expect(201);
+    let r = app
+        .add_representative(
+            conf,
+            json!({"email": "new.rep@example.org", "name": "New Rep", "lmc": "Kent"}),
+            Some(&chair),
+        )
+        .await;
     assert_eq!(r.expect(201)["email"], "new.rep@example.org");
-    app.post(&path, json!({"email": "rep@example.org", "lmc": "Devon"}), Some(&chair))
+    app.add_representative(conf, json!({"email": "rep@example.org", "lmc": "Devon"}), Some(&chair))
         .await
         .expect_problem(409, "conflict");
-    let list = app.get(&path, Some(&chair)).await.expect(200);
+    let list = app.list_representatives(conf, Some(&chair)).await.expect(200);
     assert_eq!(list.as_array().map(Vec::len), Some(2));
 });
 
@@ -170,18 +120,14 @@ both_backends!(a_disabled_account_is_one_rejected_line_of_a_representatives_csv,
     let admin = app.admin().await;
     let (_, chair) = app.user_with("chair@example.org", &[Role::Chair]).await;
     let (gone_id, _) = app.user_with("gone@example.org", &[Role::Representative]).await;
-    app.request(Method::DELETE, &format!("/api/v1/users/{gone_id}"), None, Some(&admin)).await.expect(204);
+    app.delete_user(gone_id, Some(&admin)).await.expect(204);
     app.seed_user("officer@example.org", &[Role::Officer]).await;
     app.seed_user("rep@example.org", &[Role::Representative]).await;
-    let conf = app.post("/api/v1/conferences", json!({"name": "CSV"}), Some(&chair)).await.expect(201)["id"]
-        .as_i64()
-        .expect("id");
+    let conf =
+        app.create_conference(json!({"name": "CSV"}), Some(&chair)).await.expect(201)["id"].as_i64().expect("id");
     let csv = "name,email,lmc\nGone,gone@example.org,Devon\nRep,rep@example.org,Devon\n\
                Officer,officer@example.org,Kent\nNew,new@example.org,Kent\n";
-    let r = app
-        .post_raw(&format!("/api/v1/conferences/{conf}/representatives/import"), "text/csv", csv.into(), Some(&chair))
-        .await
-        .expect(200);
+    let r = app.import_representatives(conf, csv.into(), Some(&chair)).await.expect(200);
     assert_eq!(r["added"], 2, "{r}");
     assert_eq!(r["invited"], 1, "{r}");
     let rejected = r["rejected"].as_array().expect("rejected");
@@ -190,7 +136,7 @@ both_backends!(a_disabled_account_is_one_rejected_line_of_a_representatives_csv,
     assert!(rejected[0]["reason"].as_str().unwrap_or("").contains("disabled"), "{r}");
     assert_eq!(rejected[1]["line"], 4);
     assert!(rejected[1]["reason"].as_str().unwrap_or("").contains("other roles"), "{r}");
-    let users = app.get("/api/v1/users", Some(&admin)).await.expect(200);
+    let users = app.list_users(Some(&admin)).await.expect(200);
     let officer =
         users.as_array().expect("users").iter().find(|u| u["email"] == "officer@example.org").cloned().expect("o");
     assert_eq!(officer["roles"], json!(["officer"]));
@@ -207,16 +153,10 @@ both_backends!(live_turnout_never_places_one_vote_in_a_small_group, |app: TestAp
     let b = crate::ballots::open_ballot(&app, lmcs.len(), &lmcs).await;
     let mut seen: Vec<serde_json::Value> = Vec::new();
     for (i, (_, code)) in b.codes.iter().enumerate() {
-        app.post(
-            &format!("/api/v1/ballots/{}/votes", b.id),
-            json!({"code": code, "answers": crate::ballots::answers_for(i)}),
-            None,
-        )
-        .await
-        .expect(201);
+        app.cast_ballot(b.id, json!({"code": code, "answers": crate::ballots::answers_for(i)}), None).await.expect(201);
         // The attack: watch turnout by group after every single vote, as officer and as scrutineer.
         for token in [&b.officer, &scrutineer] {
-            let t = app.get(&format!("/api/v1/ballots/{}/turnout", b.id), Some(token)).await.expect(200);
+            let t = app.ballot_turnout(b.id, Some(token)).await.expect(200);
             assert_eq!(t["voted"], i + 1, "the overall count is exact");
             let rows: Vec<serde_json::Value> = t["by_lmc"]
                 .as_array()
@@ -252,7 +192,7 @@ both_backends!(live_turnout_never_places_one_vote_in_a_small_group, |app: TestAp
     }
     // The large LMC is shown (12 voted, shown as 10); the next smallest is hidden with the small ones,
     // whose 4 on the roll could otherwise be worked out by subtraction from the total.
-    let t = app.get(&format!("/api/v1/ballots/{}/turnout", b.id), Some(&b.officer)).await.expect(200);
+    let t = app.ballot_turnout(b.id, Some(&b.officer)).await.expect(200);
     let row = |g: &str| t["by_lmc"].as_array().expect("rows").iter().find(|r| r["group"] == g).cloned().expect("row");
     assert_eq!((row("Big")["voted"].as_u64(), row("Big")["suppressed"].as_bool()), (Some(10), Some(false)));
     assert_eq!(row("Mid")["suppressed"], true);
@@ -314,16 +254,15 @@ async fn confirmations(app: &TestApp, ballot: i64) -> Vec<String> {
 
 both_backends!(confirmations_go_out_in_batches_in_roll_order_with_coarse_times, |app: TestApp| async move {
     let b = crate::ballots::open_ballot(&app, 12, &["Devon"]).await;
-    let votes = format!("/api/v1/ballots/{}/votes", b.id);
     let order = cast_order(&b);
     // The attack: one quiet vote at a time, reading the outbox after each.
     for (i, (_, code)) in order.iter().take(9).enumerate() {
-        app.post(&votes, json!({"code": code, "answers": crate::ballots::answers_for(i)}), None).await.expect(201);
+        app.cast_ballot(b.id, json!({"code": code, "answers": crate::ballots::answers_for(i)}), None).await.expect(201);
     }
     tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
     assert!(confirmations(&app, b.id).await.is_empty(), "nothing is confirmed before ten votes");
     let (_, tenth) = &order[9];
-    app.post(&votes, json!({"code": tenth, "answers": crate::ballots::answers_for(9)}), None).await.expect(201);
+    app.cast_ballot(b.id, json!({"code": tenth, "answers": crate::ballots::answers_for(9)}), None).await.expect(201);
     wait_until("ten confirmations", || async { confirmations(&app, b.id).await.len() == 10 }).await;
     let rows = confirmations(&app, b.id).await;
     let fields: Vec<Vec<&str>> = rows.iter().map(|r| r.split('|').collect()).collect();
@@ -345,22 +284,23 @@ both_backends!(confirmations_go_out_in_batches_in_roll_order_with_coarse_times, 
         assert!(seconds.starts_with("00"), "to the minute: {}", f[1]);
     }
     // The checkpoint moved by the whole batch at once.
-    let cp = app.get(&format!("/api/v1/ballots/{}/checkpoint", b.id), None).await.expect(200);
+    let cp = app.ballot_checkpoint(b.id, None).await.expect(200);
     assert_eq!(cp["count"], 10);
     // The rest are confirmed at close.
     let (_, eleventh) = &order[10];
-    app.post(&votes, json!({"code": eleventh, "answers": crate::ballots::answers_for(10)}), None).await.expect(201);
-    app.post_empty(&format!("/api/v1/ballots/{}/close", b.id), Some(&b.officer)).await.expect(200);
+    app.cast_ballot(b.id, json!({"code": eleventh, "answers": crate::ballots::answers_for(10)}), None)
+        .await
+        .expect(201);
+    app.close_ballot(b.id, Some(&b.officer)).await.expect(200);
     assert_eq!(confirmations(&app, b.id).await.len(), 11);
 });
 
 both_backends!(the_record_does_not_follow_casting_order_and_the_ballot_box_is_scrubbed, |app: TestApp| async move {
     let b = crate::ballots::open_ballot(&app, 12, &["Devon", "Kent"]).await;
-    let votes = format!("/api/v1/ballots/{}/votes", b.id);
     let mut receipts = Vec::new();
     let mut box_tokens = Vec::new();
     for (i, (_, code)) in cast_order(&b).iter().enumerate() {
-        let r = app.post(&votes, json!({"code": code, "answers": crate::ballots::answers_for(i)}), None).await;
+        let r = app.cast_ballot(b.id, json!({"code": code, "answers": crate::ballots::answers_for(i)}), None).await;
         receipts.push(r.expect(201)["receipt"].as_str().expect("receipt").to_string());
         if i < 9 {
             // A database reader during voting: the box has no order, the record nothing yet.
@@ -385,7 +325,7 @@ both_backends!(the_record_does_not_follow_casting_order_and_the_ballot_box_is_sc
     columns.sort();
     assert_eq!(columns, ["answers", "ballot_id", "lmc", "nonce", "receipt", "role", "token"], "no sequence, no time");
     wait_until("the first batch to be chained", || async {
-        app.get(&format!("/api/v1/ballots/{}/checkpoint", b.id), None).await.body["count"].as_u64().unwrap_or(0) >= 10
+        app.ballot_checkpoint(b.id, None).await.body["count"].as_u64().unwrap_or(0) >= 10
     })
     .await;
     if app.backend == crate::helpers::Backend::Postgres {
@@ -396,8 +336,8 @@ both_backends!(the_record_does_not_follow_casting_order_and_the_ballot_box_is_sc
         assert_eq!(distinct.len(), 1, "one transaction chained the whole batch: {xmins:?}");
         assert!(xmins.len() >= 10);
     }
-    app.post_empty(&format!("/api/v1/ballots/{}/close", b.id), Some(&b.officer)).await.expect(200);
-    let record = app.get(&format!("/api/v1/ballots/{}/record", b.id), None).await.expect(200);
+    app.close_ballot(b.id, Some(&b.officer)).await.expect(200);
+    let record = app.ballot_record(b.id, None).await.expect(200);
     let recorded: Vec<String> = record["entries"]
         .as_array()
         .expect("entries")
@@ -432,7 +372,7 @@ both_backends!(the_record_does_not_follow_casting_order_and_the_ballot_box_is_sc
             );
         }
     }
-    let v = app.get(&format!("/api/v1/ballots/{}/results", b.id), None).await.expect(200);
+    let v = app.ballot_results(b.id, None).await.expect(200);
     assert_eq!(v["votes_cast"], 12);
 });
 
@@ -441,20 +381,15 @@ both_backends!(the_record_does_not_follow_casting_order_and_the_ballot_box_is_sc
 both_backends!(an_admin_cannot_vote_as_a_roll_member_through_an_account_they_made, |app: TestApp| async move {
     let admin = app.admin().await;
     let b = crate::ballots::open_ballot(&app, 3, &["Devon"]).await;
-    let votes = format!("/api/v1/ballots/{}/votes", b.id);
     // The attack: an account with gp0's email and a password the admin chose, then a vote signed in.
-    app.post(
-        "/api/v1/users",
-        json!({"email": "gp0@example.org", "name": "Not Dr 0", "password": crate::helpers::PASSWORD, "roles": ["member"]}),
-        Some(&admin),
-    )
+    app.create_user(json!({"email": "gp0@example.org", "name": "Not Dr 0", "password": crate::helpers::PASSWORD, "roles": ["member"]}), Some(&admin))
     .await
     .expect(201);
     let fake = app.login("gp0@example.org").await;
-    app.post(&votes, json!({"answers": crate::ballots::answers_for(0)}), Some(&fake))
+    app.cast_ballot(b.id, json!({"answers": crate::ballots::answers_for(0)}), Some(&fake))
         .await
         .expect_problem(403, "forbidden");
-    let t = app.get(&format!("/api/v1/ballots/{}/turnout", b.id), Some(&b.officer)).await.expect(200);
+    let t = app.ballot_turnout(b.id, Some(&b.officer)).await.expect(200);
     assert_eq!(t["voted"], 0, "nothing was cast");
     // The same with the CLI (`carried user add`, password from stdin).
     let out = app.cli(
@@ -463,15 +398,15 @@ both_backends!(an_admin_cannot_vote_as_a_roll_member_through_an_account_they_mad
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let fake = app.login("gp1@example.org").await;
-    app.post(&votes, json!({"answers": crate::ballots::answers_for(1)}), Some(&fake))
+    app.cast_ballot(b.id, json!({"answers": crate::ballots::answers_for(1)}), Some(&fake))
         .await
         .expect_problem(403, "forbidden");
     // gp0's own code still works: their vote was not taken.
     let code = &b.codes.iter().find(|(e, _)| e == "gp0@example.org").expect("gp0").1;
-    app.post(&votes, json!({"code": code, "answers": crate::ballots::answers_for(0)}), None).await.expect(201);
+    app.cast_ballot(b.id, json!({"code": code, "answers": crate::ballots::answers_for(0)}), None).await.expect(201);
     // A GP who set their own password through the emailed link votes signed in.
     let (_, gp2) = crate::ballots::proven_user(&app, &admin, "gp2@example.org", &["member"]).await;
-    app.post(&votes, json!({"answers": crate::ballots::answers_for(2)}), Some(&gp2)).await.expect(201);
+    app.cast_ballot(b.id, json!({"answers": crate::ballots::answers_for(2)}), Some(&gp2)).await.expect(201);
 });
 
 // ---- finding 14: CSV exports defuse formulas, full-width ones and a leading `|` included ---------------
@@ -501,20 +436,19 @@ fn csv_cells(csv: &str) -> Vec<String> {
 
 both_backends!(csv_exports_defuse_full_width_and_pipe_formulas, |app: TestApp| async move {
     let (_, chair) = app.user_with("chair@example.org", &[Role::Chair]).await;
-    let conf = app.post("/api/v1/conferences", json!({"name": "CSV"}), Some(&chair)).await.expect(201)["id"]
-        .as_i64()
-        .expect("id");
+    let conf =
+        app.create_conference(json!({"name": "CSV"}), Some(&chair)).await.expect(201)["id"].as_i64().expect("id");
     let attacks = ["\u{FF1D}HYPERLINK(\"http://x\")", "|calc", "\u{FF0B}1", "\u{FF20}SUM(A1)", "\u{FF0D}1"];
     for (i, a) in attacks.iter().enumerate() {
-        app.post(
-            &format!("/api/v1/conferences/{conf}/motions"),
+        app.create_motion(
+            conf,
             json!({"number": i + 1, "proposer": a, "stem": format!("{a} That conference is exported.")}),
             Some(&chair),
         )
         .await
         .expect(201);
     }
-    let r = app.get(&format!("/api/v1/conferences/{conf}/resolutions?format=csv"), None).await;
+    let r = app.resolutions_as(conf, "csv", None).await;
     assert_eq!(r.status.as_u16(), 200);
     let cells = csv_cells(&r.text);
     for a in attacks {
@@ -528,8 +462,7 @@ both_backends!(csv_exports_defuse_full_width_and_pipe_formulas, |app: TestApp| a
     let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
     let options = ["\u{FF1D}1+1", "|calc", "\u{FF0B}1"];
     let id = app
-        .post(
-            "/api/v1/ballots",
+        .create_ballot(
             json!({"title": "CSV", "questions": [{"text": "Which?", "kind": "one_of", "options": options}]}),
             Some(&officer),
         )
@@ -537,17 +470,10 @@ both_backends!(csv_exports_defuse_full_width_and_pipe_formulas, |app: TestApp| a
         .expect(201)["id"]
         .as_i64()
         .expect("id");
-    app.post_raw(
-        &format!("/api/v1/ballots/{id}/roll"),
-        "text/csv",
-        crate::ballots::roll_csv(1, &["Devon"], false).into_bytes(),
-        Some(&officer),
-    )
-    .await
-    .expect(200);
-    app.post_empty(&format!("/api/v1/ballots/{id}/open"), Some(&officer)).await.expect(200);
-    app.post_empty(&format!("/api/v1/ballots/{id}/close"), Some(&officer)).await.expect(200);
-    let r = app.get(&format!("/api/v1/ballots/{id}/results?format=csv"), None).await;
+    app.import_roll(id, crate::ballots::roll_csv(1, &["Devon"], false).into_bytes(), Some(&officer)).await.expect(200);
+    app.open_ballot(id, Some(&officer)).await.expect(200);
+    app.close_ballot(id, Some(&officer)).await.expect(200);
+    let r = app.ballot_results_csv(id, None).await;
     assert_eq!(r.status.as_u16(), 200, "{}", r.text);
     let cells = csv_cells(&r.text);
     for o in options {
