@@ -62,6 +62,20 @@ both_backends!(sample_agenda_previews_then_imports_once, |app: TestApp| async mo
     assert!(strings(&again["changes"]["added"]).is_empty());
     let motions = app.list_motions(conf.id, Some(&conf.chair)).await.expect(200);
     assert_eq!(motions.as_array().expect("motions").len(), 10);
+
+    // The hall names items as the printed agenda does ("12a"), not by the motion's internal number.
+    let id_12a = list[1]["id"].as_i64().expect("id");
+    app.decide_motion(id_12a, json!({"outcome": "withdrawn"}), Some(&conf.chair)).await.expect(200);
+    let hall = app.hall_state(conf.id, None).await.expect(200);
+    let decided = hall["agenda"]["decided"].as_array().expect("decided");
+    let line = decided.iter().find(|l| l["motion_id"] == id_12a).expect("12a among the decided");
+    assert_eq!(line["item"], "12a", "the hall's line: {line}");
+    // And "next" follows the agenda's order: with 12 and 12a decided, 12b comes next (not 13).
+    app.decide_motion(list[0]["id"].as_i64().expect("id"), json!({"outcome": "withdrawn"}), Some(&conf.chair))
+        .await
+        .expect(200);
+    let hall = app.hall_state(conf.id, None).await.expect(200);
+    assert_eq!(hall["agenda"]["next"]["item"], "12b", "next: {}", hall["agenda"]["next"]);
 });
 
 both_backends!(reimport_updates_by_number_and_keeps_what_was_voted, |app: TestApp| async move {

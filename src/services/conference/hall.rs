@@ -66,16 +66,23 @@ pub(super) fn motions_of_poll(subject: &serde_json::Value, motion_id: Option<i64
     }
 }
 
-/// Every motion of a conference in number order, in two queries (the hall snapshot is fetched by every
+/// Every motion of a conference in agenda order (as the chair's list has them), in two queries (the hall snapshot is fetched by every
 /// page that reconnects, so it must not cost queries per motion).
 pub(super) fn motions_in_two_queries(conn: &mut DbConnection, conference_id: i64) -> AppResult<Vec<MotionView>> {
     let rows: Vec<MotionRow> = motions::table
         .filter(motions::conference_id.eq(conference_id))
-        .order(motions::number.asc())
+        .order((motions::position.asc(), motions::number.asc()))
         .select(MotionRow::as_select())
         .load(conn)?;
     let mut by_motion = parts_of_conference(conn, conference_id)?;
-    rows.iter().map(|row| motion_view_from_rows(row, by_motion.remove(&row.id).unwrap_or_default())).collect()
+    rows.into_iter()
+        .map(|row| {
+            let mut view = motion_view_from_rows(&row, by_motion.remove(&row.id).unwrap_or_default())?;
+            // The item as the printed agenda names it ("12a"), not the motion's internal number.
+            with_agenda_fields(&mut view, row);
+            Ok(view)
+        })
+        .collect()
 }
 
 pub fn hall_state(conn: &mut DbConnection, viewer: Option<&User>, conference_id: i64) -> AppResult<HallState> {
@@ -114,15 +121,16 @@ pub fn hall_state(conn: &mut DbConnection, viewer: Option<&User>, conference_id:
             .collect(),
         (None, None) => vec![],
     };
+    // The running order goes by place on the agenda: a motion's rank in agenda order stands for its number
+    // (an agenda's "12a" has an internal number far above 13's).
+    let rank = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
     let entries: Vec<procedure::hall::AgendaEntry> = motions
         .iter()
-        .map(|m| procedure::hall::AgendaEntry {
-            number: u32::try_from(m.number).unwrap_or(0),
-            decided: m.outcome_text.is_some(),
-        })
+        .enumerate()
+        .map(|(i, m)| procedure::hall::AgendaEntry { number: rank(i), decided: m.outcome_text.is_some() })
         .collect();
     let current: Vec<u32> =
-        motions.iter().filter(|m| current_ids.contains(&m.id)).map(|m| u32::try_from(m.number).unwrap_or(0)).collect();
+        motions.iter().enumerate().filter(|(_, m)| current_ids.contains(&m.id)).map(|(i, _)| rank(i)).collect();
     let order = procedure::hall::running_order(&entries, &current);
     let agenda = HallAgenda {
         now: order.now.iter().map(|&i| agenda_line(&motions[i])).collect(),
