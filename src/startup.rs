@@ -96,11 +96,10 @@ pub fn build_state(settings: Settings) -> Result<web::Data<AppState>, String> {
     }))
 }
 
-/// Background work of a serving instance: the mail sender, and a one-second tick that opens and closes
-/// scheduled ballots, chains ballot boxes holding enough votes and queues their confirmations. Safe with several instances (each step is claimed in
-/// a transaction).
+/// Background work of a serving instance: the mail sender, and a one-second tick that runs the
+/// scheduled work due by then (`services::schedule::run_due`: scheduled openings and closings, full
+/// ballot boxes chained, reminder rounds).
 fn start_background(state: &web::Data<AppState>) -> Result<(), String> {
-    use crate::services::ballots;
     let s = &state.settings;
     if s.mail_sender {
         tokio::spawn(crate::services::mail_drain::sender(state)?.run());
@@ -109,22 +108,8 @@ fn start_background(state: &web::Data<AppState>) -> Result<(), String> {
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(Duration::from_secs(1)).await;
-            let s2 = st.clone();
-            let work = st
-                .db
-                .run(move |c| {
-                    let (opened, _) = ballots::run_schedule(c, s2.tokens.keys())?;
-                    // Chain full ballot boxes (which queues their voters' confirmations).
-                    let confirmations = ballots::chain_due(c)?;
-                    // Scheduled reminder rounds that have fallen due (each claimed once).
-                    let reminders = crate::services::reminders::send_due(c, crate::db::now())?;
-                    Ok(opened + confirmations + reminders)
-                })
-                .await;
-            match work {
-                Ok(n) if n > 0 => st.mail_wake.notify_one(),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "scheduled work"),
+            if let Err(e) = crate::services::schedule::run_due(&st, crate::db::now()).await {
+                tracing::warn!(error = %e, "scheduled work");
             }
         }
     });

@@ -9,8 +9,16 @@
 #[allow(dead_code, unused_imports, unused_macros)]
 #[path = "api/helpers.rs"]
 mod helpers;
+/// Reading mail: `app.mail` and `app.send_mail`, shared with the API tests.
+#[allow(dead_code)]
+#[path = "api/mailbox.rs"]
+mod mailbox;
 #[path = "browser/officer_console.rs"]
 mod officer_console;
+/// The typed requests of the API tests (`app.create_conference(..)`, `app.cast_vote(..)`, ...), for the
+/// set-up and checks these tests do over the API.
+#[path = "api/requests/mod.rs"]
+mod requests;
 
 /// End-to-end ballots: belenios.js checked by the Rust crate, the voting and trustee pages (issue #17).
 #[path = "browser/e2e.rs"]
@@ -465,23 +473,13 @@ async fn chair_runs_a_motion_in_parts_while_representatives_vote() {
     let app = app().await;
     let (_, chair_token) = app.user_with("chair@example.org", &[Role::Chair]).await;
     let conf = app
-        .post(
-            "/api/v1/conferences",
-            json!({"name": "Conference of England LMCs", "venue": "Manchester"}),
-            Some(&chair_token),
-        )
+        .create_conference(json!({"name": "Conference of England LMCs", "venue": "Manchester"}), Some(&chair_token))
         .await
         .expect(201);
     let cid = conf["id"].as_i64().expect("id");
     for (i, lmc) in ["North Staffordshire", "Lambeth"].iter().enumerate() {
         let uid = app.seed_user(&format!("rep{i}@example.org"), &[Role::Representative]).await;
-        app.post(
-            &format!("/api/v1/conferences/{cid}/representatives"),
-            json!({"user_id": uid, "lmc": lmc}),
-            Some(&chair_token),
-        )
-        .await
-        .expect(201);
+        app.add_representative(cid, json!({"user_id": uid, "lmc": lmc}), Some(&chair_token)).await.expect(201);
     }
     let driver = Driver::start(&driver_path).await;
     let chair = driver.session().await;
@@ -546,7 +544,7 @@ async fn chair_runs_a_motion_in_parts_while_representatives_vote() {
     assert_eq!(outcome.trim(), "CARRIED IN ALL PARTS");
     projector.screenshot(&shots().join("journey-projector-carried.png")).await;
     chair.wait_text("[data-outcome]", "CARRIED IN ALL PARTS").await;
-    let api = app.get(&format!("/api/v1/conferences/{cid}/resolutions"), None).await.expect(200);
+    let api = app.resolutions(cid, None).await.expect(200);
     assert_eq!(api["motions"][0]["outcome_text"], "CARRIED IN ALL PARTS");
 
     chair.quit().await;
@@ -564,19 +562,9 @@ async fn voter_follows_the_invitation_link_and_casts_a_ballot() {
     };
     let _one = ONE_AT_A_TIME.lock().await;
     let (app, demo) = demo_app().await;
-    app.state.mail_wake.notify_one();
     // The invitation as sent (the file outbox stands in for the mail server).
     let member = demo_email("member");
-    let link = {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(link) = invitation_link(&app, &member, demo.open_ballot) {
-                break link;
-            }
-            assert!(Instant::now() < deadline, "no invitation for {member} in the outbox");
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    };
+    let link = invitation_link(&app, &member, demo.open_ballot).await;
     assert!(link.ends_with(&format!("?code={}", demo.member_code)), "{link}");
     let driver = Driver::start(&driver_path).await;
     let voter = driver.session().await;
@@ -620,16 +608,10 @@ async fn voter_follows_the_invitation_link_and_casts_a_ballot() {
     voter.goto(&app.url(&format!("/vote/{}", demo.open_ballot))).await;
     voter.wait_for("#code").await;
     // Once only: the same code again is refused.
-    let again = app
-        .post(
-            &format!("/api/v1/ballots/{}/votes", demo.open_ballot),
-            json!({"code": demo.member_code, "answers": ["no", []]}),
-            None,
-        )
-        .await;
+    let again = app.cast_ballot(demo.open_ballot, json!({"code": demo.member_code, "answers": ["no", []]}), None).await;
     assert_eq!(again.status.as_u16(), 409, "{}", again.text);
     // One vote waits in the ballot box: the record is extended ten at a time while open (docs/secrecy.md).
-    let cp = app.get(&format!("/api/v1/ballots/{}/checkpoint", demo.open_ballot), None).await.expect(200);
+    let cp = app.ballot_checkpoint(demo.open_ballot, None).await.expect(200);
     assert_eq!(cp["count"], 0);
     voter.quit().await;
 
@@ -659,10 +641,7 @@ async fn chair_registers_representatives_who_set_their_password() {
     let _one = ONE_AT_A_TIME.lock().await;
     let app = app().await;
     let (_, chair_token) = app.user_with("chair@example.org", &[Role::Chair]).await;
-    let conf = app
-        .post("/api/v1/conferences", json!({"name": "Conference of Wales LMCs"}), Some(&chair_token))
-        .await
-        .expect(201);
+    let conf = app.create_conference(json!({"name": "Conference of Wales LMCs"}), Some(&chair_token)).await.expect(201);
     let cid = conf["id"].as_i64().expect("id");
     let driver = Driver::start(&driver_path).await;
     let chair = driver.session().await;
@@ -698,17 +677,7 @@ async fn chair_registers_representatives_who_set_their_password() {
     chair.quit().await;
 
     // The link in Dr Jones's email (the file outbox stands in for the mail server).
-    app.state.mail_wake.notify_one();
-    let link = {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(link) = emailed_link(&app, "ada@example.org", "/set-password?token=") {
-                break link;
-            }
-            assert!(Instant::now() < deadline, "no set-password email for ada@example.org in the outbox");
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    };
+    let link = emailed_link(&app, "ada@example.org", "/set-password?token=").await;
     let rep = driver.session().await;
     rep.goto(&link).await;
     rep.wait_for("#new-password").await;
@@ -752,22 +721,15 @@ async fn chair_registers_representatives_who_set_their_password() {
     again.quit().await;
 }
 
-/// The first link in the email to `to` that contains `marker`, on the test server's address.
-fn emailed_link(app: &TestApp, to: &str, marker: &str) -> Option<String> {
-    let dir = app.data_path().join("outbox");
-    for entry in std::fs::read_dir(dir).ok()?.flatten() {
-        let raw = std::fs::read_to_string(entry.path()).ok()?;
-        // Undo quoted-printable soft line breaks and escapes, if the mail used them.
-        let text = raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
-        if !text.contains(to) {
-            continue;
-        }
-        if let Some(at) = text.find(marker) {
-            let end = text[at..].find(char::is_whitespace).map(|e| at + e).unwrap_or(text.len());
-            return Some(app.url(&text[at..end]));
-        }
-    }
-    None
+/// The first link containing `marker` in the mail to `to`, on the test server's address. What is queued
+/// is sent first, through the service's own sender (`app.mail`), so the mail is in the file outbox (which
+/// stands in for the mail server) when it is read: no waiting.
+async fn emailed_link(app: &TestApp, to: &str, marker: &str) -> String {
+    let mails = app.mail(1, |m| m.contains(to) && m.contains(marker)).await;
+    let text = &mails[0];
+    let at = text.find(marker).expect("the mail holds the link");
+    let end = text[at..].find(char::is_whitespace).map_or(text.len(), |e| at + e);
+    app.url(&text[at..end])
 }
 
 /// The other kinds of poll from the chair's page: an amendment carried on a show of hands changes the
@@ -780,17 +742,13 @@ async fn chair_puts_an_amendment_a_procedural_motion_and_the_a_motions() {
     let _one = ONE_AT_A_TIME.lock().await;
     let app = app().await;
     let (_, chair_token) = app.user_with("chair@example.org", &[Role::Chair]).await;
-    let conf =
-        app.post("/api/v1/conferences", json!({"name": "Conference of LMCs"}), Some(&chair_token)).await.expect(201);
+    let conf = app.create_conference(json!({"name": "Conference of LMCs"}), Some(&chair_token)).await.expect(201);
     let cid = conf["id"].as_i64().expect("id");
-    let m = app
-        .post(&format!("/api/v1/conferences/{cid}/motions"), json!({"text": SEED}), Some(&chair_token))
-        .await
-        .expect(201);
+    let m = app.create_motion(cid, json!({"text": SEED}), Some(&chair_token)).await.expect(201);
     let mid = m["id"].as_i64().expect("motion id");
     let a = app
-        .post(
-            &format!("/api/v1/conferences/{cid}/motions"),
+        .create_motion(
+            cid,
             json!({"stem": "That conference reaffirms its support for the partnership model.", "marks": ["a"]}),
             Some(&chair_token),
         )
@@ -825,14 +783,14 @@ async fn chair_puts_an_amendment_a_procedural_motion_and_the_a_motions() {
     chair.click("[data-open-vote]").await;
     chair.wait_text("#polls", "Motion 1: amendment to part (ii)").await;
     chair.wait_text("#polls", "Simple majority. Show of hands.").await;
-    let poll = app.get(&format!("/api/v1/conferences/{cid}/polls?open=true"), None).await.expect(200);
+    let poll = app.list_open_polls(cid, None).await.expect(200);
     assert_eq!(poll[0]["subject"], json!({"amendment": {"part": "(ii)", "text": amended}}), "{poll}");
     chair.click("#polls label[for$=-carried]").await;
     chair.click("#polls button[type=submit]").await;
     chair.wait_text("#polls", "No vote open").await;
     let agenda = chair.wait_text(&format!("#motion-{mid}"), amended).await;
     assert!(agenda.contains(&format!("(ii)\n{amended}")) || agenda.contains(&format!("(ii) {amended}")), "{agenda}");
-    let motion = app.get(&format!("/api/v1/motions/{mid}"), None).await.expect(200);
+    let motion = app.get_motion(mid, None).await.expect(200);
     assert_eq!(motion["parts"][1]["text"], amended, "{motion}");
     assert!(motion["outcome_text"].is_null(), "an amendment does not decide the motion: {motion}");
 
@@ -840,32 +798,15 @@ async fn chair_puts_an_amendment_a_procedural_motion_and_the_a_motions() {
     chair.wait_text("#a-motions", "Motion 2 is marked ‘A’").await;
     chair.click("[data-a-motions]").await;
     chair.wait_text("#polls", "The 'A' motions, en bloc: 2").await;
-    let open = app.get(&format!("/api/v1/conferences/{cid}/polls?open=true"), None).await.expect(200);
+    let open = app.list_open_polls(cid, None).await.expect(200);
     assert_eq!(open[0]["subject"], json!({"a_motions_en_bloc": [a["id"]]}), "{open}");
     chair.wait_text(&format!("#motion-{}", a["id"]), "A vote on this motion is open").await;
     chair.quit().await;
 }
 
-/// The vote link for `to` in its invitation, with the test server's address.
-fn invitation_link(app: &TestApp, to: &str, ballot: i64) -> Option<String> {
-    let dir = app.data_path().join("outbox");
-    for entry in std::fs::read_dir(dir).ok()?.flatten() {
-        let raw = std::fs::read_to_string(entry.path()).ok()?;
-        // Undo quoted-printable soft line breaks and escapes, if the mail used them.
-        let text = raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
-        if !text.contains(to) {
-            continue;
-        }
-        let marker = format!("/vote/{ballot}?code=");
-        if let Some(at) = text.find(&marker) {
-            let start = text[..at].rfind("http").unwrap_or(at);
-            let end = text[at..].find(char::is_whitespace).map(|e| at + e).unwrap_or(text.len());
-            let link = &text[start..end];
-            let path = &link[link.find("/vote/").unwrap_or(0)..];
-            return Some(app.url(path));
-        }
-    }
-    None
+/// The vote link for `to` in its invitation to `ballot`, with the test server's address.
+async fn invitation_link(app: &TestApp, to: &str, ballot: i64) -> String {
+    emailed_link(app, to, &format!("/vote/{ballot}?code=")).await
 }
 
 /// A member opens the results of a closed ballot, checks a receipt and recounts the ballot in the
@@ -895,8 +836,8 @@ async fn member_recounts_a_closed_ballot_in_the_browser() {
     member.wait_text("#receipt-result", "Found: your ballot is entry").await;
     // The scrutineer signs off; the results page shows who, when and what.
     let (_, scrutineer) = app.user_with("scrutineer@example.org", &[Role::Scrutineer]).await;
-    app.post(
-        &format!("/api/v1/ballots/{}/signoff", demo.closed_ballot),
+    app.sign_off(
+        demo.closed_ballot,
         json!({"statement": "I have checked the count against the record."}),
         Some(&scrutineer),
     )
@@ -915,7 +856,7 @@ async fn member_recounts_a_closed_ballot_in_the_browser() {
     member.exec("document.querySelector('#recount-result').scrollIntoView({block: 'center'})", json!([])).await;
     member.screenshot(&shots().join("journey-recount.png")).await;
     // A saved checkpoint the record extends is confirmed; one it does not extend fails the recount.
-    let record = app.get(&format!("/api/v1/ballots/{}/record", demo.closed_ballot), None).await.expect(200);
+    let record = app.ballot_record(demo.closed_ballot, None).await.expect(200);
     let first = format!("1:{}", record["entries"][0]["hash"].as_str().expect("hash"));
     member.set_value("#checkpoints", &first).await;
     member.click("#recount").await;
@@ -1161,32 +1102,23 @@ async fn every_page_is_accessible_and_fits_a_phone() {
 /// (conference id, motion id, chair token, representative tokens).
 async fn hall(app: &TestApp, reps: usize) -> (i64, i64, String, Vec<String>) {
     let (_, chair) = app.user_with("chair@example.org", &[Role::Chair]).await;
-    let conf = app.post("/api/v1/conferences", json!({"name": "Conference of LMCs"}), Some(&chair)).await.expect(201);
+    let conf = app.create_conference(json!({"name": "Conference of LMCs"}), Some(&chair)).await.expect(201);
     let cid = conf["id"].as_i64().expect("id");
     let mut tokens = Vec::new();
     for i in 0..reps {
         let email = format!("rep{i}@example.org");
         let uid = app.seed_user(&email, &[Role::Representative]).await;
-        app.post(
-            &format!("/api/v1/conferences/{cid}/representatives"),
-            json!({"user_id": uid, "lmc": format!("LMC {i}")}),
-            Some(&chair),
-        )
-        .await
-        .expect(201);
+        app.add_representative(cid, json!({"user_id": uid, "lmc": format!("LMC {i}")}), Some(&chair)).await.expect(201);
         tokens.push(app.login(&email).await);
     }
-    let m =
-        app.post(&format!("/api/v1/conferences/{cid}/motions"), json!({"text": SEED}), Some(&chair)).await.expect(201);
+    let m = app.create_motion(cid, json!({"text": SEED}), Some(&chair)).await.expect(201);
     let mid = m["id"].as_i64().expect("motion id");
-    app.post(&format!("/api/v1/motions/{mid}/take"), json!({"as": "parts"}), Some(&chair)).await.expect(200);
+    app.take_motion_with(mid, json!({"as": "parts"}), Some(&chair)).await.expect(200);
     (cid, mid, chair, tokens)
 }
 
 async fn open_poll(app: &TestApp, chair: &str, mid: i64, body: Value) -> i64 {
-    app.post(&format!("/api/v1/motions/{mid}/polls"), body, Some(chair)).await.expect(201)["id"]
-        .as_i64()
-        .expect("poll id")
+    app.open_poll(mid, body, Some(chair)).await.expect(201)["id"].as_i64().expect("poll id")
 }
 
 /// The network is cut (DevTools' emulation); meanwhile the chair opens a vote and the representative's
@@ -1211,7 +1143,7 @@ async fn the_page_catches_up_after_the_network_drops() {
     rep.network(true, 0).await;
     rep.wait_text("#live-status", "Offline, reconnecting").await;
     let pid = open_poll(&app, &chair, mid, json!({"subject": {"part": "(ii)"}})).await;
-    app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "against"}), Some(&reps[0])).await.expect(200);
+    app.cast_vote(pid, json!({"choice": "against"}), Some(&reps[0])).await.expect(200);
     tokio::time::sleep(Duration::from_secs(3)).await;
     let still = rep.text("#poll").await.expect("poll box");
     assert!(still.contains("No vote open"), "offline, the page cannot know yet: {still}");
@@ -1235,12 +1167,12 @@ async fn the_page_catches_up_after_the_network_drops() {
     rep.network(true, 0).await;
     rep.click("button[data-choice=for]").await;
     rep.wait_text(".your-vote", "Not recorded yet: no connection").await;
-    app.post(&format!("/api/v1/polls/{pid}/close"), json!({"confirm": true}), Some(&chair)).await.expect(200);
+    app.close_poll_with(pid, json!({"confirm": true}), Some(&chair)).await.expect(200);
     rep.network(false, 0).await;
     rep.wait_text("#vote-refused", "Your vote (For) was not recorded: the vote closed").await;
     rep.wait_text("#last-result", "Motion 1, part (ii)").await;
     rep.wait_content("#announcer", "Vote closed: Motion 1, part (ii): LOST").await;
-    let poll = app.get(&format!("/api/v1/polls/{pid}"), Some(&chair)).await.expect(200);
+    let poll = app.get_poll(pid, Some(&chair)).await.expect(200);
     assert_eq!(poll["counts"], json!({"for": 0, "against": 1, "abstain": 0}), "{poll}");
     rep.quit().await;
 }
@@ -1277,9 +1209,9 @@ async fn a_tap_on_a_slow_network_shows_its_vote_being_sent() {
     rep.wait_text(".your-vote", "Sending your vote: Against").await;
     rep.wait_text(".your-vote", "You voted: Against (recorded)").await;
     rep.network(false, 0).await;
-    let poll = app.get(&format!("/api/v1/polls/{pid}"), Some(&chair)).await.expect(200);
+    let poll = app.get_poll(pid, Some(&chair)).await.expect(200);
     assert_eq!(poll["votes_cast"], 1, "{poll}");
-    let mine = app.get(&format!("/api/v1/polls/{pid}/my-vote"), Some(&reps[0])).await.expect(200);
+    let mine = app.my_vote(pid, Some(&reps[0])).await.expect(200);
     assert_eq!(mine["choice"], "against", "{mine}");
     rep.quit().await;
 }
@@ -1295,14 +1227,10 @@ async fn the_wording_and_the_buttons_fit_a_phone_for_every_kind_of_question() {
     let _one = ONE_AT_A_TIME.lock().await;
     let app = app().await;
     let (cid, mid, chair, _) = hall(&app, 1).await;
-    app.post(
-        &format!("/api/v1/conferences/{cid}/motions"),
-        json!({"stem": "That conference reaffirms its support for the partnership model.", "proposer": "Lambeth", "marks": ["a"]}),
-        Some(&chair),
-    )
+    app.create_motion(cid, json!({"stem": "That conference reaffirms its support for the partnership model.", "proposer": "Lambeth", "marks": ["a"]}), Some(&chair))
     .await
     .expect(201);
-    app.post("/api/v1/conferences", json!({"name": "Another conference"}), Some(&chair)).await.expect(201);
+    app.create_conference(json!({"name": "Another conference"}), Some(&chair)).await.expect(201);
     let driver = Driver::start(&driver_path).await;
     let rep = driver.session().await;
     rep.window(375, 667).await;
@@ -1329,9 +1257,7 @@ async fn the_wording_and_the_buttons_fit_a_phone_for_every_kind_of_question() {
     ];
     for (name, body, want) in cases {
         let pid = if name == "a-motions" {
-            app.post(&format!("/api/v1/conferences/{cid}/a-motions"), json!({}), Some(&chair)).await.expect(201)["id"]
-                .as_i64()
-                .expect("id")
+            app.open_en_bloc(cid, json!({}), Some(&chair)).await.expect(201)["id"].as_i64().expect("id")
         } else {
             open_poll(&app, &chair, mid, body).await
         };
@@ -1351,9 +1277,9 @@ async fn the_wording_and_the_buttons_fit_a_phone_for_every_kind_of_question() {
         .await;
         rep.assert_accessible(&format!("hall {name} (phone)")).await;
         rep.screenshot(&shots().join(format!("hall-{name}-phone.png"))).await;
-        let api = app.get(&format!("/api/v1/polls/{pid}"), Some(&chair)).await.expect(200);
+        let api = app.get_poll(pid, Some(&chair)).await.expect(200);
         assert!(api["wording"]["text"].as_str().unwrap_or("").contains(want), "{name}: {}", api["wording"]);
-        app.post(&format!("/api/v1/polls/{pid}/close"), json!({"confirm": true}), Some(&chair)).await.expect(200);
+        app.close_poll_with(pid, json!({"confirm": true}), Some(&chair)).await.expect(200);
         rep.wait_for("#no-poll").await;
     }
     // The last vote uses the resolutions' words, and the agenda says what was decided.
@@ -1382,7 +1308,7 @@ async fn the_projector_fills_the_screen_at_both_sizes() {
     assert_eq!(chrome, json!(false), "the projector shows no site chrome");
     let pid = open_poll(&app, &chair, mid, json!({"subject": {"part": "(iii)"}})).await;
     projector.wait_text("#projector-wording", "(iii)").await;
-    app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "for"}), Some(&reps[0])).await.expect(200);
+    app.cast_vote(pid, json!({"choice": "for"}), Some(&reps[0])).await.expect(200);
     projector.wait_text("[data-votes-cast]", "1 of 3 representatives have voted").await;
     for (w, h) in [(1920, 1080), (1280, 720)] {
         projector.viewport(Some((w, h))).await;
@@ -1400,9 +1326,9 @@ async fn the_projector_fills_the_screen_at_both_sizes() {
         );
         projector.screenshot(&shots().join(format!("projector-open-{w}x{h}.png"))).await;
     }
-    app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "for"}), Some(&reps[1])).await.expect(200);
-    app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "abstain"}), Some(&reps[2])).await.expect(200);
-    app.post_empty(&format!("/api/v1/polls/{pid}/close"), Some(&chair)).await.expect(200);
+    app.cast_vote(pid, json!({"choice": "for"}), Some(&reps[1])).await.expect(200);
+    app.cast_vote(pid, json!({"choice": "abstain"}), Some(&reps[2])).await.expect(200);
+    app.close_poll(pid, Some(&chair)).await.expect(200);
     projector.wait_text("#poll-result", "CARRIED NEM CON").await;
     let counts = projector.text("#proj-counts").await.expect("counts");
     assert!(counts.contains("100%") && counts.contains("not counted"), "{counts}");
@@ -1420,13 +1346,13 @@ async fn the_projector_fills_the_screen_at_both_sizes() {
     projector.wait_text("#live-status", "Reconnecting").await;
     for label in ["(i)", "(ii)", "(iv)", "(v)"] {
         let p = open_poll(&app, &chair, mid, json!({"subject": {"part": label}})).await;
-        app.post(&format!("/api/v1/polls/{p}/votes"), json!({"choice": "for"}), Some(&reps[0])).await.expect(200);
-        app.post(&format!("/api/v1/polls/{p}/close"), json!({"confirm": true}), Some(&chair)).await.expect(200);
+        app.cast_vote(p, json!({"choice": "for"}), Some(&reps[0])).await.expect(200);
+        app.close_poll_with(p, json!({"confirm": true}), Some(&chair)).await.expect(200);
     }
     projector.network(false, 0).await;
     projector.wait_text("#motion-outcome", "CARRIED IN ALL PARTS").await;
     projector.screenshot(&shots().join("projector-decided-1280x720.png")).await;
-    app.post(&format!("/api/v1/conferences/{cid}/close"), json!({"confirm": true}), Some(&chair)).await.expect(200);
+    app.close_conference_with(cid, json!({"confirm": true}), Some(&chair)).await.expect(200);
     projector.wait_text("#content", "the conference has closed").await;
     projector.quit().await;
 }
@@ -1461,7 +1387,7 @@ async fn a_session_is_renewed_while_in_use_and_says_when_it_ends() {
 
     // Signing out elsewhere ends this page's session too.
     let other = app.login("chair@example.org").await;
-    app.post_empty("/api/v1/auth/logout", Some(&other)).await.expect(204);
+    app.logout(Some(&other)).await.expect(204);
     page.exec(
         "window.__me = null; import('/static/js/common.js').then(m => m.api('GET', '/auth/me'))\
          .then(u => { window.__me = u.email; });",
@@ -1499,10 +1425,7 @@ async fn chair_imports_a_hundred_item_agenda() {
     let _one = ONE_AT_A_TIME.lock().await;
     let app = app().await;
     let (_, chair_token) = app.user_with("chair@example.org", &[Role::Chair]).await;
-    let conf = app
-        .post("/api/v1/conferences", json!({"name": "Conference of Shire LMCs"}), Some(&chair_token))
-        .await
-        .expect(201);
+    let conf = app.create_conference(json!({"name": "Conference of Shire LMCs"}), Some(&chair_token)).await.expect(201);
     let cid = conf["id"].as_i64().expect("id");
     let agenda = include_str!("fixtures/agenda-100.txt");
     let driver = Driver::start(&driver_path).await;
@@ -1523,7 +1446,7 @@ async fn chair_imports_a_hundred_item_agenda() {
     let amendment = chair.text("#agenda-preview-table tr[data-item='3']").await.expect("row 3");
     assert!(amendment.contains("Amendment to 2"), "{amendment}");
     // Nothing is saved before the chair confirms.
-    let motions = app.get(&format!("/api/v1/conferences/{cid}/motions"), Some(&chair_token)).await.expect(200);
+    let motions = app.list_motions(cid, Some(&chair_token)).await.expect(200);
     assert_eq!(motions.as_array().expect("list").len(), 0);
     let listed = chair.wait_text("#agenda-item-warnings", "Item 5, line").await;
     assert!(listed.contains("missing"), "{listed}");
@@ -1534,7 +1457,7 @@ async fn chair_imports_a_hundred_item_agenda() {
     chair.click("#confirm-agenda").await;
     chair.wait_text("#agenda-saved", "Saved: 100 added, 0 updated, 0 unchanged").await;
     chair.wait_text("#running-order", "1b").await;
-    let motions = app.get(&format!("/api/v1/conferences/{cid}/motions"), Some(&chair_token)).await.expect(200);
+    let motions = app.list_motions(cid, Some(&chair_token)).await.expect(200);
     let items: Vec<String> =
         motions.as_array().expect("list").iter().map(|m| m["item"].as_str().unwrap_or("").to_string()).collect();
     assert_eq!(items.len(), 100);
@@ -1557,18 +1480,12 @@ async fn chair_imports_a_hundred_item_agenda() {
     chair.exec("document.querySelector('#index-search').dispatchEvent(new Event('input'))", json!([])).await;
     for i in 0..2 {
         let uid = app.seed_user(&format!("rep{i}@example.org"), &[Role::Representative]).await;
-        app.post(
-            &format!("/api/v1/conferences/{cid}/representatives"),
-            json!({"user_id": uid, "lmc": format!("LMC {i}")}),
-            Some(&chair_token),
-        )
-        .await
-        .expect(201);
+        app.add_representative(cid, json!({"user_id": uid, "lmc": format!("LMC {i}")}), Some(&chair_token))
+            .await
+            .expect(201);
     }
     let one = items_ids(&app, cid, &chair_token).await["1"];
-    app.post(&format!("/api/v1/motions/{one}/polls"), json!({"subject": "whole"}), Some(&chair_token))
-        .await
-        .expect(201);
+    app.open_poll(one, json!({"subject": "whole"}), Some(&chair_token)).await.expect(201);
     chair.wait_text("#vote-bar", "Vote open: Motion 1: the motion as a whole").await;
     chair.wait_text("#vote-bar", "0 of 2 voted").await;
     // Far down the page the bar, with Close, is still on screen.
@@ -1581,7 +1498,7 @@ async fn chair_imports_a_hundred_item_agenda() {
     // No one voted: closing asks to confirm first.
     chair.click("#bar-close").await;
     chair.wait_text("#vote-bar [role=alertdialog]", "Only 0 of 2 registered representatives have voted").await;
-    let open = app.get(&format!("/api/v1/conferences/{cid}/polls?open=true"), None).await.expect(200);
+    let open = app.list_open_polls(cid, None).await.expect(200);
     assert_eq!(open.as_array().expect("polls").len(), 1, "not closed before the chair confirms");
     chair.click("#vote-bar [data-confirm-close]").await;
     chair.wait_text("#running-order", "LOST").await;
@@ -1592,7 +1509,7 @@ async fn chair_imports_a_hundred_item_agenda() {
 }
 
 async fn items_ids(app: &TestApp, cid: i64, token: &str) -> std::collections::HashMap<String, i64> {
-    let motions = app.get(&format!("/api/v1/conferences/{cid}/motions"), Some(token)).await.expect(200);
+    let motions = app.list_motions(cid, Some(token)).await.expect(200);
     motions
         .as_array()
         .expect("list")
@@ -1610,15 +1527,14 @@ async fn officer_watches_delivery_resends_one_and_confirms_reminders() {
     };
     let _one = ONE_AT_A_TIME.lock().await;
     let (app, demo) = demo_app().await;
-    app.state.mail_wake.notify_one();
+    // The demo's invitations, sent now through the service's own sender (the page is watched below).
+    app.send_mail().await;
     let driver = Driver::start(&driver_path).await;
     let officer = driver.session().await;
     officer.sign_in(&app, &demo_email("officer"), demo.password("officer").expect("officer password")).await;
     officer.goto(&app.url(&format!("/officer#ballot-{}", demo.open_ballot))).await;
     // Delivery: every invitation of the demo roll ends up sent, shown with a progress bar.
-    let eligible = app.get(&format!("/api/v1/ballots/{}", demo.open_ballot), None).await.expect(200)["eligible"]
-        .as_i64()
-        .expect("eligible");
+    let eligible = app.get_ballot(demo.open_ballot, None).await.expect(200)["eligible"].as_i64().expect("eligible");
     officer.wait_text("#delivery", &format!("Invitations: {eligible} of {eligible} sent")).await;
     let bar = officer
         .exec("const p = document.querySelector('#progress-invitation'); return [p.value, p.max]", json!([]))
@@ -1628,6 +1544,7 @@ async fn officer_watches_delivery_resends_one_and_confirms_reminders() {
     officer.type_into("#resend-no", "M0001").await;
     officer.click("#resend").await;
     officer.wait_text("#resend-result", "Invitation for M0001 queued again.").await;
+    app.send_mail().await;
     officer.wait_text("#delivery", &format!("Invitations: {} of {} sent", eligible + 1, eligible + 1)).await;
     // An unknown number is named.
     officer.set_value("#resend-no", "").await;
@@ -1668,21 +1585,14 @@ async fn chair_runs_a_hundred_items_from_the_index() {
     let _one = ONE_AT_A_TIME.lock().await;
     let app = app().await;
     let (_, chair_token) = app.user_with("chair@example.org", &[Role::Chair]).await;
-    let conf = app
-        .post("/api/v1/conferences", json!({"name": "Conference of Shire LMCs"}), Some(&chair_token))
+    let conf = app.create_conference(json!({"name": "Conference of Shire LMCs"}), Some(&chair_token)).await.expect(201);
+    let cid = conf["id"].as_i64().expect("id");
+    app.import_agenda(cid, json!({"text": include_str!("fixtures/agenda-100.txt")}), Some(&chair_token))
         .await
         .expect(201);
-    let cid = conf["id"].as_i64().expect("id");
-    app.post(
-        &format!("/api/v1/conferences/{cid}/agenda"),
-        json!({"text": include_str!("fixtures/agenda-100.txt")}),
-        Some(&chair_token),
-    )
-    .await
-    .expect(201);
     let committee = app
-        .post(
-            &format!("/api/v1/conferences/{cid}/motions"),
+        .create_motion(
+            cid,
             json!({"text": "AGENDA COMMITTEE TO BE PROPOSED BY NORTH WESSEX: That item 13 be an 'A' motion."}),
             Some(&chair_token),
         )
@@ -1693,13 +1603,9 @@ async fn chair_runs_a_hundred_items_from_the_index() {
     for i in 0..3 {
         let email = format!("rep{i}@example.org");
         let uid = app.seed_user(&email, &[Role::Representative]).await;
-        app.post(
-            &format!("/api/v1/conferences/{cid}/representatives"),
-            json!({"user_id": uid, "lmc": format!("LMC {i}")}),
-            Some(&chair_token),
-        )
-        .await
-        .expect(201);
+        app.add_representative(cid, json!({"user_id": uid, "lmc": format!("LMC {i}")}), Some(&chair_token))
+            .await
+            .expect(201);
         reps.push(app.login(&email).await);
     }
     let ids = items_ids(&app, cid, &chair_token).await;
@@ -1707,7 +1613,7 @@ async fn chair_runs_a_hundred_items_from_the_index() {
     let motion = |item: &str| {
         let id = ids[item];
         let app = &app;
-        async move { app.get(&format!("/api/v1/motions/{id}"), None).await.expect(200) }
+        async move { app.get_motion(id, None).await.expect(200) }
     };
 
     let driver = Driver::start(&driver_path).await;
@@ -1798,7 +1704,7 @@ async fn chair_runs_a_hundred_items_from_the_index() {
     }
     assert_eq!(chair.exec(order_now, json!([])).await, json!(["1", "11", "1a"]), "item 11 moved after item 1");
     let after: Vec<String> = app
-        .get(&format!("/api/v1/conferences/{cid}/motions"), None)
+        .list_motions(cid, None)
         .await
         .expect(200)
         .as_array()
@@ -1829,16 +1735,16 @@ async fn chair_runs_a_hundred_items_from_the_index() {
         let token = chair_token.clone();
         let id = ids[item.as_str()];
         async move {
-            let p = app.post(&format!("/api/v1/motions/{id}/polls"), json!({"subject": "whole"}), Some(&token)).await;
+            let p = app.open_poll(id, json!({"subject": "whole"}), Some(&token)).await;
             let pid = p.expect(201)["id"].as_i64().expect("poll");
             for t in reps {
-                app.post(&format!("/api/v1/polls/{pid}/votes"), json!({"choice": "for"}), Some(t)).await.expect(200);
+                app.cast_vote(pid, json!({"choice": "for"}), Some(t)).await.expect(200);
             }
             pid
         }
     };
     let pid = vote(committee_item.clone()).await;
-    app.post(&format!("/api/v1/polls/{pid}/close"), json!({"confirm": true}), Some(&chair_token)).await.expect(200);
+    app.close_poll_with(pid, json!({"confirm": true}), Some(&chair_token)).await.expect(200);
     chair.wait_text(&format!("#running-order tr[data-index-item='{committee_item}']"), "CARRIED").await;
     chair.goto(&app.url(&format!("/conference/{cid}/chair#item-{committee_item}"))).await;
     chair.wait_text(&format!("#apply-result-{}", ids[committee_item.as_str()]), "Item 13 becomes an 'A' motion").await;
@@ -1858,13 +1764,13 @@ async fn chair_runs_a_hundred_items_from_the_index() {
     chair.js_click("[data-put-item='3']").await;
     chair.wait_text("#vote-bar", "Vote open: Motion 2: amendment to part").await;
     chair.wait_text("#now-next", "Now: item 3").await;
-    let open = app.get(&format!("/api/v1/conferences/{cid}/polls?open=true"), None).await.expect(200);
+    let open = app.list_open_polls(cid, None).await.expect(200);
     let amendment_poll = open[0]["id"].as_i64().expect("poll");
     assert_eq!(open[0]["motion_id"], json!(ids["2"]));
     for t in &reps {
-        app.post(&format!("/api/v1/polls/{amendment_poll}/votes"), json!({"choice": "for"}), Some(t)).await.expect(200);
+        app.cast_vote(amendment_poll, json!({"choice": "for"}), Some(t)).await.expect(200);
     }
-    app.post_empty(&format!("/api/v1/polls/{amendment_poll}/close"), Some(&chair_token)).await.expect(200);
+    app.close_poll(amendment_poll, Some(&chair_token)).await.expect(200);
     chair.wait_text("#running-order tr[data-index-item='3']", "CARRIED").await;
     assert_eq!(motion("2").await["parts"][1]["text"], "consult LMCs first");
 
@@ -1880,12 +1786,12 @@ async fn chair_runs_a_hundred_items_from_the_index() {
     chair.screenshot(&shots().join("chair-index-bar.png")).await;
     chair.js_click("#bar-close").await;
     chair.wait_text("#vote-bar [role=alertdialog]", "3 of 3 registered representatives have voted").await;
-    let poll = app.get(&format!("/api/v1/polls/{pid}"), None).await.expect(200);
+    let poll = app.get_poll(pid, None).await.expect(200);
     assert_eq!(poll["status"], "open", "not closed before the chair confirms");
     chair.screenshot(&shots().join("chair-index-bar-confirm.png")).await;
     chair.js_click("#vote-bar [data-confirm-close]").await;
     chair.wait_text("#running-order tr[data-index-item='14']", "CARRIED").await;
-    assert_eq!(app.get(&format!("/api/v1/polls/{pid}"), None).await.expect(200)["status"], "closed");
+    assert_eq!(app.get_poll(pid, None).await.expect(200)["status"], "closed");
     chair.quit().await;
 }
 
@@ -1902,11 +1808,7 @@ async fn chair_opens_the_resolutions_to_print() {
     let app = app().await;
     let (_, chair_token) = app.user_with("chair@example.org", &[Role::Chair]).await;
     let conf = app
-        .post(
-            "/api/v1/conferences",
-            json!({"name": "Conference of England LMCs", "venue": "Manchester"}),
-            Some(&chair_token),
-        )
+        .create_conference(json!({"name": "Conference of England LMCs", "venue": "Manchester"}), Some(&chair_token))
         .await
         .expect(201);
     let cid = conf["id"].as_i64().expect("id");
@@ -1914,13 +1816,9 @@ async fn chair_opens_the_resolutions_to_print() {
     for i in 0..3 {
         let email = format!("rep{i}@example.org");
         let uid = app.seed_user(&email, &[Role::Representative]).await;
-        app.post(
-            &format!("/api/v1/conferences/{cid}/representatives"),
-            json!({"user_id": uid, "lmc": format!("LMC {i}")}),
-            Some(&chair_token),
-        )
-        .await
-        .expect(201);
+        app.add_representative(cid, json!({"user_id": uid, "lmc": format!("LMC {i}")}), Some(&chair_token))
+            .await
+            .expect(201);
         reps.push(app.login(&email).await);
     }
     let agenda = "GP CONTRACT\n\n\
@@ -1936,29 +1834,20 @@ async fn chair_opens_the_resolutions_to_print() {
         PENSIONS\n\n\
         A 16 KENT: That conference reaffirms its policy on the annual allowance.\n\n\
         17 DEVON: That conference asks for a review of the pension scheme's governance.\n";
-    app.post(&format!("/api/v1/conferences/{cid}/agenda"), json!({"text": agenda}), Some(&chair_token))
-        .await
-        .expect(201);
+    app.import_agenda(cid, json!({"text": agenda}), Some(&chair_token)).await.expect(201);
     let ids = items_ids(&app, cid, &chair_token).await;
     let poll = |mid: i64, subject: Value, choices: [&'static str; 3]| {
         let (app, chair, reps) = (&app, chair_token.clone(), reps.clone());
         async move {
-            let p = app
-                .post(&format!("/api/v1/motions/{mid}/polls"), json!({"subject": subject}), Some(&chair))
-                .await
-                .expect(201);
+            let p = app.open_poll(mid, json!({"subject": subject}), Some(&chair)).await.expect(201);
             for (tok, ch) in reps.iter().zip(choices) {
-                app.post(&format!("/api/v1/polls/{}/votes", p["id"]), json!({"choice": ch}), Some(tok))
-                    .await
-                    .expect(200);
+                app.cast_vote(&p["id"], json!({"choice": ch}), Some(tok)).await.expect(200);
             }
-            app.post(&format!("/api/v1/polls/{}/close", p["id"]), json!({"confirm": true}), Some(&chair))
-                .await
-                .expect(200);
+            app.close_poll_with(&p["id"], json!({"confirm": true}), Some(&chair)).await.expect(200);
         }
     };
     let twelve = ids["12"];
-    app.post(&format!("/api/v1/motions/{twelve}/take"), json!({"as": "parts"}), Some(&chair_token)).await.expect(200);
+    app.take_motion_with(twelve, json!({"as": "parts"}), Some(&chair_token)).await.expect(200);
     poll(
         twelve,
         json!({"amendment": {"part": "(ii)", "text": "insists that practices retain flexibility to deliver access safely and within their contract"}}),
@@ -1971,16 +1860,12 @@ async fn chair_opens_the_resolutions_to_print() {
     poll(twelve, json!({"part": "(iii)"}), ["against", "against", "for"]).await;
     poll(twelve, json!({"part": "(iv)"}), ["for", "for", "abstain"]).await;
     poll(ids["15"], json!("whole"), ["against", "against", "for"]).await;
-    let p = app.post(&format!("/api/v1/conferences/{cid}/a-motions"), json!({}), Some(&chair_token)).await.expect(201);
+    let p = app.open_en_bloc(cid, json!({}), Some(&chair_token)).await.expect(201);
     for tok in &reps {
-        app.post(&format!("/api/v1/polls/{}/votes", p["id"]), json!({"choice": "for"}), Some(tok)).await.expect(200);
+        app.cast_vote(&p["id"], json!({"choice": "for"}), Some(tok)).await.expect(200);
     }
-    app.post(&format!("/api/v1/polls/{}/close", p["id"]), json!({"confirm": true}), Some(&chair_token))
-        .await
-        .expect(200);
-    app.post(&format!("/api/v1/conferences/{cid}/close"), json!({"confirm": true}), Some(&chair_token))
-        .await
-        .expect(200);
+    app.close_poll_with(&p["id"], json!({"confirm": true}), Some(&chair_token)).await.expect(200);
+    app.close_conference_with(cid, json!({"confirm": true}), Some(&chair_token)).await.expect(200);
 
     let driver = Driver::start(&driver_path).await;
     let chair = driver.session().await;
@@ -1998,7 +1883,7 @@ async fn chair_opens_the_resolutions_to_print() {
     chair.set_value("#conf-ends", "2026-11-20").await;
     chair.click("#save-conference-details").await;
     chair.wait_text("#conf-details-status", "Saved.").await;
-    let c = app.get(&format!("/api/v1/conferences/{cid}"), None).await.expect(200);
+    let c = app.get_conference(cid, None).await.expect(200);
     assert_eq!(
         (c["venue"].as_str(), c["starts_on"].as_str(), c["ends_on"].as_str()),
         (Some("Manchester Central"), Some("2026-11-19"), Some("2026-11-20"))

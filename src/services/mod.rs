@@ -21,6 +21,7 @@ pub mod rate_limit;
 pub mod reminders;
 pub mod resolutions;
 pub mod roll_admin;
+pub mod schedule;
 pub mod smtp;
 pub mod speakers;
 pub mod trustee_list;

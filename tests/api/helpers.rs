@@ -255,4 +255,12 @@ impl TestApp {
     pub fn data_path(&self) -> PathBuf {
         self.data_dir.path().to_path_buf()
     }
+
+    /// The scheduler's one step (`services::schedule::run_due`) at a chosen time, run now: what the
+    /// service's one-second tick does at the real time. When it returns, the ballots due to open or close
+    /// by `at` have, full ballot boxes are chained and the reminder rounds due are queued. Returns how many
+    /// things it did. (The background tick keeps running beside it; each step is claimed once.)
+    pub async fn run_due(&self, at: chrono::DateTime<chrono::Utc>) -> usize {
+        carried::services::schedule::run_due(&self.state, at.naive_utc()).await.expect("scheduled work runs")
+    }
 }

@@ -313,7 +313,9 @@ both_backends!(scheduled_reminders_go_once_when_due, |app: TestApp| async move {
     assert!(r.text.contains("no closing time"), "{}", r.text);
 });
 
-// The service's own one-second tick sends a round when it falls due (no test clock).
+// The service's own one-second tick sends a round when it falls due (no test clock). Every other test of
+// scheduled work runs the scheduler's step itself (`app.run_due`); this one waits, a few seconds, on
+// purpose: it is the test that the background loop does run that step.
 both_backends!(the_service_sends_a_scheduled_round_by_itself, |app: TestApp| async move {
     let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
     let (id, _) = open_closing(&app, &officer, 4, chrono::Duration::days(2) + chrono::Duration::seconds(8)).await;

@@ -218,20 +218,6 @@ async fn sql_texts(app: &TestApp, sql: String) -> Vec<String> {
         .expect("query")
 }
 
-async fn wait_until<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..150 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
-
 fn cast_order(b: &crate::ballots::OpenBallot) -> Vec<(String, String)> {
     // Votes arrive in the reverse of roll order, so roll order is not vote order.
     let mut codes = b.codes.clone();
@@ -259,11 +245,13 @@ both_backends!(confirmations_go_out_in_batches_in_roll_order_with_coarse_times, 
     for (i, (_, code)) in order.iter().take(9).enumerate() {
         app.cast_ballot(b.id, json!({"code": code, "answers": crate::ballots::answers_for(i)}), None).await.expect(201);
     }
-    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    // The scheduler's step (which chains full ballot boxes) runs now rather than on the next tick.
+    app.run_due(chrono::Utc::now()).await;
     assert!(confirmations(&app, b.id).await.is_empty(), "nothing is confirmed before ten votes");
     let (_, tenth) = &order[9];
     app.cast_ballot(b.id, json!({"code": tenth, "answers": crate::ballots::answers_for(9)}), None).await.expect(201);
-    wait_until("ten confirmations", || async { confirmations(&app, b.id).await.len() == 10 }).await;
+    app.run_due(chrono::Utc::now()).await;
+    assert_eq!(confirmations(&app, b.id).await.len(), 10, "the tenth vote chains the batch and confirms it");
     let rows = confirmations(&app, b.id).await;
     let fields: Vec<Vec<&str>> = rows.iter().map(|r| r.split('|').collect()).collect();
     // In roll order (gp0, gp2, gp3, ... as the roll lists them), which is not the order of voting.
@@ -324,10 +312,9 @@ both_backends!(the_record_does_not_follow_casting_order_and_the_ballot_box_is_sc
     let mut columns = columns;
     columns.sort();
     assert_eq!(columns, ["answers", "ballot_id", "lmc", "nonce", "receipt", "role", "token"], "no sequence, no time");
-    wait_until("the first batch to be chained", || async {
-        app.ballot_checkpoint(b.id, None).await.body["count"].as_u64().unwrap_or(0) >= 10
-    })
-    .await;
+    app.run_due(chrono::Utc::now()).await;
+    let chained = app.ballot_checkpoint(b.id, None).await.expect(200)["count"].as_u64().unwrap_or(0);
+    assert!(chained >= 10, "the first batch is chained: {chained}");
     if app.backend == crate::helpers::Backend::Postgres {
         // xmin: the entries of a batch share one transaction, which no single voter's vote had.
         let xmins =

@@ -362,11 +362,11 @@ async fn journey(driver_path: &Path, app: TestApp) {
     let hash = console.exec("return location.hash", json!([])).await;
     let id: i64 =
         hash.as_str().and_then(|h| h.strip_prefix("#ballot-")).and_then(|n| n.parse().ok()).expect("ballot id");
-    let b = app.get(&format!("/api/v1/ballots/{id}"), Some(&officer)).await.expect(200);
+    let b = app.get_ballot(id, Some(&officer)).await.expect(200);
     assert_eq!(b["verifiability"], "end_to_end", "{b}");
     assert_eq!(b["questions"][1]["max"], 3, "{b}");
     assert_eq!(b["questions"][1]["options"].as_array().map(Vec::len), Some(5), "{b}");
-    let view = app.get(&format!("/api/v1/ballots/{id}/trustees"), Some(&officer)).await.expect(200);
+    let view = app.ballot_trustees(id, Some(&officer)).await.expect(200);
     let ids: Vec<i64> =
         view["trustees"].as_array().expect("trustees").iter().filter_map(|t| t["user_id"].as_i64()).collect();
     assert_eq!(ids, vec![t1, t2]);
@@ -397,9 +397,7 @@ async fn journey(driver_path: &Path, app: TestApp) {
     }
     let roll = "membership_no,name,email,lmc,role\nM1,Dr One,voter.one@example.org,Devon,partner\n\
                 M2,Dr Two,voter.two@example.org,Devon,salaried\n";
-    app.post_raw(&format!("/api/v1/ballots/{id}/roll"), "text/csv", roll.as_bytes().to_vec(), Some(&officer))
-        .await
-        .expect(200);
+    app.import_roll(id, roll.as_bytes().to_vec(), Some(&officer)).await.expect(200);
 
     // Trustee one, in the browser: generate, save the file, upload the public key.
     let downloads = tempfile::tempdir().expect("downloads");
@@ -422,10 +420,8 @@ async fn journey(driver_path: &Path, app: TestApp) {
     trustee.wait_text("#trustee-status", "Waiting for the keys of: Test trustee.two@example.org").await;
     // Trustee two with the CLI's crypto (carried trustee keygen).
     let (x2, key2) = trustee::keygen(g);
-    app.post(&format!("/api/v1/ballots/{id}/trustee-key"), serde_json::to_value(&key2).expect("json"), Some(&t2_token))
-        .await
-        .expect(201);
-    let view = app.get(&format!("/api/v1/ballots/{id}/trustees"), Some(&t2_token)).await.expect(200);
+    app.upload_trustee_key(id, serde_json::to_value(&key2).expect("json"), Some(&t2_token)).await.expect(201);
+    let view = app.ballot_trustees(id, Some(&t2_token)).await.expect(200);
     assert_eq!(view["trustees"][0]["public_key"]["public_key"], json!(g.g_pow(&x).to_string()), "{view}");
     trustee.goto(&app.url(&format!("/ballots/{id}/trustee"))).await;
     trustee.wait_text("#trustee-status", "Every trustee has registered a key").await;
@@ -445,26 +441,12 @@ async fn journey(driver_path: &Path, app: TestApp) {
     console.click("[data-action=open]").await;
     console.wait_text("#ballot-status", "Open").await;
     console.quit().await;
-    app.state.mail_wake.notify_one();
-    let raw = get_bytes(&app, &format!("/api/v1/ballots/{id}/election")).await;
-    let raw = String::from_utf8(raw).expect("utf-8");
+    let raw = body_text(app.election(id, None).await, "the election");
     let ctx = ElectionCtx::parse(&raw).expect("the published election");
     assert_eq!(ctx.y, g.mul(&g.g_pow(&x), &key2.public_key), "the election key is the trustees' product");
 
     // The voter follows the invitation link; the ballot is encrypted in the browser.
-    let link_for = |email: &'static str| {
-        let app = &app;
-        async move {
-            let deadline = Instant::now() + WAIT;
-            loop {
-                if let Some(link) = super::invitation_link(app, email, id) {
-                    break link;
-                }
-                assert!(Instant::now() < deadline, "no invitation for {email}");
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-        }
-    };
+    let link_for = |email: &'static str| super::invitation_link(&app, email, id);
     let link = link_for("voter.one@example.org").await;
     let code = link.split("?code=").nth(1).expect("code").to_owned();
     assert!(credential::is_valid(&code), "the link carries a credential: {link}");
@@ -523,14 +505,10 @@ async fn journey(driver_path: &Path, app: TestApp) {
     let good = v.as_str().expect("ballot").to_owned();
     let mut bad = ballot_of(&good);
     bad.answers[1].choices[1].beta = Big(g.mul(&bad.answers[1].choices[1].beta, &g.g));
-    let refused = app
-        .post(
-            &format!("/api/v1/ballots/{id}/votes"),
-            json!({"ballot": serde_json::to_value(&bad).expect("json")}),
-            None,
-        )
-        .await;
+    let refused = app.cast_ballot(id, json!({"ballot": serde_json::to_value(&bad).expect("json")}), None).await;
     assert!(refused.status.is_client_error(), "a corrupted ballot: {} {}", refused.status, refused.text);
+    // Sent byte for byte as belenios.js wrote it, not re-serialised (so by hand, not with `cast_ballot`):
+    // the receipt is the tracker, the hash of exactly those bytes.
     let ok = app
         .post_raw(
             &format!("/api/v1/ballots/{id}/votes"),
@@ -543,7 +521,7 @@ async fn journey(driver_path: &Path, app: TestApp) {
     assert_eq!(ok["receipt"], json!(carried_e2e::tracker(&good)));
     voter.quit().await;
 
-    app.post_empty(&format!("/api/v1/ballots/{id}/close"), Some(&officer)).await.expect(200);
+    app.close_ballot(id, Some(&officer)).await.expect(200);
     // Trustee one finds the ballot on their home page and decrypts in the browser with the downloaded file.
     trustee.goto(&app.url("/")).await;
     trustee.click(&format!("a[href=\"/ballots/{id}/trustee\"]")).await;
@@ -560,23 +538,17 @@ async fn journey(driver_path: &Path, app: TestApp) {
     trustee.exec("document.querySelector('#decrypt-section').scrollIntoView()", json!([])).await;
     trustee.screenshot(&shots().join("e2e-trustee-decrypted.png")).await;
     // Trustee two with the CLI's crypto.
-    let tally_doc: Value = app.get(&format!("/api/v1/ballots/{id}/encrypted-tally"), None).await.expect(200);
+    let tally_doc: Value = app.encrypted_tally(id, None).await.expect(200);
     let tally: carried_e2e::formats::EncryptedTally =
         serde_json::from_value(tally_doc["encrypted_tally"].clone()).expect("tally");
     let pd2 = trustee::partial_decrypt(&ctx, &x2, &tally);
-    app.post(
-        &format!("/api/v1/ballots/{id}/partial-decryptions"),
-        serde_json::to_value(&pd2).expect("json"),
-        Some(&t2_token),
-    )
-    .await
-    .expect(201);
+    app.upload_partial_decryption(id, serde_json::to_value(&pd2).expect("json"), Some(&t2_token)).await.expect(201);
     trustee.goto(&app.url(&format!("/ballots/{id}/trustee"))).await;
     trustee.wait_text("#trustee-status", "result is published").await;
     trustee.check_page("e2e-trustee-done").await;
     trustee.quit().await;
 
-    let results = app.get(&format!("/api/v1/ballots/{id}/results"), None).await.expect(200);
+    let results = app.ballot_results(id, None).await.expect(200);
     let votes: Vec<Vec<(String, i64)>> = results["questions"]
         .as_array()
         .expect("questions")
@@ -601,7 +573,7 @@ async fn journey(driver_path: &Path, app: TestApp) {
         ]),
         "{results}"
     );
-    let bel = get_bytes(&app, &format!("/api/v1/ballots/{id}/record.bel")).await;
+    let bel = body_text(app.record_bel(id, None).await, "the record").into_bytes();
     let report = carried_e2e::verify_bel(&bel).expect("the record verifies");
     assert_eq!(report.result, Some(vec![vec![1, 1], vec![1, 1, 1, 0, 0]]));
     use base64::Engine;
@@ -633,10 +605,10 @@ async fn journey(driver_path: &Path, app: TestApp) {
     }
 }
 
-async fn get_bytes(app: &TestApp, path: &str) -> Vec<u8> {
-    let r = reqwest::get(app.url(path)).await.expect("get");
-    assert!(r.status().is_success(), "GET {path}: {}", r.status());
-    r.bytes().await.expect("body").to_vec()
+/// The text of a successful answer that is not JSON to the harness (the election, the Belenios record).
+fn body_text(r: helpers::Reply, what: &str) -> String {
+    assert!(r.status.is_success(), "{what}: {} {}", r.status, r.text);
+    r.text
 }
 
 fn hex_of(bytes: &[u8]) -> String {

@@ -21,14 +21,9 @@ async fn two_phones_ask_to_speak_the_chair_calls_one_and_the_clock_runs_on_phone
     let app = app().await;
     let (cid, mid, chair_token, _) = hall(&app, 2).await;
     // Standing orders with a short limit, so that the clock runs out during the test.
-    app.request(
-        reqwest::Method::PUT,
-        &format!("/api/v1/conferences/{cid}/settings/speakers"),
-        Some(json!({"speaker_seconds": 10, "first_time_speakers_first": true})),
-        Some(&chair_token),
-    )
-    .await
-    .expect(200);
+    app.set_speaker_rules(cid, json!({"speaker_seconds": 10, "first_time_speakers_first": true}), Some(&chair_token))
+        .await
+        .expect(200);
     let driver = Driver::start(&driver_path).await;
     let chair = driver.session().await;
     let phones = [driver.session().await, driver.session().await];
@@ -85,7 +80,7 @@ async fn two_phones_ask_to_speak_the_chair_calls_one_and_the_clock_runs_on_phone
     projector.wait_text("#content", "Waiting for the first vote").await;
 
     // The chair calls the second in the queue (any may be called), then starts the clock.
-    let v = app.get(&format!("/api/v1/conferences/{cid}/speakers"), None).await.expect(200);
+    let v = app.list_speakers(cid, None).await.expect(200);
     let second = v["queue"][1]["id"].as_i64().expect("second request");
     chair.click(&format!("[data-call=\"{second}\"]")).await;
     phones[1].wait_text("#speakers-title", "You have been called: speak now").await;
@@ -135,9 +130,7 @@ async fn two_phones_ask_to_speak_the_chair_calls_one_and_the_clock_runs_on_phone
     phones[0].wait_text("#speaking-now", "Nobody is speaking").await;
 
     // Closing the conference asks first and says what becomes NOT REACHED; the service refuses it unconfirmed.
-    app.post_empty(&format!("/api/v1/conferences/{cid}/close"), Some(&chair_token))
-        .await
-        .expect_problem(409, "confirmation_needed");
+    app.close_conference(cid, Some(&chair_token)).await.expect_problem(409, "confirmation_needed");
     chair.click("#close-conference summary").await;
     chair.click("#close-conference-check").await;
     chair.wait_text("#confirm-close-conference", "1 motion will become NOT REACHED (1).").await;

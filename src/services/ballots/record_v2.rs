@@ -276,9 +276,9 @@ pub fn publish_results(conn: &mut DbConnection, actor: &User, public_url: &str, 
     get_ballot(conn, id)
 }
 
-/// Open and close ballots whose scheduled times have come. Run periodically.
-pub fn run_schedule(conn: &mut DbConnection, keys: &Keys) -> AppResult<(usize, usize)> {
-    let now = db::now();
+/// Open and close ballots whose scheduled times have come by `now`. Run periodically
+/// (`services::schedule::run_due`).
+pub fn run_schedule(conn: &mut DbConnection, keys: &Keys, now: NaiveDateTime) -> AppResult<(usize, usize)> {
     let to_open: Vec<i64> = ballots::table
         .filter(ballots::status.eq("draft"))
         .filter(ballots::opens_at.le(now))

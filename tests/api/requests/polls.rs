@@ -23,6 +23,11 @@ impl TestApp {
         self.request(Method::GET, &format!("/api/v1/conferences/{conference}/polls"), None, token).await
     }
 
+    /// GET `/api/v1/conferences/{conference}/polls?open=true`: A conference's open polls.
+    pub async fn list_open_polls(&self, conference: impl Display, token: Option<&str>) -> Reply {
+        self.request(Method::GET, &format!("/api/v1/conferences/{conference}/polls?open=true"), None, token).await
+    }
+
     /// GET `/api/v1/polls/{poll}`: One poll.
     pub async fn get_poll(&self, poll: impl Display, token: Option<&str>) -> Reply {
         self.request(Method::GET, &format!("/api/v1/polls/{poll}"), None, token).await
