@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
+use super::errors::{AnswerError, DefinitionError, QuestionLabel};
 use crate::audit::{Publication, Question, QuestionKind as AuditKind};
 
 /// Most questions in one ballot.
@@ -83,8 +84,8 @@ impl QuestionDef {
         Value::Object(obj)
     }
 
-    fn label(&self, index: usize) -> String {
-        format!("question {} ({})", index + 1, self.kind.as_str())
+    fn label(&self, index: usize) -> QuestionLabel {
+        QuestionLabel { number: index + 1, kind: self.kind }
     }
 }
 
@@ -99,10 +100,6 @@ pub(crate) fn quote(s: &str) -> String {
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// Check a ballot's questions before it opens. The message names the question,
 /// e.g. `question 2 (many_of): max 5 exceeds its 4 options`.
 ///
@@ -111,48 +108,45 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 /// options, each 1 to 300 characters with no control characters and no spaces at
 /// either end, no two alike ignoring case; only many_of has a max, which it must
 /// have, with 1 ≤ max ≤ number of options.
-pub fn validate_questions(questions: &[QuestionDef]) -> Result<(), String> {
+pub fn validate_questions(questions: &[QuestionDef]) -> Result<(), DefinitionError> {
     if questions.is_empty() || questions.len() > MAX_QUESTIONS {
-        return Err(format!("a ballot needs 1 to {MAX_QUESTIONS} questions, {} given", questions.len()));
+        return Err(DefinitionError::QuestionCount { given: questions.len() });
     }
     for (i, q) in questions.iter().enumerate() {
-        let label = q.label(i);
+        let at = q.label(i);
         let chars = q.text.chars().count();
         if q.text.trim().is_empty() {
-            return Err(format!("{label}: text is empty"));
+            return Err(DefinitionError::TextEmpty { at });
         }
         if chars > MAX_TEXT_CHARS {
-            return Err(format!("{label}: text is {chars} characters, at most {MAX_TEXT_CHARS} allowed"));
+            return Err(DefinitionError::TextTooLong { at, chars });
         }
         if q.text.chars().any(char::is_control) {
-            return Err(format!("{label}: text contains a control character (such as a line break)"));
+            return Err(DefinitionError::TextControlCharacter { at });
         }
         match q.kind {
             QuestionKind::YesNo => {
                 if !q.options.is_empty() {
-                    return Err(format!("{label}: a yes/no question has no options (its answers are yes and no)"));
+                    return Err(DefinitionError::OptionsOnYesNo { at });
                 }
                 if q.max.is_some() {
-                    return Err(format!("{label}: max is only for many_of questions"));
+                    return Err(DefinitionError::MaxNotManyOf { at });
                 }
             }
             QuestionKind::OneOf | QuestionKind::ManyOf => {
-                validate_options(&label, &q.options)?;
+                validate_options(at, &q.options)?;
                 match (q.kind, q.max) {
                     (QuestionKind::OneOf, Some(_)) => {
-                        return Err(format!("{label}: max is only for many_of questions"));
+                        return Err(DefinitionError::MaxNotManyOf { at });
                     }
                     (QuestionKind::ManyOf, None) => {
-                        return Err(format!("{label}: max (the most options a voter may choose) is required"));
+                        return Err(DefinitionError::MaxMissing { at });
                     }
                     (QuestionKind::ManyOf, Some(0)) => {
-                        return Err(format!("{label}: max must be at least 1"));
+                        return Err(DefinitionError::MaxZero { at });
                     }
                     (QuestionKind::ManyOf, Some(max)) if max as usize > q.options.len() => {
-                        return Err(format!(
-                            "{label}: max {max} exceeds its {}",
-                            plural(q.options.len(), "option", "options")
-                        ));
+                        return Err(DefinitionError::MaxOverOptions { at, max, options: q.options.len() });
                     }
                     _ => {}
                 }
@@ -162,28 +156,28 @@ pub fn validate_questions(questions: &[QuestionDef]) -> Result<(), String> {
     Ok(())
 }
 
-fn validate_options(label: &str, options: &[String]) -> Result<(), String> {
+fn validate_options(at: QuestionLabel, options: &[String]) -> Result<(), DefinitionError> {
     if options.len() < MIN_OPTIONS || options.len() > MAX_OPTIONS {
-        return Err(format!("{label}: needs {MIN_OPTIONS} to {MAX_OPTIONS} options, {} given", options.len()));
+        return Err(DefinitionError::OptionCount { at, given: options.len() });
     }
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (j, o) in options.iter().enumerate() {
-        let n = j + 1;
+        let option = j + 1;
         let chars = o.chars().count();
         if o.trim().is_empty() {
-            return Err(format!("{label}: option {n} is empty"));
+            return Err(DefinitionError::OptionEmpty { at, option });
         }
         if o.trim() != o {
-            return Err(format!("{label}: option {n} {} has spaces at its start or end", quote(o)));
+            return Err(DefinitionError::OptionSpaces { at, option, text: o.clone() });
         }
         if chars > MAX_OPTION_CHARS {
-            return Err(format!("{label}: option {n} is {chars} characters, at most {MAX_OPTION_CHARS} allowed"));
+            return Err(DefinitionError::OptionTooLong { at, option, chars });
         }
         if o.chars().any(char::is_control) {
-            return Err(format!("{label}: option {n} contains a control character (such as a line break)"));
+            return Err(DefinitionError::OptionControlCharacter { at, option });
         }
-        if let Some(first) = seen.insert(o.to_lowercase(), n) {
-            return Err(format!("{label}: option {n} {} repeats option {first}", quote(o)));
+        if let Some(first) = seen.insert(o.to_lowercase(), option) {
+            return Err(DefinitionError::OptionRepeated { at, option, text: o.clone(), first });
         }
     }
     Ok(())
@@ -192,48 +186,41 @@ fn validate_options(label: &str, options: &[String]) -> Result<(), String> {
 /// Check a voter's answers (one per question, in order) against valid questions,
 /// and return them normalised as they are recorded: `"yes"`/`"no"`; the option
 /// text; for many_of the chosen options in definition order.
-pub fn validate_answers(questions: &[QuestionDef], answers: &[Value]) -> Result<Vec<Value>, String> {
+pub fn validate_answers(questions: &[QuestionDef], answers: &[Value]) -> Result<Vec<Value>, AnswerError> {
     if answers.len() != questions.len() {
-        return Err(format!(
-            "{} given for {}",
-            plural(answers.len(), "answer", "answers"),
-            plural(questions.len(), "question", "questions")
-        ));
+        return Err(AnswerError::Count { answers: answers.len(), questions: questions.len() });
     }
     let mut out = Vec::with_capacity(answers.len());
     for (i, (q, a)) in questions.iter().zip(answers).enumerate() {
-        let label = q.label(i);
+        let at = q.label(i);
         let normalised = match q.kind {
             QuestionKind::YesNo => match a.as_str() {
                 Some("yes" | "no") => a.clone(),
-                _ => return Err(format!("{label}: the answer must be \"yes\" or \"no\"")),
+                _ => return Err(AnswerError::NotYesOrNo { at }),
             },
             QuestionKind::OneOf => match a.as_str() {
                 Some(s) if q.options.iter().any(|o| o == s) => a.clone(),
-                Some(s) => return Err(format!("{label}: {} is not one of its options", quote(s))),
-                None => return Err(format!("{label}: the answer must be one option")),
+                Some(s) => return Err(AnswerError::NotAnOption { at, answer: s.to_string() }),
+                None => return Err(AnswerError::NotOneOption { at }),
             },
             QuestionKind::ManyOf => {
-                let items = a.as_array().ok_or_else(|| format!("{label}: the answer must be a list of options"))?;
+                let items = a.as_array().ok_or(AnswerError::NotAList { at })?;
                 let mut chosen = vec![false; q.options.len()];
                 for item in items {
-                    let s = item.as_str().ok_or_else(|| format!("{label}: the answer must be a list of options"))?;
+                    let s = item.as_str().ok_or(AnswerError::NotAList { at })?;
                     let pos = q
                         .options
                         .iter()
                         .position(|o| o == s)
-                        .ok_or_else(|| format!("{label}: {} is not one of its options", quote(s)))?;
+                        .ok_or_else(|| AnswerError::NotAnOption { at, answer: s.to_string() })?;
                     if chosen[pos] {
-                        return Err(format!("{label}: {} is chosen twice", quote(s)));
+                        return Err(AnswerError::ChosenTwice { at, answer: s.to_string() });
                     }
                     chosen[pos] = true;
                 }
                 let max = q.max.unwrap_or(0) as usize;
                 if items.len() > max {
-                    return Err(format!(
-                        "{label}: {} chosen, at most {max} allowed",
-                        plural(items.len(), "option", "options")
-                    ));
+                    return Err(AnswerError::TooManyChosen { at, chosen: items.len(), max });
                 }
                 Value::Array(
                     q.options.iter().zip(chosen).filter(|(_, c)| *c).map(|(o, _)| Value::from(o.clone())).collect(),
@@ -314,7 +301,7 @@ mod tests {
 
     #[test]
     fn question_rules() {
-        let err = |qs: Vec<QuestionDef>| validate_questions(&qs).unwrap_err();
+        let err = |qs: Vec<QuestionDef>| validate_questions(&qs).unwrap_err().to_string();
         assert_eq!(err(vec![]), "a ballot needs 1 to 20 questions, 0 given");
         assert_eq!(err(vec![yn("q"); 21]), "a ballot needs 1 to 20 questions, 21 given");
         assert_eq!(err(vec![yn("  ")]), "question 1 (yes_no): text is empty");
@@ -370,6 +357,32 @@ mod tests {
     }
 
     #[test]
+    fn refusals_are_typed_and_name_the_question() {
+        let at = QuestionLabel { number: 2, kind: QuestionKind::ManyOf };
+        assert_eq!(
+            validate_questions(&[yn("q"), choice(QuestionKind::ManyOf, &["a", "b", "c", "d"], Some(5))]),
+            Err(DefinitionError::MaxOverOptions { at, max: 5, options: 4 })
+        );
+        assert_eq!(
+            validate_questions(&[choice(QuestionKind::OneOf, &["Strike", "strike"], None)]),
+            Err(DefinitionError::OptionRepeated {
+                at: QuestionLabel { number: 1, kind: QuestionKind::OneOf },
+                option: 2,
+                text: "strike".into(),
+                first: 1
+            })
+        );
+        assert_eq!(
+            validate_answers(&bma(), &[json!("yes"), json!("Limit contacts"), json!(["Nope"])]),
+            Err(AnswerError::NotAnOption {
+                at: QuestionLabel { number: 3, kind: QuestionKind::ManyOf },
+                answer: "Nope".into()
+            })
+        );
+        assert_eq!(validate_answers(&bma(), &[]), Err(AnswerError::Count { answers: 0, questions: 3 }));
+    }
+
+    #[test]
     fn answers_are_validated_and_normalised() {
         let q = bma();
         let ok = validate_answers(
@@ -382,9 +395,9 @@ mod tests {
             vec![json!("yes"), json!("Stop sharing data"), json!(["Limit contacts", "Decline new ICB contracts"])]
         );
         assert_eq!(validate_answers(&q, &[json!("no"), json!("Limit contacts"), json!([])]).unwrap()[2], json!([]));
-        let err = |a: Vec<Value>| validate_answers(&q, &a).unwrap_err();
+        let err = |a: Vec<Value>| validate_answers(&q, &a).unwrap_err().to_string();
         assert_eq!(err(vec![json!("yes"), json!("Limit contacts")]), "2 answers given for 3 questions");
-        assert_eq!(validate_answers(&q[..1], &[]).unwrap_err(), "0 answers given for 1 question");
+        assert_eq!(validate_answers(&q[..1], &[]).unwrap_err().to_string(), "0 answers given for 1 question");
         assert_eq!(
             err(vec![json!("Yes"), json!("Limit contacts"), json!([])]),
             "question 1 (yes_no): the answer must be \"yes\" or \"no\""

@@ -7,6 +7,7 @@
 
 pub mod definition;
 pub mod e2e;
+pub mod errors;
 pub mod results;
 pub mod roll;
 pub mod roll_edit;
@@ -18,6 +19,7 @@ use rand::rngs::OsRng;
 use rand::{Rng, RngCore};
 
 pub use definition::{definition_json, validate_answers, validate_questions, QuestionDef, QuestionKind};
+pub use errors::{AnswerError, DefinitionError, PagingError, QuestionLabel, RollFileError};
 pub use results::{
     breakdown, csv_cell, defuse_formula, live_turnout, looks_like_formula, results, results_csv, results_svg,
     suppression, thousands, BallotResults, GroupRow, GroupTally, OptionResult, QuestionResult, ThresholdTest,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::definition::quote;
+use super::errors::RollFileError;
 use crate::domain::name::forbidden_char;
 use crate::domain::{EmailAddress, PersonName};
 
@@ -89,18 +90,18 @@ pub struct ExistingRoll {
 /// Parse a roll. `Err` (for the whole file) when the header is missing or wrong,
 /// or there are more than [`MAX_ROLL_LINES`] data lines; otherwise each line is
 /// accepted or rejected with its reason.
-pub fn parse_roll(csv: &str, existing: &ExistingRoll) -> Result<RollImport, String> {
+pub fn parse_roll(csv: &str, existing: &ExistingRoll) -> Result<RollImport, RollFileError> {
     let separator = detect_separator(csv);
     let mut reader = CsvReader::with_separator(csv, separator);
     let header = loop {
         match reader.next_record() {
-            None => return Err(format!("the file is empty: expected a header line {}", COLUMNS.join(","))),
+            None => return Err(RollFileError::Empty),
             Some(r) if r.is_blank() => continue,
             Some(r) => break r,
         }
     };
     let columns = header_columns(&header)?;
-    let header_cells = header.fields.as_ref().map_err(|e| e.clone())?;
+    let header_cells = header.fields.as_ref().map_err(|why| header_unreadable(&header, why))?;
 
     let mut existing_nos: HashSet<String> =
         existing.membership_nos.iter().map(|m| m.trim().to_ascii_uppercase()).collect();
@@ -134,7 +135,7 @@ pub fn parse_roll(csv: &str, existing: &ExistingRoll) -> Result<RollImport, Stri
         }
         data_lines += 1;
         if data_lines > MAX_ROLL_LINES {
-            return Err(format!("the roll has more than {MAX_ROLL_LINES} lines: split it into smaller files"));
+            return Err(RollFileError::TooManyLines);
         }
         let line = record.line;
         let reject = |reason: String| Rejected { line, reason };
@@ -247,29 +248,27 @@ pub fn detect_separator(input: &str) -> char {
     }
 }
 
+fn header_unreadable(header: &CsvRecord, why: &str) -> RollFileError {
+    RollFileError::HeaderUnreadable { line: header.line, why: why.to_string() }
+}
+
 /// Map each of [`COLUMNS`] to its position in the header.
-fn header_columns(header: &CsvRecord) -> Result<[usize; 5], String> {
-    let fields = header.fields.as_ref().map_err(|e| format!("line {}: the header cannot be read: {e}", header.line))?;
+fn header_columns(header: &CsvRecord) -> Result<[usize; 5], RollFileError> {
+    let fields = header.fields.as_ref().map_err(|why| header_unreadable(header, why))?;
     let mut positions: [Option<usize>; 5] = [None; 5];
     for (i, raw) in fields.iter().enumerate() {
         let key = header_key(raw);
         let Some(col) = HEADER_SPELLINGS.iter().position(|spellings| spellings.contains(&key.as_str())) else {
-            return Err(format!(
-                "unknown column {} in the header (expected {}; e.g. \"Membership No\", \"Email address\" and \"LMC area\" are read too)",
-                quote(raw.trim()),
-                COLUMNS.join(", ")
-            ));
+            return Err(RollFileError::UnknownColumn { header: raw.trim().to_string() });
         };
         if positions[col].is_some() {
-            return Err(format!("column {} appears twice in the header", COLUMNS[col]));
+            return Err(RollFileError::ColumnTwice { column: COLUMNS[col] });
         }
         positions[col] = Some(i);
     }
     let mut out = [0usize; 5];
     for (col, pos) in positions.iter().enumerate() {
-        out[col] = pos.ok_or_else(|| {
-            format!("missing column {} in the header (expected {})", COLUMNS[col], COLUMNS.join(", "))
-        })?;
+        out[col] = pos.ok_or(RollFileError::ColumnMissing { column: COLUMNS[col] })?;
     }
     Ok(out)
 }

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::errors::PagingError;
 use super::roll::{check_entry, RollEntry};
 
 /// The fields to change; the others stay as they are.
@@ -70,14 +71,14 @@ pub fn like_pattern(q: &str) -> Option<String> {
 pub const MAX_PER_PAGE: i64 = 500;
 
 /// Page and page size checked: page from 1, 1 to [`MAX_PER_PAGE`] a page (50 when not given).
-pub fn paging(page: Option<i64>, per_page: Option<i64>) -> Result<(i64, i64), String> {
+pub fn paging(page: Option<i64>, per_page: Option<i64>) -> Result<(i64, i64), PagingError> {
     let page = page.unwrap_or(1);
     let per_page = per_page.unwrap_or(50);
     if page < 1 {
-        return Err(format!("page: {page} is not a page number (pages count from 1)"));
+        return Err(PagingError::Page { page });
     }
     if !(1..=MAX_PER_PAGE).contains(&per_page) {
-        return Err(format!("per_page: {per_page} is not between 1 and {MAX_PER_PAGE}"));
+        return Err(PagingError::PerPage { per_page });
     }
     Ok((page, per_page))
 }
@@ -142,7 +143,15 @@ mod tests {
     fn paging_counts_from_one_and_caps_the_page_size() {
         assert_eq!(paging(None, None), Ok((1, 50)));
         assert_eq!(paging(Some(3), Some(500)), Ok((3, 500)));
-        assert!(paging(Some(0), None).expect_err("page 0").contains("count from 1"));
+        assert_eq!(paging(Some(0), None), Err(PagingError::Page { page: 0 }));
+        assert_eq!(
+            paging(Some(0), None).map_err(|e| e.to_string()),
+            Err("page: 0 is not a page number (pages count from 1)".to_string())
+        );
+        assert_eq!(
+            paging(None, Some(501)).map_err(|e| e.to_string()),
+            Err("per_page: 501 is not between 1 and 500".to_string())
+        );
         assert!(paging(None, Some(501)).is_err());
         assert!(paging(None, Some(0)).is_err());
     }

@@ -154,3 +154,27 @@ pub struct SpeakingTimeError {
     pub field: &'static str,
     pub seconds: i32,
 }
+
+/// Why a request to speak cannot move on as asked, or the speech clock cannot be started or stopped: the
+/// state of the queue, not the request, stands in the way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SpeakersError {
+    /// Withdrawing a request whose speaker is at the microphone.
+    #[error("this speaker has been called; the chair ends the speech instead")]
+    CalledCannotWithdraw,
+    #[error("this speaker is speaking now")]
+    SpeakingNow,
+    #[error("this speaker has already spoken")]
+    AlreadySpoken,
+    #[error("this request to speak was withdrawn")]
+    Withdrawn,
+    #[error("this request to speak lapsed when the debate moved on")]
+    Lapsed,
+    /// Ending a speech that never began.
+    #[error("this speaker has not been called yet")]
+    NotCalledYet,
+    #[error("the clock is already running")]
+    ClockRunning,
+    #[error("the clock is not running")]
+    ClockNotRunning,
+}

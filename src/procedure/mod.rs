@@ -21,7 +21,7 @@ pub mod wording;
 
 pub use agenda::AgendaMark;
 pub use agenda_reader::{read_agenda, Agenda, AgendaItem, AgendaNote, AgendaWarning, ItemKind, NoteKind};
-pub use errors::{AmendmentError, DeclarationError, PollError, SpeakingTimeError};
+pub use errors::{AmendmentError, DeclarationError, PollError, SpeakersError, SpeakingTimeError};
 pub use labels::{from_roman, label_style, next_label, to_roman, LabelStyle};
 pub use majority::{check_declared, decide, is_carried, Choice, Counts, Decision, Majority, Qualifier};
 pub use outcome::{apply_to_all, motion_outcome_text, undecided_become_not_reached, Outcome, PartState, TakenAs};

@@ -5,6 +5,7 @@
 //!
 //! Pure: the states a request to speak goes through, the order of the queue, the limits and the timer.
 
+use super::errors::SpeakersError;
 use crate::text_enum;
 
 use serde::{Deserialize, Serialize};
@@ -66,16 +67,16 @@ impl RequestStatus {
     }
 
     /// The state after `to`, or why it cannot happen (in words for the chair or the representative).
-    pub fn transition(self, to: RequestStatus) -> Result<RequestStatus, &'static str> {
+    pub fn transition(self, to: RequestStatus) -> Result<RequestStatus, SpeakersError> {
         use RequestStatus::*;
         match (self, to) {
             (Waiting, Called) | (Waiting, Withdrawn) | (Waiting, Lapsed) | (Called, Spoken) => Ok(to),
-            (Called, Withdrawn) => Err("this speaker has been called; the chair ends the speech instead"),
-            (Called, _) => Err("this speaker is speaking now"),
-            (Spoken, _) => Err("this speaker has already spoken"),
-            (Withdrawn, _) => Err("this request to speak was withdrawn"),
-            (Lapsed, _) => Err("this request to speak lapsed when the debate moved on"),
-            (Waiting, _) => Err("this speaker has not been called yet"),
+            (Called, Withdrawn) => Err(SpeakersError::CalledCannotWithdraw),
+            (Called, _) => Err(SpeakersError::SpeakingNow),
+            (Spoken, _) => Err(SpeakersError::AlreadySpoken),
+            (Withdrawn, _) => Err(SpeakersError::Withdrawn),
+            (Lapsed, _) => Err(SpeakersError::Lapsed),
+            (Waiting, _) => Err(SpeakersError::NotCalledYet),
         }
     }
 }
@@ -185,17 +186,17 @@ impl Timer {
         self.remaining_ms(now_ms) < 0
     }
 
-    pub fn start(&mut self, now_ms: i64) -> Result<(), &'static str> {
+    pub fn start(&mut self, now_ms: i64) -> Result<(), SpeakersError> {
         if self.running() {
-            return Err("the clock is already running");
+            return Err(SpeakersError::ClockRunning);
         }
         self.started_at_ms = Some(now_ms);
         Ok(())
     }
 
-    pub fn stop(&mut self, now_ms: i64) -> Result<(), &'static str> {
+    pub fn stop(&mut self, now_ms: i64) -> Result<(), SpeakersError> {
         if !self.running() {
-            return Err("the clock is not running");
+            return Err(SpeakersError::ClockNotRunning);
         }
         self.used_ms = self.elapsed_ms(now_ms);
         self.started_at_ms = None;
@@ -235,8 +236,12 @@ mod tests {
         assert_eq!(Waiting.transition(Withdrawn), Ok(Withdrawn));
         assert_eq!(Waiting.transition(Lapsed), Ok(Lapsed));
         assert_eq!(Called.transition(Spoken), Ok(Spoken));
-        assert!(Called.transition(Withdrawn).is_err(), "called: the chair ends the speech");
-        assert!(Waiting.transition(Spoken).is_err(), "never heard");
+        assert_eq!(Called.transition(Withdrawn), Err(SpeakersError::CalledCannotWithdraw), "the chair ends it");
+        assert_eq!(Called.transition(Called), Err(SpeakersError::SpeakingNow));
+        assert_eq!(Spoken.transition(Called), Err(SpeakersError::AlreadySpoken));
+        assert_eq!(Withdrawn.transition(Called), Err(SpeakersError::Withdrawn));
+        assert_eq!(Lapsed.transition(Called), Err(SpeakersError::Lapsed));
+        assert_eq!(Waiting.transition(Spoken), Err(SpeakersError::NotCalledYet), "never heard");
         for s in [Spoken, Withdrawn, Lapsed] {
             for t in RequestStatus::ALL {
                 assert!(s.transition(t).is_err(), "{s:?} is final");
@@ -291,10 +296,10 @@ mod tests {
         let mut t = Timer::new(120);
         assert_eq!(t.remaining_ms(5_000), 120_000, "not started: the full time");
         t.start(10_000).expect("start");
-        assert!(t.start(11_000).is_err());
+        assert_eq!(t.start(11_000), Err(SpeakersError::ClockRunning));
         assert_eq!(t.remaining_ms(40_000), 90_000);
         t.stop(40_000).expect("stop");
-        assert!(t.stop(41_000).is_err());
+        assert_eq!(t.stop(41_000), Err(SpeakersError::ClockNotRunning));
         assert_eq!(t.remaining_ms(99_000), 90_000, "stopped: time stands still");
         t.start(100_000).expect("restart");
         assert_eq!(t.remaining_ms(190_000), 0);

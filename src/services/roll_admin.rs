@@ -72,7 +72,7 @@ pub fn page(
     page: Option<i64>,
     per_page: Option<i64>,
 ) -> AppResult<RollPage> {
-    let (page, per_page) = roll_edit::paging(page, per_page).map_err(AppError::bad_request)?;
+    let (page, per_page) = roll_edit::paging(page, per_page)?;
     let status = status(conn, id)?;
     let pattern = roll_edit::like_pattern(q);
     let filtered = || {

@@ -208,7 +208,7 @@ pub(super) fn cast_for_ballot(
         let normalised = match ballot::validate_answers(&b.questions, answers) {
             Ok(n) => n,
             Err(e) => {
-                results[i] = Some(Err(AppError::validation(format!("answers: {e}"))));
+                results[i] = Some(Err(e.into()));
                 continue;
             }
         };

@@ -23,7 +23,7 @@ pub(super) fn validate_definition(input: NewBallot) -> AppResult<ValidDefinition
     if input.description.chars().count() > 5000 {
         return Err(AppError::validation("description: at most 5000 characters"));
     }
-    ballot::validate_questions(&input.questions).map_err(|e| AppError::validation(format!("questions: {e}")))?;
+    ballot::validate_questions(&input.questions)?;
     let opens_at = input.opens_at.as_deref().map(|s| parse_london_time(s, "opens_at")).transpose()?;
     let closes_at = input.closes_at.as_deref().map(|s| parse_london_time(s, "closes_at")).transpose()?;
     if let (Some(o), Some(c)) = (opens_at, closes_at) {

@@ -39,7 +39,7 @@ pub fn import_roll_with_progress(
                 })
                 .collect(),
         };
-        let parsed = ballot::parse_roll(csv, &existing).map_err(|e| AppError::new(ErrorCode::InvalidCsv, e))?;
+        let parsed = ballot::parse_roll(csv, &existing)?;
         for e in &parsed.changed {
             diesel::update(roll::table.filter(roll::ballot_id.eq(id)).filter(roll::membership_no.eq(&e.membership_no)))
                 .set((

@@ -54,9 +54,9 @@ fn end_current(c: &mut DbConnection, conference_id: i64, now: NaiveDateTime) -> 
     let any = !current.is_empty();
     for row in current {
         let mut r = Request::from_row(row)?;
-        let status = r.status.transition(RequestStatus::Spoken).map_err(AppError::conflict)?;
+        let status = r.status.transition(RequestStatus::Spoken)?;
         if r.timer.running() {
-            r.timer.stop(ms(now)).map_err(AppError::conflict)?;
+            r.timer.stop(ms(now))?;
         }
         diesel::update(sr::table.filter(sr::id.eq(r.id)))
             .set((
@@ -180,7 +180,7 @@ pub(super) fn withdraw_tx(c: &mut DbConnection, user: &User, request_id: i64) ->
             })?;
         }
         require_open(c, conference_id)?;
-        let status = r.status.transition(RequestStatus::Withdrawn).map_err(AppError::conflict)?;
+        let status = r.status.transition(RequestStatus::Withdrawn)?;
         diesel::update(sr::table.filter(sr::id.eq(request_id)))
             .set((sr::status.eq(status.as_str()), sr::ended_at.eq(Some(db::now()))))
             .execute(c)?;
@@ -238,7 +238,7 @@ pub(super) fn call_tx(c: &mut DbConnection, _actor: &User, conference_id: i64, i
                         "request_id: request {id} is not in the queue on the motion in hand"
                     )));
                 }
-                r.status.transition(RequestStatus::Called).map_err(AppError::conflict)?;
+                r.status.transition(RequestStatus::Called)?;
                 id
             }
             (None, SpeechKind::Speaker) => {
@@ -318,9 +318,9 @@ pub(super) fn set_clock_tx(
         let mut r = Request::from_row(row)?;
         let now = db::now();
         if input.running {
-            r.timer.start(ms(now)).map_err(AppError::conflict)?;
+            r.timer.start(ms(now))?;
         } else {
-            r.timer.stop(ms(now)).map_err(AppError::conflict)?;
+            r.timer.stop(ms(now))?;
         }
         diesel::update(sr::table.filter(sr::id.eq(r.id)))
             .set((sr::used_ms.eq(r.timer.used_ms), sr::timer_started_at.eq(input.running.then_some(now))))
