@@ -272,6 +272,21 @@ fn too_long_is_cut_with_a_warning() {
     assert!(a.warnings.iter().any(|w| w.message.contains("too long")));
 }
 
+/// A letter whose lower case is longer in bytes (Ⱥ is two bytes, ⱥ three) must not shift where the
+/// reader looks in the original line: it once panicked slicing "… that item 12" by the lower-cased
+/// line's offsets. Found by `every_line_is_read_once`.
+#[test]
+fn letters_that_grow_when_lower_cased_do_not_shift_offsets() {
+    assert_eq!(lines::named_item("ȺȺ that item 12 "), Some("12".to_string()));
+    assert_eq!(lines::named_item("Ⱥ Amendment to motion 27a"), Some("27a".to_string()));
+    let text = "Rider BEDFORDSHIRE: ȺAmendment by KENT: that item 12 ";
+    let a = read_agenda(text);
+    assert!(accounted(text, &a).is_ok());
+    let (h, body) = lines::split_header("Amendment by ȺKENT and seconded by ȺȺ SURREY: that item 3").unwrap();
+    assert_eq!(h.seconder.as_deref(), Some("Ⱥⱥ Surrey"));
+    assert!(body.is_some());
+}
+
 mod properties {
     use super::*;
     use proptest::prelude::*;

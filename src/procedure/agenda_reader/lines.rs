@@ -191,7 +191,7 @@ impl Header {
 
 /// Splits "X and seconded by Y" / "X, seconded by Y".
 pub(super) fn split_seconder(text: &str) -> (String, Option<String>) {
-    let lower = text.to_lowercase();
+    let lower = text.to_ascii_lowercase();
     for sep in [" and seconded by ", ", seconded by ", " seconded by ", ",seconded by "] {
         if let Some(i) = lower.find(sep) {
             if text.is_char_boundary(i) && text.is_char_boundary(i + sep.len()) {
@@ -218,7 +218,7 @@ pub(super) const KEYWORDS: [(&str, ItemKind, bool); 8] = [
 /// where the item's text starts (`None` when the whole line is header), or `None` if `text` has no
 /// header and does not begin the item's text either.
 pub(super) fn split_header(text: &str) -> Option<(Header, Option<usize>)> {
-    let lower = text.to_lowercase();
+    let lower = text.to_ascii_lowercase();
     if starts_with_starter(text) {
         return Some((Header::default(), Some(0)));
     }
@@ -231,7 +231,7 @@ pub(super) fn split_header(text: &str) -> Option<(Header, Option<usize>)> {
             && text.is_char_boundary(kw.len())
         {
             let after = &text[kw.len()..];
-            let lower_after = after.to_lowercase();
+            let lower_after = after.to_ascii_lowercase();
             let (head, body) = match after.find(':') {
                 Some(i) => (&after[..i], Some(kw.len() + i + 1)),
                 None => match lower_after.find(" that ").filter(|i| after.is_char_boundary(*i)) {
@@ -244,7 +244,7 @@ pub(super) fn split_header(text: &str) -> Option<(Header, Option<usize>)> {
                 return None;
             }
             let mut h = Header { kind: Some(kind), composite, words: head.to_string(), ..Header::default() };
-            let head_lower = head.to_lowercase();
+            let head_lower = head.to_ascii_lowercase();
             if let Some(i) = head_lower.find("by ").filter(|i| *i == 0 || head_lower[..*i].ends_with(' ')) {
                 let (name, second) = split_seconder(&head[i + 3..]);
                 let (ac, p) = read_proposer(&format!("proposed by {name}"));
@@ -316,7 +316,7 @@ pub(super) fn skip_spaces(text: &str, at: usize) -> usize {
 
 /// "item 15", "motion 27a", "items 12" in `text`: the first item number named.
 pub(super) fn named_item(text: &str) -> Option<String> {
-    let lower = text.to_lowercase();
+    let lower = text.to_ascii_lowercase();
     for word in ["item ", "motion ", "items ", "motions ", "item no. ", "motion no. "] {
         let mut from = 0;
         while let Some(rel) = lower.get(from..).and_then(|t| t.find(word)) {
