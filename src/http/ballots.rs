@@ -3,6 +3,7 @@
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
+use crate::ballot::status::BallotStatus;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::extract::{AuthUser, MaybeUser};
 use crate::services::auth::Role;
@@ -64,7 +65,7 @@ pub async fn list_ballots(state: web::Data<AppState>, viewer: MaybeUser) -> AppR
                 let mut out = Vec::new();
                 for b in svc::list_ballots(c)? {
                     // Drafts only for their officers and the scrutineer.
-                    if b.status != "draft" || access::sees_draft(c, viewer.as_ref(), b.id)? {
+                    if b.status != BallotStatus::Draft || access::sees_draft(c, viewer.as_ref(), b.id)? {
                         out.push(b);
                     }
                 }

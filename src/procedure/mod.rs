@@ -7,6 +7,7 @@ pub mod agenda;
 pub mod agenda_reader;
 pub mod amendment_wording;
 pub mod committee_motion;
+pub mod conference_status;
 pub mod errors;
 pub mod hall;
 pub mod labels;
@@ -21,6 +22,7 @@ pub mod wording;
 
 pub use agenda::AgendaMark;
 pub use agenda_reader::{read_agenda, Agenda, AgendaItem, AgendaNote, AgendaWarning, ItemKind, NoteKind};
+pub use conference_status::ConferenceStatus;
 pub use errors::{AmendmentError, DeclarationError, PollError, SpeakersError, SpeakingTimeError};
 pub use labels::{from_roman, label_style, next_label, to_roman, LabelStyle};
 pub use majority::{check_declared, decide, is_carried, Choice, Counts, Decision, Majority, Qualifier};

@@ -8,6 +8,7 @@
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::ballot::status::BallotStatus;
 use crate::db::e2e_schema::e2e_trustees;
 use crate::db::schema::{ballot_officers, ballots, conference_chairs, conferences, motions, polls};
 use crate::db::{self, DbConnection};
@@ -23,7 +24,7 @@ fn conference_exists(c: &mut DbConnection, id: i64) -> AppResult<()> {
     Ok(())
 }
 
-fn ballot_status(c: &mut DbConnection, id: i64) -> AppResult<String> {
+fn ballot_status(c: &mut DbConnection, id: i64) -> AppResult<BallotStatus> {
     ballots::table
         .filter(ballots::id.eq(id))
         .select(ballots::status)
@@ -116,7 +117,7 @@ fn is_trustee_of(c: &mut DbConnection, user: &User, ballot_id: i64) -> AppResult
 /// (for an end-to-end ballot) its trustees, who make their keys before it opens (401 without signing
 /// in, 403 for anyone else).
 pub fn may_read_ballot(c: &mut DbConnection, user: Option<&User>, ballot_id: i64) -> AppResult<()> {
-    if ballot_status(c, ballot_id)? != "draft" {
+    if ballot_status(c, ballot_id)? != BallotStatus::Draft {
         return Ok(());
     }
     match user {

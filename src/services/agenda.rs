@@ -8,7 +8,7 @@ use crate::db::schema::{conferences, motions, parts, polls};
 use crate::db::{self, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::procedure::agenda_reader::{self, Agenda, AgendaItem};
-use crate::procedure::{self, ParsedPart};
+use crate::procedure::{self, ConferenceStatus, ParsedPart};
 use crate::services::audit_log;
 use crate::services::auth::User;
 use crate::services::conference::{self as conf, MotionView};
@@ -295,13 +295,13 @@ pub fn import_agenda(
         }
     }
     let run = |c: &mut DbConnection| -> AppResult<AgendaChanges> {
-        let status: String = conferences::table
+        let status: ConferenceStatus = conferences::table
             .filter(conferences::id.eq(conference_id))
             .select(conferences::status)
             .first(c)
             .optional()?
             .ok_or_else(|| AppError::not_found(format!("no conference {conference_id}")))?;
-        if status != "open" && !dry_run {
+        if status != ConferenceStatus::Open && !dry_run {
             return Err(AppError::conflict("the conference is closed"));
         }
         let saved = saved_items(c, conference_id)?;
@@ -477,9 +477,9 @@ fn motion_conference(c: &mut DbConnection, motion_id: i64) -> AppResult<(i64, bo
         .first(c)
         .optional()?
         .ok_or_else(|| AppError::not_found(format!("no motion {motion_id}")))?;
-    let status: String =
+    let status: ConferenceStatus =
         conferences::table.filter(conferences::id.eq(conference_id)).select(conferences::status).first(c)?;
-    if status != "open" {
+    if status != ConferenceStatus::Open {
         return Err(AppError::conflict("the conference is closed"));
     }
     Ok((conference_id, decided.is_some()))
@@ -643,13 +643,13 @@ pub fn set_running_order(
     input: RunningOrder,
 ) -> AppResult<Vec<MotionView>> {
     db::write_tx(conn, |c| {
-        let status: String = conferences::table
+        let status: ConferenceStatus = conferences::table
             .filter(conferences::id.eq(conference_id))
             .select(conferences::status)
             .first(c)
             .optional()?
             .ok_or_else(|| AppError::not_found(format!("no conference {conference_id}")))?;
-        if status != "open" {
+        if status != ConferenceStatus::Open {
             return Err(AppError::conflict("the conference is closed"));
         }
         let mut all: Vec<i64> =

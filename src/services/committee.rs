@@ -9,7 +9,8 @@ use crate::db::schema::{audit_log as log_table, motions, parts, polls};
 use crate::db::{self, DbConnection};
 use crate::error::{AppError, AppResult};
 use crate::procedure::committee_motion::{read_committee_motion, CommitteeAction, CommitteeMotion};
-use crate::procedure::{AgendaMark, Outcome, TakenAs};
+use crate::procedure::polls::PollStatus;
+use crate::procedure::{AgendaMark, ConferenceStatus, Outcome, TakenAs};
 use crate::services::audit_log;
 use crate::services::auth::User;
 use crate::services::conference::{self as conf, MotionView};
@@ -92,8 +93,11 @@ fn change_item(
             target.outcome_text.clone().unwrap_or_default()
         )));
     }
-    let open: i64 =
-        polls::table.filter(polls::motion_id.eq(target.id)).filter(polls::status.eq("open")).count().get_result(c)?;
+    let open: i64 = polls::table
+        .filter(polls::motion_id.eq(target.id))
+        .filter(polls::status.eq(PollStatus::Open))
+        .count()
+        .get_result(c)?;
     if open > 0 {
         return Err(AppError::conflict(format!("a vote on item {item} is open: close it first")));
     }
@@ -171,7 +175,7 @@ pub fn apply_committee_motion(
         })?;
         if !dry_run {
             let status = conf::get_conference(c, m.conference_id)?.status;
-            if status != "open" {
+            if status != ConferenceStatus::Open {
                 return Err(AppError::conflict("the conference is closed"));
             }
             if m.outcome != Some(Outcome::Carried) {

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::db::schema::conferences;
 use crate::db::{self, DbConnection};
 use crate::error::{AppError, AppResult};
+use crate::procedure::ConferenceStatus;
 use crate::services::audit_log;
 use crate::services::auth::User;
 use crate::services::conference::{get_conference, trimmed, Conference};
@@ -31,7 +32,7 @@ pub const COLUMNS: (
     conferences::ends_on,
 );
 
-pub type Row = (i64, String, Option<String>, String, chrono::NaiveDateTime, Option<String>, Option<String>);
+pub type Row = (i64, String, Option<String>, ConferenceStatus, chrono::NaiveDateTime, Option<String>, Option<String>);
 
 /// A stored day that is not an ISO 8601 date is a load error, never a silent blank.
 fn stored_day(id: i64, what: &str, s: Option<String>) -> AppResult<Option<NaiveDate>> {

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::db::schema::{conferences, motions, parts, poll_votes, polls, representatives};
 use crate::db::{self, DbConnection};
 use crate::error::{AppError, AppResult};
+use crate::procedure::polls::PollStatus;
+use crate::procedure::ConferenceStatus;
 use crate::services::audit_log;
 use crate::services::auth::User;
 use crate::services::conference::{self as conf, PollView};
@@ -161,7 +163,7 @@ pub fn void_poll(
         return Err(AppError::validation("reason: at most 500 characters"));
     }
     db::write_tx(conn, |c| {
-        type Row = (i64, Option<i64>, String, String, Option<String>, Option<String>);
+        type Row = (i64, Option<i64>, String, PollStatus, Option<String>, Option<String>);
         let (conference_id, motion_id, subject, status, before, question): Row = polls::table
             .filter(polls::id.eq(poll_id))
             .select((
@@ -175,23 +177,23 @@ pub fn void_poll(
             .first(c)
             .optional()?
             .ok_or_else(|| AppError::not_found(format!("no poll {poll_id}")))?;
-        match status.as_str() {
-            "closed" => {}
-            "void" => return Err(AppError::conflict("this poll is already void")),
-            _ => {
+        match status {
+            PollStatus::Closed => {}
+            PollStatus::Void => return Err(AppError::conflict("this poll is already void")),
+            PollStatus::Open => {
                 return Err(AppError::conflict(
                     "this poll is still open: close it first (or let it close), then void it",
                 ))
             }
         }
-        let conf_status: String =
+        let conf_status: ConferenceStatus =
             conferences::table.filter(conferences::id.eq(conference_id)).select(conferences::status).first(c)?;
-        if conf_status != "open" {
+        if conf_status != ConferenceStatus::Open {
             return Err(AppError::conflict("the conference is closed: its results stand"));
         }
         let open: i64 = polls::table
             .filter(polls::conference_id.eq(conference_id))
-            .filter(polls::status.eq("open"))
+            .filter(polls::status.eq(PollStatus::Open))
             .count()
             .get_result(c)?;
         if open > 0 {
@@ -206,7 +208,7 @@ pub fn void_poll(
         let later: Vec<(i64, Option<i64>, String)> = polls::table
             .filter(polls::conference_id.eq(conference_id))
             .filter(polls::id.gt(poll_id))
-            .filter(polls::status.eq("closed"))
+            .filter(polls::status.eq(PollStatus::Closed))
             .select((polls::id, polls::motion_id, polls::subject))
             .load(c)?;
         if let Some((later_id, _, _)) =
@@ -221,7 +223,11 @@ pub fn void_poll(
         }
         crate::services::linked_items::after_void(c, poll_id)?;
         diesel::update(polls::table.filter(polls::id.eq(poll_id)))
-            .set((polls::status.eq("void"), polls::void_reason.eq(&reason), polls::voided_at.eq(Some(db::now()))))
+            .set((
+                polls::status.eq(PollStatus::Void),
+                polls::void_reason.eq(&reason),
+                polls::voided_at.eq(Some(db::now())),
+            ))
             .execute(c)?;
         audit_log::append(
             c,
@@ -263,7 +269,7 @@ pub fn voided_polls_by_motion(
     type Row = (i64, Option<i64>, String, String, Option<String>, Option<chrono::NaiveDateTime>);
     let rows: Vec<Row> = polls::table
         .filter(polls::conference_id.eq(conference_id))
-        .filter(polls::status.eq("void"))
+        .filter(polls::status.eq(PollStatus::Void))
         .order(polls::id.asc())
         .select((polls::id, polls::motion_id, polls::subject, polls::question, polls::void_reason, polls::voided_at))
         .load(c)?;
@@ -330,7 +336,7 @@ pub fn conference_close_check(c: &mut DbConnection, conference_id: i64) -> AppRe
     let items: Vec<String> = motions.iter().filter(|m| m.outcome_text.is_none()).map(|m| m.item.clone()).collect();
     let open: i64 = polls::table
         .filter(polls::conference_id.eq(conference_id))
-        .filter(polls::status.eq("open"))
+        .filter(polls::status.eq(PollStatus::Open))
         .count()
         .get_result(c)?;
     Ok(ConferenceCloseCheck { not_reached: items.len(), items, open_poll: open > 0 })

@@ -11,6 +11,7 @@ use crate::db::schema::{motions, parts, polls};
 use crate::db::{self, DbConnection};
 use crate::error::{AppError, AppResult};
 use crate::procedure::amendment_wording::{read_amendment, Proposal};
+use crate::procedure::polls::PollStatus;
 use crate::procedure::AmendmentError;
 use crate::procedure::{ItemKind, Majority, Outcome, Subject, TakenAs};
 use crate::services::auth::User;
@@ -156,7 +157,7 @@ pub fn put_item(
     let linked: i64 = poll_items::table
         .inner_join(polls::table.on(polls::id.eq(poll_items::poll_id)))
         .filter(poll_items::motion_id.eq(item_id))
-        .filter(polls::status.ne("void"))
+        .filter(polls::status.ne(PollStatus::Void))
         .count()
         .get_result(conn)?;
     if linked > 0 {

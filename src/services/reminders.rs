@@ -13,6 +13,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::ballot::status::BallotStatus;
 use crate::db::schema::{audit_log, ballots, reminder_schedule, roll};
 use crate::db::{self, DbConnection};
 use crate::error::{AppError, AppResult};
@@ -296,13 +297,13 @@ pub fn set_schedule(
     input: &Schedule,
 ) -> AppResult<ReminderStatus> {
     db::write_tx(conn, |conn| {
-        let (state, opens_at, closes_at): (String, Option<NaiveDateTime>, Option<NaiveDateTime>) = ballots::table
+        let (state, opens_at, closes_at): (BallotStatus, Option<NaiveDateTime>, Option<NaiveDateTime>) = ballots::table
             .filter(ballots::id.eq(id))
             .select((ballots::status, ballots::opens_at, ballots::closes_at))
             .first(conn)
             .optional()?
             .ok_or_else(|| AppError::not_found(format!("no ballot {id}")))?;
-        if state != "draft" && state != "open" {
+        if !matches!(state, BallotStatus::Draft | BallotStatus::Open) {
             return Err(AppError::conflict(format!("the ballot is {state}: reminders can no longer be scheduled")));
         }
         let Some(closes_at) = closes_at else {
@@ -315,7 +316,7 @@ pub fn set_schedule(
             .select((reminder_schedule::days_before_close, reminder_schedule::state))
             .load(conn)?;
         let known: Vec<i32> = rows.iter().map(|r| r.0).collect();
-        let opens = if state == "draft" { opens_at } else { None };
+        let opens = if state == BallotStatus::Draft { opens_at } else { None };
         let days = check_schedule(&input.days_before_close, &known, closes_at, opens, db::now())
             .map_err(AppError::validation)?;
         for (d, state) in &rows {
@@ -386,14 +387,15 @@ pub fn send_due(conn: &mut DbConnection, now: NaiveDateTime) -> AppResult<usize>
     }
     let mut queued = 0;
     for (id, days) in by_ballot {
-        let (status, closes_at, opened_at): (String, Option<NaiveDateTime>, Option<NaiveDateTime>) = ballots::table
+        type Row = (BallotStatus, Option<NaiveDateTime>, Option<NaiveDateTime>);
+        let (status, closes_at, opened_at): Row = ballots::table
             .filter(ballots::id.eq(id))
             .select((ballots::status, ballots::closes_at, ballots::opened_at))
             .first(conn)?;
-        let ended = status == "closed" || status == "published";
+        let ended = matches!(status, BallotStatus::Closed | BallotStatus::Published);
         let Some(closes_at) = closes_at else { continue };
         let (send, skip) = due_rounds(&days, closes_at, opened_at, now);
-        if !(ended || (status == "open" && !(send.is_empty() && skip.is_empty()))) {
+        if !(ended || (status == BallotStatus::Open && !(send.is_empty() && skip.is_empty()))) {
             continue;
         }
         match send_due_for(conn, id, now) {
@@ -407,7 +409,7 @@ pub fn send_due(conn: &mut DbConnection, now: NaiveDateTime) -> AppResult<usize>
 
 fn send_due_for(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> AppResult<usize> {
     db::write_tx(conn, |conn| {
-        type Row = (String, String, Option<NaiveDateTime>, Option<NaiveDateTime>);
+        type Row = (BallotStatus, String, Option<NaiveDateTime>, Option<NaiveDateTime>);
         let (status, title, closes_at, opened_at): Row = ballots::table
             .filter(ballots::id.eq(id))
             .select((ballots::status, ballots::title, ballots::closes_at, ballots::opened_at))
@@ -417,11 +419,11 @@ fn send_due_for(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> AppResu
             .filter(reminder_schedule::state.eq(RoundState::Pending.as_str()))
             .select(reminder_schedule::days_before_close)
             .load(conn)?;
-        if status == "closed" || status == "published" {
+        if matches!(status, BallotStatus::Closed | BallotStatus::Published) {
             mark(conn, id, &pending, RoundState::Skipped, now, None, Some("the ballot closed before it was due"))?;
             return Ok(0);
         }
-        let (Some(closes_at), "open") = (closes_at, status.as_str()) else { return Ok(0) };
+        let (Some(closes_at), BallotStatus::Open) = (closes_at, status) else { return Ok(0) };
         let (send, skip) = due_rounds(&pending, closes_at, opened_at, now);
         if !skip.is_empty() {
             mark(conn, id, &skip, RoundState::Skipped, now, None, Some("it fell due before the ballot opened"))?;

@@ -12,6 +12,7 @@ use crate::procedure::polls::PollStatus;
 use crate::procedure::resolutions::{
     self as doc, ConferenceInput, Decision, DecisionKind, ItemInput, PartInput, Resolutions, Vote,
 };
+use crate::procedure::ConferenceStatus;
 use crate::procedure::{self, AgendaMark, Counts, Qualifier, Subject, TakenAs, Wording};
 use crate::services::conference::{self as conf, Conference, MotionView, PollRow};
 
@@ -273,7 +274,7 @@ pub fn resolutions(c: &mut DbConnection, conference_id: i64) -> AppResult<Resolu
         venue: conference.venue.clone(),
         starts_on: conference.starts_on,
         ends_on: conference.ends_on,
-        open: conference.status == "open",
+        open: conference.status == ConferenceStatus::Open,
     };
     let document = doc::resolutions(&input, &items, &en_bloc_decisions);
     let motions = motions

@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::ballot::roll_edit::{self, Correction};
+use crate::ballot::status::BallotStatus;
 use crate::ballot::turnout_export::{turnout_csv, TurnoutLine};
 use crate::ballot::RollEntry;
 use crate::config::ThresholdSettings;
@@ -44,7 +45,7 @@ pub struct RollPage {
     pub voters: Vec<RollEntry>,
 }
 
-fn status(conn: &mut DbConnection, id: i64) -> AppResult<String> {
+fn status(conn: &mut DbConnection, id: i64) -> AppResult<BallotStatus> {
     ballots::table
         .filter(ballots::id.eq(id))
         .select(ballots::status)
@@ -102,14 +103,14 @@ pub fn page(
         per_page,
         pages: ((total + per_page - 1) / per_page).max(1),
         q: q.trim().to_string(),
-        editable: status == "draft",
+        editable: status == BallotStatus::Draft,
         voters: rows.into_iter().map(entry).collect::<AppResult<_>>()?,
     })
 }
 
 fn must_be_draft(conn: &mut DbConnection, id: i64) -> AppResult<()> {
     let status = status(conn, id)?;
-    if status != "draft" {
+    if status != BallotStatus::Draft {
         return Err(AppError::conflict(format!(
             "the roll froze when the ballot opened (it is {status}): voters can be corrected or removed only \
              before opening"
@@ -205,7 +206,8 @@ pub fn remove(conn: &mut DbConnection, actor: &User, id: i64, membership_no: &st
 /// be worked out by subtraction from the total line.
 pub fn turnout_by_lmc_csv(conn: &mut DbConnection, id: i64, thresholds: ThresholdSettings) -> AppResult<String> {
     let status = status(conn, id)?;
-    let (total, groups): (TurnoutLine, Vec<TurnoutLine>) = if status == "draft" || status == "open" {
+    let live = matches!(status, BallotStatus::Draft | BallotStatus::Open);
+    let (total, groups): (TurnoutLine, Vec<TurnoutLine>) = if live {
         let t = ballot_svc::turnout(conn, id)?;
         let groups = t
             .by_lmc

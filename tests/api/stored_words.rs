@@ -41,3 +41,68 @@ both_backends!(a_stored_motion_word_the_code_does_not_know_is_an_error_not_a_def
     let view = app.get(&format!("/api/v1/motions/{mid}"), None).await.expect(200);
     assert_eq!(view["kind"], "motion");
 });
+
+both_backends!(a_stored_conference_or_poll_status_the_code_does_not_know_is_an_error, |app: TestApp| async move {
+    let conf = conference_with_reps(&app, 1).await;
+    let chair = Some(conf.chair.as_str());
+    let m = conf.motion(&app, json!({"stem": "That conference supports one.", "proposer": "Avon"})).await;
+    let mid = m["id"].as_i64().expect("id");
+    let p = app.open_poll(mid, json!({"subject": "whole", "method": "electronic"}), chair).await.expect(201);
+    let pid = p["id"].as_i64().expect("poll id");
+
+    // A poll status no rule has: not read as "closed" (which would answer 409 poll_closed to a vote).
+    store(&app, format!("UPDATE polls SET status = 'paused' WHERE id = {pid}")).await;
+    app.get_poll(pid, None).await.expect_problem(500, "internal");
+    app.cast_vote(pid, json!({"choice": "for"}), Some(&conf.reps[0])).await.expect_problem(500, "internal");
+    store(&app, format!("UPDATE polls SET status = 'open' WHERE id = {pid}")).await;
+    assert_eq!(app.get_poll(pid, None).await.expect(200)["status"], "open");
+    app.cast_vote(pid, json!({"choice": "for"}), Some(&conf.reps[0])).await.expect(200);
+    assert_eq!(app.close_poll(pid, chair).await.expect(200)["status"], "closed");
+
+    // A conference status no rule has: not read as "closed" (a new motion would be 409), nor as "open".
+    store(&app, format!("UPDATE conferences SET status = 'adjourned' WHERE id = {}", conf.id)).await;
+    app.get_conference(conf.id, None).await.expect_problem(500, "internal");
+    app.list_conferences(None).await.expect_problem(500, "internal");
+    app.hall_state(conf.id, None).await.expect_problem(500, "internal");
+    app.list_speakers(conf.id, chair).await.expect_problem(500, "internal");
+    let body = json!({"stem": "That conference supports two.", "proposer": "Avon"});
+    app.create_motion(conf.id, body, chair).await.expect_problem(500, "internal");
+    app.set_running_order(conf.id, json!({"motions": [mid]}), chair).await.expect_problem(500, "internal");
+
+    // Back to a word it knows: the conference reads, as the same word.
+    store(&app, format!("UPDATE conferences SET status = 'closed' WHERE id = {}", conf.id)).await;
+    assert_eq!(app.get_conference(conf.id, None).await.expect(200)["status"], "closed");
+});
+
+// The statuses the views send are described by their words in the OpenAPI document, as the other stored
+// words are: the view's field refers to the enum's schema, which lists exactly the words sent.
+both_backends!(the_openapi_document_names_the_status_words, |app: TestApp| async move {
+    let doc = app.openapi_document(None).await.expect(200);
+    let schemas = &doc["components"]["schemas"];
+    fn refers_to(v: &serde_json::Value, target: &str) -> bool {
+        match v {
+            serde_json::Value::Object(o) => {
+                o.get("$ref").and_then(|r| r.as_str()) == Some(target) || o.values().any(|v| refers_to(v, target))
+            }
+            serde_json::Value::Array(a) => a.iter().any(|v| refers_to(v, target)),
+            _ => false,
+        }
+    }
+    let cases: [(&str, &str, &str, &[&str]); 7] = [
+        ("Conference", "status", "ConferenceStatus", &["open", "closed"]),
+        ("PollView", "status", "PollStatus", &["open", "closed", "void"]),
+        ("PollView", "method", "Method", &["electronic", "show_of_hands"]),
+        ("BallotView", "status", "BallotStatus", &["draft", "open", "closed", "published"]),
+        ("ResultsView", "status", "BallotStatus", &["draft", "open", "closed", "published"]),
+        ("TrusteesView", "status", "BallotStatus", &["draft", "open", "closed", "published"]),
+        ("CeremonyView", "status", "BallotStatus", &["draft", "open", "closed", "published"]),
+    ];
+    for (view, field, enum_name, words) in cases {
+        // A view with a flattened part is an `allOf` of that part and its own properties.
+        let own = std::iter::once(&schemas[view]).chain(schemas[view]["allOf"].as_array().into_iter().flatten());
+        let property = own.map(|s| &s["properties"][field]).find(|p| !p.is_null()).unwrap_or(&json!(null)).clone();
+        let target = format!("#/components/schemas/{enum_name}");
+        assert!(refers_to(&property, &target), "{view}.{field} refers to {enum_name}: {property}");
+        assert_eq!(schemas[enum_name]["enum"], json!(words), "{enum_name}");
+    }
+});

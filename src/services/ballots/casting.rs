@@ -143,11 +143,10 @@ pub(super) fn voters_on_roll(
     Ok(out)
 }
 
-pub(super) fn not_open(status: &str) -> AppError {
-    AppError::new(
-        ErrorCode::BallotNotOpen,
-        format!("the ballot is {}; votes are not being taken", if status == "open" { "closed" } else { status }),
-    )
+/// A ballot still stored as open whose closing time has passed is already closed to voters.
+pub(super) fn not_open(status: BallotStatus) -> AppError {
+    let shown = if status == BallotStatus::Open { BallotStatus::Closed } else { status };
+    AppError::new(ErrorCode::BallotNotOpen, format!("the ballot is {shown}; votes are not being taken"))
 }
 
 pub(super) fn cast_for_ballot(
@@ -168,9 +167,9 @@ pub(super) fn cast_for_ballot(
         }
         Err(e) => return Err(e),
     };
-    if b.status != "open" || b.closes_at.is_some_and(|c| c <= db::now()) {
+    if b.status != BallotStatus::Open || b.closes_at.is_some_and(|c| c <= db::now()) {
         for i in mine {
-            results[i] = Some(Err(not_open(&b.status)));
+            results[i] = Some(Err(not_open(b.status)));
         }
         return Ok(());
     }
@@ -185,14 +184,14 @@ pub(super) fn cast_for_ballot(
     // Lock the ballot row while it is open: the row lock serialises casting with closing and chaining
     // (across instances), so no vote lands in the box after the box was chained at close.
     let locked: Option<i64> =
-        diesel::update(ballots::table.filter(ballots::id.eq(id)).filter(ballots::status.eq("open")))
+        diesel::update(ballots::table.filter(ballots::id.eq(id)).filter(ballots::status.eq(BallotStatus::Open)))
             .set(ballots::entry_count.eq(ballots::entry_count))
             .returning(ballots::entry_count)
             .get_result(conn)
             .optional()?;
     if locked.is_none() {
         for i in mine {
-            results[i] = Some(Err(not_open("closed")));
+            results[i] = Some(Err(not_open(BallotStatus::Closed)));
         }
         return Ok(());
     }

@@ -59,7 +59,7 @@ pub fn create_ballot(conn: &mut DbConnection, actor: &User, input: NewBallot) ->
                 ballots::title.eq(&c.title),
                 ballots::description.eq(&c.description),
                 ballots::questions.eq(serde_json::to_string(&c.questions).map_err(AppError::internal)?),
-                ballots::status.eq("draft"),
+                ballots::status.eq(BallotStatus::Draft),
                 ballots::publication.eq(c.publication.as_str()),
                 ballots::opens_at.eq(c.opens_at),
                 ballots::closes_at.eq(c.closes_at),
@@ -88,7 +88,7 @@ pub fn update_ballot(conn: &mut DbConnection, actor: &User, id: i64, input: NewB
     let c = validate_definition(input)?;
     db::write_tx(conn, |conn| {
         let b = load(conn, id)?;
-        if b.status != "draft" {
+        if b.status != BallotStatus::Draft {
             return Err(AppError::conflict("the ballot has opened: its questions and times can no longer change"));
         }
         diesel::update(ballots::table.filter(ballots::id.eq(id)))

@@ -53,7 +53,7 @@ pub struct BallotView {
     pub description: String,
     pub questions: Vec<QuestionDef>,
     /// draft, open, closed or published.
-    pub status: String,
+    pub status: BallotStatus,
     /// "full" (receipt and answers published) or "receipts_only".
     pub publication: String,
     pub opens_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -149,7 +149,7 @@ pub struct CheckpointView {
 pub struct ResultsView {
     pub ballot_id: i64,
     pub title: String,
-    pub status: String,
+    pub status: BallotStatus,
     #[serde(flatten)]
     pub results: ballot::BallotResults,
     /// By LMC area and by role; groups with fewer than 10 voters are suppressed.
@@ -261,7 +261,7 @@ pub(crate) struct Ballot {
     pub(crate) title: String,
     pub(crate) description: String,
     pub(crate) questions: Vec<QuestionDef>,
-    pub(crate) status: String,
+    pub(crate) status: BallotStatus,
     publication: Publication,
     opens_at: Option<NaiveDateTime>,
     pub(crate) closes_at: Option<NaiveDateTime>,
@@ -290,7 +290,7 @@ pub(crate) fn load(conn: &mut DbConnection, id: i64) -> AppResult<Ballot> {
         title: r.title,
         description: r.description,
         questions: serde_json::from_str(&r.questions).map_err(AppError::internal)?,
-        status: r.status.as_str().to_string(),
+        status: r.status,
         publication,
         opens_at: r.opens_at,
         closes_at: r.closes_at,
@@ -368,5 +368,15 @@ mod tests {
         let e = parse_london_time("2026-03-29T01:30", "opens_at").expect_err("skipped hour");
         assert!(e.detail.contains("does not exist"));
         assert!(parse_london_time("next tuesday", "closes_at").is_err());
+    }
+
+    #[test]
+    fn a_vote_refused_names_the_ballot_status() {
+        // Stored as open but past its closing time: closed to the voter.
+        assert_eq!(casting::not_open(BallotStatus::Open).detail, "the ballot is closed; votes are not being taken");
+        assert_eq!(casting::not_open(BallotStatus::Draft).detail, "the ballot is draft; votes are not being taken");
+        let published = casting::not_open(BallotStatus::Published);
+        assert_eq!(published.detail, "the ballot is published; votes are not being taken");
+        assert_eq!(casting::not_open(BallotStatus::Closed).code, ErrorCode::BallotNotOpen);
     }
 }

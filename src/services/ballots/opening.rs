@@ -17,7 +17,7 @@ pub fn open_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) -
     }
     db::write_tx(conn, |conn| {
         let b = load(conn, id)?;
-        if b.status != "draft" {
+        if b.status != BallotStatus::Draft {
             return Err(AppError::conflict(format!("the ballot is {}, not a draft", b.status)));
         }
         if let Some(c) = b.closes_at {
@@ -82,7 +82,7 @@ pub fn open_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) -
         }
         diesel::update(ballots::table.filter(ballots::id.eq(id)))
             .set((
-                ballots::status.eq("open"),
+                ballots::status.eq(BallotStatus::Open),
                 ballots::opened_at.eq(Some(db::now())),
                 ballots::eligible.eq(Some(eligible)),
                 ballots::genesis.eq(Some(&genesis_hex)),

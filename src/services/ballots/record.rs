@@ -3,13 +3,13 @@
 use super::*;
 
 pub fn checkpoint(conn: &mut DbConnection, keys: &Keys, id: i64) -> AppResult<CheckpointView> {
-    let (status, count, head, genesis): (String, i64, Option<String>, Option<String>) = ballots::table
+    let (status, count, head, genesis): (BallotStatus, i64, Option<String>, Option<String>) = ballots::table
         .filter(ballots::id.eq(id))
         .select((ballots::status, ballots::entry_count, ballots::head, ballots::genesis))
         .first(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found(format!("no ballot {id}")))?;
-    if status == "draft" {
+    if status == BallotStatus::Draft {
         return Err(AppError::new(ErrorCode::BallotNotOpen, "the ballot has not opened: there is no record yet"));
     }
     if let Some(c) = crate::services::e2e::checkpoint(conn, id)? {

@@ -102,11 +102,11 @@ pub(super) fn build_signed_record_v2(
 pub fn close_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) -> AppResult<BallotView> {
     db::write_tx(conn, |conn| {
         let b = load(conn, id)?;
-        if b.status != "open" {
+        if b.status != BallotStatus::Open {
             return Err(AppError::conflict(format!("the ballot is {}, not open", b.status)));
         }
         diesel::update(ballots::table.filter(ballots::id.eq(id)))
-            .set((ballots::status.eq("closed"), ballots::closed_at.eq(Some(db::now()))))
+            .set((ballots::status.eq(BallotStatus::Closed), ballots::closed_at.eq(Some(db::now()))))
             .execute(conn)?;
         use crate::db::schema::mail_outbox;
         diesel::update(
@@ -148,7 +148,7 @@ pub fn close_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) 
 }
 
 pub(super) fn closed(b: &Ballot) -> AppResult<()> {
-    if b.status == "closed" || b.status == "published" {
+    if matches!(b.status, BallotStatus::Closed | BallotStatus::Published) {
         Ok(())
     } else {
         Err(AppError::new(
@@ -179,7 +179,7 @@ pub fn results(conn: &mut DbConnection, id: i64, thresholds: ThresholdSettings) 
     Ok(ResultsView {
         ballot_id: id,
         title: b.title.clone(),
-        status: b.status.clone(),
+        status: b.status,
         results,
         breakdowns: ballot::breakdown(groups, ballot::MIN_GROUP),
         signoff: b.signoff.as_deref().map(serde_json::from_str).transpose().map_err(AppError::internal)?,
@@ -242,13 +242,13 @@ pub fn sign_off(conn: &mut DbConnection, scrutineer: &User, keys: &Keys, id: i64
 pub fn publish_results(conn: &mut DbConnection, actor: &User, public_url: &str, id: i64) -> AppResult<BallotView> {
     db::write_tx(conn, |conn| {
         let b = load(conn, id)?;
-        if b.status != "closed" {
+        if b.status != BallotStatus::Closed {
             return Err(AppError::conflict(format!("the ballot is {}; only a closed ballot is published", b.status)));
         }
         // An end-to-end ballot is published once the trustees have decrypted its result.
         crate::services::e2e::counts(conn, id, &b.questions)?;
         diesel::update(ballots::table.filter(ballots::id.eq(id)))
-            .set((ballots::status.eq("published"), ballots::published_at.eq(Some(db::now()))))
+            .set((ballots::status.eq(BallotStatus::Published), ballots::published_at.eq(Some(db::now()))))
             .execute(conn)?;
         let rows: Vec<(String, String)> = roll::table
             .filter(roll::ballot_id.eq(id))
@@ -280,12 +280,12 @@ pub fn publish_results(conn: &mut DbConnection, actor: &User, public_url: &str, 
 /// (`services::schedule::run_due`).
 pub fn run_schedule(conn: &mut DbConnection, keys: &Keys, now: NaiveDateTime) -> AppResult<(usize, usize)> {
     let to_open: Vec<i64> = ballots::table
-        .filter(ballots::status.eq("draft"))
+        .filter(ballots::status.eq(BallotStatus::Draft))
         .filter(ballots::opens_at.le(now))
         .select(ballots::id)
         .load(conn)?;
     let to_close: Vec<i64> = ballots::table
-        .filter(ballots::status.eq("open"))
+        .filter(ballots::status.eq(BallotStatus::Open))
         .filter(ballots::closes_at.le(now))
         .select(ballots::id)
         .load(conn)?;

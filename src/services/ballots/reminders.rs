@@ -7,7 +7,7 @@ use super::*;
 pub fn send_reminders(conn: &mut DbConnection, actor: &User, id: i64, force: bool) -> AppResult<i64> {
     db::write_tx(conn, |conn| {
         let b = load(conn, id)?;
-        if b.status != "open" {
+        if b.status != BallotStatus::Open {
             return Err(AppError::new(ErrorCode::BallotNotOpen, "reminders go out only while the ballot is open"));
         }
         crate::services::reminders::check_not_too_soon(conn, id, force)?;
@@ -20,7 +20,7 @@ pub fn resend_invitation(conn: &mut DbConnection, actor: &User, id: i64, members
     crate::services::e2e::refuse_resend(conn, id)?;
     db::write_tx(conn, |conn| {
         let b = load(conn, id)?;
-        if b.status != "open" {
+        if b.status != BallotStatus::Open {
             return Err(AppError::new(
                 ErrorCode::BallotNotOpen,
                 "invitations can be resent only while the ballot is open",

@@ -16,7 +16,7 @@ pub fn import_roll_with_progress(
 ) -> AppResult<RollImportResult> {
     db::write_tx(conn, |conn| {
         let b = load(conn, id)?;
-        if b.status != "draft" {
+        if b.status != BallotStatus::Draft {
             return Err(AppError::conflict("the roll froze when the ballot opened"));
         }
         let existing_rows: Vec<(String, String, String, String, String)> = roll::table

@@ -13,7 +13,7 @@ pub fn create_conference(conn: &mut DbConnection, actor: &User, input: NewConfer
                 conferences::venue.eq(&venue),
                 conferences::starts_on.eq(&starts_on),
                 conferences::ends_on.eq(&ends_on),
-                conferences::status.eq("open"),
+                conferences::status.eq(ConferenceStatus::Open),
                 conferences::created_at.eq(db::now()),
             ))
             .returning(conferences::id)
@@ -67,7 +67,7 @@ pub fn add_representative(
     let lmc = trimmed(lmc, "lmc", 100)?;
     db::write_tx(conn, |c| {
         let conf = conference_row(c, conference_id)?;
-        if conf.status != "open" {
+        if conf.status != ConferenceStatus::Open {
             return Err(AppError::conflict("the conference is closed"));
         }
         let user_id = match who {

@@ -87,7 +87,7 @@ pub(super) fn motions_in_two_queries(conn: &mut DbConnection, conference_id: i64
 
 pub fn hall_state(conn: &mut DbConnection, viewer: Option<&User>, conference_id: i64) -> AppResult<HallState> {
     let conference = conference_row(conn, conference_id)?;
-    let latest = |conn: &mut DbConnection, status: &str| -> AppResult<Option<PollView>> {
+    let latest = |conn: &mut DbConnection, status: PollStatus| -> AppResult<Option<PollView>> {
         let row = polls::table
             .filter(polls::conference_id.eq(conference_id))
             .filter(polls::status.eq(status))
@@ -97,8 +97,8 @@ pub fn hall_state(conn: &mut DbConnection, viewer: Option<&User>, conference_id:
             .optional()?;
         row.map(|r| poll_view(conn, r)).transpose()
     };
-    let open_poll = latest(conn, "open")?;
-    let last_closed = latest(conn, "closed")?;
+    let open_poll = latest(conn, PollStatus::Open)?;
+    let last_closed = latest(conn, PollStatus::Closed)?;
     let rep = match viewer {
         Some(u) => representative_of(conn, conference_id, u.id)?,
         None => None,

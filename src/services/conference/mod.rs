@@ -11,7 +11,7 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::procedure::{
     self, AgendaMark, Choice, Counts, Decision, Majority, MotionState, Outcome, Qualifier, Subject, TakenAs,
 };
-use crate::procedure::{polls::PollStatus, resolutions::Method};
+use crate::procedure::{polls::PollStatus, resolutions::Method, ConferenceStatus};
 use crate::services::audit_log;
 use crate::services::auth::{self, Role, User};
 use crate::services::events::{self, ConferenceEvent, Hub};
@@ -38,7 +38,7 @@ pub struct Conference {
     pub name: String,
     pub venue: Option<String>,
     /// "open" or "closed".
-    pub status: String,
+    pub status: ConferenceStatus,
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// The (first) day of the conference, for the published resolutions.
     #[schema(value_type = Option<String>, format = Date)]
@@ -132,9 +132,9 @@ pub struct PollView {
     pub question: String,
     pub majority: Majority,
     /// "electronic" or "show_of_hands".
-    pub method: String,
-    /// "open" or "closed".
-    pub status: String,
+    pub method: Method,
+    /// "open", "closed" or "void".
+    pub status: PollStatus,
     pub opened_at: chrono::DateTime<chrono::Utc>,
     pub closed_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Electronic votes cast so far (never how anyone voted before the poll closes).

@@ -264,7 +264,7 @@ pub fn create_motion(
     }
     let id = db::write_tx(conn, |c| {
         let conf = conference_row(c, conference_id)?;
-        if conf.status != "open" {
+        if conf.status != ConferenceStatus::Open {
             return Err(AppError::conflict("the conference is closed"));
         }
         let number = match number {
@@ -368,7 +368,7 @@ pub fn set_marks(conn: &mut DbConnection, actor: &User, motion_id: i64, input: M
 pub(super) fn no_open_poll_on(conn: &mut DbConnection, motion_id: i64) -> AppResult<()> {
     let open: i64 = polls::table
         .filter(polls::motion_id.eq(motion_id))
-        .filter(polls::status.eq("open"))
+        .filter(polls::status.eq(PollStatus::Open))
         .count()
         .get_result(conn)?;
     if open > 0 {
@@ -542,12 +542,12 @@ pub fn decide_motion(
 pub fn close_conference(conn: &mut DbConnection, hub: &Hub, actor: &User, conference_id: i64) -> AppResult<Conference> {
     let changed = db::write_tx(conn, |c| {
         let conf = conference_row(c, conference_id)?;
-        if conf.status == "closed" {
+        if conf.status == ConferenceStatus::Closed {
             return Err(AppError::conflict("the conference is already closed"));
         }
         let open: i64 = polls::table
             .filter(polls::conference_id.eq(conference_id))
-            .filter(polls::status.eq("open"))
+            .filter(polls::status.eq(PollStatus::Open))
             .count()
             .get_result(c)?;
         if open > 0 {
@@ -563,7 +563,7 @@ pub fn close_conference(conn: &mut DbConnection, hub: &Hub, actor: &User, confer
             save_state(c, view.id, &state, None, true)?;
         }
         diesel::update(conferences::table.filter(conferences::id.eq(conference_id)))
-            .set(conferences::status.eq("closed"))
+            .set(conferences::status.eq(ConferenceStatus::Closed))
             .execute(c)?;
         audit_log::append(
             c,

@@ -48,7 +48,7 @@ pub fn import_representatives(
     }
     db::write_tx(conn, |c| {
         let conf = conference_row(c, conference_id)?;
-        if conf.status != "open" {
+        if conf.status != ConferenceStatus::Open {
             return Err(AppError::conflict("the conference is closed"));
         }
         let mut out = RepresentativeImport { added: 0, invited: 0, rejected: Vec::new() };

@@ -100,8 +100,8 @@ pub(super) fn poll_view(conn: &mut DbConnection, r: PollRow) -> AppResult<PollVi
         subject,
         question: r.question,
         majority: r.majority,
-        method: r.method.as_str().to_string(),
-        status: r.status.as_str().to_string(),
+        method: r.method,
+        status: r.status,
         opened_at: r.opened_at.and_utc(),
         closed_at: r.closed_at.map(|t| t.and_utc()),
         votes_cast: cast,
@@ -126,7 +126,7 @@ pub fn list_polls(conn: &mut DbConnection, conference_id: i64, only_open: bool) 
     conference_row(conn, conference_id)?;
     let mut q = polls::table.filter(polls::conference_id.eq(conference_id)).into_boxed();
     if only_open {
-        q = q.filter(polls::status.eq("open"));
+        q = q.filter(polls::status.eq(PollStatus::Open));
     }
     let rows = q.order(polls::id.asc()).select(PollRow::as_select()).load(conn)?;
     rows.into_iter().map(|r| poll_view(conn, r)).collect()
@@ -154,12 +154,12 @@ pub(super) fn check_method(method: Option<&str>) -> AppResult<String> {
 /// One question at a time: refuse while the conference has a poll open, or once it is closed.
 pub(super) fn check_can_open_poll(c: &mut DbConnection, conference_id: i64) -> AppResult<()> {
     let conf = conference_row(c, conference_id)?;
-    if conf.status != "open" {
+    if conf.status != ConferenceStatus::Open {
         return Err(AppError::conflict("the conference is closed"));
     }
     let open: i64 = polls::table
         .filter(polls::conference_id.eq(conference_id))
-        .filter(polls::status.eq("open"))
+        .filter(polls::status.eq(PollStatus::Open))
         .count()
         .get_result(c)?;
     if open > 0 {
@@ -182,7 +182,7 @@ pub(super) fn insert_poll(
             polls::question.eq(spec.question),
             polls::majority.eq(spec.majority.as_str()),
             polls::method.eq(spec.method),
-            polls::status.eq("open"),
+            polls::status.eq(PollStatus::Open),
             polls::opened_at.eq(db::now()),
             polls::counted.eq(spec.method == "electronic"),
             polls::wording.eq(Some(to_json_text(&spec.wording))),
@@ -354,7 +354,7 @@ pub(super) fn announce_progress(state: &std::sync::Arc<AppState>, poll_id: i64, 
 /// A representative's vote. Replaces their earlier choice in the same poll; acknowledged only once committed.
 pub fn cast_vote(conn: &mut DbConnection, user: &User, poll_id: i64, choice: Choice) -> AppResult<PollView> {
     db::write_tx(conn, |c| {
-        let (conference_id, status, method): (i64, String, String) = polls::table
+        let (conference_id, status, method): (i64, PollStatus, Method) = polls::table
             .filter(polls::id.eq(poll_id))
             .select((polls::conference_id, polls::status, polls::method))
             .first(c)
@@ -362,13 +362,13 @@ pub fn cast_vote(conn: &mut DbConnection, user: &User, poll_id: i64, choice: Cho
             .ok_or_else(|| AppError::not_found(format!("no poll {poll_id}")))?;
         let rep = representative_of(c, conference_id, user.id)?
             .ok_or_else(|| AppError::forbidden("you are not registered as a representative at this conference"))?;
-        if status != "open" {
+        if status != PollStatus::Open {
             return Err(AppError::new(
                 ErrorCode::PollClosed,
                 "this poll is closed; votes can no longer be cast or changed",
             ));
         }
-        if method != "electronic" {
+        if method != Method::Electronic {
             return Err(AppError::conflict("this poll is by show of hands; the chair enters the result"));
         }
         dialect::upsert_poll_vote(c, poll_id, rep.id, choice.as_str(), db::now())?;
@@ -478,9 +478,10 @@ pub fn close_poll(
             )?;
         }
         let k = counts.unwrap_or_default();
-        let closed = diesel::update(polls::table.filter(polls::id.eq(poll_id)).filter(polls::status.eq("open")))
+        let still_open = polls::table.filter(polls::id.eq(poll_id)).filter(polls::status.eq(PollStatus::Open));
+        let closed = diesel::update(still_open)
             .set((
-                polls::status.eq("closed"),
+                polls::status.eq(PollStatus::Closed),
                 polls::closed_at.eq(Some(db::now())),
                 polls::for_votes.eq(k.for_votes as i64),
                 polls::against_votes.eq(k.against as i64),

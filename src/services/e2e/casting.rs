@@ -32,7 +32,7 @@ pub(super) fn stored_election(conn: &mut DbConnection, id: i64) -> AppResult<Opt
 /// The Belenios election JSON, exactly as its fingerprint is computed (anyone, once the ballot is open).
 pub fn election(conn: &mut DbConnection, id: i64) -> AppResult<String> {
     let status = require_e2e(conn, id)?;
-    if status == "draft" {
+    if status == BallotStatus::Draft {
         return Err(AppError::new(
             ErrorCode::BallotNotOpen,
             "the ballot has not opened: its election is made when it opens (after every trustee's key)",
@@ -49,7 +49,7 @@ pub fn election_for_casting(conn: &mut DbConnection, id: i64) -> AppResult<Arc<E
             "this ballot is not end to end: send {\"code\", \"answers\"}, not an encrypted ballot",
         ));
     }
-    if status != "open" {
+    if status != BallotStatus::Open {
         return Err(AppError::new(
             ErrorCode::BallotNotOpen,
             format!("the ballot is {status}; votes are not being taken"),
@@ -102,14 +102,14 @@ pub fn cast_batch(conn: &mut DbConnection, votes: &[&CheckedBallot]) -> AppResul
     ids.dedup();
     for id in ids {
         let mine: Vec<usize> = (0..votes.len()).filter(|i| votes[*i].ballot_id == id).collect();
-        let row: Option<(String, Option<chrono::NaiveDateTime>)> = ballots::table
+        let row: Option<(BallotStatus, Option<chrono::NaiveDateTime>)> = ballots::table
             .filter(ballots::id.eq(id))
             .select((ballots::status, ballots::closes_at))
             .first(conn)
             .optional()?;
-        let open = matches!(&row, Some((s, c)) if s == "open" && !c.is_some_and(|c| c <= db::now()));
+        let open = matches!(&row, Some((s, c)) if *s == BallotStatus::Open && !c.is_some_and(|c| c <= db::now()));
         let locked = open
-            && diesel::update(ballots::table.filter(ballots::id.eq(id)).filter(ballots::status.eq("open")))
+            && diesel::update(ballots::table.filter(ballots::id.eq(id)).filter(ballots::status.eq(BallotStatus::Open)))
                 .set(ballots::entry_count.eq(ballots::entry_count))
                 .execute(conn)?
                 == 1;

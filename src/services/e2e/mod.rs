@@ -28,6 +28,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::Sha256;
 
+use crate::ballot::status::BallotStatus;
 use crate::ballot::QuestionDef;
 use crate::db::e2e_schema::{e2e_ballots, e2e_cast, e2e_credentials, e2e_trustees};
 use crate::db::schema::{ballots, mail_outbox, roll, users};
@@ -163,7 +164,7 @@ pub fn verifiability(conn: &mut DbConnection, id: i64) -> AppResult<String> {
     Ok(if is_end_to_end(conn, id)? { END_TO_END } else { RECEIPTS }.to_string())
 }
 
-fn status_of(conn: &mut DbConnection, id: i64) -> AppResult<String> {
+fn status_of(conn: &mut DbConnection, id: i64) -> AppResult<BallotStatus> {
     ballots::table
         .filter(ballots::id.eq(id))
         .select(ballots::status)
@@ -173,7 +174,7 @@ fn status_of(conn: &mut DbConnection, id: i64) -> AppResult<String> {
 }
 
 /// 404 for no ballot, 409 for a ballot that is not end to end.
-fn require_e2e(conn: &mut DbConnection, id: i64) -> AppResult<String> {
+fn require_e2e(conn: &mut DbConnection, id: i64) -> AppResult<BallotStatus> {
     let status = status_of(conn, id)?;
     if !is_end_to_end(conn, id)? {
         return Err(AppError::conflict(format!(
@@ -201,7 +202,7 @@ pub struct TrusteeStatus {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TrusteesView {
     pub ballot_id: i64,
-    pub status: String,
+    pub status: BallotStatus,
     pub trustees: Vec<TrusteeStatus>,
     /// Names of the trustees who have not uploaded a key (the ballot cannot open until none is missing).
     pub missing_keys: Vec<String>,
@@ -256,7 +257,7 @@ pub fn trustees(conn: &mut DbConnection, id: i64) -> AppResult<TrusteesView> {
     let rows = trustee_rows(conn, id)?;
     let result: Option<String> =
         e2e_ballots::table.filter(e2e_ballots::ballot_id.eq(id)).select(e2e_ballots::result).first(conn)?;
-    let closed = status == "closed" || status == "published";
+    let closed = matches!(status, BallotStatus::Closed | BallotStatus::Published);
     let threshold = threshold::threshold_of(conn, id)?;
     let required = threshold::decryptions_required(conn, id, rows.len())?;
     let have = rows.iter().filter(|r| r.partial_decryption.is_some()).count();
@@ -333,7 +334,7 @@ pub fn upload_key(conn: &mut DbConnection, user: &User, id: i64, key: Value) -> 
                  (GET /api/v1/ballots/{id}/ceremony), not from a single key per trustee"
             )));
         }
-        if status != "draft" {
+        if status != BallotStatus::Draft {
             return Err(AppError::conflict(format!("the ballot is {status}: trustee keys were fixed when it opened")));
         }
         let key: TrusteePublicKey = serde_json::from_value(key).map_err(|e| {
@@ -391,7 +392,7 @@ pub fn upload_key(conn: &mut DbConnection, user: &User, id: i64, key: Value) -> 
 /// which only the public part is stored; the private one is sealed into the invitation.
 pub fn open_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) -> AppResult<Opened> {
     let b = crate::services::ballots::load(conn, id)?;
-    if b.status != "draft" {
+    if b.status != BallotStatus::Draft {
         return Err(AppError::conflict(format!("the ballot is {}, not a draft", b.status)));
     }
     let trustee_keys = threshold::election_trustees(conn, id)?;
@@ -427,7 +428,7 @@ pub fn open_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) -
     let roll_ids: Vec<i64> = roll_rows.iter().map(|r| r.0).collect();
     db::write_tx(conn, |conn| {
         let b = crate::services::ballots::load(conn, id)?;
-        if b.status != "draft" {
+        if b.status != BallotStatus::Draft {
             return Err(AppError::conflict(format!("the ballot is {}, not a draft", b.status)));
         }
         if let Some(c) = b.closes_at {
@@ -469,7 +470,7 @@ pub fn open_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) -
         let eligible = roll_rows.len() as i64;
         diesel::update(ballots::table.filter(ballots::id.eq(id)))
             .set((
-                ballots::status.eq("open"),
+                ballots::status.eq(BallotStatus::Open),
                 ballots::opened_at.eq(Some(db::now())),
                 ballots::eligible.eq(Some(eligible)),
                 ballots::entry_count.eq(0i64),

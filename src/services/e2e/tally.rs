@@ -30,7 +30,7 @@ pub fn close(conn: &mut DbConnection, id: i64) -> AppResult<i64> {
 
 fn closed_tally(conn: &mut DbConnection, id: i64) -> AppResult<(String, String, i64)> {
     let status = require_e2e(conn, id)?;
-    if status != "closed" && status != "published" {
+    if !matches!(status, BallotStatus::Closed | BallotStatus::Published) {
         return Err(AppError::new(
             ErrorCode::ResultsNotAvailable,
             format!("the ballot is {status}: the encrypted tally is computed when it closes"),

@@ -53,7 +53,7 @@ pub struct CeremonyTrustee {
 pub struct CeremonyView {
     pub ballot_id: i64,
     /// The ballot's status (the ceremony runs while it is a draft).
-    pub status: String,
+    pub status: BallotStatus,
     /// How many trustees must take part to decrypt (t).
     pub threshold: i32,
     /// How many trustees there are (n).
@@ -148,7 +148,7 @@ pub fn threshold_of(conn: &mut DbConnection, id: i64) -> AppResult<Option<i32>> 
 }
 
 /// 404 / 409 unless ballot `id` is end to end with threshold trustees: (status, t).
-fn require_threshold(conn: &mut DbConnection, id: i64) -> AppResult<(String, i32)> {
+fn require_threshold(conn: &mut DbConnection, id: i64) -> AppResult<(BallotStatus, i32)> {
     let status = require_e2e(conn, id)?;
     let t = threshold_of(conn, id)?.ok_or_else(|| {
         AppError::conflict(format!(
@@ -218,7 +218,7 @@ fn start_post(conn: &mut DbConnection, user: &User, id: i64) -> AppResult<(i32, 
     let (status, t) = require_threshold(conn, id)?;
     let position = require_trustee(conn, user, id)?;
     lock_ballot(conn, id)?;
-    if status != "draft" {
+    if status != BallotStatus::Draft {
         return Err(AppError::conflict(format!("the ballot is {status}: its key ceremony ended when it opened")));
     }
     Ok((position, t, rows(conn, id)?))
@@ -425,7 +425,7 @@ pub fn restart(conn: &mut DbConnection, actor: &User, id: i64, r: Restart) -> Ap
     db::write_tx(conn, |conn| {
         let (status, t) = require_threshold(conn, id)?;
         lock_ballot(conn, id)?;
-        if status != "draft" {
+        if status != BallotStatus::Draft {
             return Err(AppError::conflict(format!(
                 "the ballot is {status}: its key ceremony ended when it opened and cannot restart"
             )));

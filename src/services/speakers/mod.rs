@@ -13,6 +13,7 @@ use crate::db::schema_speakers::{speaker_requests as sr, speaker_settings as ss}
 use crate::db::{self, DbConnection};
 use crate::error::{AppError, AppResult};
 use crate::procedure::speakers::{queue_order, RequestStatus, Side, SpeakingRules, SpeechKind, Timer, Waiting};
+use crate::procedure::ConferenceStatus;
 use crate::services::access;
 use crate::services::audit_log;
 use crate::services::auth::User;
@@ -155,7 +156,7 @@ fn save_settings(
     Ok(())
 }
 
-fn conference_status(c: &mut DbConnection, conference_id: i64) -> AppResult<String> {
+fn conference_status(c: &mut DbConnection, conference_id: i64) -> AppResult<ConferenceStatus> {
     conferences::table
         .filter(conferences::id.eq(conference_id))
         .select(conferences::status)
@@ -165,7 +166,7 @@ fn conference_status(c: &mut DbConnection, conference_id: i64) -> AppResult<Stri
 }
 
 fn require_open(c: &mut DbConnection, conference_id: i64) -> AppResult<()> {
-    if conference_status(c, conference_id)? != "open" {
+    if conference_status(c, conference_id)? != ConferenceStatus::Open {
         return Err(AppError::conflict("the conference is closed"));
     }
     Ok(())
@@ -320,7 +321,7 @@ fn have_spoken(c: &mut DbConnection, conference_id: i64) -> AppResult<std::colle
 
 /// The debate as `viewer` sees it (`None`: the public view sent in live events and shown on the projector).
 pub fn view(c: &mut DbConnection, viewer: Option<&User>, conference_id: i64) -> AppResult<SpeakersView> {
-    let open = conference_status(c, conference_id)? == "open";
+    let open = conference_status(c, conference_id)? == ConferenceStatus::Open;
     let now = db::now();
     let now_ms = ms(now);
     let (rules, motion_id) = rules_and_motion(c, conference_id)?;
