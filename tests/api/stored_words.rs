@@ -57,11 +57,14 @@ both_backends!(a_stored_poll_subject_the_code_cannot_read_is_an_error_not_skippe
     app.list_polls(conf.id, None).await.expect_problem(500, "internal");
     app.hall_state(conf.id, None).await.expect_problem(500, "internal");
     app.resolutions(conf.id, None).await.expect_problem(500, "internal");
+    // Voiding it writes nothing: it cannot tell which motions to put back.
     app.void_poll_with(pid, json!({"reason": "a test"}), Some(&conf.chair)).await.expect_problem(500, "internal");
 
-    // Back to the stored words: the poll reads again, as it was.
+    // Back to the stored words: the poll reads again, as it was (still closed, the motion still carried).
     store(&app, format!(r#"UPDATE polls SET subject = '{{"a_motions_en_bloc": [{}]}}' WHERE id = {pid}"#, a["id"]))
         .await;
     let back = app.get_poll(pid, None).await.expect(200);
     assert_eq!(back["subject"], json!({"a_motions_en_bloc": [a["id"]]}), "{back}");
+    assert_eq!(back["status"], "closed", "{back}");
+    assert_eq!(conf.outcome_text(&app, a["id"].as_i64().expect("id")).await, "CARRIED");
 });
