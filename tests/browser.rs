@@ -796,8 +796,11 @@ async fn chair_puts_an_amendment_a_procedural_motion_and_the_a_motions() {
 
     // The 'A' motions together.
     chair.wait_text("#a-motions", "Motion 2 is marked ‘A’").await;
+    // The majority the card gives is the service's (the motions' `default_majorities`), before and after.
+    chair.wait_text("#a-motions", "Simple majority.").await;
     chair.click("[data-a-motions]").await;
     chair.wait_text("#polls", "The 'A' motions, en bloc: 2").await;
+    chair.wait_text("#polls", "Simple majority. Electronic vote.").await;
     let open = app.list_open_polls(cid, None).await.expect(200);
     assert_eq!(open[0]["subject"], json!({"a_motions_en_bloc": [a["id"]]}), "{open}");
     chair.wait_text(&format!("#motion-{}", a["id"]), "A vote on this motion is open").await;

@@ -29,7 +29,8 @@ pub use majority::{check_declared, decide, is_carried, Choice, Counts, Decision,
 pub use outcome::{apply_to_all, motion_outcome_text, undecided_become_not_reached, Outcome, PartState, TakenAs};
 pub use parser::{normalise_proposer, parse_printed_motion, ParseError, ParsedMotion, ParsedPart};
 pub use polls::{
-    check_still_open, effect_of, validate_subject, Effect, MotionPart, MotionState, ProceduralKind, Subject,
+    check_still_open, effect_of, validate_subject, Effect, MotionPart, MotionState, PollSubject, ProceduralKind,
+    Subject,
 };
 pub use record::{render_markdown, render_text, MotionRecord, RecordPart};
 pub use wording::{percentages, wording_of, wording_of_a_motions, Percentages, Wording};

@@ -214,19 +214,64 @@ impl fmt::Display for Subject {
     }
 }
 
+/// What a poll is on: one question on one motion, or the 'A' motions put to the conference together
+/// (docs/domain.md). The second is not a [`Subject`]: it is put on no one motion, so a poll on a motion
+/// can never be it.
+///
+/// JSON (as stored and as polls carry it): a [`Subject`]'s own shape, or `{"a_motions_en_bloc": [motion ids]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PollSubject {
+    /// The 'A' motions taken en bloc, by motion id, in the order put.
+    #[serde(rename = "a_motions_en_bloc")]
+    AMotionsEnBloc(Vec<i64>),
+    /// A question on the poll's one motion.
+    #[serde(untagged)]
+    Motion(Subject),
+}
+
+impl PollSubject {
+    /// The majority a poll on this question uses when the chair does not choose one; `needs_two_thirds`
+    /// says whether the agenda committee marked the motion (for the 'A' motions, any of them) as needing
+    /// two-thirds. On one motion, [`Subject::default_majority_on`]. The 'A' motions en bloc: a simple
+    /// majority whatever their marks (docs/procedure.md); the chair is not asked for another.
+    pub fn default_majority_on(&self, needs_two_thirds: bool) -> Majority {
+        match self {
+            PollSubject::Motion(subject) => subject.default_majority_on(needs_two_thirds),
+            PollSubject::AMotionsEnBloc(_) => Majority::Simple,
+        }
+    }
+
+    /// The motions a poll on this question decides: the 'A' motions it puts together, else its own
+    /// motion (`motion_id`).
+    pub fn motions(&self, motion_id: Option<i64>) -> Vec<i64> {
+        match self {
+            PollSubject::AMotionsEnBloc(ids) => ids.clone(),
+            PollSubject::Motion(_) => motion_id.into_iter().collect(),
+        }
+    }
+}
+
+impl From<Subject> for PollSubject {
+    fn from(subject: Subject) -> Self {
+        PollSubject::Motion(subject)
+    }
+}
+
 /// The majority each kind of poll on a motion uses unless the chair chooses another, keyed by
-/// `"whole"`, `"part"`, `"amendment"`, `"rider"` and each procedural kind's name (`"motion_be_now_put"`, …),
-/// by [`Subject::default_majority_on`]. The chair's page shows these; it does not work them out.
+/// `"whole"`, `"part"`, `"amendment"`, `"rider"`, each procedural kind's name (`"motion_be_now_put"`, …)
+/// and `"a_motions_en_bloc"` (the 'A' motions put together), by [`PollSubject::default_majority_on`].
+/// The chair's page shows these; it does not work them out.
 pub fn default_majorities(needs_two_thirds: bool) -> std::collections::BTreeMap<String, Majority> {
     let blank = String::new;
-    let mut subjects = vec![
-        ("whole".to_string(), Subject::Whole),
-        ("part".to_string(), Subject::Part { label: blank() }),
-        ("amendment".to_string(), Subject::Amendment { part: None, text: blank() }),
-        ("rider".to_string(), Subject::Rider { text: blank() }),
+    let mut subjects: Vec<(String, PollSubject)> = vec![
+        ("whole".to_string(), Subject::Whole.into()),
+        ("part".to_string(), Subject::Part { label: blank() }.into()),
+        ("amendment".to_string(), Subject::Amendment { part: None, text: blank() }.into()),
+        ("rider".to_string(), Subject::Rider { text: blank() }.into()),
+        ("a_motions_en_bloc".to_string(), PollSubject::AMotionsEnBloc(vec![])),
     ];
     for kind in ProceduralKind::ALL {
-        subjects.push((kind.as_str().to_string(), Subject::Procedural { kind, part: None }));
+        subjects.push((kind.as_str().to_string(), Subject::Procedural { kind, part: None }.into()));
     }
     subjects.into_iter().map(|(name, s)| (name, s.default_majority_on(needs_two_thirds))).collect()
 }

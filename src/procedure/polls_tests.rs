@@ -375,5 +375,63 @@ fn default_majorities_follow_the_subject_and_the_agenda_committee() {
     assert_eq!(marked["part"], Majority::TwoThirds);
     assert_eq!(marked["amendment"], Majority::Simple, "an amendment is not the motion itself");
     assert_eq!(marked["rider"], Majority::Simple);
-    assert_eq!(marked.len(), 4 + ProceduralKind::ALL.len());
+    assert_eq!(plain["a_motions_en_bloc"], Majority::Simple);
+    assert_eq!(marked["a_motions_en_bloc"], Majority::Simple, "the 'A' motions en bloc: simple, whatever the marks");
+    assert_eq!(marked.len(), 5 + ProceduralKind::ALL.len());
+}
+
+#[test]
+fn poll_subject_reads_the_stored_words() {
+    // The 'A' motions en bloc, exactly as polls have always stored them.
+    let en_bloc = json!({"a_motions_en_bloc": [12, 7]});
+    let parsed: PollSubject = serde_json::from_value(en_bloc.clone()).unwrap();
+    assert_eq!(parsed, PollSubject::AMotionsEnBloc(vec![12, 7]));
+    assert_eq!(serde_json::to_value(&parsed).unwrap(), en_bloc);
+    // A question on one motion keeps the subject's own shape.
+    let cases = [
+        (json!("whole"), Subject::Whole),
+        (json!({"part": "(ii)"}), Subject::Part { label: "(ii)".into() }),
+        (json!({"rider": {"text": "calls for a ballot"}}), Subject::Rider { text: "calls for a ballot".into() }),
+        (
+            json!({"procedural": {"kind": "next_business", "part": null}}),
+            Subject::Procedural { kind: ProceduralKind::NextBusiness, part: None },
+        ),
+    ];
+    for (value, subject) in cases {
+        let parsed: PollSubject = serde_json::from_value(value.clone()).unwrap();
+        assert_eq!(parsed, PollSubject::Motion(subject));
+        assert_eq!(serde_json::to_value(&parsed).unwrap(), value);
+    }
+    // Anything else is refused, never read as some other question.
+    for bad in [
+        json!({"a_motions_en_bloc": "12"}),
+        json!({"a_motions_en_bloc": [1.5]}),
+        json!({"a_motions_en_bloc": {"motions": [12]}}),
+        json!({"a_motions": [12]}),
+        json!({"a_motions_en_bloc": [12], "whole": null}),
+        json!({"part": {"label": "(i)"}}),
+        json!("parts"),
+        json!(null),
+    ] {
+        assert!(serde_json::from_value::<PollSubject>(bad.clone()).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn the_a_motions_en_bloc_need_a_simple_majority_whatever_their_marks() {
+    let en_bloc = PollSubject::AMotionsEnBloc(vec![3, 4]);
+    assert_eq!(en_bloc.default_majority_on(false), Majority::Simple);
+    assert_eq!(en_bloc.default_majority_on(true), Majority::Simple);
+    // On one motion, the subject's own rule.
+    assert_eq!(PollSubject::from(Subject::Whole).default_majority_on(true), Majority::TwoThirds);
+    assert_eq!(PollSubject::from(Subject::Whole).default_majority_on(false), Majority::Simple);
+    let closure = Subject::Procedural { kind: ProceduralKind::MotionBeNowPut, part: None };
+    assert_eq!(PollSubject::from(closure).default_majority_on(false), Majority::TwoThirds);
+}
+
+#[test]
+fn a_poll_decides_its_motion_or_the_a_motions_it_puts() {
+    assert_eq!(PollSubject::AMotionsEnBloc(vec![3, 4]).motions(None), vec![3, 4]);
+    assert_eq!(PollSubject::from(Subject::Whole).motions(Some(9)), vec![9]);
+    assert_eq!(PollSubject::from(Subject::Part { label: "(i)".into() }).motions(None), Vec::<i64>::new());
 }

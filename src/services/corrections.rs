@@ -115,16 +115,9 @@ fn restore(c: &mut DbConnection, s: &Snapshot) -> AppResult<()> {
     Ok(())
 }
 
-/// The motions a poll decides: its own, or the 'A' motions it put together.
-pub(crate) fn motions_of(subject: &str, motion_id: Option<i64>) -> Vec<i64> {
-    if let Some(id) = motion_id {
-        return vec![id];
-    }
-    serde_json::from_str::<serde_json::Value>(subject)
-        .ok()
-        .and_then(|v| v.get("a_motions_en_bloc").and_then(|a| a.as_array()).cloned())
-        .map(|a| a.iter().filter_map(|v| v.as_i64()).collect())
-        .unwrap_or_default()
+/// The motions a poll decides (its own, or the 'A' motions it put together), from its stored subject.
+pub(crate) fn motions_of(subject: &str, motion_id: Option<i64>) -> AppResult<Vec<i64>> {
+    Ok(conf::read_poll_subject(subject)?.motions(motion_id))
 }
 
 /// Called inside the transaction that closes a poll, before its result is applied: keeps the motions as
@@ -132,7 +125,8 @@ pub(crate) fn motions_of(subject: &str, motion_id: Option<i64>) -> Vec<i64> {
 pub fn keep_before_close(c: &mut DbConnection, poll_id: i64) -> AppResult<()> {
     let (subject, motion_id): (String, Option<i64>) =
         polls::table.filter(polls::id.eq(poll_id)).select((polls::subject, polls::motion_id)).first(c)?;
-    let snaps = motions_of(&subject, motion_id).into_iter().map(|id| snapshot(c, id)).collect::<AppResult<Vec<_>>>()?;
+    let snaps =
+        motions_of(&subject, motion_id)?.into_iter().map(|id| snapshot(c, id)).collect::<AppResult<Vec<_>>>()?;
     let text = serde_json::to_string(&snaps).map_err(AppError::internal)?;
     diesel::update(polls::table.filter(polls::id.eq(poll_id))).set(polls::before_state.eq(text)).execute(c)?;
     Ok(())
@@ -204,19 +198,19 @@ pub fn void_poll(
         };
         let snaps: Vec<Snapshot> = serde_json::from_str(&before).map_err(AppError::internal)?;
         // Only the latest poll on each of its motions: a later vote depends on this one.
-        let ids = motions_of(&subject, motion_id);
+        let ids = motions_of(&subject, motion_id)?;
         let later: Vec<(i64, Option<i64>, String)> = polls::table
             .filter(polls::conference_id.eq(conference_id))
             .filter(polls::id.gt(poll_id))
             .filter(polls::status.eq(PollStatus::Closed))
             .select((polls::id, polls::motion_id, polls::subject))
             .load(c)?;
-        if let Some((later_id, _, _)) =
-            later.iter().find(|(_, m, s)| motions_of(s, *m).iter().any(|id| ids.contains(id)))
-        {
-            return Err(AppError::conflict(format!(
-                "poll {later_id} on the same motion closed after this one: void that one first"
-            )));
+        for (later_id, m, s) in &later {
+            if motions_of(s, *m)?.iter().any(|id| ids.contains(id)) {
+                return Err(AppError::conflict(format!(
+                    "poll {later_id} on the same motion closed after this one: void that one first"
+                )));
+            }
         }
         for s in &snaps {
             restore(c, s)?;
@@ -281,7 +275,7 @@ pub fn voided_polls_by_motion(
             reason: r.4.unwrap_or_default(),
             voided_at: r.5.map(|t| t.and_utc()).unwrap_or_default(),
         };
-        for motion_id in motions_of(&r.2, r.1) {
+        for motion_id in motions_of(&r.2, r.1)? {
             by_motion.entry(motion_id).or_default().push(voided.clone());
         }
     }

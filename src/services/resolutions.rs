@@ -13,7 +13,7 @@ use crate::procedure::resolutions::{
     self as doc, ConferenceInput, Decision, DecisionKind, ItemInput, PartInput, Resolutions, Vote,
 };
 use crate::procedure::ConferenceStatus;
-use crate::procedure::{self, AgendaMark, Counts, Qualifier, Subject, TakenAs, Wording};
+use crate::procedure::{self, AgendaMark, Counts, PollSubject, Qualifier, Subject, TakenAs, Wording};
 use crate::services::conference::{self as conf, Conference, MotionView, PollRow};
 
 /// One item with its outcome text and "the motion in full" (the list this answer has always had).
@@ -42,7 +42,7 @@ pub struct ResolutionsView {
 struct ClosedPoll {
     id: i64,
     motion_id: Option<i64>,
-    subject: serde_json::Value,
+    subject: PollSubject,
     vote: Vote,
     carried: bool,
     qualifier: Option<Qualifier>,
@@ -152,10 +152,14 @@ fn item_input(
     let mut whole_vote = None;
     let mut decisions = Vec::new();
     for p in polls.iter().filter(|p| p.motion_id == Some(m.id)) {
-        let subject: Subject = serde_json::from_value(p.subject.clone())
-            .map_err(|e| AppError::internal_msg(format!("motion {}: a poll's stored subject: {e}", m.id)))?;
+        let PollSubject::Motion(subject) = &p.subject else {
+            return Err(AppError::internal_msg(format!(
+                "motion {}: poll {} on it is stored as the 'A' motions en bloc",
+                m.id, p.id
+            )));
+        };
         let part_index = |label: &str| m.parts.iter().position(|x| x.label == label);
-        let kind = match &subject {
+        let kind = match subject {
             Subject::Whole => {
                 whole_vote = Some(p.vote);
                 continue;
@@ -179,10 +183,10 @@ fn item_input(
             Subject::Rider { .. } => DecisionKind::Rider,
             Subject::Procedural { .. } => DecisionKind::Procedural,
         };
-        let heading = heading_of(&subject, &m.item);
+        let heading = heading_of(subject, &m.item);
         let words = match &p.wording {
             Some(w) => words_of(w),
-            None => words_of_subject(&subject),
+            None => words_of_subject(subject),
         };
         decisions.push(Decision {
             kind,
@@ -242,11 +246,9 @@ pub fn resolutions(c: &mut DbConnection, conference_id: i64) -> AppResult<Resolu
     let en_bloc: Vec<(usize, Vec<i64>)> = polls
         .iter()
         .enumerate()
-        .filter_map(|(i, p)| {
-            p.subject
-                .get("a_motions_en_bloc")
-                .and_then(|v| v.as_array())
-                .map(|ids| (i, ids.iter().filter_map(|v| v.as_i64()).collect()))
+        .filter_map(|(i, p)| match &p.subject {
+            PollSubject::AMotionsEnBloc(ids) => Some((i, ids.clone())),
+            PollSubject::Motion(_) => None,
         })
         .collect();
     let printed = printed_items(c, conference_id, &motions)?;

@@ -154,7 +154,7 @@ function renderPolls(open, nReps) {
   }
   fill(box, title, open.map((p) => el('div', { class: 'card feature', 'data-open-poll': p.id },
     el('h3', {}, p.question),
-    el('p', {}, p.majority === 'two_thirds' ? 'Two-thirds majority. ' : 'Simple majority. ',
+    el('p', {}, MAJORITY_NEEDED[p.majority] ? `${MAJORITY_NEEDED[p.majority]} ` : null,
       p.method === 'show_of_hands' ? 'Show of hands.' : 'Electronic vote.'),
     p.method === 'electronic'
       ? el('p', { class: 'lede' }, 'Votes cast: ', el('strong', { 'data-votes-cast': p.id }, String(p.votes_cast)), ` of ${nReps} representatives`)
@@ -279,6 +279,8 @@ const PROCEDURAL = {
   standing_orders: 'To change or suspend standing orders',
 };
 const MAJORITY_WORDS = { simple: 'Simple (more for than against)', two_thirds: 'Two-thirds of those voting' };
+/** A majority the service gives (a poll's `majority`, a motion's `default_majorities`), as a card says it. */
+const MAJORITY_NEEDED = { simple: 'Simple majority.', two_thirds: 'Two-thirds majority.' };
 
 /** The majority the service uses for this subject unless the chair chooses another: the service says
  * (the motion's `default_majorities`); the page does not work it out. */
@@ -411,6 +413,8 @@ function renderAMotions(motions, open) {
     return;
   }
   const keptMethod = $('#a-motions-method') ? $('#a-motions-method').value : 'electronic';
+  // The service decides the majority of the 'A' motions put together and gives it with each motion.
+  const majority = MAJORITY_NEEDED[(pending[0].default_majorities || {}).a_motions_en_bloc];
   const numbers = pending.map((m) => m.item ?? m.number).join(', ');
   const form = el('form', { novalidate: true, id: 'a-motions-form' },
     el('div', { class: 'form-group' }, el('label', { for: 'a-motions-method' }, 'How'),
@@ -430,7 +434,7 @@ function renderAMotions(motions, open) {
     el('h2', { id: 'a-motions-title' }, 'The ‘A’ motions'),
     el('p', {}, `${pending.length === 1 ? 'Motion' : 'Motions'} ${numbers} ${pending.length === 1 ? 'is' : 'are'} marked ‘A’: `,
       'voted on together without debate. If the vote is carried, each is CARRIED.'),
-    el('p', { class: 'hint' }, 'Simple majority.'),
+    majority ? el('p', { class: 'hint' }, majority) : null,
     form));
   box.classList.remove('hidden');
 }

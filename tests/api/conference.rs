@@ -468,9 +468,16 @@ both_backends!(a_motions_are_carried_en_bloc, |app: TestApp| async move {
     let a1 = conf.motion(&app, json!({"stem": "That conference reaffirms policy one.", "marks": ["a"]})).await["id"]
         .as_i64()
         .expect("id");
-    let a2 = conf.motion(&app, json!({"stem": "That conference reaffirms policy two.", "marks": ["a"]})).await["id"]
-        .as_i64()
-        .expect("id");
+    // Marked as needing two-thirds on its own; put with the others, the procedure's simple majority.
+    let a2 = conf
+        .motion(
+            &app,
+            json!({"stem": "That conference reaffirms policy two.", "marks": ["a"], "needs_two_thirds": true}),
+        )
+        .await;
+    assert_eq!(a2["default_majorities"]["whole"], "two_thirds", "{a2}");
+    assert_eq!(a2["default_majorities"]["a_motions_en_bloc"], "simple", "{a2}");
+    let a2 = a2["id"].as_i64().expect("id");
     let debated = conf.motion(&app, json!({"stem": "That conference debates this.", "marks": ["starred"]})).await["id"]
         .as_i64()
         .expect("id");
@@ -479,6 +486,8 @@ both_backends!(a_motions_are_carried_en_bloc, |app: TestApp| async move {
         .expect_problem(422, "validation_failed");
     let p = app.open_en_bloc(conf.id, json!({}), Some(&conf.chair)).await.expect(201);
     assert_eq!(p["subject"], json!({"a_motions_en_bloc": [a1, a2]}));
+    assert_eq!(p["majority"], "simple", "{p}");
+    assert!(p["wording"]["majority_needed"].as_str().unwrap_or("").starts_with("Needs a simple majority"), "{p}");
     assert!(p["question"].as_str().unwrap_or("").contains("'A' motions"), "{p}");
     let pid = p["id"].as_i64().expect("id");
     for (tok, ch) in conf.reps.iter().zip(["for", "for", "against"]) {

@@ -59,13 +59,6 @@ pub(super) fn agenda_line(m: &MotionView) -> AgendaLine {
     }
 }
 
-pub(super) fn motions_of_poll(subject: &serde_json::Value, motion_id: Option<i64>) -> Vec<i64> {
-    match subject.get("a_motions_en_bloc").and_then(|v| v.as_array()) {
-        Some(ids) => ids.iter().filter_map(|v| v.as_i64()).collect(),
-        None => motion_id.into_iter().collect(),
-    }
-}
-
 /// Every motion of a conference in agenda order (as the chair's list has them), in two queries (the hall snapshot is fetched by every
 /// page that reconnects, so it must not cost queries per motion).
 pub(super) fn motions_in_two_queries(conn: &mut DbConnection, conference_id: i64) -> AppResult<Vec<MotionView>> {
@@ -114,8 +107,10 @@ pub fn hall_state(conn: &mut DbConnection, viewer: Option<&User>, conference_id:
     };
     let motions = motions_in_two_queries(conn, conference_id)?;
     let current_ids = match (&open_poll, &last_closed) {
-        (Some(p), _) => motions_of_poll(&p.subject, p.motion_id),
-        (None, Some(p)) => motions_of_poll(&p.subject, p.motion_id)
+        (Some(p), _) => p.subject.motions(p.motion_id),
+        (None, Some(p)) => p
+            .subject
+            .motions(p.motion_id)
             .into_iter()
             .filter(|id| motions.iter().any(|m| m.id == *id && m.outcome_text.is_none()))
             .collect(),

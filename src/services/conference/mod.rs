@@ -9,7 +9,8 @@ use crate::db::schema::{conferences, motions, parts, poll_votes, polls, represen
 use crate::db::{self, dialect, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::procedure::{
-    self, AgendaMark, Choice, Counts, Decision, Majority, MotionState, Outcome, Qualifier, Subject, TakenAs,
+    self, AgendaMark, Choice, Counts, Decision, Majority, MotionState, Outcome, PollSubject, Qualifier, Subject,
+    TakenAs,
 };
 use crate::procedure::{polls::PollStatus, resolutions::Method, ConferenceStatus};
 use crate::services::audit_log;
@@ -103,8 +104,8 @@ pub struct MotionView {
     pub bracket: Option<String>,
     pub needs_two_thirds: bool,
     /// The majority each kind of poll on this motion uses unless the chair chooses another
-    /// (`procedure::polls::default_majorities`): keys "whole", "part", "amendment", "rider" and the
-    /// procedural kinds.
+    /// (`procedure::polls::default_majorities`): keys "whole", "part", "amendment", "rider", the
+    /// procedural kinds and "a_motions_en_bloc" (the 'A' motions put together).
     pub default_majorities: std::collections::BTreeMap<String, Majority>,
     /// How the chair is taking it: null until decided (or until the first poll).
     pub taken_as: Option<TakenAs>,
@@ -125,9 +126,9 @@ pub struct PollView {
     /// The motion's number as printed in the agenda ("27a").
     pub motion_item: Option<String>,
     /// What is put: a `Subject` of the motion (e.g. `"whole"`, `{"part": "(ii)"}`), or, for the 'A'
-    /// motions taken together, `{"a_motions_en_bloc": [motion ids]}`.
+    /// motions taken together, `{"a_motions_en_bloc": [motion ids]}` (`procedure::PollSubject`).
     #[schema(value_type = Object)]
-    pub subject: serde_json::Value,
+    pub subject: PollSubject,
     /// What is being voted on, in words.
     pub question: String,
     pub majority: Majority,

@@ -34,23 +34,30 @@ pub(super) fn votes_cast(conn: &mut DbConnection, poll_id: i64) -> AppResult<i64
 pub(super) fn poll_wording(
     conn: &mut DbConnection,
     stored: &Option<String>,
-    subject: &serde_json::Value,
+    subject: &PollSubject,
     majority: Majority,
     motion: Option<&MotionView>,
 ) -> AppResult<procedure::Wording> {
     if let Some(w) = from_json_text::<procedure::Wording>(stored) {
         return Ok(w);
     }
-    if let Some(ids) = subject.get("a_motions_en_bloc").and_then(|v| v.as_array()) {
-        let mut listed = Vec::new();
-        for id in ids.iter().filter_map(|v| v.as_i64()) {
-            listed.push(a_motion_line(&get_motion(conn, id)?));
+    let subject = match subject {
+        PollSubject::AMotionsEnBloc(ids) => {
+            let mut listed = Vec::new();
+            for &id in ids {
+                listed.push(a_motion_line(&get_motion(conn, id)?));
+            }
+            return Ok(procedure::wording_of_a_motions(&listed, majority));
         }
-        return Ok(procedure::wording_of_a_motions(&listed, majority));
-    }
-    let subject: Subject = serde_json::from_value(subject.clone()).map_err(AppError::internal)?;
+        PollSubject::Motion(subject) => subject,
+    };
     let m = motion.ok_or_else(|| AppError::internal_msg("a motion poll without its motion"))?;
-    Ok(wording_for(m, &motion_state(m), &subject, majority))
+    Ok(wording_for(m, &motion_state(m), subject, majority))
+}
+
+/// A poll's stored subject read back. One this version cannot read is a load error, never skipped.
+pub(crate) fn read_poll_subject(stored: &str) -> AppResult<PollSubject> {
+    serde_json::from_str(stored).map_err(|e| AppError::internal_msg(format!("a poll's stored subject {stored:?}: {e}")))
 }
 
 pub(super) fn wording_for(
@@ -80,7 +87,7 @@ pub(super) fn poll_view(conn: &mut DbConnection, r: PollRow) -> AppResult<PollVi
     };
     // A stored value the code does not know is a load error, never a silent default (the words are
     // checked as the row loads).
-    let subject: serde_json::Value = serde_json::from_str(&r.subject).map_err(AppError::internal)?;
+    let subject = read_poll_subject(&r.subject)?;
     let wording = poll_wording(conn, &r.wording, &subject, r.majority, motion.as_ref())?;
     let counts =
         (closed && r.counted).then(|| Counts::new(r.for_votes as u64, r.against_votes as u64, r.abstain_votes as u64));
@@ -286,20 +293,22 @@ pub fn open_en_bloc(
         let ids: Vec<i64> = chosen.iter().map(|m| m.id).collect();
         let numbers: Vec<String> = chosen.iter().map(|m| m.item.clone()).collect();
         let question = format!("The 'A' motions, en bloc: {}", numbers.join(", "));
-        let subject = serde_json::json!({"a_motions_en_bloc": ids});
+        let subject = PollSubject::AMotionsEnBloc(ids);
+        let majority = subject.default_majority_on(chosen.iter().any(|m| m.needs_two_thirds));
         let spec = PollSpec {
             conference_id,
             motion_id: None,
             subject: to_json_text(&subject),
             question: &question,
-            majority: Majority::Simple,
+            majority,
             method: &method,
             wording: procedure::wording_of_a_motions(
                 &chosen.iter().map(|m| a_motion_line(m)).collect::<Vec<_>>(),
-                Majority::Simple,
+                majority,
             ),
         };
-        let id = insert_poll(c, actor, spec, subject.clone())?;
+        let details = serde_json::to_value(&subject).map_err(AppError::internal)?;
+        let id = insert_poll(c, actor, spec, details)?;
         Ok(id)
     })?;
     let p = get_poll(conn, id)?;
@@ -415,7 +424,7 @@ pub fn close_poll(
         }
         crate::services::corrections::keep_before_close(c, poll_id)?;
         let majority = row.majority;
-        let subject_json: serde_json::Value = serde_json::from_str(&row.subject).map_err(AppError::internal)?;
+        let subject = read_poll_subject(&row.subject)?;
         let (decision, counts): (Decision, Option<Counts>) = if row.method == Method::Electronic {
             if declaration.is_some() {
                 return Err(AppError::validation(
@@ -441,10 +450,10 @@ pub fn close_poll(
             (decision, d.counts)
         };
         let mut motion_number = None;
-        if let Some(ids) = subject_json.get("a_motions_en_bloc").and_then(|v| v.as_array()) {
+        if let PollSubject::AMotionsEnBloc(ids) = &subject {
             // The 'A' motions taken together: carried, each is CARRIED; lost, they go back to be taken one by one.
             if decision.carried {
-                for mid in ids.iter().filter_map(|v| v.as_i64()) {
+                for &mid in ids {
                     let view = get_motion(c, mid)?;
                     if view.outcome_text.is_some() {
                         continue;
@@ -459,21 +468,20 @@ pub fn close_poll(
                     save_state(c, mid, &state, None, true)?;
                 }
             }
-        } else if let Some(mid) = row.motion_id {
-            let subject: Subject = serde_json::from_value(subject_json.clone()).map_err(AppError::internal)?;
+        } else if let (PollSubject::Motion(subject), Some(mid)) = (&subject, row.motion_id) {
             let view = get_motion(c, mid)?;
             motion_number = Some(view.number);
             let mut state = motion_state(&view);
             if view.taken_as.is_none() {
                 state.taken = TakenAs::Whole;
             }
-            state.record_poll(&subject, &decision)?;
+            state.record_poll(subject, &decision)?;
             let substantive = matches!(subject, Subject::Whole | Subject::Part { .. });
             save_state(
                 c,
                 mid,
                 &state,
-                counts.map(|k| (&subject, k)),
+                counts.map(|k| (subject, k)),
                 view.taken_as.is_some() || substantive || state.outcome_text().is_some(),
             )?;
         }
