@@ -226,7 +226,7 @@ pub fn void_poll(
         audit_log::append(
             c,
             &actor.email,
-            "poll.void",
+            audit_log::AuditAction::PollVoid,
             &format!("poll {poll_id}"),
             serde_json::json!({"motions": ids, "question": question, "reason": reason}),
         )?;

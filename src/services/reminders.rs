@@ -39,7 +39,7 @@ pub struct ReminderStatus {
 /// The last round for this ballot, from the audit log: (when, how many).
 fn last_round(conn: &mut DbConnection, id: i64) -> AppResult<Option<(NaiveDateTime, i64)>> {
     let row: Option<(String, String)> = audit_log::table
-        .filter(audit_log::action.eq("ballot.remind"))
+        .filter(audit_log::action.eq(log::AuditAction::BallotRemind))
         .filter(audit_log::subject.eq(format!("ballot {id}")))
         .order(audit_log::seq.desc())
         .select((audit_log::at, audit_log::details))
@@ -113,7 +113,7 @@ pub fn queue_round(
         mail::enqueue(
             conn,
             &mail::Outgoing {
-                kind: "reminder".into(),
+                kind: mail::MailKind::Reminder,
                 to_addr: email.clone(),
                 to_name: name.clone(),
                 subject: crate::services::letters::ballot_reminder_subject(title),
@@ -124,7 +124,7 @@ pub fn queue_round(
         )?;
     }
     details["reminders"] = serde_json::json!(rows.len());
-    log::append(conn, actor, "ballot.remind", &format!("ballot {id}"), details)?;
+    log::append(conn, actor, log::AuditAction::BallotRemind, &format!("ballot {id}"), details)?;
     Ok(rows.len() as i64)
 }
 
@@ -340,7 +340,7 @@ pub fn set_schedule(
         log::append(
             conn,
             &actor.email,
-            "ballot.reminders.schedule",
+            log::AuditAction::BallotRemindersSchedule,
             &format!("ballot {id}"),
             serde_json::json!({"days_before_close": days}),
         )?;

@@ -189,7 +189,7 @@ pub(super) fn insert_poll(
         ))
         .returning(polls::id)
         .get_result::<i64>(c)?;
-    audit_log::append(c, &actor.email, "poll.open", &format!("poll {id}"), details)?;
+    audit_log::append(c, &actor.email, audit_log::AuditAction::PollOpen, &format!("poll {id}"), details)?;
     Ok(id)
 }
 
@@ -500,7 +500,7 @@ pub fn close_poll(
         audit_log::append(
             c,
             &actor.email,
-            "poll.close",
+            audit_log::AuditAction::PollClose,
             &format!("poll {poll_id}"),
             serde_json::json!({"motion": motion_number, "carried": decision.carried, "counts": counts}),
         )?;
