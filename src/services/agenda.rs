@@ -467,7 +467,12 @@ fn voted_on(c: &mut DbConnection, conference_id: i64, motion_id: i64) -> AppResu
         .filter(polls::conference_id.eq(conference_id))
         .select((polls::motion_id, polls::subject))
         .load(c)?;
-    Ok(rows.iter().any(|(m, s)| crate::services::corrections::motions_of(s, *m).contains(&motion_id)))
+    for (m, s) in &rows {
+        if crate::services::corrections::motions_of(s, *m)?.contains(&motion_id) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 fn motion_conference(c: &mut DbConnection, motion_id: i64) -> AppResult<(i64, bool)> {

@@ -125,19 +125,15 @@ pub fn list(conn: &mut DbConnection, after: i64, limit: i64) -> AppResult<Vec<Lo
     type Row = (i64, String, String, String, String, String, String, String);
     let rows: Vec<Row> =
         audit_log::table.filter(audit_log::seq.gt(after)).order(audit_log::seq.asc()).limit(limit).load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| LogRow {
-            seq: r.0,
-            at: r.1,
-            actor: r.2,
-            action: r.3,
-            subject: r.4,
-            details: serde_json::from_str(&r.5).unwrap_or(serde_json::Value::Null),
-            prev: r.6,
-            hash: r.7,
+    rows.into_iter()
+        .map(|r| {
+            // Details that do not read are a load error, not `null`: the entry's hash covers them.
+            let details = serde_json::from_str(&r.5).map_err(|e| {
+                AppError::internal_msg(format!("the stored details of audit log entry {} do not read: {e}", r.0))
+            })?;
+            Ok(LogRow { seq: r.0, at: r.1, actor: r.2, action: r.3, subject: r.4, details, prev: r.6, hash: r.7 })
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]

@@ -113,16 +113,20 @@ fn restore(c: &mut DbConnection, s: &Snapshot) -> AppResult<()> {
     Ok(())
 }
 
-/// The motions a poll decides: its own, or the 'A' motions it put together.
-pub(crate) fn motions_of(subject: &str, motion_id: Option<i64>) -> Vec<i64> {
+/// The motions a poll decides: its own, or the 'A' motions it put together. A poll without a motion
+/// whose stored subject does not read as the 'A' motions' ids is a load error, not a poll on no motion
+/// (which would let it be voided, or a motion be moved, as if it had never been voted on).
+pub(crate) fn motions_of(subject: &str, motion_id: Option<i64>) -> AppResult<Vec<i64>> {
     if let Some(id) = motion_id {
-        return vec![id];
+        return Ok(vec![id]);
     }
-    serde_json::from_str::<serde_json::Value>(subject)
-        .ok()
-        .and_then(|v| v.get("a_motions_en_bloc").and_then(|a| a.as_array()).cloned())
-        .map(|a| a.iter().filter_map(|v| v.as_i64()).collect())
-        .unwrap_or_default()
+    #[derive(Deserialize)]
+    struct EnBloc {
+        a_motions_en_bloc: Vec<i64>,
+    }
+    serde_json::from_str::<EnBloc>(subject).map(|s| s.a_motions_en_bloc).map_err(|e| {
+        AppError::internal_msg(format!("the stored subject of a poll on the 'A' motions does not read: {e}"))
+    })
 }
 
 /// Called inside the transaction that closes a poll, before its result is applied: keeps the motions as
@@ -130,7 +134,8 @@ pub(crate) fn motions_of(subject: &str, motion_id: Option<i64>) -> Vec<i64> {
 pub fn keep_before_close(c: &mut DbConnection, poll_id: i64) -> AppResult<()> {
     let (subject, motion_id): (String, Option<i64>) =
         polls::table.filter(polls::id.eq(poll_id)).select((polls::subject, polls::motion_id)).first(c)?;
-    let snaps = motions_of(&subject, motion_id).into_iter().map(|id| snapshot(c, id)).collect::<AppResult<Vec<_>>>()?;
+    let snaps =
+        motions_of(&subject, motion_id)?.into_iter().map(|id| snapshot(c, id)).collect::<AppResult<Vec<_>>>()?;
     let text = serde_json::to_string(&snaps).map_err(AppError::internal)?;
     diesel::update(polls::table.filter(polls::id.eq(poll_id))).set(polls::before_state.eq(text)).execute(c)?;
     Ok(())
@@ -202,16 +207,15 @@ pub fn void_poll(
         };
         let snaps: Vec<Snapshot> = serde_json::from_str(&before).map_err(AppError::internal)?;
         // Only the latest poll on each of its motions: a later vote depends on this one.
-        let ids = motions_of(&subject, motion_id);
+        let ids = motions_of(&subject, motion_id)?;
         let later: Vec<(i64, Option<i64>, String)> = polls::table
             .filter(polls::conference_id.eq(conference_id))
             .filter(polls::id.gt(poll_id))
             .filter(polls::status.eq("closed"))
             .select((polls::id, polls::motion_id, polls::subject))
             .load(c)?;
-        if let Some((later_id, _, _)) =
-            later.iter().find(|(_, m, s)| motions_of(s, *m).iter().any(|id| ids.contains(id)))
-        {
+        let later = later.iter().map(|(p, m, s)| Ok((*p, motions_of(s, *m)?))).collect::<AppResult<Vec<_>>>()?;
+        if let Some((later_id, _)) = later.iter().find(|(_, on)| on.iter().any(|id| ids.contains(id))) {
             return Err(AppError::conflict(format!(
                 "poll {later_id} on the same motion closed after this one: void that one first"
             )));
@@ -275,7 +279,7 @@ pub fn voided_polls_by_motion(
             reason: r.4.unwrap_or_default(),
             voided_at: r.5.map(|t| t.and_utc()).unwrap_or_default(),
         };
-        for motion_id in motions_of(&r.2, r.1) {
+        for motion_id in motions_of(&r.2, r.1)? {
             by_motion.entry(motion_id).or_default().push(voided.clone());
         }
     }

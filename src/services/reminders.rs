@@ -47,8 +47,10 @@ fn last_round(conn: &mut DbConnection, id: i64) -> AppResult<Option<(NaiveDateTi
         .optional()?;
     let Some((at, details)) = row else { return Ok(None) };
     let at = chrono::DateTime::parse_from_rfc3339(&at).map_err(AppError::internal)?.naive_utc();
-    let count =
-        serde_json::from_str::<serde_json::Value>(&details).ok().and_then(|d| d["reminders"].as_i64()).unwrap_or(0);
+    let details: serde_json::Value = serde_json::from_str(&details).map_err(|e| {
+        AppError::internal_msg(format!("the stored details of a ballot.remind audit entry do not read: {e}"))
+    })?;
+    let count = details["reminders"].as_i64().unwrap_or(0);
     Ok(Some((at, count)))
 }
 

@@ -38,7 +38,7 @@ pub(super) fn poll_wording(
     majority: Majority,
     motion: Option<&MotionView>,
 ) -> AppResult<procedure::Wording> {
-    if let Some(w) = from_json_text::<procedure::Wording>(stored) {
+    if let Some(w) = from_json_text::<procedure::Wording>(stored, "wording of a poll")? {
         return Ok(w);
     }
     if let Some(ids) = subject.get("a_motions_en_bloc").and_then(|v| v.as_array()) {
