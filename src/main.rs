@@ -200,7 +200,7 @@ fn main() -> ExitCode {
                 carried::services::audit_log::append(
                     c,
                     "cli",
-                    "keys.rotate",
+                    carried::services::audit_log::AuditAction::KeysRotate,
                     "token key",
                     serde_json::json!({"kid": kid}),
                 )
@@ -299,7 +299,7 @@ fn user(settings: Settings, cmd: UserCommand) -> Result<(), String> {
                 carried::services::audit_log::append(
                     c,
                     "cli",
-                    "user.create",
+                    carried::services::audit_log::AuditAction::UserCreate,
                     &format!("user {}", user.id),
                     serde_json::json!({"email": user.email, "roles": user.roles}),
                 )?;

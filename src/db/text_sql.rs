@@ -120,6 +120,9 @@ text_sql!(
     crate::procedure::speakers::RequestStatus,
     crate::ballot::roll::GpRole,
     crate::ballot::status::BallotStatus,
+    crate::services::mail::MailKind,
+    crate::services::mail::MailStatus,
+    crate::services::audit_log::AuditAction,
 );
 
 #[cfg(test)]
@@ -149,6 +152,20 @@ mod tests {
                 .expect("loads");
             assert_eq!(back, Some(o));
         }
+        // The words kept outside the core: the outbox's and the audit log's.
+        macro_rules! round_trip {
+            ($($t:ty),+) => {$(
+                for v in <$t>::ALL {
+                    let back: $t = diesel::select(v.into_sql::<Text>()).get_result(&mut c).expect("loads");
+                    assert_eq!(back, v);
+                }
+            )+};
+        }
+        round_trip!(
+            crate::services::mail::MailKind,
+            crate::services::mail::MailStatus,
+            crate::services::audit_log::AuditAction
+        );
     }
 
     #[test]
@@ -195,7 +212,9 @@ mod tests {
             crate::procedure::speakers::RequestStatus,
             crate::ballot::roll::GpRole,
             crate::ballot::status::BallotStatus,
-            crate::services::auth::Role
+            crate::services::auth::Role,
+            crate::services::mail::MailKind,
+            crate::services::mail::MailStatus
         );
     }
 }

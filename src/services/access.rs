@@ -192,7 +192,7 @@ pub fn set_chairs(c: &mut DbConnection, admin: &User, conference_id: i64, user_i
         audit_log::append(
             c,
             &admin.email,
-            "conference.chairs",
+            audit_log::AuditAction::ConferenceChairs,
             &format!("conference {conference_id}"),
             serde_json::json!({"user_ids": ids}),
         )?;
@@ -212,7 +212,7 @@ pub fn set_officers(c: &mut DbConnection, admin: &User, ballot_id: i64, user_ids
         audit_log::append(
             c,
             &admin.email,
-            "ballot.officers",
+            audit_log::AuditAction::BallotOfficers,
             &format!("ballot {ballot_id}"),
             serde_json::json!({"user_ids": ids}),
         )?;

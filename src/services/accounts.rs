@@ -137,7 +137,7 @@ pub async fn create_user(state: &AppState, actor: User, new: NewUser, password: 
                 audit_log::append(
                     c,
                     &actor.email,
-                    "user.create",
+                    audit_log::AuditAction::UserCreate,
                     &format!("user {}", user.id),
                     serde_json::json!({"email": user.email, "roles": user.roles, "link_sent": hash.is_none()}),
                 )?;
@@ -162,7 +162,13 @@ pub async fn resend_password_link(state: &AppState, actor: User, user_id: i64) -
                 return Err(AppError::forbidden("a chair may send links only to representatives"));
             }
             send_password_link(c, &user, &url, "A new link")?;
-            audit_log::append(c, &actor.email, "user.password_link", &format!("user {user_id}"), serde_json::json!({}))
+            audit_log::append(
+                c,
+                &actor.email,
+                audit_log::AuditAction::UserPasswordLink,
+                &format!("user {user_id}"),
+                serde_json::json!({}),
+            )
         })
         .await?;
     state.mail_wake.notify_one();
@@ -176,7 +182,13 @@ pub async fn disable_user(state: &AppState, actor: User, user_id: i64) -> AppRes
         .write(move |c| {
             let found = auth::deactivate_user(c, user_id)?;
             if found {
-                audit_log::append(c, &actor.email, "user.disable", &format!("user {user_id}"), serde_json::json!({}))?;
+                audit_log::append(
+                    c,
+                    &actor.email,
+                    audit_log::AuditAction::UserDisable,
+                    &format!("user {user_id}"),
+                    serde_json::json!({}),
+                )?;
             }
             Ok(found)
         })
@@ -195,7 +207,7 @@ fn send_password_link(c: &mut crate::db::DbConnection, user: &User, public_url: 
     mail::enqueue(
         c,
         &mail::Outgoing {
-            kind: "set_password".into(),
+            kind: mail::MailKind::SetPassword,
             to_addr: user.email.clone(),
             to_name: user.name.clone(),
             subject: letter.subject,

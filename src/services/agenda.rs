@@ -347,7 +347,7 @@ pub fn import_agenda(
             audit_log::append(
                 c,
                 &actor.email,
-                "agenda.import",
+                audit_log::AuditAction::AgendaImport,
                 &format!("conference {conference_id}"),
                 serde_json::json!({
                     "items": agenda.items.len(),
@@ -596,7 +596,7 @@ pub fn edit_motion(
         audit_log::append(
             c,
             &actor.email,
-            "motion.edit",
+            audit_log::AuditAction::MotionEdit,
             &format!("motion {motion_id}"),
             serde_json::json!({"item": item, "proposer": proposer, "stem": stem.is_some(), "parts": new_parts.as_ref().map(Vec::len)}),
         )?;
@@ -622,7 +622,7 @@ pub fn delete_motion(conn: &mut DbConnection, hub: &Hub, actor: &User, motion_id
         audit_log::append(
             c,
             &actor.email,
-            "motion.delete",
+            audit_log::AuditAction::MotionDelete,
             &format!("motion {motion_id}"),
             serde_json::json!({"conference_id": conference_id, "item": item}),
         )?;
@@ -675,7 +675,7 @@ pub fn set_running_order(
         audit_log::append(
             c,
             &actor.email,
-            "agenda.order",
+            audit_log::AuditAction::AgendaOrder,
             &format!("conference {conference_id}"),
             serde_json::json!({"motions": input.motions.len()}),
         )?;

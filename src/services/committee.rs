@@ -48,7 +48,7 @@ pub struct CommitteeApply {
     pub motions: Vec<MotionView>,
 }
 
-const APPLY_ACTION: &str = "motion.apply_committee";
+const APPLY_ACTION: audit_log::AuditAction = audit_log::AuditAction::MotionApplyCommittee;
 
 /// Whole text of the motion as printed: its stem and parts.
 fn wording(m: &MotionView) -> String {

@@ -108,7 +108,7 @@ pub fn update(conn: &mut DbConnection, actor: &User, id: i64, input: ConferenceD
         audit_log::append(
             c,
             &actor.email,
-            "conference.update",
+            audit_log::AuditAction::ConferenceUpdate,
             &format!("conference {id}"),
             serde_json::json!({"name": name, "venue": venue, "starts_on": starts_on, "ends_on": ends_on}),
         )?;

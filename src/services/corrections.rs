@@ -116,8 +116,14 @@ fn restore(c: &mut DbConnection, s: &Snapshot) -> AppResult<()> {
 }
 
 /// The motions a poll decides (its own, or the 'A' motions it put together), from its stored subject.
+/// A poll on one motion's question with no motion stored is a load error, not a poll on no motion (which
+/// would let it be voided, or a motion be moved, as if it had never been voted on).
 pub(crate) fn motions_of(subject: &str, motion_id: Option<i64>) -> AppResult<Vec<i64>> {
-    Ok(conf::read_poll_subject(subject)?.motions(motion_id))
+    let subject = conf::read_poll_subject(subject)?;
+    if motion_id.is_none() && matches!(subject, crate::procedure::PollSubject::Motion(_)) {
+        return Err(AppError::internal_msg("a stored poll on one motion's question names no motion"));
+    }
+    Ok(subject.motions(motion_id))
 }
 
 /// Called inside the transaction that closes a poll, before its result is applied: keeps the motions as
@@ -226,7 +232,7 @@ pub fn void_poll(
         audit_log::append(
             c,
             &actor.email,
-            "poll.void",
+            audit_log::AuditAction::PollVoid,
             &format!("poll {poll_id}"),
             serde_json::json!({"motions": ids, "question": question, "reason": reason}),
         )?;

@@ -20,11 +20,12 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use crate::db::schema::mail_outbox;
 use crate::db::{self, Db, DbConnection};
 use crate::error::{AppError, AppResult};
+pub use crate::services::mail_words::{MailKind, MailStatus};
 
 /// A message to queue. `body` may be empty for kinds rendered at send time (invitations).
 #[derive(Debug, Clone)]
 pub struct Outgoing {
-    pub kind: String,
+    pub kind: MailKind,
     pub to_addr: String,
     pub to_name: String,
     pub subject: String,
@@ -38,14 +39,14 @@ pub fn enqueue(conn: &mut DbConnection, m: &Outgoing) -> AppResult<()> {
     let now = db::now();
     diesel::insert_into(mail_outbox::table)
         .values((
-            mail_outbox::kind.eq(&m.kind),
+            mail_outbox::kind.eq(m.kind),
             mail_outbox::to_addr.eq(&m.to_addr),
             mail_outbox::to_name.eq(&m.to_name),
             mail_outbox::subject.eq(&m.subject),
             mail_outbox::body.eq(&m.body),
             mail_outbox::ballot_id.eq(m.ballot_id),
             mail_outbox::roll_id.eq(m.roll_id),
-            mail_outbox::status.eq("pending"),
+            mail_outbox::status.eq(MailStatus::Pending),
             mail_outbox::attempts.eq(0),
             mail_outbox::next_attempt_at.eq(now),
             mail_outbox::created_at.eq(now),
@@ -73,7 +74,7 @@ pub struct OutboxStatus {
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct KindStatus {
-    pub kind: String,
+    pub kind: MailKind,
     pub total: i64,
     pub sent: i64,
     /// When the last message of this kind was queued.
@@ -82,7 +83,7 @@ pub struct KindStatus {
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Failure {
-    pub kind: String,
+    pub kind: MailKind,
     pub to_addr: String,
     pub to_name: String,
     pub attempts: i32,
@@ -92,14 +93,14 @@ pub struct Failure {
 
 pub fn status(conn: &mut DbConnection, ballot_id: i64) -> AppResult<OutboxStatus> {
     use diesel::dsl::{count_star, max};
-    let rows: Vec<(String, String, i64, Option<chrono::NaiveDateTime>)> = mail_outbox::table
+    let rows: Vec<(MailKind, MailStatus, i64, Option<chrono::NaiveDateTime>)> = mail_outbox::table
         .filter(mail_outbox::ballot_id.eq(ballot_id))
         .group_by((mail_outbox::kind, mail_outbox::status))
         .select((mail_outbox::kind, mail_outbox::status, count_star(), max(mail_outbox::created_at)))
         .load(conn)?;
     let failing: i64 = mail_outbox::table
         .filter(mail_outbox::ballot_id.eq(ballot_id))
-        .filter(mail_outbox::status.eq_any(["pending", "sending"]))
+        .filter(mail_outbox::status.eq_any([MailStatus::Pending, MailStatus::Sending]))
         .filter(mail_outbox::attempts.gt(0))
         .count()
         .get_result(conn)?;
@@ -114,21 +115,21 @@ pub fn status(conn: &mut DbConnection, ballot_id: i64) -> AppResult<OutboxStatus
     };
     for (kind, status, n, last) in rows {
         st.total += n;
-        match status.as_str() {
-            "sent" => st.sent += n,
-            "cancelled" => st.cancelled += n,
-            _ => st.pending += n,
+        match status {
+            MailStatus::Sent => st.sent += n,
+            MailStatus::Cancelled => st.cancelled += n,
+            MailStatus::Pending | MailStatus::Sending => st.pending += n,
         }
         let k = match st.by_kind.iter().position(|k| k.kind == kind) {
             Some(i) => &mut st.by_kind[i],
             None => {
-                st.by_kind.push(KindStatus { kind: kind.clone(), total: 0, sent: 0, last_queued_at: None });
+                st.by_kind.push(KindStatus { kind, total: 0, sent: 0, last_queued_at: None });
                 let last = st.by_kind.len() - 1;
                 &mut st.by_kind[last]
             }
         };
         k.total += n;
-        if status == "sent" {
+        if status == MailStatus::Sent {
             k.sent += n;
         }
         let last = last.map(|t| t.and_utc());
@@ -136,10 +137,10 @@ pub fn status(conn: &mut DbConnection, ballot_id: i64) -> AppResult<OutboxStatus
             k.last_queued_at = last;
         }
     }
-    st.by_kind.sort_by(|a, b| a.kind.cmp(&b.kind));
-    let failing: Vec<(String, String, String, i32, Option<String>, chrono::NaiveDateTime)> = mail_outbox::table
+    st.by_kind.sort_by(|a, b| a.kind.as_str().cmp(b.kind.as_str()));
+    let failing: Vec<(MailKind, String, String, i32, Option<String>, chrono::NaiveDateTime)> = mail_outbox::table
         .filter(mail_outbox::ballot_id.eq(ballot_id))
-        .filter(mail_outbox::status.eq_any(["pending", "sending"]))
+        .filter(mail_outbox::status.eq_any([MailStatus::Pending, MailStatus::Sending]))
         .filter(mail_outbox::attempts.gt(0))
         .order(mail_outbox::id.asc())
         .limit(100)
@@ -172,7 +173,7 @@ pub trait Renderer: Send + Sync {
     fn render(
         &self,
         conn: &mut DbConnection,
-        kind: &str,
+        kind: MailKind,
         ballot_id: Option<i64>,
         roll_id: Option<i64>,
     ) -> AppResult<Option<String>>;
@@ -181,15 +182,15 @@ pub trait Renderer: Send + Sync {
     fn render_many(
         &self,
         conn: &mut DbConnection,
-        rows: &[(&str, Option<i64>, Option<i64>)],
+        rows: &[(MailKind, Option<i64>, Option<i64>)],
     ) -> Vec<AppResult<Option<String>>> {
-        rows.iter().map(|(kind, b, r)| self.render(conn, kind, *b, *r)).collect()
+        rows.iter().map(|(kind, b, r)| self.render(conn, *kind, *b, *r)).collect()
     }
 
     /// Render a claimed batch given each row's recipient and stored body too (for bodies with a part
     /// filled in at send time, such as a set-password link). The default hands the batch to `render_many`.
     fn render_batch(&self, conn: &mut DbConnection, rows: &[BatchRow<'_>]) -> Vec<AppResult<Option<String>>> {
-        let keys: Vec<(&str, Option<i64>, Option<i64>)> =
+        let keys: Vec<(MailKind, Option<i64>, Option<i64>)> =
             rows.iter().map(|r| (r.kind, r.ballot_id, r.roll_id)).collect();
         self.render_many(conn, &keys)
     }
@@ -198,7 +199,7 @@ pub trait Renderer: Send + Sync {
 /// One claimed outbox row as a renderer sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct BatchRow<'a> {
-    pub kind: &'a str,
+    pub kind: MailKind,
     pub ballot_id: Option<i64>,
     pub roll_id: Option<i64>,
     pub to_addr: &'a str,
@@ -217,7 +218,7 @@ impl<R: Renderer> Renderer for AccountMail<R> {
     fn render(
         &self,
         conn: &mut DbConnection,
-        kind: &str,
+        kind: MailKind,
         ballot_id: Option<i64>,
         roll_id: Option<i64>,
     ) -> AppResult<Option<String>> {
@@ -227,17 +228,17 @@ impl<R: Renderer> Renderer for AccountMail<R> {
     fn render_many(
         &self,
         conn: &mut DbConnection,
-        rows: &[(&str, Option<i64>, Option<i64>)],
+        rows: &[(MailKind, Option<i64>, Option<i64>)],
     ) -> Vec<AppResult<Option<String>>> {
         self.inner.render_many(conn, rows)
     }
 
     fn render_batch(&self, conn: &mut DbConnection, rows: &[BatchRow<'_>]) -> Vec<AppResult<Option<String>>> {
-        let others: Vec<BatchRow<'_>> = rows.iter().filter(|r| r.kind != "set_password").copied().collect();
+        let others: Vec<BatchRow<'_>> = rows.iter().filter(|r| r.kind != MailKind::SetPassword).copied().collect();
         let mut others = self.inner.render_batch(conn, &others).into_iter();
         rows.iter()
             .map(|r| {
-                if r.kind == "set_password" {
+                if r.kind == MailKind::SetPassword {
                     crate::services::auth::render_link(conn, &self.link_key, r.to_addr, r.stored)
                 } else {
                     others.next().unwrap_or_else(|| Err(AppError::internal_msg("not rendered")))
@@ -286,7 +287,7 @@ pub struct Sender {
 
 struct Claimed {
     id: i64,
-    kind: String,
+    kind: MailKind,
     to_addr: String,
     to_name: String,
     subject: String,
@@ -408,7 +409,7 @@ impl Sender {
     fn claim(conn: &mut DbConnection, limit: i64, lease_seconds: i64) -> AppResult<Vec<Claimed>> {
         let now = db::now();
         let due: Vec<i64> = mail_outbox::table
-            .filter(mail_outbox::status.eq_any(["pending", "sending"]))
+            .filter(mail_outbox::status.eq_any([MailStatus::Pending, MailStatus::Sending]))
             .filter(mail_outbox::next_attempt_at.le(now))
             .order(mail_outbox::id.asc())
             .limit(limit)
@@ -418,14 +419,14 @@ impl Sender {
             return Ok(Vec::new());
         }
         let lease = now + chrono::Duration::seconds(lease_seconds);
-        type Row = (i64, String, String, String, String, String, Option<i64>, Option<i64>, i32);
+        type Row = (i64, MailKind, String, String, String, String, Option<i64>, Option<i64>, i32);
         let mut rows: Vec<Row> = diesel::update(
             mail_outbox::table
                 .filter(mail_outbox::id.eq_any(&due))
-                .filter(mail_outbox::status.eq_any(["pending", "sending"]))
+                .filter(mail_outbox::status.eq_any([MailStatus::Pending, MailStatus::Sending]))
                 .filter(mail_outbox::next_attempt_at.le(now)),
         )
-        .set((mail_outbox::status.eq("sending"), mail_outbox::next_attempt_at.eq(lease)))
+        .set((mail_outbox::status.eq(MailStatus::Sending), mail_outbox::next_attempt_at.eq(lease)))
         .returning((
             mail_outbox::id,
             mail_outbox::kind,
@@ -509,7 +510,7 @@ impl Sender {
                     let rows: Vec<BatchRow<'_>> = claimed
                         .iter()
                         .map(|c| BatchRow {
-                            kind: &c.kind,
+                            kind: c.kind,
                             ballot_id: c.ballot_id,
                             roll_id: c.roll_id,
                             to_addr: &c.to_addr,
@@ -622,7 +623,7 @@ fn record_outcomes(conn: &mut DbConnection, batch: &[Outcome]) -> AppResult<()> 
     for chunk in sent.chunks(500) {
         diesel::update(mail_outbox::table.filter(mail_outbox::id.eq_any(chunk)))
             .set((
-                mail_outbox::status.eq("sent"),
+                mail_outbox::status.eq(MailStatus::Sent),
                 // Sent mail keeps no body: one-time links must not outlive their delivery.
                 mail_outbox::body.eq(""),
                 mail_outbox::attempts.eq(mail_outbox::attempts + 1),
@@ -636,7 +637,7 @@ fn record_outcomes(conn: &mut DbConnection, batch: &[Outcome]) -> AppResult<()> 
             tracing::warn!(outbox_id = o.id, attempts = o.attempts, error = %e, "mail not sent; will retry");
             diesel::update(mail_outbox::table.filter(mail_outbox::id.eq(o.id)))
                 .set((
-                    mail_outbox::status.eq("pending"),
+                    mail_outbox::status.eq(MailStatus::Pending),
                     mail_outbox::attempts.eq(o.attempts),
                     mail_outbox::next_attempt_at.eq(now + chrono::Duration::seconds(backoff_seconds(o.attempts))),
                     mail_outbox::last_error.eq(Some(e.chars().take(500).collect::<String>())),
@@ -651,7 +652,9 @@ fn renew_lease(conn: &mut DbConnection, ids: &[i64], lease_seconds: i64) -> AppR
     let until = db::now() + chrono::Duration::seconds(lease_seconds);
     for chunk in ids.chunks(500) {
         diesel::update(
-            mail_outbox::table.filter(mail_outbox::id.eq_any(chunk)).filter(mail_outbox::status.eq("sending")),
+            mail_outbox::table
+                .filter(mail_outbox::id.eq_any(chunk))
+                .filter(mail_outbox::status.eq(MailStatus::Sending)),
         )
         .set(mail_outbox::next_attempt_at.eq(until))
         .execute(conn)?;

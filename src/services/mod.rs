@@ -17,6 +17,7 @@ pub mod letters;
 pub mod linked_items;
 pub mod mail;
 pub mod mail_drain;
+pub mod mail_words;
 pub mod rate_limit;
 pub mod reminders;
 pub mod resolutions;

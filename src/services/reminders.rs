@@ -40,7 +40,7 @@ pub struct ReminderStatus {
 /// The last round for this ballot, from the audit log: (when, how many).
 fn last_round(conn: &mut DbConnection, id: i64) -> AppResult<Option<(NaiveDateTime, i64)>> {
     let row: Option<(String, String)> = audit_log::table
-        .filter(audit_log::action.eq("ballot.remind"))
+        .filter(audit_log::action.eq(log::AuditAction::BallotRemind))
         .filter(audit_log::subject.eq(format!("ballot {id}")))
         .order(audit_log::seq.desc())
         .select((audit_log::at, audit_log::details))
@@ -48,8 +48,10 @@ fn last_round(conn: &mut DbConnection, id: i64) -> AppResult<Option<(NaiveDateTi
         .optional()?;
     let Some((at, details)) = row else { return Ok(None) };
     let at = chrono::DateTime::parse_from_rfc3339(&at).map_err(AppError::internal)?.naive_utc();
-    let count =
-        serde_json::from_str::<serde_json::Value>(&details).ok().and_then(|d| d["reminders"].as_i64()).unwrap_or(0);
+    let details: serde_json::Value = serde_json::from_str(&details).map_err(|e| {
+        AppError::internal_msg(format!("the stored details of a ballot.remind audit entry do not read: {e}"))
+    })?;
+    let count = details["reminders"].as_i64().unwrap_or(0);
     Ok(Some((at, count)))
 }
 
@@ -114,7 +116,7 @@ pub fn queue_round(
         mail::enqueue(
             conn,
             &mail::Outgoing {
-                kind: "reminder".into(),
+                kind: mail::MailKind::Reminder,
                 to_addr: email.clone(),
                 to_name: name.clone(),
                 subject: crate::services::letters::ballot_reminder_subject(title),
@@ -125,7 +127,7 @@ pub fn queue_round(
         )?;
     }
     details["reminders"] = serde_json::json!(rows.len());
-    log::append(conn, actor, "ballot.remind", &format!("ballot {id}"), details)?;
+    log::append(conn, actor, log::AuditAction::BallotRemind, &format!("ballot {id}"), details)?;
     Ok(rows.len() as i64)
 }
 
@@ -341,7 +343,7 @@ pub fn set_schedule(
         log::append(
             conn,
             &actor.email,
-            "ballot.reminders.schedule",
+            log::AuditAction::BallotRemindersSchedule,
             &format!("ballot {id}"),
             serde_json::json!({"days_before_close": days}),
         )?;

@@ -174,7 +174,7 @@ pub fn correct(
         audit_log::append(
             conn,
             &actor.email,
-            "ballot.roll.correct",
+            audit_log::AuditAction::BallotRollCorrect,
             &format!("ballot {id}"),
             serde_json::json!({"membership_no": new.membership_no, "changed": changed}),
         )?;
@@ -192,7 +192,7 @@ pub fn remove(conn: &mut DbConnection, actor: &User, id: i64, membership_no: &st
         audit_log::append(
             conn,
             &actor.email,
-            "ballot.roll.remove",
+            audit_log::AuditAction::BallotRollRemove,
             &format!("ballot {id}"),
             serde_json::json!({"membership_no": old.membership_no, "roll_size": roll_size}),
         )?;

@@ -143,7 +143,7 @@ pub(super) fn queue_confirmations_for(conn: &mut DbConnection, id: i64) -> AppRe
         mail::enqueue(
             conn,
             &mail::Outgoing {
-                kind: "confirmation".into(),
+                kind: mail::MailKind::Confirmation,
                 to_addr: email.clone(),
                 to_name: name.clone(),
                 subject: letter.subject,
@@ -159,8 +159,8 @@ pub(super) fn queue_confirmations_for(conn: &mut DbConnection, id: i64) -> AppRe
     diesel::update(
         mail_outbox::table
             .filter(mail_outbox::ballot_id.eq(id))
-            .filter(mail_outbox::kind.eq("confirmation"))
-            .filter(mail_outbox::status.eq("pending"))
+            .filter(mail_outbox::kind.eq(mail::MailKind::Confirmation))
+            .filter(mail_outbox::status.eq(mail::MailStatus::Pending))
             .filter(mail_outbox::created_at.gt(minute)),
     )
     .set((mail_outbox::created_at.eq(minute), mail_outbox::next_attempt_at.eq(minute)))

@@ -74,7 +74,7 @@ pub fn create_ballot(conn: &mut DbConnection, actor: &User, input: NewBallot) ->
         audit_log::append(
             conn,
             &actor.email,
-            "ballot.create",
+            audit_log::AuditAction::BallotCreate,
             &format!("ballot {id}"),
             serde_json::json!({"title": c.title, "questions": c.questions.len()}),
         )?;
@@ -105,7 +105,7 @@ pub fn update_ballot(conn: &mut DbConnection, actor: &User, id: i64, input: NewB
         audit_log::append(
             conn,
             &actor.email,
-            "ballot.edit",
+            audit_log::AuditAction::BallotEdit,
             &format!("ballot {id}"),
             serde_json::json!({"title": c.title}),
         )?;

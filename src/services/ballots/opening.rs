@@ -46,7 +46,7 @@ pub fn open_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) -
             mail::enqueue(
                 conn,
                 &mail::Outgoing {
-                    kind: "invitation".into(),
+                    kind: mail::MailKind::Invitation,
                     to_addr: email.clone(),
                     to_name: name.clone(),
                     subject: letters::ballot_invitation_subject(&b.title),
@@ -93,7 +93,7 @@ pub fn open_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) -
         audit_log::append(
             conn,
             actor,
-            "ballot.open",
+            audit_log::AuditAction::BallotOpen,
             &format!("ballot {id}"),
             serde_json::json!({"eligible": eligible, "genesis": genesis_hex}),
         )?;

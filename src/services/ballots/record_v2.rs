@@ -112,17 +112,17 @@ pub fn close_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) 
         diesel::update(
             mail_outbox::table
                 .filter(mail_outbox::ballot_id.eq(id))
-                .filter(mail_outbox::kind.eq_any(["invitation", "reminder"]))
-                .filter(mail_outbox::status.eq("pending")),
+                .filter(mail_outbox::kind.eq_any([mail::MailKind::Invitation, mail::MailKind::Reminder]))
+                .filter(mail_outbox::status.eq(mail::MailStatus::Pending)),
         )
-        .set(mail_outbox::status.eq("cancelled"))
+        .set(mail_outbox::status.eq(mail::MailStatus::Cancelled))
         .execute(conn)?;
         if b.end_to_end {
             let n = crate::services::e2e::close(conn, id)?;
             audit_log::append(
                 conn,
                 actor,
-                "ballot.close",
+                audit_log::AuditAction::BallotClose,
                 &format!("ballot {id}"),
                 serde_json::json!({"votes_cast": n}),
             )?;
@@ -134,7 +134,7 @@ pub fn close_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) 
         audit_log::append(
             conn,
             actor,
-            "ballot.close",
+            audit_log::AuditAction::BallotClose,
             &format!("ballot {id}"),
             serde_json::json!({"votes_cast": record.count, "head": record.head}),
         )?;
@@ -229,7 +229,7 @@ pub fn sign_off(conn: &mut DbConnection, scrutineer: &User, keys: &Keys, id: i64
         audit_log::append(
             conn,
             &scrutineer.email,
-            "ballot.signoff",
+            audit_log::AuditAction::BallotSignoff,
             &format!("ballot {id}"),
             serde_json::json!({"results_sha256": signoff.results_sha256}),
         )?;
@@ -260,7 +260,7 @@ pub fn publish_results(conn: &mut DbConnection, actor: &User, public_url: &str, 
             mail::enqueue(
                 conn,
                 &mail::Outgoing {
-                    kind: "results".into(),
+                    kind: mail::MailKind::Results,
                     to_addr: email,
                     to_name: name,
                     subject: letter.subject,
@@ -270,7 +270,13 @@ pub fn publish_results(conn: &mut DbConnection, actor: &User, public_url: &str, 
                 },
             )?;
         }
-        audit_log::append(conn, &actor.email, "ballot.publish", &format!("ballot {id}"), serde_json::json!({}))?;
+        audit_log::append(
+            conn,
+            &actor.email,
+            audit_log::AuditAction::BallotPublish,
+            &format!("ballot {id}"),
+            serde_json::json!({}),
+        )?;
         Ok(())
     })?;
     get_ballot(conn, id)
@@ -316,7 +322,7 @@ impl mail::Renderer for BallotMail {
     fn render(
         &self,
         conn: &mut DbConnection,
-        kind: &str,
+        kind: mail::MailKind,
         ballot_id: Option<i64>,
         roll_id: Option<i64>,
     ) -> AppResult<Option<String>> {
@@ -327,10 +333,10 @@ impl mail::Renderer for BallotMail {
     fn render_many(
         &self,
         conn: &mut DbConnection,
-        rows: &[(&str, Option<i64>, Option<i64>)],
+        rows: &[(mail::MailKind, Option<i64>, Option<i64>)],
     ) -> Vec<AppResult<Option<String>>> {
         let mut cache = BTreeMap::new();
-        rows.iter().map(|(kind, b, r)| self.render_cached(conn, &mut cache, kind, *b, *r)).collect()
+        rows.iter().map(|(kind, b, r)| self.render_cached(conn, &mut cache, *kind, *b, *r)).collect()
     }
 }
 
@@ -340,11 +346,11 @@ impl BallotMail {
         &self,
         conn: &mut DbConnection,
         cache: &mut BTreeMap<i64, Ballot>,
-        kind: &str,
+        kind: mail::MailKind,
         ballot_id: Option<i64>,
         roll_id: Option<i64>,
     ) -> AppResult<Option<String>> {
-        if kind != "invitation" && kind != "reminder" {
+        if kind != mail::MailKind::Invitation && kind != mail::MailKind::Reminder {
             return Ok(None);
         }
         let (Some(ballot_id), Some(roll_id)) = (ballot_id, roll_id) else {
@@ -357,7 +363,7 @@ impl BallotMail {
         let (name,): (String,) = roll::table.filter(roll::id.eq(roll_id)).select((roll::name,)).first(conn)?;
         let code = voting_code(&self.code_key, ballot_id, roll_id);
         Ok(Some(letters::ballot_invitation_body(&letters::BallotCall {
-            reminder: kind == "reminder",
+            reminder: kind == mail::MailKind::Reminder,
             name: &name,
             title: &b.title,
             public_url: &self.public_url,

@@ -36,7 +36,7 @@ pub fn resend_invitation(conn: &mut DbConnection, actor: &User, id: i64, members
         mail::enqueue(
             conn,
             &mail::Outgoing {
-                kind: "invitation".into(),
+                kind: mail::MailKind::Invitation,
                 to_addr: email,
                 to_name: name,
                 subject: letters::ballot_invitation_subject(&b.title),
@@ -48,7 +48,7 @@ pub fn resend_invitation(conn: &mut DbConnection, actor: &User, id: i64, members
         audit_log::append(
             conn,
             &actor.email,
-            "ballot.resend",
+            audit_log::AuditAction::BallotResend,
             &format!("ballot {id}"),
             serde_json::json!({"membership_no": membership_no}),
         )?;

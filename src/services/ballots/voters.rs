@@ -77,7 +77,7 @@ pub fn import_roll_with_progress(
         audit_log::append(
             conn,
             &actor.email,
-            "ballot.roll.import",
+            audit_log::AuditAction::BallotRollImport,
             &format!("ballot {id}"),
             serde_json::json!({
                 "added": parsed.accepted.len(),

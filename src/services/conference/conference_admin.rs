@@ -24,7 +24,7 @@ pub fn create_conference(conn: &mut DbConnection, actor: &User, input: NewConfer
         audit_log::append(
             c,
             &actor.email,
-            "conference.create",
+            audit_log::AuditAction::ConferenceCreate,
             &format!("conference {id}"),
             serde_json::json!({"name": name}),
         )?;
@@ -150,7 +150,7 @@ pub(super) fn representative_account(
     crate::services::mail::enqueue(
         c,
         &crate::services::mail::Outgoing {
-            kind: "set_password".into(),
+            kind: crate::services::mail::MailKind::SetPassword,
             to_addr: email.to_string(),
             to_name: name.to_string(),
             subject: letter.subject,
@@ -196,7 +196,7 @@ pub(super) fn add_representative_in_tx(
     audit_log::append(
         c,
         &actor.email,
-        "conference.representative.add",
+        audit_log::AuditAction::ConferenceRepresentativeAdd,
         &format!("conference {conference_id}"),
         serde_json::json!({"user_id": user_id, "lmc": lmc}),
     )?;

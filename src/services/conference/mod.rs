@@ -254,7 +254,12 @@ fn to_json_text<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
-/// A stored column's JSON text read back; `None` when the column is empty or does not read.
-fn from_json_text<T: for<'de> Deserialize<'de>>(s: &Option<String>) -> Option<T> {
-    s.as_deref().and_then(|s| serde_json::from_str(s).ok())
+/// A stored column's JSON text read back; `None` only when the column is NULL. Text that does not read
+/// is a load error naming `what` (500, logged), never taken for an empty column.
+fn from_json_text<T: for<'de> Deserialize<'de>>(s: &Option<String>, what: &str) -> AppResult<Option<T>> {
+    s.as_deref()
+        .map(|s| {
+            serde_json::from_str(s).map_err(|e| AppError::internal_msg(format!("the stored {what} does not read: {e}")))
+        })
+        .transpose()
 }

@@ -316,7 +316,7 @@ pub fn create_motion(
         audit_log::append(
             c,
             &actor.email,
-            "motion.create",
+            audit_log::AuditAction::MotionCreate,
             &format!("motion {id}"),
             serde_json::json!({"conference_id": conference_id, "number": number, "parts": parsed.parts.len()}),
         )?;
@@ -356,7 +356,7 @@ pub fn set_marks(conn: &mut DbConnection, actor: &User, motion_id: i64, input: M
         audit_log::append(
             c,
             &actor.email,
-            "motion.marks",
+            audit_log::AuditAction::MotionMarks,
             &format!("motion {motion_id}"),
             serde_json::json!({"marks": input.marks, "needs_two_thirds": input.needs_two_thirds}),
         )?;
@@ -400,7 +400,7 @@ pub fn take_motion(
         audit_log::append(
             c,
             &actor.email,
-            "motion.take",
+            audit_log::AuditAction::MotionTake,
             &format!("motion {motion_id}"),
             serde_json::json!({"taken_as": taken.as_str()}),
         )?;
@@ -527,7 +527,7 @@ pub fn decide_motion(
         audit_log::append(
             c,
             &actor.email,
-            "motion.decide",
+            audit_log::AuditAction::MotionDecide,
             &format!("motion {motion_id}"),
             serde_json::json!({"outcome": outcome.as_str()}),
         )?;
@@ -568,7 +568,7 @@ pub fn close_conference(conn: &mut DbConnection, hub: &Hub, actor: &User, confer
         audit_log::append(
             c,
             &actor.email,
-            "conference.close",
+            audit_log::AuditAction::ConferenceClose,
             &format!("conference {conference_id}"),
             serde_json::json!({"not_reached": changed}),
         )?;

@@ -113,7 +113,7 @@ pub fn import_representatives(
         audit_log::append(
             c,
             &actor.email,
-            "conference.representatives.import",
+            audit_log::AuditAction::ConferenceRepresentativesImport,
             &format!("conference {conference_id}"),
             serde_json::json!({"added": out.added, "invited": out.invited, "rejected": out.rejected.len()}),
         )?;

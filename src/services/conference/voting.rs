@@ -38,7 +38,7 @@ pub(super) fn poll_wording(
     majority: Majority,
     motion: Option<&MotionView>,
 ) -> AppResult<procedure::Wording> {
-    if let Some(w) = from_json_text::<procedure::Wording>(stored) {
+    if let Some(w) = from_json_text::<procedure::Wording>(stored, "wording of a poll")? {
         return Ok(w);
     }
     let subject = match subject {
@@ -196,7 +196,7 @@ pub(super) fn insert_poll(
         ))
         .returning(polls::id)
         .get_result::<i64>(c)?;
-    audit_log::append(c, &actor.email, "poll.open", &format!("poll {id}"), details)?;
+    audit_log::append(c, &actor.email, audit_log::AuditAction::PollOpen, &format!("poll {id}"), details)?;
     Ok(id)
 }
 
@@ -509,7 +509,7 @@ pub fn close_poll(
         audit_log::append(
             c,
             &actor.email,
-            "poll.close",
+            audit_log::AuditAction::PollClose,
             &format!("poll {poll_id}"),
             serde_json::json!({"motion": motion_number, "carried": decision.carried, "counts": counts}),
         )?;

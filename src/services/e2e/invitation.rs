@@ -67,7 +67,7 @@ impl<R: mail::Renderer> mail::Renderer for E2eMail<R> {
     fn render(
         &self,
         conn: &mut DbConnection,
-        kind: &str,
+        kind: mail::MailKind,
         ballot_id: Option<i64>,
         roll_id: Option<i64>,
     ) -> AppResult<Option<String>> {
@@ -77,7 +77,7 @@ impl<R: mail::Renderer> mail::Renderer for E2eMail<R> {
     fn render_many(
         &self,
         conn: &mut DbConnection,
-        rows: &[(&str, Option<i64>, Option<i64>)],
+        rows: &[(mail::MailKind, Option<i64>, Option<i64>)],
     ) -> Vec<AppResult<Option<String>>> {
         self.inner.render_many(conn, rows)
     }
@@ -98,7 +98,8 @@ impl<R: mail::Renderer> mail::Renderer for E2eMail<R> {
             }
         };
         let mine = |r: &mail::BatchRow<'_>| {
-            (r.kind == "invitation" || r.kind == "reminder") && r.ballot_id.is_some_and(|b| e2e.contains(&b))
+            (r.kind == mail::MailKind::Invitation || r.kind == mail::MailKind::Reminder)
+                && r.ballot_id.is_some_and(|b| e2e.contains(&b))
         };
         let others: Vec<mail::BatchRow<'_>> = rows.iter().filter(|r| !mine(r)).copied().collect();
         let mut others = self.inner.render_batch(conn, &others).into_iter();
@@ -143,7 +144,7 @@ impl<R> E2eMail<R> {
                 )
             })
             .unwrap_or_default();
-        if r.kind == "reminder" {
+        if r.kind == mail::MailKind::Reminder {
             return Ok(Some(format!(
                 "Dear {name},\n\nThis is a reminder: you have not voted yet in the end-to-end verifiable ballot \"{title}\".\n\n\
                  Vote with the link in your invitation email. Its voting code was sent only once: we do not keep it, \
@@ -169,9 +170,9 @@ pub(super) fn erase_unsent_credentials(conn: &mut DbConnection, id: i64) -> AppR
     diesel::update(
         mail_outbox::table
             .filter(mail_outbox::ballot_id.eq(id))
-            .filter(mail_outbox::kind.eq("invitation"))
-            .filter(mail_outbox::status.ne("sent"))
-            .filter(mail_outbox::status.ne("sending")),
+            .filter(mail_outbox::kind.eq(mail::MailKind::Invitation))
+            .filter(mail_outbox::status.ne(mail::MailStatus::Sent))
+            .filter(mail_outbox::status.ne(mail::MailStatus::Sending)),
     )
     .set(mail_outbox::body.eq(""))
     .execute(conn)?;

@@ -377,7 +377,7 @@ pub fn upload_key(conn: &mut DbConnection, user: &User, id: i64, key: Value) -> 
         audit_log::append(
             conn,
             &user.email,
-            "ballot.trustee_key",
+            audit_log::AuditAction::BallotTrusteeKey,
             &format!("ballot {id}"),
             serde_json::json!({"position": position, "key_sha256": sha256_hex(text.as_bytes())}),
         )?;
@@ -457,7 +457,7 @@ pub fn open_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) -
             mail::enqueue(
                 conn,
                 &mail::Outgoing {
-                    kind: "invitation".into(),
+                    kind: mail::MailKind::Invitation,
                     to_addr: email.clone(),
                     to_name: name.clone(),
                     subject: format!("Your vote: {}", b.title),
@@ -490,7 +490,7 @@ pub fn open_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) -
         audit_log::append(
             conn,
             actor,
-            "ballot.open",
+            audit_log::AuditAction::BallotOpen,
             &format!("ballot {id}"),
             serde_json::json!({"eligible": eligible, "election": fingerprint, "uuid": uuid}),
         )?;

@@ -104,7 +104,7 @@ pub fn upload_partial_decryption(conn: &mut DbConnection, user: &User, id: i64, 
         audit_log::append(
             conn,
             &user.email,
-            "ballot.partial_decryption",
+            audit_log::AuditAction::BallotPartialDecryption,
             &format!("ballot {id}"),
             serde_json::json!({"position": position}),
         )?;
@@ -129,7 +129,13 @@ pub fn upload_partial_decryption(conn: &mut DbConnection, user: &User, id: i64, 
             diesel::update(e2e_ballots::table.filter(e2e_ballots::ballot_id.eq(id)))
                 .set(e2e_ballots::result.eq(Some(to_json(&ElectionResult { result: counts }))))
                 .execute(conn)?;
-            audit_log::append(conn, "service", "ballot.decrypted", &format!("ballot {id}"), serde_json::json!({}))?;
+            audit_log::append(
+                conn,
+                "service",
+                audit_log::AuditAction::BallotDecrypted,
+                &format!("ballot {id}"),
+                serde_json::json!({}),
+            )?;
         }
         trustees(conn, id)
     })

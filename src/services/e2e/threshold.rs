@@ -292,7 +292,7 @@ pub fn post_certificate(conn: &mut DbConnection, user: &User, id: i64, body: Val
         audit_log::append(
             conn,
             &user.email,
-            "ballot.ceremony_certificate",
+            audit_log::AuditAction::BallotCeremonyCertificate,
             &format!("ballot {id}"),
             serde_json::json!({"position": position, "sha256": sha256_hex(text.as_bytes())}),
         )?;
@@ -320,7 +320,7 @@ pub fn post_polynomial(conn: &mut DbConnection, user: &User, id: i64, body: Valu
         audit_log::append(
             conn,
             &user.email,
-            "ballot.ceremony_polynomial",
+            audit_log::AuditAction::BallotCeremonyPolynomial,
             &format!("ballot {id}"),
             serde_json::json!({"position": position, "sha256": sha256_hex(text.as_bytes())}),
         )?;
@@ -381,7 +381,7 @@ pub fn post_voutput(conn: &mut DbConnection, user: &User, id: i64, body: Value) 
         audit_log::append(
             conn,
             &user.email,
-            "ballot.ceremony_voutput",
+            audit_log::AuditAction::BallotCeremonyVoutput,
             &format!("ballot {id}"),
             serde_json::json!({"position": position, "sha256": sha256_hex(text.as_bytes())}),
         )?;
@@ -400,7 +400,7 @@ pub fn post_voutput(conn: &mut DbConnection, user: &User, id: i64, body: Value) 
             audit_log::append(
                 conn,
                 "service",
-                "ballot.ceremony_complete",
+                audit_log::AuditAction::BallotCeremonyComplete,
                 &format!("ballot {id}"),
                 serde_json::json!({"threshold": params.threshold, "sha256": sha256_hex(json.as_bytes())}),
             )?;
@@ -453,7 +453,7 @@ pub fn restart(conn: &mut DbConnection, actor: &User, id: i64, r: Restart) -> Ap
         audit_log::append(
             conn,
             &actor.email,
-            "ballot.ceremony_restart",
+            audit_log::AuditAction::BallotCeremonyRestart,
             &format!("ballot {id}"),
             serde_json::json!({
                 "discarded_messages": discarded,

@@ -36,7 +36,7 @@ pub(super) fn set_rules_tx(
         audit_log::append(
             c,
             &actor.email,
-            "speakers.rules",
+            audit_log::AuditAction::SpeakersRules,
             &format!("conference {conference_id}"),
             serde_json::to_value(new).map_err(AppError::internal)?,
         )?;
@@ -107,7 +107,7 @@ pub(super) fn open_debate_tx(c: &mut DbConnection, actor: &User, conference_id: 
         audit_log::append(
             c,
             &actor.email,
-            "speakers.debate",
+            audit_log::AuditAction::SpeakersDebate,
             &format!("conference {conference_id}"),
             serde_json::json!({"motion_id": input.motion_id}),
         )?;
