@@ -558,6 +558,12 @@ pub fn parse_printed_motion(text: &str) -> Result<ParsedMotion, ParseError> {
         };
         strip_closing_quote(last, close);
     }
+    // The quote may have been all the last part held: "(a) ”".
+    if let Some(part) = parsed_parts.last().filter(|p| p.text.is_empty()) {
+        let (no, col) =
+            parts.iter().find(|c| c.label == part.label).map_or((body[0].no, body[0].col), |c| (c.line, c.col));
+        return Err(ParseError::new(no, col, format!("part {} has no text", part.label)));
+    }
 
     let stem_line = &body[0];
     if stem.chars().count() <= 4 && parsed_parts.is_empty() {

@@ -452,6 +452,10 @@ fn part_without_text() {
     // Text on the next line belongs to the label.
     let m = parse("That conference:\n(i)\none\n(ii)\ntwo");
     assert_eq!(texts(&m), ["one", "two"]);
+    // A quoted motion whose last part is only the closing quote (found by never_panics_on_motion_like_text).
+    let e = err("“That \na) ”");
+    assert_eq!(e.message, "part (a) has no text");
+    assert_eq!((e.line, e.column), (2, 1));
 }
 
 #[test]
