@@ -56,9 +56,6 @@ pub enum PollError {
     /// A rider's new part would take a label the motion already has.
     #[error("the motion already has a part {label}")]
     PartExists { label: String },
-    /// The 'A' motions en bloc are put to the conference, not on one motion.
-    #[error("the 'A' motions en bloc are put to the conference as a whole (POST /conferences/{{id}}/a-motions), not on one motion")]
-    EnBlocOnOneMotion,
 }
 
 impl PollError {
