@@ -64,24 +64,6 @@ pub struct E2eMail<R> {
 }
 
 impl<R: mail::Renderer> mail::Renderer for E2eMail<R> {
-    fn render(
-        &self,
-        conn: &mut DbConnection,
-        kind: &str,
-        ballot_id: Option<i64>,
-        roll_id: Option<i64>,
-    ) -> AppResult<Option<String>> {
-        self.inner.render(conn, kind, ballot_id, roll_id)
-    }
-
-    fn render_many(
-        &self,
-        conn: &mut DbConnection,
-        rows: &[(&str, Option<i64>, Option<i64>)],
-    ) -> Vec<AppResult<Option<String>>> {
-        self.inner.render_many(conn, rows)
-    }
-
     fn render_batch(&self, conn: &mut DbConnection, rows: &[mail::BatchRow<'_>]) -> Vec<AppResult<Option<String>>> {
         let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.ballot_id).collect();
         ids.sort_unstable();
@@ -100,18 +82,8 @@ impl<R: mail::Renderer> mail::Renderer for E2eMail<R> {
         let mine = |r: &mail::BatchRow<'_>| {
             (r.kind == "invitation" || r.kind == "reminder") && r.ballot_id.is_some_and(|b| e2e.contains(&b))
         };
-        let others: Vec<mail::BatchRow<'_>> = rows.iter().filter(|r| !mine(r)).copied().collect();
-        let mut others = self.inner.render_batch(conn, &others).into_iter();
-        let mut titles: HashMap<i64, (String, Option<chrono::NaiveDateTime>)> = HashMap::new();
-        rows.iter()
-            .map(|r| {
-                if mine(r) {
-                    self.render_e2e(conn, &mut titles, r)
-                } else {
-                    others.next().unwrap_or_else(|| Err(AppError::internal_msg("not rendered")))
-                }
-            })
-            .collect()
+        let mut titles = HashMap::new();
+        mail::render_split(conn, rows, &self.inner, mine, |conn, r| self.render_e2e(conn, &mut titles, r))
     }
 }
 
