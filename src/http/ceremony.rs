@@ -3,10 +3,12 @@
 
 use actix_web::{get, post, web, HttpResponse};
 
+use crate::db::DbConnection;
 use crate::error::AppResult;
 use crate::http::extract::{AuthUser, MaybeUser};
 use crate::services::access;
-use crate::services::auth::Role;
+use crate::services::auth::{Role, User};
+use crate::services::e2e;
 use crate::services::e2e::threshold::{self as svc, CeremonyView, Restart};
 use crate::services::AppState;
 
@@ -14,6 +16,35 @@ type Problem = crate::error::Problem;
 
 const TRUSTEE: &[Role] = &[Role::Trustee];
 const OFFICER: &[Role] = &[Role::Officer];
+
+/// Runs on the blocking pool (never on an async worker) the `check` of `caller`'s right to ballot `id`,
+/// then the request's one service `call`, with the same connection.
+async fn on_ballot<U, T>(
+    state: &AppState,
+    caller: U,
+    id: i64,
+    check: fn(&mut DbConnection, &U, i64) -> AppResult<()>,
+    call: impl FnOnce(&mut DbConnection, &U, i64) -> AppResult<T> + Send + 'static,
+) -> AppResult<T>
+where
+    U: Send + 'static,
+    T: Send + 'static,
+{
+    state
+        .db
+        .run(move |c| {
+            check(c, &caller, id)?;
+            call(c, &caller, id)
+        })
+        .await
+}
+
+/// A trustee's step: holding the trustee role is checked on the request, and that the caller is one of this
+/// ballot's trustees the step checks itself (after its 404 and 409 for a ballot that is not a threshold
+/// one, and for a post inside its write transaction), so nothing is checked before it.
+fn trustee_checked_by_the_step(_: &mut DbConnection, _: &User, _: i64) -> AppResult<()> {
+    Ok(())
+}
 
 /// The key ceremony of a ballot with threshold trustees: its step, who is still to act, the certificates
 /// once every one is in, and `threshold.json` once complete. Anyone who may read the ballot, and its
@@ -23,15 +54,9 @@ const OFFICER: &[Role] = &[Role::Officer];
         (status = 404, body = Problem), (status = 409, description = "not a ballot with threshold trustees", body = Problem)))]
 #[get("/ballots/{id}/ceremony")]
 pub async fn ceremony(state: web::Data<AppState>, viewer: MaybeUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let id = id.into_inner();
-    let v = state
-        .db
-        .run(move |c| {
-            crate::services::e2e::may_see_trustees(c, viewer.0.as_ref(), id)?;
-            svc::ceremony(c, id)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(v))
+    let may_see = |c: &mut _, viewer: &Option<User>, id| e2e::may_see_trustees(c, viewer.as_ref(), id);
+    let view = on_ballot(&state, viewer.0, *id, may_see, |c, _, id| svc::ceremony(c, id)).await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// Step 1: a trustee of this ballot posts their certificate, as `carried trustee threshold-cert` prints it.
@@ -48,10 +73,10 @@ pub async fn post_certificate(
     id: web::Path<i64>,
     body: web::Json<serde_json::Value>,
 ) -> AppResult<HttpResponse> {
-    let user = user.require(TRUSTEE)?.clone();
-    let id = id.into_inner();
-    let v = state.db.run(move |c| svc::post_certificate(c, &user, id, body.into_inner())).await?;
-    Ok(HttpResponse::Created().json(v))
+    let (trustee, body) = (user.require(TRUSTEE)?.clone(), body.into_inner());
+    let step = move |c: &mut _, t: &_, id| svc::post_certificate(c, t, id, body);
+    let view = on_ballot(&state, trustee, *id, trustee_checked_by_the_step, step).await?;
+    Ok(HttpResponse::Created().json(view))
 }
 
 /// Step 3: a trustee posts their polynomial, as `carried trustee threshold-polynomial` prints it, once
@@ -69,10 +94,10 @@ pub async fn post_polynomial(
     id: web::Path<i64>,
     body: web::Json<serde_json::Value>,
 ) -> AppResult<HttpResponse> {
-    let user = user.require(TRUSTEE)?.clone();
-    let id = id.into_inner();
-    let v = state.db.run(move |c| svc::post_polynomial(c, &user, id, body.into_inner())).await?;
-    Ok(HttpResponse::Created().json(v))
+    let (trustee, body) = (user.require(TRUSTEE)?.clone(), body.into_inner());
+    let step = move |c: &mut _, t: &_, id| svc::post_polynomial(c, t, id, body);
+    let view = on_ballot(&state, trustee, *id, trustee_checked_by_the_step, step).await?;
+    Ok(HttpResponse::Created().json(view))
 }
 
 /// Step 4 (the service's): the calling trustee's verification input, made from every polynomial, for
@@ -83,10 +108,9 @@ pub async fn post_polynomial(
         (status = 409, description = "not every polynomial is in yet", body = Problem)))]
 #[get("/ballots/{id}/ceremony/vinput")]
 pub async fn vinput(state: web::Data<AppState>, user: AuthUser, id: web::Path<i64>) -> AppResult<HttpResponse> {
-    let user = user.require(TRUSTEE)?.clone();
-    let id = id.into_inner();
-    let v = state.db.run(move |c| svc::vinput(c, &user, id)).await?;
-    Ok(HttpResponse::Ok().json(v))
+    let trustee = user.require(TRUSTEE)?.clone();
+    let view = on_ballot(&state, trustee, *id, trustee_checked_by_the_step, svc::vinput).await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// Step 5: a trustee posts their verification output, as `carried trustee threshold-voutput` prints it.
@@ -104,10 +128,10 @@ pub async fn post_voutput(
     id: web::Path<i64>,
     body: web::Json<serde_json::Value>,
 ) -> AppResult<HttpResponse> {
-    let user = user.require(TRUSTEE)?.clone();
-    let id = id.into_inner();
-    let v = state.db.run(move |c| svc::post_voutput(c, &user, id, body.into_inner())).await?;
-    Ok(HttpResponse::Created().json(v))
+    let (trustee, body) = (user.require(TRUSTEE)?.clone(), body.into_inner());
+    let step = move |c: &mut _, t: &_, id| svc::post_voutput(c, t, id, body);
+    let view = on_ballot(&state, trustee, *id, trustee_checked_by_the_step, step).await?;
+    Ok(HttpResponse::Created().json(view))
 }
 
 /// The ballot's officer restarts its key ceremony (a draft only), optionally with other trustees (to replace
@@ -123,15 +147,8 @@ pub async fn restart(
     id: web::Path<i64>,
     body: web::Json<Restart>,
 ) -> AppResult<HttpResponse> {
-    let actor = user.require(OFFICER)?.clone();
-    let id = id.into_inner();
-    let body = body.into_inner();
-    let v = state
-        .db
-        .run(move |c| {
-            access::officer_of(c, &actor, id)?;
-            svc::restart(c, &actor, id, body)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(v))
+    let (officer, body) = (user.require(OFFICER)?.clone(), body.into_inner());
+    let restart = move |c: &mut _, o: &_, id| svc::restart(c, o, id, body);
+    let view = on_ballot(&state, officer, *id, access::officer_of, restart).await?;
+    Ok(HttpResponse::Ok().json(view))
 }

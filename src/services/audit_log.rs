@@ -68,6 +68,19 @@ crate::text_enum! {
     }
 }
 
+// The words have dots, which serde's renaming cannot make, so the published schema is written by hand
+// from the same `WORDS`.
+impl utoipa::PartialSchema for AuditAction {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(AuditAction::WORDS.iter().copied()))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for AuditAction {}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LogRow {
     pub seq: i64,

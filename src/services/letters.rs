@@ -1,8 +1,5 @@
 //! Every letter the service writes, in one place: the words of each email, given what it needs. The mail
 //! outbox (`services::mail`) queues and sends them; nothing here touches the database.
-//!
-//! Not here yet: the end-to-end ballot's invitation and reminder, written inside
-//! `services::e2e::E2eMail::render_e2e` next to the sealed credential they carry.
 
 use chrono::NaiveDateTime;
 
@@ -85,6 +82,47 @@ pub fn ballot_invitation_body(call: &BallotCall<'_>) -> String {
          Vote here (the link is yours alone; do not forward it):\n{url}/vote/{ballot_id}?code={code}\n\n\
          Or go to {url}/vote/{ballot_id} and enter your voting code: {code}\n\n{closes}\
          Your vote is secret: nothing we keep links you to how you voted. You can vote once, and your vote is final.\n",
+    )
+}
+
+/// What an end-to-end ballot's invitation carries: the voter's link and their private credential. Not
+/// `Debug`, so the credential cannot reach a log through a `{:?}`.
+pub struct E2eInvitation<'a> {
+    pub name: &'a str,
+    pub title: &'a str,
+    pub public_url: &'a str,
+    pub ballot_id: i64,
+    /// The private credential, unsealed by the mail sender just before sending: this letter is its only copy.
+    pub credential: &'a str,
+    /// When voting closes (UTC), if it is set.
+    pub closes_at: Option<NaiveDateTime>,
+}
+
+/// The body of an end-to-end ballot's invitation, with the voter's link and credential (docs/e2e.md). Its
+/// subject is the indicative ballot's ([`ballot_invitation_subject`]), given when the ballot opens.
+pub fn e2e_invitation_body(call: &E2eInvitation<'_>) -> String {
+    let E2eInvitation { name, title, public_url: url, ballot_id, credential: code, closes_at } = *call;
+    let closes = closes_line(closes_at);
+    format!(
+        "Dear {name},\n\nYou are invited to vote in the end-to-end verifiable ballot \"{title}\".\n\n\
+         Vote here (the link is yours alone; do not forward it):\n{url}/vote/{ballot_id}?code={code}\n\n\
+         Or go to {url}/vote/{ballot_id} and enter your voting code: {code}\n\n{closes}\
+         Your answers are encrypted on your own device before they are sent: no one running the service can read \
+         them, and only the trustees together can count them. We do not keep your voting code: this email is the \
+         only copy, so keep it until you have voted. You can vote once, and your vote is final.\n\n\
+         When you vote you are shown a tracker: it appears in the published record of the ballot, which anyone \
+         can verify (with carried verify or Belenios's own belenios-tool).\n"
+    )
+}
+
+/// The body of a reminder to an end-to-end ballot's voter who has not voted yet. It cannot carry the
+/// credential, which the service does not keep, so it sends the voter back to their invitation.
+pub fn e2e_reminder_body(name: &str, title: &str, closes_at: Option<NaiveDateTime>) -> String {
+    let closes = closes_line(closes_at);
+    format!(
+        "Dear {name},\n\nThis is a reminder: you have not voted yet in the end-to-end verifiable ballot \"{title}\".\n\n\
+         Vote with the link in your invitation email. Its voting code was sent only once: we do not keep it, \
+         so we cannot send it again.\n\n{closes}"
     )
 }
 

@@ -169,31 +169,9 @@ pub fn status(conn: &mut DbConnection, ballot_id: i64) -> AppResult<OutboxStatus
 
 /// Renders bodies that are made at send time (e.g. an invitation with its voting code).
 pub trait Renderer: Send + Sync {
-    /// Return the body for a row of this kind, or None to send the stored body as it is.
-    fn render(
-        &self,
-        conn: &mut DbConnection,
-        kind: MailKind,
-        ballot_id: Option<i64>,
-        roll_id: Option<i64>,
-    ) -> AppResult<Option<String>>;
-
-    /// Render a claimed batch (one database round trip for the lot). The default renders row by row.
-    fn render_many(
-        &self,
-        conn: &mut DbConnection,
-        rows: &[(MailKind, Option<i64>, Option<i64>)],
-    ) -> Vec<AppResult<Option<String>>> {
-        rows.iter().map(|(kind, b, r)| self.render(conn, *kind, *b, *r)).collect()
-    }
-
-    /// Render a claimed batch given each row's recipient and stored body too (for bodies with a part
-    /// filled in at send time, such as a set-password link). The default hands the batch to `render_many`.
-    fn render_batch(&self, conn: &mut DbConnection, rows: &[BatchRow<'_>]) -> Vec<AppResult<Option<String>>> {
-        let keys: Vec<(MailKind, Option<i64>, Option<i64>)> =
-            rows.iter().map(|r| (r.kind, r.ballot_id, r.roll_id)).collect();
-        self.render_many(conn, &keys)
-    }
+    /// The body of each claimed row, in order, or None to send the stored body as it is. The sender calls
+    /// this once per claimed batch, so what rows share (a ballot) is loaded once for the lot.
+    fn render_batch(&self, conn: &mut DbConnection, rows: &[BatchRow<'_>]) -> Vec<AppResult<Option<String>>>;
 }
 
 /// One claimed outbox row as a renderer sees it.
@@ -207,6 +185,29 @@ pub struct BatchRow<'a> {
     pub stored: &'a str,
 }
 
+/// For a renderer that makes some rows itself and hands the others to the next one (`AccountMail`,
+/// `e2e::E2eMail`): the others go to `inner` as one batch, then the rows `mine` picks are rendered one by
+/// one with `own`, and the bodies come back in the rows' order.
+pub fn render_split(
+    conn: &mut DbConnection,
+    rows: &[BatchRow<'_>],
+    inner: &dyn Renderer,
+    mine: impl Fn(&BatchRow<'_>) -> bool,
+    mut own: impl FnMut(&mut DbConnection, &BatchRow<'_>) -> AppResult<Option<String>>,
+) -> Vec<AppResult<Option<String>>> {
+    let others: Vec<BatchRow<'_>> = rows.iter().filter(|r| !mine(r)).copied().collect();
+    let mut others = inner.render_batch(conn, &others).into_iter();
+    rows.iter()
+        .map(|r| {
+            if mine(r) {
+                own(conn, r)
+            } else {
+                others.next().unwrap_or_else(|| Err(AppError::internal_msg("not rendered")))
+            }
+        })
+        .collect()
+}
+
 /// Fills in set-password links at send time (their token is derived from a key outside the database),
 /// and hands every other kind to `inner`.
 pub struct AccountMail<R> {
@@ -215,36 +216,11 @@ pub struct AccountMail<R> {
 }
 
 impl<R: Renderer> Renderer for AccountMail<R> {
-    fn render(
-        &self,
-        conn: &mut DbConnection,
-        kind: MailKind,
-        ballot_id: Option<i64>,
-        roll_id: Option<i64>,
-    ) -> AppResult<Option<String>> {
-        self.inner.render(conn, kind, ballot_id, roll_id)
-    }
-
-    fn render_many(
-        &self,
-        conn: &mut DbConnection,
-        rows: &[(MailKind, Option<i64>, Option<i64>)],
-    ) -> Vec<AppResult<Option<String>>> {
-        self.inner.render_many(conn, rows)
-    }
-
     fn render_batch(&self, conn: &mut DbConnection, rows: &[BatchRow<'_>]) -> Vec<AppResult<Option<String>>> {
-        let others: Vec<BatchRow<'_>> = rows.iter().filter(|r| r.kind != MailKind::SetPassword).copied().collect();
-        let mut others = self.inner.render_batch(conn, &others).into_iter();
-        rows.iter()
-            .map(|r| {
-                if r.kind == MailKind::SetPassword {
-                    crate::services::auth::render_link(conn, &self.link_key, r.to_addr, r.stored)
-                } else {
-                    others.next().unwrap_or_else(|| Err(AppError::internal_msg("not rendered")))
-                }
-            })
-            .collect()
+        let mine = |r: &BatchRow<'_>| r.kind == MailKind::SetPassword;
+        render_split(conn, rows, &self.inner, mine, |conn, r| {
+            crate::services::auth::render_link(conn, &self.link_key, r.to_addr, r.stored)
+        })
     }
 }
 

@@ -319,24 +319,9 @@ pub struct BallotMail {
 }
 
 impl mail::Renderer for BallotMail {
-    fn render(
-        &self,
-        conn: &mut DbConnection,
-        kind: mail::MailKind,
-        ballot_id: Option<i64>,
-        roll_id: Option<i64>,
-    ) -> AppResult<Option<String>> {
+    fn render_batch(&self, conn: &mut DbConnection, rows: &[mail::BatchRow<'_>]) -> Vec<AppResult<Option<String>>> {
         let mut cache = BTreeMap::new();
-        self.render_cached(conn, &mut cache, kind, ballot_id, roll_id)
-    }
-
-    fn render_many(
-        &self,
-        conn: &mut DbConnection,
-        rows: &[(mail::MailKind, Option<i64>, Option<i64>)],
-    ) -> Vec<AppResult<Option<String>>> {
-        let mut cache = BTreeMap::new();
-        rows.iter().map(|(kind, b, r)| self.render_cached(conn, &mut cache, *kind, *b, *r)).collect()
+        rows.iter().map(|r| self.render_cached(conn, &mut cache, r.kind, r.ballot_id, r.roll_id)).collect()
     }
 }
 

@@ -56,7 +56,7 @@ pub fn unseal(key: &[u8], ballot_id: i64, roll_id: i64, sealed: &str) -> AppResu
 }
 
 /// Renders end-to-end invitations (unsealing the credential) and reminders (which cannot carry the
-/// credential: it is not kept), and hands every other row to `inner`.
+/// credential: it is not kept), and hands every other row to `inner`. Their words are in `services::letters`.
 pub struct E2eMail<R> {
     pub inner: R,
     pub code_key: Vec<u8>,
@@ -64,24 +64,6 @@ pub struct E2eMail<R> {
 }
 
 impl<R: mail::Renderer> mail::Renderer for E2eMail<R> {
-    fn render(
-        &self,
-        conn: &mut DbConnection,
-        kind: mail::MailKind,
-        ballot_id: Option<i64>,
-        roll_id: Option<i64>,
-    ) -> AppResult<Option<String>> {
-        self.inner.render(conn, kind, ballot_id, roll_id)
-    }
-
-    fn render_many(
-        &self,
-        conn: &mut DbConnection,
-        rows: &[(mail::MailKind, Option<i64>, Option<i64>)],
-    ) -> Vec<AppResult<Option<String>>> {
-        self.inner.render_many(conn, rows)
-    }
-
     fn render_batch(&self, conn: &mut DbConnection, rows: &[mail::BatchRow<'_>]) -> Vec<AppResult<Option<String>>> {
         let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.ballot_id).collect();
         ids.sort_unstable();
@@ -101,22 +83,14 @@ impl<R: mail::Renderer> mail::Renderer for E2eMail<R> {
             (r.kind == mail::MailKind::Invitation || r.kind == mail::MailKind::Reminder)
                 && r.ballot_id.is_some_and(|b| e2e.contains(&b))
         };
-        let others: Vec<mail::BatchRow<'_>> = rows.iter().filter(|r| !mine(r)).copied().collect();
-        let mut others = self.inner.render_batch(conn, &others).into_iter();
-        let mut titles: HashMap<i64, (String, Option<chrono::NaiveDateTime>)> = HashMap::new();
-        rows.iter()
-            .map(|r| {
-                if mine(r) {
-                    self.render_e2e(conn, &mut titles, r)
-                } else {
-                    others.next().unwrap_or_else(|| Err(AppError::internal_msg("not rendered")))
-                }
-            })
-            .collect()
+        let mut titles = HashMap::new();
+        mail::render_split(conn, rows, &self.inner, mine, |conn, r| self.render_e2e(conn, &mut titles, r))
     }
 }
 
 impl<R> E2eMail<R> {
+    /// One end-to-end invitation or reminder: what it prints is loaded here (each ballot once per batch)
+    /// and, for an invitation, the credential unsealed; `letters` writes the words.
     fn render_e2e(
         &self,
         conn: &mut DbConnection,
@@ -135,33 +109,18 @@ impl<R> E2eMail<R> {
         }
         let (title, closes_at) = titles.get(&ballot_id).cloned().unwrap_or_default();
         let (name,): (String,) = roll::table.filter(roll::id.eq(roll_id)).select((roll::name,)).first(conn)?;
-        let url = &self.public_url;
-        let closes = closes_at
-            .map(|c| {
-                format!(
-                    "Voting closes at {} (UK time).\n\n",
-                    c.and_utc().with_timezone(&chrono_tz::Europe::London).format("%H:%M on %A %-d %B %Y")
-                )
-            })
-            .unwrap_or_default();
         if r.kind == mail::MailKind::Reminder {
-            return Ok(Some(format!(
-                "Dear {name},\n\nThis is a reminder: you have not voted yet in the end-to-end verifiable ballot \"{title}\".\n\n\
-                 Vote with the link in your invitation email. Its voting code was sent only once: we do not keep it, \
-                 so we cannot send it again.\n\n{closes}"
-            )));
+            return Ok(Some(letters::e2e_reminder_body(&name, &title, closes_at)));
         }
-        let code = unseal(&self.code_key, ballot_id, roll_id, r.stored)?;
-        Ok(Some(format!(
-            "Dear {name},\n\nYou are invited to vote in the end-to-end verifiable ballot \"{title}\".\n\n\
-             Vote here (the link is yours alone; do not forward it):\n{url}/vote/{ballot_id}?code={code}\n\n\
-             Or go to {url}/vote/{ballot_id} and enter your voting code: {code}\n\n{closes}\
-             Your answers are encrypted on your own device before they are sent: no one running the service can read \
-             them, and only the trustees together can count them. We do not keep your voting code: this email is the \
-             only copy, so keep it until you have voted. You can vote once, and your vote is final.\n\n\
-             When you vote you are shown a tracker: it appears in the published record of the ballot, which anyone \
-             can verify (with carried verify or Belenios's own belenios-tool).\n"
-        )))
+        let credential = unseal(&self.code_key, ballot_id, roll_id, r.stored)?;
+        Ok(Some(letters::e2e_invitation_body(&letters::E2eInvitation {
+            name: &name,
+            title: &title,
+            public_url: &self.public_url,
+            ballot_id,
+            credential: &credential,
+            closes_at,
+        })))
     }
 }
 

@@ -36,7 +36,7 @@ use crate::db::{self, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::services::auth::{Keys, Role, User};
 use crate::services::ballots::{CheckpointView, Opened, Receipt};
-use crate::services::{audit_log, mail};
+use crate::services::{audit_log, letters, mail};
 
 mod casting;
 mod invitation;
@@ -460,7 +460,7 @@ pub fn open_ballot(conn: &mut DbConnection, actor: &str, keys: &Keys, id: i64) -
                     kind: mail::MailKind::Invitation,
                     to_addr: email.clone(),
                     to_name: name.clone(),
-                    subject: format!("Your vote: {}", b.title),
+                    subject: letters::ballot_invitation_subject(&b.title),
                     body: seal(&keys.code_key, id, *roll_id, private),
                     ballot_id: Some(id),
                     roll_id: Some(*roll_id),
