@@ -3,14 +3,13 @@
 
 use actix_web::{get, post, web, HttpResponse};
 
-use crate::db::DbConnection;
 use crate::error::AppResult;
 use crate::http::extract::{AuthUser, MaybeUser};
 use crate::services::access;
 use crate::services::auth::{Role, User};
 use crate::services::e2e;
 use crate::services::e2e::threshold::{self as svc, CeremonyView, Restart};
-use crate::services::AppState;
+use crate::services::{AppState, DbConnection};
 
 type Problem = crate::error::Problem;
 

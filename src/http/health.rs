@@ -13,9 +13,7 @@ pub struct Health {
 #[utoipa::path(tag = "service", responses((status = 200, body = Health), (status = 503, body = crate::error::Problem)))]
 #[get("/health")]
 pub async fn health(state: web::Data<AppState>) -> HttpResponse {
-    use diesel::connection::SimpleConnection;
-    let ok = state.db.run(|c| c.batch_execute("SELECT 1").map_err(Into::into)).await.is_ok();
-    if ok {
+    if state.database_answers().await {
         HttpResponse::Ok().json(Health { status: "ok" })
     } else {
         HttpResponse::ServiceUnavailable().json(Health { status: "database unavailable" })

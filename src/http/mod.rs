@@ -261,3 +261,39 @@ pub async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::B
     }
     Ok(body.freeze())
 }
+
+#[cfg(test)]
+mod layers {
+    /// Handlers extract, check the caller's right, call one service and respond: no file under src/http
+    /// reaches the data layer or diesel itself (docs/architecture.md, "The service layer").
+    #[test]
+    fn handlers_import_no_db() {
+        fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).expect("src/http is readable").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    rust_files(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        rust_files(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http"), &mut files);
+        assert!(files.len() > 10, "found the handlers: {files:?}");
+        let mut found = Vec::new();
+        for path in files {
+            let text = std::fs::read_to_string(&path).expect("a handler file is readable");
+            for (n, line) in text.lines().enumerate() {
+                // Spelt in pieces, so this test does not find itself.
+                if [concat!("crate::", "db"), concat!("dies", "el::"), concat!("use ", "diesel")]
+                    .iter()
+                    .any(|w| line.contains(w))
+                {
+                    found.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                }
+            }
+        }
+        assert!(found.is_empty(), "handlers reaching the data layer:\n{}", found.join("\n"));
+    }
+}

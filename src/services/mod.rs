@@ -33,6 +33,10 @@ use std::sync::Arc;
 use crate::config::Settings;
 use crate::db::Db;
 
+/// The connection a service function takes. Handlers name it only to pass it on (a check and a call run
+/// with one connection); they never query through it.
+pub use crate::db::DbConnection;
+
 /// Everything a request handler may need, shared by all workers.
 pub struct AppState {
     pub settings: Settings,
@@ -53,4 +57,12 @@ pub struct AppState {
     /// One send round at a time on this instance: the background sender holds it for each round, and
     /// `mail_drain::send_pending` for its whole drain (so it finds every round before it finished).
     pub mail_turn: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl AppState {
+    /// Whether the database answers a trivial query (the health check).
+    pub async fn database_answers(&self) -> bool {
+        use diesel::connection::SimpleConnection;
+        self.db.run(|c| c.batch_execute("SELECT 1").map_err(Into::into)).await.is_ok()
+    }
 }
