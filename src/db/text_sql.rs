@@ -133,6 +133,7 @@ text_sql!(
     crate::services::mail::MailKind,
     crate::services::mail::MailStatus,
     crate::services::audit_log::AuditAction,
+    crate::services::reminders::RoundState,
 );
 
 #[cfg(test)]

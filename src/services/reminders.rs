@@ -137,34 +137,17 @@ pub fn queue_round(
 pub const MAX_ROUNDS: usize = 10;
 pub const MAX_DAYS_BEFORE_CLOSE: i32 = 60;
 
-/// A scheduled round's state, stored as text (`pending`, `sent`, `skipped`); another value is a load error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum RoundState {
-    /// Waiting for its time.
-    Pending,
-    /// Sent: `sent_count` reminders were queued at `done_at`.
-    Sent,
-    /// Not sent, and `note` says why (due before the ballot opened, or it closed first).
-    Skipped,
-}
-
-impl RoundState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RoundState::Pending => "pending",
-            RoundState::Sent => "sent",
-            RoundState::Skipped => "skipped",
-        }
-    }
-
-    fn parse(s: &str) -> AppResult<Self> {
-        match s {
-            "pending" => Ok(RoundState::Pending),
-            "sent" => Ok(RoundState::Sent),
-            "skipped" => Ok(RoundState::Skipped),
-            other => Err(AppError::internal_msg(format!("reminder_schedule.state {other:?} is not a known state"))),
-        }
+crate::text_enum! {
+    /// A scheduled round's state, stored as text; a word this version does not know is a load error.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]
+    #[serde(rename_all = "lowercase")]
+    pub enum RoundState ("reminder round state") {
+        /// Waiting for its time.
+        Pending = "pending",
+        /// Sent: `sent_count` reminders were queued at `done_at`.
+        Sent = "sent",
+        /// Not sent, and `note` says why (due before the ballot opened, or it closed first).
+        Skipped = "skipped",
     }
 }
 
@@ -259,7 +242,7 @@ pub fn due_rounds(
     (send, skip)
 }
 
-type RoundRow = (i32, String, Option<NaiveDateTime>, Option<i64>, Option<String>);
+type RoundRow = (i32, RoundState, Option<NaiveDateTime>, Option<i64>, Option<String>);
 
 fn schedule(conn: &mut DbConnection, id: i64) -> AppResult<Vec<ScheduledRound>> {
     let closes_at: Option<NaiveDateTime> =
@@ -280,7 +263,7 @@ fn schedule(conn: &mut DbConnection, id: i64) -> AppResult<Vec<ScheduledRound>> 
             Ok(ScheduledRound {
                 days_before_close: days,
                 due_at: closes_at.map(|c| due_at(c, days).and_utc()),
-                state: RoundState::parse(&state)?,
+                state,
                 done_at: done_at.map(|t| t.and_utc()),
                 sent_count,
                 note,
@@ -313,7 +296,7 @@ pub fn set_schedule(
                 "the ballot has no closing time: set one (edit the draft) before scheduling reminders",
             ));
         };
-        let rows: Vec<(i32, String)> = reminder_schedule::table
+        let rows: Vec<(i32, RoundState)> = reminder_schedule::table
             .filter(reminder_schedule::ballot_id.eq(id))
             .select((reminder_schedule::days_before_close, reminder_schedule::state))
             .load(conn)?;
@@ -322,7 +305,7 @@ pub fn set_schedule(
         let days = check_schedule(&input.days_before_close, &known, closes_at, opens, db::now())
             .map_err(AppError::validation)?;
         for (d, state) in &rows {
-            if state == RoundState::Pending.as_str() && !days.contains(d) {
+            if *state == RoundState::Pending && !days.contains(d) {
                 diesel::delete(
                     reminder_schedule::table
                         .filter(reminder_schedule::ballot_id.eq(id))
@@ -336,7 +319,7 @@ pub fn set_schedule(
                 .values((
                     reminder_schedule::ballot_id.eq(id),
                     reminder_schedule::days_before_close.eq(d),
-                    reminder_schedule::state.eq(RoundState::Pending.as_str()),
+                    reminder_schedule::state.eq(RoundState::Pending),
                 ))
                 .execute(conn)?;
         }
@@ -364,10 +347,10 @@ fn mark(
         reminder_schedule::table
             .filter(reminder_schedule::ballot_id.eq(id))
             .filter(reminder_schedule::days_before_close.eq_any(days))
-            .filter(reminder_schedule::state.eq(RoundState::Pending.as_str())),
+            .filter(reminder_schedule::state.eq(RoundState::Pending)),
     )
     .set((
-        reminder_schedule::state.eq(state.as_str()),
+        reminder_schedule::state.eq(state),
         reminder_schedule::done_at.eq(Some(now)),
         reminder_schedule::sent_count.eq(count),
         reminder_schedule::note.eq(note),
@@ -380,7 +363,7 @@ fn mark(
 /// skip; inside it the rounds are claimed again (pending → sent), so a round is never sent twice.
 pub fn send_due(conn: &mut DbConnection, now: NaiveDateTime) -> AppResult<usize> {
     let pending: Vec<(i64, i32)> = reminder_schedule::table
-        .filter(reminder_schedule::state.eq(RoundState::Pending.as_str()))
+        .filter(reminder_schedule::state.eq(RoundState::Pending))
         .select((reminder_schedule::ballot_id, reminder_schedule::days_before_close))
         .load(conn)?;
     let mut by_ballot: BTreeMap<i64, Vec<i32>> = BTreeMap::new();
@@ -418,7 +401,7 @@ fn send_due_for(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> AppResu
             .first(conn)?;
         let pending: Vec<i32> = reminder_schedule::table
             .filter(reminder_schedule::ballot_id.eq(id))
-            .filter(reminder_schedule::state.eq(RoundState::Pending.as_str()))
+            .filter(reminder_schedule::state.eq(RoundState::Pending))
             .select(reminder_schedule::days_before_close)
             .load(conn)?;
         if matches!(status, BallotStatus::Closed | BallotStatus::Published) {

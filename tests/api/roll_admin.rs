@@ -191,7 +191,7 @@ fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 /// A ballot closing `closes_in` from now, with a roll of `n`, opened.
-async fn open_closing(
+pub(crate) async fn open_closing(
     app: &TestApp,
     officer: &str,
     n: usize,

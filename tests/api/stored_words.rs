@@ -212,3 +212,18 @@ both_backends!(stored_audit_details_that_do_not_read_are_an_error_not_null, |app
     store(&app, "UPDATE audit_log SET details = 'not json' WHERE action = 'ballot.create'".to_string()).await;
     app.audit_log(Some(&admin)).await.expect_problem(500, "internal");
 });
+
+both_backends!(a_stored_reminder_round_state_the_code_does_not_know_is_an_error, |app: TestApp| async move {
+    let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
+    let (id, _) = crate::roll_admin::open_closing(&app, &officer, 2, chrono::Duration::days(9)).await;
+    app.schedule_reminders(id, json!({"days_before_close": [3]}), Some(&officer)).await.expect(200);
+    assert_eq!(app.reminder_status(id, Some(&officer)).await.expect(200)["schedule"][0]["state"], "pending");
+
+    // A state no round has: not read as pending (it would be sent) nor as sent (it never would be).
+    store(&app, format!("UPDATE reminder_schedule SET state = 'postponed' WHERE ballot_id = {id}")).await;
+    app.reminder_status(id, Some(&officer)).await.expect_problem(500, "internal");
+    app.schedule_reminders(id, json!({"days_before_close": [4]}), Some(&officer)).await.expect_problem(500, "internal");
+    store(&app, format!("UPDATE reminder_schedule SET state = 'pending' WHERE ballot_id = {id}")).await;
+    let s = app.reminder_status(id, Some(&officer)).await.expect(200);
+    assert_eq!(s["schedule"].as_array().map(Vec::len), Some(1), "the refused change wrote nothing: {s}");
+});
