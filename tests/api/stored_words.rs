@@ -227,3 +227,15 @@ both_backends!(a_stored_reminder_round_state_the_code_does_not_know_is_an_error,
     let s = app.reminder_status(id, Some(&officer)).await.expect(200);
     assert_eq!(s["schedule"].as_array().map(Vec::len), Some(1), "the refused change wrote nothing: {s}");
 });
+
+both_backends!(a_stored_trustee_key_that_does_not_read_is_an_error_not_no_key, |app: TestApp| async move {
+    let (_, officer) = app.user_with("officer@example.org", &[Role::Officer]).await;
+    let trustee = app.user_with("trustee@example.org", &[Role::Trustee]).await;
+    let id = crate::e2e::e2e_ballot(&app, &officer, &trustee, "open").await;
+    let seen = app.ballot_trustees(id, Some(&officer)).await.expect(200);
+    assert!(seen["trustees"][0]["public_key"].is_object(), "{seen}");
+
+    // Not shown as a trustee with a key uploaded but no key to see.
+    store(&app, format!("UPDATE e2e_trustees SET public_key = 'not json' WHERE ballot_id = {id}")).await;
+    app.ballot_trustees(id, Some(&officer)).await.expect_problem(500, "internal");
+});

@@ -275,15 +275,21 @@ pub fn trustees(conn: &mut DbConnection, id: i64) -> AppResult<TrusteesView> {
         status,
         trustees: rows
             .into_iter()
-            .map(|r| TrusteeStatus {
-                position: r.position,
-                user_id: r.user_id,
-                name: r.name,
-                key_uploaded: r.public_key.is_some(),
-                public_key: r.public_key.as_deref().and_then(|k| serde_json::from_str(k).ok()),
-                decrypted: r.partial_decryption.is_some(),
+            .map(|r| {
+                // A stored key that does not read is a load error, not "no key shown".
+                let public_key = r.public_key.as_deref().map(serde_json::from_str).transpose().map_err(|e| {
+                    AppError::internal_msg(format!("trustee {}'s stored public key does not read: {e}", r.position))
+                })?;
+                Ok(TrusteeStatus {
+                    position: r.position,
+                    user_id: r.user_id,
+                    name: r.name,
+                    key_uploaded: r.public_key.is_some(),
+                    public_key,
+                    decrypted: r.partial_decryption.is_some(),
+                })
             })
-            .collect(),
+            .collect::<AppResult<_>>()?,
     })
 }
 
