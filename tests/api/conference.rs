@@ -500,3 +500,22 @@ both_backends!(a_motions_are_carried_en_bloc, |app: TestApp| async move {
     assert_eq!(conf.outcome_text(&app, debated).await, Value::Null);
     app.open_en_bloc(conf.id, json!({}), Some(&conf.chair)).await.expect_problem(422, "validation_failed");
 });
+
+both_backends!(
+    a_poll_by_a_method_the_conference_does_not_use_is_refused_and_opens_nothing,
+    |app: TestApp| async move {
+        let conf = conference_with_reps(&app, 1).await;
+        let chair = Some(conf.chair.as_str());
+        let m = conf.motion(&app, json!({"stem": "That conference supports one.", "proposer": "Avon"})).await;
+        let mid = m["id"].as_i64().expect("id");
+        let r = app.open_poll(mid, json!({"subject": "whole", "method": "postal"}), chair).await;
+        r.expect_problem(422, "validation_failed");
+        assert_eq!(r.body["detail"], "method: \"postal\" is not electronic or show_of_hands", "{}", r.text);
+        let r = app.open_en_bloc(conf.id, json!({"method": "Electronic"}), chair).await;
+        r.expect_problem(422, "validation_failed");
+        assert_eq!(app.list_open_polls(conf.id, None).await.expect(200), json!([]));
+        // Said as the conference says it, it opens.
+        let p = app.open_poll(mid, json!({"subject": "whole", "method": "show_of_hands"}), chair).await.expect(201);
+        assert_eq!(p["method"], "show_of_hands");
+    }
+);

@@ -146,16 +146,16 @@ pub(super) struct PollSpec<'a> {
     subject: String,
     question: &'a str,
     majority: Majority,
-    method: &'a str,
+    method: Method,
     wording: procedure::Wording,
 }
 
-pub(super) fn check_method(method: Option<&str>) -> AppResult<String> {
-    let method = method.unwrap_or("electronic").to_string();
-    if method != "electronic" && method != "show_of_hands" {
-        return Err(AppError::validation(format!("method: {method:?} is not electronic or show_of_hands")));
+pub(super) fn check_method(method: Option<&str>) -> AppResult<Method> {
+    match method {
+        None => Ok(Method::Electronic),
+        Some(word) => Method::from_word(word)
+            .ok_or_else(|| AppError::validation(format!("method: {word:?} is not electronic or show_of_hands"))),
     }
-    Ok(method)
 }
 
 /// One question at a time: refuse while the conference has a poll open, or once it is closed.
@@ -191,7 +191,7 @@ pub(super) fn insert_poll(
             polls::method.eq(spec.method),
             polls::status.eq(PollStatus::Open),
             polls::opened_at.eq(db::now()),
-            polls::counted.eq(spec.method == "electronic"),
+            polls::counted.eq(spec.method == Method::Electronic),
             polls::wording.eq(Some(to_json_text(&spec.wording))),
         ))
         .returning(polls::id)
@@ -234,7 +234,7 @@ pub fn open_poll(
             subject: to_json_text(&input.subject),
             question: &question,
             majority,
-            method: &method,
+            method,
             wording: wording_for(&view, &state, &input.subject, majority),
         };
         let id = insert_poll(c, actor, spec, details)?;
@@ -301,7 +301,7 @@ pub fn open_en_bloc(
             subject: to_json_text(&subject),
             question: &question,
             majority,
-            method: &method,
+            method,
             wording: procedure::wording_of_a_motions(
                 &chosen.iter().map(|m| a_motion_line(m)).collect::<Vec<_>>(),
                 majority,
