@@ -463,6 +463,12 @@ mod tests {
 
 /// Whether any vote (open, closed or void) has been put on the motion, alone or with the 'A' motions.
 fn voted_on(c: &mut DbConnection, conference_id: i64, motion_id: i64) -> AppResult<bool> {
+    // A printed amendment or rider is voted on the motion it amends, linked to its own item.
+    use crate::services::linked_items::poll_items;
+    let linked: i64 = poll_items::table.filter(poll_items::motion_id.eq(motion_id)).count().get_result(c)?;
+    if linked > 0 {
+        return Ok(true);
+    }
     let rows: Vec<(Option<i64>, String)> = polls::table
         .filter(polls::conference_id.eq(conference_id))
         .select((polls::motion_id, polls::subject))

@@ -54,6 +54,11 @@ both_backends!(amendment_then_rider_then_the_motion, |app: TestApp| async move {
     assert_eq!(find(&list, "15")["parts"][0]["text"], amended, "the motion as amended");
     assert!(find(&list, "15")["outcome_text"].is_null());
     put(id(&sixteen), true, json!({})).await.expect_problem(409, "conflict");
+    // Voted on (on item 15, linked to its own item): it stays on the record.
+    let r = app.delete_motion(id(&sixteen), Some(&conf.chair)).await;
+    r.expect_problem(409, "conflict");
+    assert!(r.text.contains("a vote has been taken on this motion"), "{}", r.text);
+    assert_eq!(find(&ids(&app, conf.id, &conf.chair).await, "16")["outcome_text"], "CARRIED");
 
     // The rider: lost, voided (the item is undecided again), retaken and carried.
     let poll = put(id(&seventeen), false, json!({})).await.expect(201);
