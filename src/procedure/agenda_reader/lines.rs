@@ -282,31 +282,29 @@ pub(super) fn split_header(text: &str) -> Option<(Header, Option<usize>)> {
     if let Some(i) = text.find(':') {
         let head = &text[..i];
         if looks_like_name(head) {
-            let (name, second) = split_seconder(head);
-            let h = Header {
-                proposer: Some(normalise_proposer(&name)).filter(|p| !p.is_empty()),
-                seconder: second,
-                words: head.to_string(),
-                ..Header::default()
-            };
-            return Some((h, Some(skip_spaces(text, i + 1))));
+            return Some((name_header(head), Some(skip_spaces(text, i + 1))));
         }
     }
     // "WILTSHIRE That conference …" (no colon).
     if let Some(i) = find_starter(text) {
         let head = text[..i].trim_end().trim_end_matches(['—', '–', '-', ',', '"', '“']).trim_end();
         if looks_like_name(head) {
-            let (name, second) = split_seconder(head);
-            let h = Header {
-                proposer: Some(normalise_proposer(&name)).filter(|p| !p.is_empty()),
-                seconder: second,
-                words: head.to_string(),
-                ..Header::default()
-            };
-            return Some((h, Some(i)));
+            return Some((name_header(head), Some(i)));
         }
     }
     None
+}
+
+/// The header of an item that begins with who proposes it ("BEDFORDSHIRE", "Lambeth LMC and seconded by
+/// Kent").
+fn name_header(head: &str) -> Header {
+    let (name, second) = split_seconder(head);
+    Header {
+        proposer: Some(normalise_proposer(&name)).filter(|p| !p.is_empty()),
+        seconder: second,
+        words: head.to_string(),
+        ..Header::default()
+    }
 }
 
 pub(super) fn skip_spaces(text: &str, at: usize) -> usize {
