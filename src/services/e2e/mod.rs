@@ -224,6 +224,13 @@ struct TrusteeRow {
     partial_decryption: Option<String>,
 }
 
+/// The trustees' names, loaded in one query: a name for each user id ("user 7" for an account since gone).
+fn trustee_names(conn: &mut DbConnection, ids: &[i64]) -> AppResult<impl Fn(i64) -> String + use<>> {
+    let names: HashMap<i64, String> =
+        users::table.filter(users::id.eq_any(ids)).select((users::id, users::name)).load(conn)?.into_iter().collect();
+    Ok(move |user_id| names.get(&user_id).cloned().unwrap_or_else(|| format!("user {user_id}")))
+}
+
 fn trustee_rows(conn: &mut DbConnection, id: i64) -> AppResult<Vec<TrusteeRow>> {
     type Row = (i32, i64, Option<String>, Option<String>);
     let rows: Vec<Row> = e2e_trustees::table
@@ -236,15 +243,13 @@ fn trustee_rows(conn: &mut DbConnection, id: i64) -> AppResult<Vec<TrusteeRow>> 
             e2e_trustees::partial_decryption,
         ))
         .load(conn)?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
-    let names: HashMap<i64, String> =
-        users::table.filter(users::id.eq_any(&ids)).select((users::id, users::name)).load(conn)?.into_iter().collect();
+    let name = trustee_names(conn, &rows.iter().map(|r| r.1).collect::<Vec<_>>())?;
     Ok(rows
         .into_iter()
         .map(|(position, user_id, public_key, partial_decryption)| TrusteeRow {
             position,
             user_id,
-            name: names.get(&user_id).cloned().unwrap_or_else(|| format!("user {user_id}")),
+            name: name(user_id),
             public_key,
             partial_decryption,
         })

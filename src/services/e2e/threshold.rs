@@ -94,15 +94,13 @@ fn rows(conn: &mut DbConnection, id: i64) -> AppResult<Vec<Row>> {
             e2e_trustees::voutput,
         ))
         .load(conn)?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
-    let names: HashMap<i64, String> =
-        users::table.filter(users::id.eq_any(&ids)).select((users::id, users::name)).load(conn)?.into_iter().collect();
+    let name = trustee_names(conn, &rows.iter().map(|r| r.1).collect::<Vec<_>>())?;
     Ok(rows
         .into_iter()
         .map(|(position, user_id, certificate, polynomial, voutput)| Row {
             position,
             user_id,
-            name: names.get(&user_id).cloned().unwrap_or_else(|| format!("user {user_id}")),
+            name: name(user_id),
             certificate,
             polynomial,
             voutput,
