@@ -29,7 +29,7 @@ fn carried(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
-fn belenios_available() -> bool {
+pub(crate) fn belenios_available() -> bool {
     let found = Command::new("belenios-tool").arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
     if found {
         return true;
@@ -42,7 +42,7 @@ fn belenios_available() -> bool {
 }
 
 /// `belenios-tool election verify` on these bytes, alone in a fresh directory: Ok(stderr) or Err(stderr).
-fn belenios_verify(bytes: &[u8]) -> Result<String, String> {
+pub(crate) fn belenios_verify(bytes: &[u8]) -> Result<String, String> {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("record.bel"), bytes).expect("write");
     let out = Command::new("belenios-tool")
@@ -61,7 +61,7 @@ fn belenios_verify(bytes: &[u8]) -> Result<String, String> {
 }
 
 /// `carried verify` on these bytes: Ok(stdout) or Err(stdout).
-fn carried_verify(bytes: &[u8]) -> Result<String, String> {
+pub(crate) fn carried_verify(bytes: &[u8]) -> Result<String, String> {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("record.bel");
     std::fs::write(&path, bytes).expect("write");

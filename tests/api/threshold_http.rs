@@ -6,13 +6,14 @@
 //! `belenios-tool` and `carried verify`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use carried::services::auth::Role;
 use serde_json::{json, Value};
 
 use crate::ballots::{answers_for, questions, roll_csv};
 use crate::both_backends;
+use crate::e2e::{belenios_available, belenios_verify, carried_verify};
 use crate::helpers::TestApp;
 use crate::mailbox::{codes_in, read_dir_messages, wait_for};
 
@@ -36,41 +37,6 @@ async fn run(dir: &Path, args: &[&str]) -> Result<String, String> {
 
 async fn ok(dir: &Path, args: &[&str]) -> String {
     run(dir, args).await.unwrap_or_else(|e| panic!("carried {args:?}: {e}"))
-}
-
-fn belenios_verify(bytes: &[u8]) -> Option<Result<String, String>> {
-    let found = Command::new("belenios-tool").arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
-    if !found {
-        let required = std::env::var_os("CI").is_some()
-            || std::env::var("CARRIED_REQUIRE_BELENIOS").map(|v| v == "1").unwrap_or(false);
-        assert!(!required, "belenios-tool is required (CI or CARRIED_REQUIRE_BELENIOS=1) but was not found");
-        eprintln!("SKIPPED the belenios-tool checks: belenios-tool is not installed");
-        return None;
-    }
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("record.bel"), bytes).expect("write");
-    let out = Command::new("belenios-tool")
-        .args(["election", "verify"])
-        .current_dir(dir.path())
-        .env("BELENIOS_USE_URANDOM", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("belenios-tool");
-    let msg = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
-    Some(if out.status.success() { Ok(msg) } else { Err(msg) })
-}
-
-fn carried_verify(bytes: &[u8]) -> Result<String, String> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("record.bel");
-    std::fs::write(&path, bytes).expect("write");
-    let out = Command::new(CARRIED).arg("verify").arg(&path).output().expect("carried verify");
-    let msg = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    if out.status.success() {
-        Ok(msg)
-    } else {
-        Err(msg)
-    }
 }
 
 struct Trustee {
@@ -410,8 +376,8 @@ both_backends!(
         assert_eq!(owners, vec![1, 3, 5]);
         let ours = carried_verify(&bytes).expect("carried verify accepts the record");
         assert!(ours.contains("VERIFIED"), "{ours}");
-        if let Some(b) = belenios_verify(&bytes) {
-            let msg = b.expect("belenios-tool accepts the record");
+        if belenios_available() {
+            let msg = belenios_verify(&bytes).expect("belenios-tool accepts the record");
             assert!(msg.contains("all checks passed"), "{msg}");
         }
     }
